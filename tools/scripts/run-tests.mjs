@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// `npm test`: runs every project's vitest suite through Nx, then prints one closing line
+// `N passed, N failed, N skipped` summed from each suite's JSON report (CI reads that line).
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+
+const root = new URL("../..", import.meta.url).pathname;
+const projectDirs = ["packages", "apps", "tools"].flatMap((top) => {
+  const dir = join(root, top);
+  if (!existsSync(dir)) return [];
+  if (existsSync(join(dir, "package.json"))) return [dir];
+  return readdirSync(dir).map((name) => join(dir, name));
+});
+const reportOf = (dir) => join(dir, "test-results", "vitest.json");
+for (const dir of projectDirs) rmSync(reportOf(dir), { force: true });
+
+const args = ["nx", "run-many", "-t", "test", "--parallel=2", "--outputStyle=stream", ...process.argv.slice(2)];
+const run = spawnSync("npx", args, { stdio: "inherit", env: { ...process.env, NX_DAEMON: "false" } });
+
+let passed = 0, failed = 0, skipped = 0, suitesFailedToRun = 0;
+for (const dir of projectDirs) {
+  const file = reportOf(dir);
+  if (!existsSync(file)) continue;
+  const r = JSON.parse(readFileSync(file, "utf8"));
+  passed += r.numPassedTests;
+  failed += r.numFailedTests;
+  skipped += r.numPendingTests + (r.numTodoTests ?? 0);
+  // A file that fails to import counts as a failed suite with no failed test in it.
+  suitesFailedToRun += (r.testResults ?? []).filter((f) => f.status === "failed" && f.assertionResults.length === 0).length;
+}
+failed += suitesFailedToRun;
+const exitCode = run.status === 0 && failed === 0 ? 0 : 1;
+console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(exitCode);
