@@ -1,4 +1,4 @@
-import type { UserConfig } from "vitest/config";
+import type { ViteUserConfig as UserConfig } from "vitest/config";
 
 /** Test config shared by every package: workspace imports resolve to sources, results land in test-results/. */
 export function workspaceTestConfig(extra: { testTimeout?: number } = {}): UserConfig {
