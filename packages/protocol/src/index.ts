@@ -11,3 +11,45 @@ export type {
   SignatureRules,
   StateResAlgorithm,
 } from "./room-versions";
+
+// Canonical JSON, base64, signing JSON
+export { CanonicalJsonError, canonicalJson, canonicalJsonBytes } from "./canonical-json";
+export type { CanonicalJsonOptions } from "./canonical-json";
+export { Base64Error, decodeBase64, encodeBase64, isValidBase64 } from "./base64";
+export type { EncodeBase64Options } from "./base64";
+export { generateSigningKey, protocolReady, signingKeyFromSeed } from "./signing-key";
+export type { SigningKey } from "./signing-key";
+export {
+  computeJsonSignature,
+  getSignature,
+  signBytes,
+  signJson,
+  signatureKeyIds,
+  signedBytes,
+  verifyBytes,
+  verifyJsonSignature,
+} from "./signing";
+export type { Signatures } from "./signing";
+
+// Identifiers
+export { InvalidIdentifierError, MAX_IDENTIFIER_BYTES } from "./ids/common";
+export { isValidServerName, parseServerName, serverNameSchema, splitServerName } from "./ids/server-name";
+export type { ServerName } from "./ids/server-name";
+export {
+  isCompliantUserId,
+  isValidUserId,
+  parseUserId,
+  strictUserIdSchema,
+  userIdLocalpart,
+  userIdSchema,
+  userIdServerName,
+} from "./ids/user-id";
+export type { UserId, UserIdOptions } from "./ids/user-id";
+export { isValidRoomId, parseRoomId, roomIdSchema, roomIdServerName } from "./ids/room-id";
+export type { RoomId } from "./ids/room-id";
+export { eventIdSchema, eventIdServerName, isValidEventId, parseEventId } from "./ids/event-id";
+export type { EventId } from "./ids/event-id";
+export { isValidRoomAlias, parseRoomAlias, roomAliasLocalpart, roomAliasSchema, roomAliasServerName } from "./ids/room-alias";
+export type { RoomAlias } from "./ids/room-alias";
+export { isValidKeyId, keyIdAlgorithm, keyIdSchema, keyIdVersion, parseKeyId } from "./ids/key-id";
+export type { KeyId } from "./ids/key-id";
