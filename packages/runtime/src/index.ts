@@ -1,1 +1,31 @@
 export {};
+// Logging, metrics, HTTP server and contract adapters.
+export { createLogger, componentLogger, type Logger, type LoggingOptions, type LogLevel } from "./logging.js";
+export {
+  createMetrics,
+  recordStreamLag,
+  recordDbPool,
+  type Metrics,
+  type CreateMetricsOptions,
+} from "./metrics.js";
+export {
+  createHttpServer,
+  listen,
+  closeServer,
+  parseListenAddress,
+  CORS_HEADERS,
+  type HttpServer,
+  type CreateHttpServerOptions,
+} from "./http/server.js";
+export { mapError } from "./http/errors.js";
+export {
+  localClient,
+  httpClient,
+  mountContract,
+  validationError,
+  type ContractClient,
+  type ContractImpl,
+  type RouteImpl,
+  type HttpClientOptions,
+  type MountOptions,
+} from "./contracts/index.js";

@@ -1,0 +1,56 @@
+/**
+ * `httpClient(contract, baseUrl)`: the same client type over HTTP, via ts-rest's `initClient`
+ * and Node's global fetch (undici keeps connections alive by default). Two things are added on
+ * top: path params are URL-encoded (ts-rest inserts them raw, and Matrix IDs carry '#', '/', '+'),
+ * and error responses become MatrixError rejections per outcome.ts.
+ */
+import { initClient, isAppRoute } from "@ts-rest/core";
+import type { AppRoute, AppRouter } from "@ts-rest/core";
+import { errorFromResponse } from "./outcome";
+import type { ContractClient } from "./types";
+
+export interface HttpClientOptions {
+  /** Sent with every request (e.g. a shared-secret Authorization header between components). */
+  headers?: Record<string, string>;
+}
+
+export function httpClient<C extends AppRouter>(
+  contract: C,
+  baseUrl: string,
+  opts: HttpClientOptions = {},
+): ContractClient<C> {
+  const raw = initClient(contract, {
+    baseUrl: baseUrl.replace(/\/+$/, ""),
+    baseHeaders: opts.headers ?? {},
+    throwOnUnknownStatus: false,
+  }) as unknown as Record<string, unknown>;
+  return wrap(contract, raw) as ContractClient<C>;
+}
+
+type RawCall = (args?: Record<string, unknown>) => Promise<{ status: number; body: unknown; headers: Headers }>;
+
+function wrap(router: AppRouter, raw: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, node] of Object.entries(router)) {
+    out[key] = isAppRoute(node)
+      ? caller(node, raw[key] as RawCall)
+      : wrap(node as AppRouter, raw[key] as Record<string, unknown>);
+  }
+  return out;
+}
+
+function caller(_route: AppRoute, call: RawCall) {
+  return async (args: Record<string, unknown> = {}) => {
+    const params = args["params"] as Record<string, unknown> | undefined;
+    const res = await call(params ? { ...args, params: encodeParams(params) } : args);
+    const err = errorFromResponse(res.status, res.body);
+    if (err) throw err;
+    return res;
+  };
+}
+
+function encodeParams(p: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(p)) if (v !== undefined && v !== null) out[k] = encodeURIComponent(String(v));
+  return out;
+}

@@ -1,0 +1,194 @@
+/**
+ * A fastify instance set up for Matrix: every error is `{ errcode, error }` with the right status,
+ * CORS headers on every response (client-server API, "Web Browser Clients"), OPTIONS answered for
+ * every path, 404 vs 405 M_UNRECOGNIZED, request IDs in the logs, per-route metrics and
+ * `GET /metrics`.
+ */
+import { randomBytes } from "node:crypto";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { MatrixError } from "@dendrite-ts/protocol";
+import type { Logger } from "../logging";
+import type { Metrics } from "../metrics";
+import { mapError } from "./errors";
+
+export type HttpServer = FastifyInstance;
+
+export interface CreateHttpServerOptions {
+  logger: Logger;
+  /** When given: request count/latency per route, and `GET /metrics` (unless `metricsPath: false`). */
+  metrics?: Metrics;
+  /** Largest accepted request body; larger → 413 M_TOO_LARGE. Default 1 MiB (media raises it). */
+  bodyLimitBytes?: number;
+  /** Where to serve the metrics; `false` to serve them elsewhere (e.g. a separate listener). */
+  metricsPath?: string | false;
+}
+
+export const CORS_HEADERS = {
+  "access-control-allow-origin": "*",
+  "access-control-allow-methods": "GET, HEAD, POST, PUT, DELETE, OPTIONS",
+  "access-control-allow-headers": "X-Requested-With, Content-Type, Authorization",
+} as const;
+
+export function createHttpServer(opts: CreateHttpServerOptions): HttpServer {
+  const server = Fastify({
+    logger: opts.logger.child({ component: "http" }),
+    bodyLimit: opts.bodyLimitBytes ?? 1024 * 1024,
+    genReqId: () => randomBytes(6).toString("base64url"),
+    requestIdLogLabel: "req_id",
+    requestIdHeader: false,
+    // One line per request from onResponse below instead of fastify's two.
+    disableRequestLogging: true,
+    // Matrix IDs and event IDs contain ':' and '$'; allow long path segments.
+    maxParamLength: 1000,
+  }) as unknown as FastifyInstance;
+
+  const knownPaths = trackRoutes(server);
+
+  server.addHook("onRequest", async (_req, reply) => {
+    reply.headers(CORS_HEADERS);
+  });
+
+  // Preflight (and any OPTIONS) for every path: CORS headers are already set by the hook.
+  server.route({
+    method: "OPTIONS",
+    url: "*",
+    config: { corsPreflight: true },
+    handler: async (_req, reply) => reply.status(204).send(),
+  });
+
+  server.setErrorHandler((err, req, reply) => {
+    const { error, internal } = mapError(err);
+    if (internal) req.log.error({ err }, "request failed");
+    else req.log.debug({ errcode: error.errcode, msg: error.message }, "request rejected");
+    return reply.status(error.status).send(error.toJSON());
+  });
+
+  server.setNotFoundHandler((req, reply) => {
+    const path = req.url.split("?")[0] ?? "/";
+    const allowed = knownPaths.methodsFor(path);
+    if (allowed.length > 0) {
+      return reply
+        .status(405)
+        .header("allow", allowed.join(", "))
+        .send(new MatrixError("M_UNRECOGNIZED", `Method ${req.method} not allowed on ${path}`, {}, 405).toJSON());
+    }
+    return reply.status(404).send(new MatrixError("M_UNRECOGNIZED", "Unrecognized request").toJSON());
+  });
+
+  server.addHook("onResponse", async (req, reply) => {
+    const seconds = reply.elapsedTime / 1000;
+    const route = routeLabel(req);
+    const labels = { method: req.method, route, status: String(reply.statusCode) };
+    opts.metrics?.httpRequests.inc(labels);
+    opts.metrics?.httpDuration.observe(labels, seconds);
+    req.log.info(
+      { method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(seconds * 1000 * 10) / 10 },
+      "request",
+    );
+  });
+
+  if (opts.metrics && opts.metricsPath !== false) {
+    const m = opts.metrics;
+    server.get(opts.metricsPath ?? "/metrics", async (_req, reply) => {
+      reply.header("content-type", m.contentType);
+      return m.text();
+    });
+  }
+  return server;
+}
+
+/** The route pattern (not the concrete URL) so metric label sets stay bounded. */
+function routeLabel(req: FastifyRequest): string {
+  const url = req.routeOptions?.url;
+  if (!url || (req.routeOptions.config as { corsPreflight?: boolean } | undefined)?.corsPreflight) {
+    return req.method === "OPTIONS" ? "options" : "unmatched";
+  }
+  return url;
+}
+
+/** Remembers every registered route so a miss can tell 404 (no such path) from 405 (wrong method). */
+function trackRoutes(server: FastifyInstance) {
+  const routes: Array<{ re: RegExp; methods: string[] }> = [];
+  server.addHook("onRoute", (route) => {
+    if (route.url === "*" && route.method === "OPTIONS") return;
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    routes.push({ re: patternToRegExp(route.url), methods: methods.map((m) => m.toUpperCase()) });
+  });
+  return {
+    methodsFor(path: string): string[] {
+      let decoded = path;
+      try {
+        decoded = decodeURI(path);
+      } catch {
+        /* keep raw */
+      }
+      const out = new Set<string>();
+      for (const r of routes) if (r.re.test(path) || r.re.test(decoded)) r.methods.forEach((m) => out.add(m));
+      return [...out];
+    },
+  };
+}
+
+/** find-my-way patterns: `:name` one segment (optionally `:name(regex)`), `*` the rest. */
+function patternToRegExp(url: string): RegExp {
+  let re = "";
+  for (let i = 0; i < url.length; i++) {
+    const c = url[i]!;
+    if (c === ":" && url[i + 1] !== ":") {
+      let j = i + 1;
+      while (j < url.length && /[A-Za-z0-9_]/.test(url[j]!)) j++;
+      if (url[j] === "(") {
+        const close = url.indexOf(")", j);
+        re += url.slice(j, close + 1).replace(/^\(\^?/, "(").replace(/\$\)$/, ")");
+        j = close + 1;
+      } else re += "[^/]+";
+      i = j - 1;
+    } else if (c === ":" ) {
+      re += ":";
+      i++;
+    } else if (c === "*") re += ".*";
+    else re += c.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
+  }
+  return new RegExp(`^${re}/?$`);
+}
+
+/** Listens on "host:port" (":port" or "port" → all interfaces); returns the bound address. */
+export async function listen(server: HttpServer, address: string): Promise<{ host: string; port: number; url: string }> {
+  const { host, port } = parseListenAddress(address);
+  await server.listen({ host, port });
+  const a = server.server.address();
+  const bound = typeof a === "object" && a ? a.port : port;
+  const shown = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
+  return { host, port: bound, url: `http://${shown}:${bound}` };
+}
+
+export function parseListenAddress(address: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*))?:?(\d+)$/.exec(address.trim());
+  if (!m) throw new Error(`listen address "${address}" is not host:port (e.g. "127.0.0.1:8008" or ":8008")`);
+  const host = m[1] ?? (m[2] || "0.0.0.0");
+  const port = Number(m[3]);
+  if (port > 65535) throw new Error(`listen address "${address}": port ${port} is above 65535`);
+  return { host, port };
+}
+
+/**
+ * Stops accepting connections, lets in-flight requests finish (up to `timeoutMs`), then closes.
+ * Idempotent enough for shutdown paths that may run twice.
+ */
+export async function closeServer(server: HttpServer, timeoutMs = 10_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const forced = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      server.server.closeAllConnections?.();
+      resolve();
+    }, timeoutMs);
+    timer.unref();
+  });
+  try {
+    await Promise.race([server.close(), forced]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export type { FastifyReply, FastifyRequest };
