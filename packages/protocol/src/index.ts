@@ -53,3 +53,23 @@ export { isValidRoomAlias, parseRoomAlias, roomAliasLocalpart, roomAliasSchema, 
 export type { RoomAlias } from "./ids/room-alias";
 export { isValidKeyId, keyIdAlgorithm, keyIdSchema, keyIdVersion, parseKeyId } from "./ids/key-id";
 export type { KeyId } from "./ids/key-id";
+
+// Authorization rules
+export {
+  AUTH_RULES,
+  CREATOR_DEFAULT_POWER_LEVEL,
+  NotAllowed,
+  POWER_LEVEL_DEFAULTS,
+  authEventStateKeys,
+  authorize,
+  checkEventAuth,
+  checkEventAuthWithRules,
+  isNotAllowed,
+  namedPowerLevel,
+  parsePowerLevel,
+  requiredPowerLevelForEvent,
+  roomCreators,
+  userPowerLevel,
+  verifySignedBlock,
+} from "./auth";
+export type { AuthCheckOptions, AuthResult, AuthRule, NamedPowerLevel, PowerLevelRules, StateKeyPair } from "./auth";

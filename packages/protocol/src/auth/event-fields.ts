@@ -4,6 +4,8 @@
  * `undefined` (or an empty value) and lets the rule decide what that means.
  */
 
+import { isValidUserId as isValidHistoricalUserId } from "../ids/user-id";
+
 export type JsonObject = Record<string, unknown>;
 
 export function isObject(v: unknown): v is JsonObject {
@@ -87,19 +89,7 @@ export function domainOf(id: string | undefined): string | undefined {
   return i < 0 ? undefined : id.slice(i + 1);
 }
 
-/**
- * A user ID as the auth rules need it: `@localpart:server`, non-empty parts, within 255 bytes.
- * Historical localparts are accepted (received events may predate the strict grammar).
- */
+/** A user ID as received events may carry it (historical grammar accepted). */
 export function isValidUserId(s: unknown): s is string {
-  if (typeof s !== "string" || s.length > 255 || !s.startsWith("@")) return false;
-  const i = s.indexOf(":");
-  if (i < 2) return false;
-  return isValidServerName(s.slice(i + 1));
-}
-
-const SERVER_NAME = /^(?:\[[0-9A-Fa-f:.]{2,45}\]|[0-9A-Za-z.-]{1,255})(?::\d{1,5})?$/;
-
-function isValidServerName(s: string): boolean {
-  return SERVER_NAME.test(s);
+  return typeof s === "string" && isValidHistoricalUserId(s);
 }
