@@ -1,0 +1,76 @@
+/** Queries on `roomserver.events`: every event we hold, with its canonical JSON and flags. */
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { Executor } from "./db";
+import { events } from "./schema";
+
+export type EventRow = typeof events.$inferSelect;
+export type NewEventRow = Omit<typeof events.$inferInsert, "eventNid">;
+
+export interface EventQueries {
+  /** Stores events; an event already stored keeps its row. Returns the NID of each, new or old. */
+  insertEvents(rows: readonly NewEventRow[]): Promise<Map<string, { eventNid: number; inserted: boolean }>>;
+  eventsByIds(eventIds: readonly string[]): Promise<EventRow[]>;
+  eventsByNids(eventNids: readonly number[]): Promise<EventRow[]>;
+  /** NIDs of stored events by ID (rejected ones included). */
+  eventNidsByIds(eventIds: readonly string[]): Promise<Map<string, number>>;
+  /** An outlier that now has known state joins the DAG. */
+  setStateSnapshot(eventNid: number, stateSnapshotNid: number): Promise<void>;
+  /** Marks an event redacted by a validated redaction. */
+  setRedactedBy(eventId: string, redactionId: string): Promise<void>;
+  /** The room's greatest depth among the given events (for the next event's depth). */
+  maxDepth(eventNids: readonly number[]): Promise<number>;
+}
+
+export function eventQueries(db: Executor): EventQueries {
+  return {
+    async insertEvents(rows) {
+      const out = new Map<string, { eventNid: number; inserted: boolean }>();
+      if (rows.length === 0) return out;
+      const inserted = await db
+        .insert(events)
+        .values([...rows])
+        .onConflictDoNothing({ target: events.eventId })
+        .returning({ eventId: events.eventId, eventNid: events.eventNid });
+      for (const r of inserted) out.set(r.eventId, { eventNid: r.eventNid, inserted: true });
+      const existing = rows.map((r) => r.eventId).filter((id) => !out.has(id));
+      if (existing.length > 0) {
+        const found = await db
+          .select({ eventId: events.eventId, eventNid: events.eventNid })
+          .from(events)
+          .where(inArray(events.eventId, existing));
+        for (const r of found) out.set(r.eventId, { eventNid: r.eventNid, inserted: false });
+      }
+      return out;
+    },
+    async eventsByIds(eventIds) {
+      if (eventIds.length === 0) return [];
+      return db.select().from(events).where(inArray(events.eventId, [...eventIds]));
+    },
+    async eventsByNids(eventNids) {
+      if (eventNids.length === 0) return [];
+      return db.select().from(events).where(inArray(events.eventNid, [...eventNids]));
+    },
+    async eventNidsByIds(eventIds) {
+      if (eventIds.length === 0) return new Map();
+      const rows = await db
+        .select({ eventId: events.eventId, eventNid: events.eventNid })
+        .from(events)
+        .where(inArray(events.eventId, [...eventIds]));
+      return new Map(rows.map((r) => [r.eventId, r.eventNid]));
+    },
+    async setStateSnapshot(eventNid, stateSnapshotNid) {
+      await db.update(events).set({ stateSnapshotNid, outlier: false }).where(eq(events.eventNid, eventNid));
+    },
+    async setRedactedBy(eventId, redactionId) {
+      await db.update(events).set({ redactedBy: redactionId }).where(and(eq(events.eventId, eventId)));
+    },
+    async maxDepth(eventNids) {
+      if (eventNids.length === 0) return 0;
+      const [row] = await db
+        .select({ d: sql<number | null>`max(${events.depth})` })
+        .from(events)
+        .where(inArray(events.eventNid, [...eventNids]));
+      return Number(row?.d ?? 0);
+    },
+  };
+}

@@ -1,0 +1,64 @@
+/** Queries on `roomserver.memberships`: each user's membership per room, from current state. */
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { Executor } from "./db";
+import { memberships } from "./schema";
+
+export type MembershipRow = typeof memberships.$inferSelect;
+
+export interface MembershipQueries {
+  /** Sets memberships from current-state changes (one statement for the batch). */
+  upsertMemberships(rows: readonly Omit<MembershipRow, "forgotten">[]): Promise<void>;
+  membership(roomNid: number, targetNid: number): Promise<MembershipRow | undefined>;
+  /** Members of a room, optionally only those with `membership`, optionally only local ones. */
+  roomMembers(roomNid: number, opts?: { membership?: string; localOnly?: boolean }): Promise<MembershipRow[]>;
+  /** Rooms in which the user has `membership` (not forgotten ones, unless asked). */
+  roomsForUser(targetNid: number, membership: string, includeForgotten?: boolean): Promise<number[]>;
+  setForgotten(roomNid: number, targetNid: number, forgotten: boolean): Promise<void>;
+}
+
+export function membershipQueries(db: Executor): MembershipQueries {
+  return {
+    async upsertMemberships(rows) {
+      if (rows.length === 0) return;
+      await db
+        .insert(memberships)
+        .values([...rows])
+        .onConflictDoUpdate({
+          target: [memberships.roomNid, memberships.targetNid],
+          set: {
+            membership: sql`excluded.membership`,
+            eventNid: sql`excluded.event_nid`,
+            sender: sql`excluded.sender`,
+            targetLocal: sql`excluded.target_local`,
+            // Joining again un-forgets the room; any other change keeps the flag.
+            forgotten: sql`CASE WHEN excluded.membership = 'join' THEN FALSE ELSE ${memberships.forgotten} END`,
+          },
+        });
+    },
+    async membership(roomNid, targetNid) {
+      const [row] = await db
+        .select()
+        .from(memberships)
+        .where(and(eq(memberships.roomNid, roomNid), eq(memberships.targetNid, targetNid)));
+      return row;
+    },
+    async roomMembers(roomNid, opts = {}) {
+      const conds = [eq(memberships.roomNid, roomNid)];
+      if (opts.membership) conds.push(eq(memberships.membership, opts.membership));
+      if (opts.localOnly) conds.push(eq(memberships.targetLocal, true));
+      return db.select().from(memberships).where(and(...conds));
+    },
+    async roomsForUser(targetNid, membership, includeForgotten = false) {
+      const conds = [eq(memberships.targetNid, targetNid), eq(memberships.membership, membership)];
+      if (!includeForgotten) conds.push(eq(memberships.forgotten, false));
+      const rows = await db.select({ roomNid: memberships.roomNid }).from(memberships).where(and(...conds));
+      return rows.map((r) => r.roomNid);
+    },
+    async setForgotten(roomNid, targetNid, forgotten) {
+      await db
+        .update(memberships)
+        .set({ forgotten })
+        .where(and(eq(memberships.roomNid, roomNid), eq(memberships.targetNid, targetNid), inArray(memberships.membership, ["leave", "ban"])));
+    },
+  };
+}

@@ -1,0 +1,138 @@
+/**
+ * Queries on `roomserver.state_blocks` and `roomserver.state_snapshots`. Written in autocommit
+ * on the root database, never inside an event's transaction: both tables are content-addressed,
+ * so a row left behind by a crash is harmless, and caches never hold a rolled-back NID.
+ * Blocks and snapshots never change once written, so they cache forever (bounded by size).
+ */
+import { and, eq, inArray } from "drizzle-orm";
+import type { Executor } from "./db";
+import { stateBlocks, stateSnapshots } from "./schema";
+import { chunkEntries, hashBlock, hashBlockList, normaliseEntries, type StateEntry } from "./state-entries";
+
+export interface StateQueries {
+  /** Stores `entries` (any order) as the room's state; returns the snapshot NID. Empty state = 0. */
+  writeState(roomNid: number, entries: Iterable<StateEntry>): Promise<number>;
+  /** The entries of a snapshot, sorted by key. Snapshot 0 is the empty state. */
+  loadState(stateSnapshotNid: number): Promise<StateEntry[]>;
+  /** The block NIDs of a snapshot (tests, diagnostics). */
+  snapshotBlockNids(stateSnapshotNid: number): Promise<number[]>;
+}
+
+const BLOCK_CACHE_ENTRIES = 2_000_000;
+const SNAPSHOT_CACHE = 10_000;
+
+export function stateQueries(db: Executor): StateQueries {
+  const blockCache = new Map<number, StateEntry[]>();
+  let cachedEntries = 0;
+  const blockNidByHash = new Map<string, number>();
+  const snapshotCache = new Map<number, number[]>();
+
+  function cacheBlock(nid: number, hash: string, entries: StateEntry[]): void {
+    if (cachedEntries + entries.length > BLOCK_CACHE_ENTRIES) {
+      blockCache.clear();
+      blockNidByHash.clear();
+      cachedEntries = 0;
+    }
+    if (!blockCache.has(nid)) cachedEntries += entries.length;
+    blockCache.set(nid, entries);
+    blockNidByHash.set(hash, nid);
+  }
+
+  async function blockNidsFor(blocks: StateEntry[][]): Promise<number[]> {
+    const hashes = blocks.map((b) => hashBlock(b));
+    const keys = hashes.map((h) => h.toString("hex"));
+    const missing = keys.map((k, i) => (blockNidByHash.has(k) ? -1 : i)).filter((i) => i >= 0);
+    if (missing.length > 0) {
+      const uniq = [...new Map(missing.map((i) => [keys[i]!, i])).values()];
+      await db
+        .insert(stateBlocks)
+        .values(
+          uniq.map((i) => {
+            const b = blocks[i]!;
+            return {
+              blockHash: hashes[i]!,
+              typeNids: b.map((e) => e.typeNid),
+              stateKeyNids: b.map((e) => e.stateKeyNid),
+              eventNids: b.map((e) => e.eventNid),
+            };
+          }),
+        )
+        .onConflictDoNothing({ target: stateBlocks.blockHash });
+      const rows = await db
+        .select({ nid: stateBlocks.stateBlockNid, hash: stateBlocks.blockHash })
+        .from(stateBlocks)
+        .where(inArray(stateBlocks.blockHash, uniq.map((i) => hashes[i]!)));
+      const byHash = new Map(rows.map((r) => [Buffer.from(r.hash).toString("hex"), r.nid]));
+      for (const i of uniq) {
+        const nid = byHash.get(keys[i]!);
+        if (nid === undefined) throw new Error("state block missing after insert");
+        cacheBlock(nid, keys[i]!, blocks[i]!);
+      }
+    }
+    return keys.map((k) => blockNidByHash.get(k)!);
+  }
+
+  async function snapshotBlockNids(stateSnapshotNid: number): Promise<number[]> {
+    if (stateSnapshotNid === 0) return [];
+    const hit = snapshotCache.get(stateSnapshotNid);
+    if (hit) return hit;
+    const [row] = await db
+      .select({ blocks: stateSnapshots.stateBlockNids })
+      .from(stateSnapshots)
+      .where(eq(stateSnapshots.stateSnapshotNid, stateSnapshotNid));
+    if (!row) throw new Error(`state snapshot ${stateSnapshotNid} not found`);
+    if (snapshotCache.size >= SNAPSHOT_CACHE) snapshotCache.clear();
+    snapshotCache.set(stateSnapshotNid, row.blocks);
+    return row.blocks;
+  }
+
+  return {
+    async writeState(roomNid, entries) {
+      const sorted = normaliseEntries(entries);
+      if (sorted.length === 0) return 0;
+      const blockNids = await blockNidsFor(chunkEntries(sorted));
+      const snapshotHash = hashBlockList(blockNids);
+      const inserted = await db
+        .insert(stateSnapshots)
+        .values({ roomNid, snapshotHash, stateBlockNids: blockNids })
+        .onConflictDoNothing({ target: [stateSnapshots.roomNid, stateSnapshots.snapshotHash] })
+        .returning({ nid: stateSnapshots.stateSnapshotNid });
+      let nid = inserted[0]?.nid;
+      if (nid === undefined) {
+        const [row] = await db
+          .select({ nid: stateSnapshots.stateSnapshotNid })
+          .from(stateSnapshots)
+          .where(and(eq(stateSnapshots.roomNid, roomNid), eq(stateSnapshots.snapshotHash, snapshotHash)));
+        if (!row) throw new Error("state snapshot missing after insert");
+        nid = row.nid;
+      }
+      snapshotCache.set(nid, blockNids);
+      return nid;
+    },
+
+    async loadState(stateSnapshotNid) {
+      const blockNids = await snapshotBlockNids(stateSnapshotNid);
+      const missing = blockNids.filter((n) => !blockCache.has(n));
+      if (missing.length > 0) {
+        const rows = await db.select().from(stateBlocks).where(inArray(stateBlocks.stateBlockNid, missing));
+        for (const r of rows) {
+          const entries = r.eventNids.map((eventNid, i) => ({
+            typeNid: r.typeNids[i]!,
+            stateKeyNid: r.stateKeyNids[i]!,
+            eventNid,
+          }));
+          cacheBlock(r.stateBlockNid, Buffer.from(r.blockHash).toString("hex"), entries);
+        }
+      }
+      const out: StateEntry[] = [];
+      for (const n of blockNids) {
+        const block = blockCache.get(n);
+        if (!block) throw new Error(`state block ${n} not found`);
+        out.push(...block);
+      }
+      return out;
+    },
+
+    snapshotBlockNids,
+  };
+}

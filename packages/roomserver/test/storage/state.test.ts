@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { StateEntry } from "../../src/storage";
+import { openTestStore, type TestStore } from "./helpers";
+
+let t: TestStore;
+beforeAll(async () => {
+  t = await openTestStore();
+});
+afterAll(() => t.db.close());
+
+const MEMBER = 2;
+function bigRoom(members: number): StateEntry[] {
+  const out: StateEntry[] = [{ typeNid: 1, stateKeyNid: 1, eventNid: 1 }];
+  for (let i = 0; i < members; i++) out.push({ typeNid: MEMBER, stateKeyNid: 100 + i, eventNid: 1000 + i });
+  return out;
+}
+
+async function countBlocks(): Promise<number> {
+  const [r] = await t.db.sql`SELECT count(*)::int AS n FROM roomserver.state_blocks`;
+  return (r as { n: number }).n;
+}
+
+describe("state_blocks / state_snapshots", () => {
+  it("round-trips state sorted by key, empty state is snapshot 0", async () => {
+    expect(await t.store.writeState(1, [])).toBe(0);
+    expect(await t.store.loadState(0)).toEqual([]);
+    const entries = [
+      { typeNid: 3, stateKeyNid: 1, eventNid: 9 },
+      { typeNid: 1, stateKeyNid: 1, eventNid: 1 },
+    ];
+    const nid = await t.store.writeState(1, entries);
+    expect(await t.store.loadState(nid)).toEqual([entries[1], entries[0]]);
+  });
+
+  it("the same state in the same room is one snapshot", async () => {
+    const a = await t.store.writeState(2, bigRoom(50));
+    const b = await t.store.writeState(2, [...bigRoom(50)].reverse());
+    expect(b).toBe(a);
+  });
+
+  it("a state change in a 30,000-member room writes about one block, not a copy", async () => {
+    const state = bigRoom(30_000);
+    const before = await t.store.writeState(3, state);
+    const blocksBefore = await countBlocks();
+    expect(blocksBefore).toBeGreaterThan(100);
+    // One member's membership changes: one entry points at a new event.
+    const changed = state.map((e) => (e.stateKeyNid === 15_000 ? { ...e, eventNid: 999_999 } : e));
+    const after = await t.store.writeState(3, changed);
+    expect(after).not.toBe(before);
+    expect((await countBlocks()) - blocksBefore).toBeLessThanOrEqual(2);
+    const loaded = await t.store.loadState(after);
+    expect(loaded).toHaveLength(30_001);
+    expect(loaded.find((e) => e.stateKeyNid === 15_000)?.eventNid).toBe(999_999);
+    // The blocks are shared: the two snapshots differ in one block NID.
+    const [x, y] = [await t.store.snapshotBlockNids(before), await t.store.snapshotBlockNids(after)];
+    expect(x.filter((n, i) => y[i] !== n)).toHaveLength(1);
+  });
+});
