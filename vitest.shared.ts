@@ -5,7 +5,9 @@ export function workspaceTestConfig(extra: { testTimeout?: number } = {}): UserC
   const conditions = ["@dendrite-ts/source", "import", "module", "node", "default"];
   return {
     resolve: { conditions },
-    ssr: { resolve: { conditions, externalConditions: ["@dendrite-ts/source"] } },
+    // Vitest hands ssr.resolve.conditions to Node as --conditions; "import" there makes require()
+    // of dual packages (pg → pg-pool) load their ESM build and break. Node gets only ours.
+    ssr: { resolve: { conditions: ["@dendrite-ts/source", "node"], externalConditions: ["@dendrite-ts/source"] } },
     test: {
       include: ["test/**/*.test.ts", "src/**/*.test.ts"],
       testTimeout: extra.testTimeout ?? 20_000,

@@ -1,7 +1,8 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts"],
+  entry: ["src/index.ts", "src/testing.ts"],
+  external: ["vitest"], // only the testing entry uses it, from the test runner that loads it
   format: ["esm"],
   dts: true,
   tsconfig: "tsconfig.build.json",
