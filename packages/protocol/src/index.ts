@@ -73,3 +73,21 @@ export {
   verifySignedBlock,
 } from "./auth";
 export type { AuthCheckOptions, AuthResult, AuthRule, NamedPowerLevel, PowerLevelRules, StateKeyPair } from "./auth";
+
+// Hashes, redaction, event IDs, signing and verifying events
+export { roomVersionRules } from "./room-version-rules";
+export type { RoomVersionInput } from "./room-version-rules";
+export { computeContentHash, contentHashBytes, sha256 } from "./content-hash";
+export { computeReferenceHash } from "./reference-hash";
+export { redactEvent, redactEventWithRules } from "./redaction";
+export { computeEventId, computeRoomIdFromCreateEvent } from "./event-id";
+export { addEventSignature, signEvent } from "./sign-event";
+export type { SignedEvent } from "./sign-event";
+export {
+  checkContentHash,
+  requiredSignatureServers,
+  requiredSignatures,
+  verifyEvent,
+  verifyEventSignatures,
+} from "./verify-event";
+export type { EventVerification, KeyLookup, SignatureCheck, VerifyKey } from "./verify-event";
