@@ -77,7 +77,8 @@ export function buildEventGraph(
 
   let impliedCreate = -1;
   if (!rules.eventFormat.createEventInAuthEvents && events.length > 0) {
-    const roomId = roomIdOf(events[0] as Pdu) ?? "";
+    // The create event itself has no room_id in v12, so take the first event that has one.
+    const roomId = events.map(roomIdOf).find((r) => r !== undefined) ?? "";
     const createId = createEventIdFromRoomId(roomId);
     if (createId !== undefined) {
       const known = index.get(createId);
@@ -126,7 +127,7 @@ export async function preloadEvents(
   const seen = new Set<string>();
   let frontier: string[] = [];
   for (const id of roots) if (!seen.has(id)) (seen.add(id), frontier.push(id));
-  let first = true;
+  let createSought = rules.eventFormat.createEventInAuthEvents;
 
   while (frontier.length > 0) {
     const results = frontier.map((id) => loadEvent(id));
@@ -140,12 +141,14 @@ export async function preloadEvents(
       if (ev === undefined) continue;
       loaded.set(frontier[i] as string, ev);
       for (const aid of authEventIdsOf(ev)) visit(aid);
-      if (first && i === 0 && !rules.eventFormat.createEventInAuthEvents) {
-        const createId = createEventIdFromRoomId(roomIdOf(ev) ?? "");
+      const roomId = createSought ? undefined : roomIdOf(ev);
+      if (roomId !== undefined) {
+        // Same choice as buildEventGraph: the first loaded event that has a room ID.
+        createSought = true;
+        const createId = createEventIdFromRoomId(roomId);
         if (createId !== undefined) visit(createId);
       }
     }
-    first = false;
     frontier = next;
   }
   return loaded;
