@@ -91,3 +91,12 @@ export {
   verifyEventSignatures,
 } from "./verify-event";
 export type { EventVerification, KeyLookup, SignatureCheck, VerifyKey } from "./verify-event";
+
+// Request Authentication (X-Matrix)
+export {
+  XMatrixParseError,
+  buildXMatrixAuthorization,
+  parseXMatrixAuthorization,
+  verifyXMatrixAuthorization,
+} from "./x-matrix";
+export type { XMatrixAuthorization, XMatrixCheck, XMatrixRequest } from "./x-matrix";
