@@ -6,7 +6,7 @@
  */
 import { authEventStateKeys } from "../../../src/auth/select-auth-events";
 import { getRoomVersion, type RoomVersionRules } from "../../../src/room-versions";
-import { resolveState } from "../../../src/state-res/index";
+import { resolveState, type ResolveStateOptions } from "../../../src/state-res/index";
 
 export const ALICE = "@alice:a.test";
 export const BOB = "@bob:b.test";
@@ -88,9 +88,17 @@ export class Room {
     return b;
   }
 
-  async resolve(sets: readonly Branch[] | readonly string[][], version = this.version): Promise<string[]> {
-    const ids = sets.map((s) => (Array.isArray(s) ? s : (s as Branch).stateIds()));
-    return resolveState(version, ids, (id) => this.events.get(id));
+  async resolve(sets: readonly (Branch | string[])[], options: ResolveStateOptions & { version?: string } = {}): Promise<string[]> {
+    const ids = sets.map((s) => (Array.isArray(s) ? s : s.stateIds()));
+    return resolveState(options.version ?? this.version, ids, (id) => this.events.get(id), options);
+  }
+
+  /** Resolves and records every auth check: event name → undefined (allowed) or the reason. */
+  async resolveTraced(sets: readonly (Branch | string[])[], options: ResolveStateOptions & { version?: string } = {}) {
+    const checks = new Map<string, string | undefined>();
+    const onCheck = (id: string, reason: string | undefined) => checks.set(shortName(id), reason);
+    const state = named(this, await this.resolve(sets, { ...options, onCheck }));
+    return { state, checks };
   }
 }
 
@@ -113,6 +121,13 @@ export class Branch {
   /** The state event for (type, stateKey) on this branch, if any. */
   get(type: string, stateKey = ""): string | undefined {
     return this.state.get(key(type, stateKey));
+  }
+
+  /** Puts an existing event into this branch's state without sending anything (a branch that learnt of it). */
+  adopt(id: string): this {
+    const ev = this.room.events.get(id) as Ev;
+    this.state.set(key(String(ev.type), String(ev.state_key)), id);
+    return this;
   }
 
   send(o: SendOptions): string {
@@ -167,7 +182,11 @@ export function named(room: Room, ids: readonly string[]): Record<string, string
   const out: Record<string, string> = {};
   for (const id of ids) {
     const ev = room.events.get(id) as Ev;
-    out[`${String(ev.type)}|${String(ev.state_key)}`] = id.replace(/^\$/, "").replace(/:a\.test$/, "");
+    out[`${String(ev.type)}|${String(ev.state_key)}`] = shortName(id);
   }
   return out;
+}
+
+export function shortName(id: string): string {
+  return id.replace(/^\$/, "").replace(/:a\.test$/, "");
 }
