@@ -54,7 +54,7 @@ export function authorize(event: object, authEvents: readonly object[], rules: R
 
   if (rules.eventFormat.roomIdFromCreateEvent) {
     const create = authEvents.find((ev) => eventType(ev) === "m.room.create" && eventStateKey(ev) === "");
-    checkRoomIdFromCreate(event, create, create === undefined ? undefined : options.eventId?.(create));
+    checkRoomIdFromCreate(event, create, create === undefined ? undefined : options.eventId?.(create) || undefined);
   }
   const state = buildAuthState(event, authEvents, rules);
   checkAuthEventsCreate(event, state, rules);

@@ -13,8 +13,9 @@ export interface AuthCheckOptions {
    * Computes an event's ID (the reference hash, `computeEventId`, for v3+). With it, v12 rule 2
    * compares the room ID with the create event's hash, and v3–11 recognise the create event in a
    * creator's first join's `prev_events`. Without it v12 checks only the room ID's format.
+   * Answer `undefined` (or "") for an event it cannot name.
    */
-  eventId?: (event: object) => string;
+  eventId?: (event: object) => string | undefined;
   /**
    * Whether `event` carries a valid signature from `serverName` (v8+ `join_authorised_via_users_server`).
    * Default: a signature from that server is present — the key ring verifies every signature on receipt.

@@ -32,7 +32,7 @@ function isCreatorsFirstJoin(ctx: AuthContext): boolean {
   const create = ctx.state.create;
   if (create === undefined || prevEventCount(ctx.event) !== 1) return false;
   if (eventStateKey(ctx.event) !== creatorOf(ctx, create)) return false;
-  const createId = ctx.options.eventId?.(create) ?? knownCreateEventId(create, eventRoomId(ctx.event), ctx.rules);
+  const createId = (ctx.options.eventId?.(create) || undefined) ?? knownCreateEventId(create, eventRoomId(ctx.event), ctx.rules);
   if (createId !== undefined) return eventRefs(ctx.event, "prev_events")[0] === createId;
   // v3–11 without an ID hook: the single prev event can only be the create event when the state
   // before this join holds nothing else (nobody can send anything before the creator joins).
