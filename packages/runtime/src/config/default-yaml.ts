@@ -1,0 +1,112 @@
+/**
+ * The commented default `dendrite.yaml` that `generate-config` writes. A test loads it, so it
+ * always matches the schema.
+ */
+import { COMPONENT_NAMES } from "./schema";
+
+export interface DefaultConfigOptions {
+  serverName: string;
+  /** Per-component listeners and internal URLs, external PostgreSQL and NATS. */
+  polylith?: boolean;
+  /** Where the monolith keeps its embedded PostgreSQL and media (default "./data"). */
+  dataDir?: string;
+}
+
+const q = (s: string) => JSON.stringify(s);
+
+export function defaultConfigYaml(opts: DefaultConfigOptions): string {
+  const dataDir = opts.dataDir ?? "./data";
+  const poly = opts.polylith ?? false;
+  const database = poly
+    ? `  database:
+    # One PostgreSQL for every component (a component may override it with its own database:).
+    connection_string: "postgres://dendrite:dendrite@127.0.0.1:5432/dendrite"
+    max_connections: 10`
+    : `  database:
+    # A PostgreSQL the server starts and stops itself; its files live here.
+    # For an external server instead: connection_string: "postgres://user:pass@host/db"
+    embedded:
+      data_dir: ${q(`${dataDir}/postgres`)}
+    max_connections: 10`;
+  const jetstream = poly
+    ? `  jetstream:
+    # NATS JetStream servers carrying the log streams between components.
+    addresses: ["nats://127.0.0.1:4222"]
+    topic_prefix: "Dendrite"`
+    : `  jetstream:
+    # Empty: the embedded log, stored in the database. List NATS servers to use JetStream.
+    addresses: []
+    topic_prefix: "Dendrite"`;
+
+  const components = COMPONENT_NAMES.map((name, i) => {
+    const port = 7771 + i;
+    const publicPort = { clientapi: 8071, syncapi: 8073, federationapi: 8072, mediaapi: 8074 }[name as string];
+    const lines = [`${name}:`];
+    if (poly) {
+      lines.push(`  listen:`, `    internal: "127.0.0.1:${port}"`);
+      if (publicPort) lines.push(`    public: "0.0.0.0:${publicPort}"`);
+      lines.push(`  internal_url: "http://127.0.0.1:${port}"`);
+    }
+    if (name === "mediaapi") lines.push(`  base_path: ${q(`${dataDir}/media`)}`, `  max_file_size_bytes: 10485760`);
+    if (name === "clientapi") {
+      lines.push(`  rate_limiting:`, `    enabled: true`, `    threshold: 5`, `    cooloff: "500ms"`);
+    }
+    return lines.length === 1 ? `${name}: {}` : lines.join("\n");
+  }).join("\n\n");
+
+  return `# dendrite-ts configuration.
+# Any key can also be set from the environment: DENDRITE_<SECTION>__<KEY>…, a double underscore
+# between levels, e.g. DENDRITE_GLOBAL__SERVER_NAME=example.org or DENDRITE_LOGGING__LEVEL=debug.
+# Durations are written like "500ms", "30s", "5m", "168h", "7d".
+
+global:
+  # The name in your users' IDs (@alice:<server_name>). It cannot be changed later.
+  server_name: ${q(opts.serverName)}
+  # The ed25519 signing key (PEM; write one with generate-keys). Dendrite key files work as-is.
+  private_key: "matrix_key.pem"
+  # Keys this server signed with before, so others can still verify old events.
+  old_private_keys: []
+  #  - path: "old_matrix_key.pem"     # or public_key: "<unpadded base64>"
+  #    key_id: "ed25519:old"
+  #    expired_ts: 1700000000000
+  # How long other servers may cache our signing key.
+  key_validity_period: "168h"
+${database}
+${jetstream}
+  well_known:
+    # Delegation: answer /.well-known/matrix/server with this host:port (omit if not delegating).
+    # server_name: "matrix.example.org:443"
+    # client_name: "https://matrix.example.org"
+  # Notary servers trusted to vouch for other servers' keys (none by default). For example:
+  #  - server_name: "matrix.org"
+  #    keys: { "ed25519:auto": "Noi6WqcDj0QmPxCNQqgezwTlBKrfqehY1u2FyWP9uYw" }
+  trusted_key_servers: []
+  federation:
+    # server name → base URL, skipping discovery (for federation tests on loopback).
+    server_name_map: {}
+    # tls_ca_file: "/etc/ssl/my-ca.pem"
+    skip_tls_verify: false
+  registration:
+    # Anyone may register when true. Otherwise use shared_secret (admin API) or tokens.
+    open: false
+    # shared_secret: "change me"
+    # tokens: ["invite-code-1"]
+  # Room version for new rooms ("1" … "12").
+  default_room_version: "12"
+
+${poly ? "# Polylith: each component listens on its own address (below).\nmonolith: {}" : "monolith:\n  # Client, federation and media APIs on one port.\n  listen: \"0.0.0.0:8008\""}
+
+# Per-component sections: database (override), listen { internal, public } and internal_url are
+# used by the polylith; the rest are the component's own options.
+${components}
+
+logging:
+  level: "info"      # trace, debug, info, warn, error, fatal, silent
+  format: "json"     # json (one object a line) or pretty (for a terminal)
+
+metrics:
+  enabled: false
+  # Serve /metrics on its own listener instead of the public one:
+  # listen: "127.0.0.1:9090"
+`;
+}

@@ -1,0 +1,13 @@
+export { loadConfig, deepMerge, type LoadConfigOptions, type DeepPartial } from "./load";
+export { defaultConfigYaml, type DefaultConfigOptions } from "./default-yaml";
+export { ConfigError, type ConfigProblem } from "./errors";
+export { parseDuration, durationSchema } from "./duration";
+export {
+  configSchema,
+  COMPONENT_NAMES,
+  COMPONENT_OPTIONS,
+  type ComponentName,
+  type ComponentConfig,
+  type DendriteConfig,
+  type DendriteConfigInput,
+} from "./schema";
