@@ -100,3 +100,14 @@ export {
   verifyXMatrixAuthorization,
 } from "./x-matrix";
 export type { XMatrixAuthorization, XMatrixCheck, XMatrixRequest } from "./x-matrix";
+
+// PDUs: received (lenient) and built (strict)
+export { parseUntrustedPdu } from "./pdu/parse";
+export type { ParsedPdu } from "./pdu/parse";
+export { pduSchema } from "./pdu/schema";
+export type { UntrustedPdu } from "./pdu/schema";
+export { LIMITED_PDU_FIELDS, MAX_PDU_BYTES, MAX_PDU_FIELD_BYTES, checkPduSizeLimits } from "./pdu/size-limits";
+export type { SizeLimitViolation } from "./pdu/size-limits";
+export type { EventHashes, EventReferenceV1, Pdu, PduV1, PduV3 } from "./pdu/types";
+export { buildEvent, eventReference } from "./build-event";
+export type { BuildEventInput, BuiltEvent, EventReference } from "./build-event";
