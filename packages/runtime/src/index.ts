@@ -1,4 +1,19 @@
 export {};
+export {
+  openDatabase,
+  connect as connectPostgres,
+  type Database,
+  type DatabaseTarget,
+  type DatabaseOptions,
+  type Sql,
+} from "./database/database.js";
+export { applyMigrations, type Migration, type MigrationResult } from "./database/migrations.js";
+export {
+  startEmbeddedPostgres,
+  type EmbeddedPostgresOptions,
+  type EmbeddedPostgresHandle,
+} from "./database/embedded-postgres.js";
+export { openTestDatabase, testServices, type TestServices } from "./database/test-database.js";
 // Logging, metrics, HTTP server and contract adapters.
 export { createLogger, componentLogger, type Logger, type LoggingOptions, type LogLevel } from "./logging.js";
 export {
