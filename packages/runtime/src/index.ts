@@ -60,3 +60,18 @@ export {
   type DendriteConfig,
   type DendriteConfigInput,
 } from "./config/index.js";
+export type {
+  Streams,
+  StreamDefinition,
+  StreamMessage,
+  MessageHandler,
+  PublishOptions,
+  PublishAck,
+  ConsumerOptions,
+  ConsumeOptions,
+  Subscription,
+} from "./streams/types.js";
+export { createEmbeddedStreams, type EmbeddedStreamsOptions } from "./streams/embedded.js";
+export { createJetStreamStreams, type JetStreamStreamsOptions } from "./streams/jetstream.js";
+// What apps do first with a config: open the database and the streams it names.
+export { configPath, databaseTarget, openConfiguredDatabase, openConfiguredStreams } from "./boot/open-from-config.js";
