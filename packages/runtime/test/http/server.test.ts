@@ -1,0 +1,186 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Writable } from "node:stream";
+import { MatrixError } from "@dendrite-ts/protocol";
+import { createHttpServer, closeServer, listen, parseListenAddress, type HttpServer } from "../../src/http/server";
+import { createLogger } from "../../src/logging";
+import { createMetrics, recordDbPool, recordStreamLag, type Metrics } from "../../src/metrics";
+
+const lines: Array<Record<string, unknown>> = [];
+let server: HttpServer;
+let metrics: Metrics;
+
+beforeAll(async () => {
+  const sink = new Writable({
+    write: (c, _e, cb) => {
+      for (const l of String(c).split("\n")) if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
+      cb();
+    },
+  });
+  metrics = createMetrics({ defaultMetrics: false });
+  server = createHttpServer({ logger: createLogger({ level: "info" }, { destination: sink }), metrics, bodyLimitBytes: 1024 });
+  server.get("/_matrix/client/v3/rooms/:roomId/state", async (req) => ({ room: (req.params as { roomId: string }).roomId }));
+  server.post("/echo", async (req) => ({ got: req.body }));
+  server.post(
+    "/schema",
+    { schema: { body: { type: "object", required: ["name"], properties: { name: { type: "string" }, n: { type: "integer" } } } } },
+    async () => ({}),
+  );
+  server.get("/forbidden", async () => {
+    throw new MatrixError("M_FORBIDDEN", "You shall not pass");
+  });
+  server.get("/limited", async () => {
+    throw new MatrixError("M_LIMIT_EXCEEDED", "Too many", { retry_after_ms: 2000 });
+  });
+  server.get("/boom", async () => {
+    throw new Error("secret internal detail");
+  });
+  await server.ready();
+});
+afterAll(async () => closeServer(server));
+
+const CORS = {
+  "access-control-allow-origin": "*",
+  "access-control-allow-methods": "GET, HEAD, POST, PUT, DELETE, OPTIONS",
+  "access-control-allow-headers": "X-Requested-With, Content-Type, Authorization",
+};
+
+describe("Matrix error mapping", () => {
+  it("serves a route (path params with ':' and '!')", async () => {
+    const r = await server.inject({ method: "GET", url: "/_matrix/client/v3/rooms/!abc%3Aexample.org/state" });
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toEqual({ room: "!abc:example.org" });
+  });
+
+  it("unknown endpoint → 404 M_UNRECOGNIZED", async () => {
+    const r = await server.inject({ method: "GET", url: "/_matrix/client/v3/nope" });
+    expect(r.statusCode).toBe(404);
+    expect(r.json()).toEqual({ errcode: "M_UNRECOGNIZED", error: "Unrecognized request" });
+  });
+
+  it("known path, wrong method → 405 M_UNRECOGNIZED with Allow", async () => {
+    const r = await server.inject({ method: "PUT", url: "/_matrix/client/v3/rooms/!r:x/state" });
+    expect(r.statusCode).toBe(405);
+    expect(r.json()).toMatchObject({ errcode: "M_UNRECOGNIZED" });
+    expect(r.headers["allow"]).toContain("GET");
+  });
+
+  it("malformed JSON → 400 M_NOT_JSON", async () => {
+    const r = await server.inject({ method: "POST", url: "/echo", headers: { "content-type": "application/json" }, payload: "{nope" });
+    expect(r.statusCode).toBe(400);
+    expect(r.json()).toMatchObject({ errcode: "M_NOT_JSON" });
+  });
+
+  it("empty body with JSON content type → 400 M_NOT_JSON", async () => {
+    const r = await server.inject({ method: "POST", url: "/echo", headers: { "content-type": "application/json" }, payload: "" });
+    expect(r.statusCode).toBe(400);
+    expect(r.json()).toMatchObject({ errcode: "M_NOT_JSON" });
+  });
+
+  it("non-JSON content type → 400 M_NOT_JSON", async () => {
+    const r = await server.inject({ method: "POST", url: "/echo", headers: { "content-type": "application/xml" }, payload: "<a/>" });
+    expect(r.statusCode).toBe(400);
+    expect(r.json()).toMatchObject({ errcode: "M_NOT_JSON" });
+  });
+
+  it("schema violation → 400 M_BAD_JSON naming the field", async () => {
+    const r = await server.inject({ method: "POST", url: "/schema", payload: { name: "a", n: "x" } });
+    expect(r.statusCode).toBe(400);
+    expect(r.json()).toEqual({ errcode: "M_BAD_JSON", error: "body.n: must be integer" });
+    const missing = await server.inject({ method: "POST", url: "/schema", payload: {} });
+    expect(missing.json()).toMatchObject({ errcode: "M_BAD_JSON", error: expect.stringContaining("name") });
+  });
+
+  it("body too large → 413 M_TOO_LARGE", async () => {
+    const r = await server.inject({ method: "POST", url: "/echo", payload: { big: "x".repeat(2000) } });
+    expect(r.statusCode).toBe(413);
+    expect(r.json()).toEqual({ errcode: "M_TOO_LARGE", error: "Request body is too large" });
+  });
+
+  it("thrown MatrixError → its status and body, extras included", async () => {
+    const f = await server.inject({ method: "GET", url: "/forbidden" });
+    expect(f.statusCode).toBe(403);
+    expect(f.json()).toEqual({ errcode: "M_FORBIDDEN", error: "You shall not pass" });
+    const l = await server.inject({ method: "GET", url: "/limited" });
+    expect(l.statusCode).toBe(429);
+    expect(l.json()).toEqual({ errcode: "M_LIMIT_EXCEEDED", error: "Too many", retry_after_ms: 2000 });
+  });
+
+  it("any other error → 500 M_UNKNOWN, logged with the request ID, detail not leaked", async () => {
+    const r = await server.inject({ method: "GET", url: "/boom" });
+    expect(r.statusCode).toBe(500);
+    expect(r.json()).toEqual({ errcode: "M_UNKNOWN", error: "Internal server error" });
+    const logged = lines.find((l) => l["msg"] === "request failed");
+    expect(logged).toBeDefined();
+    expect(JSON.stringify(logged)).toContain("secret internal detail");
+    expect(logged!["req_id"]).toEqual(expect.any(String));
+    expect(logged!["component"]).toBe("http");
+  });
+
+  it("logs one line per request with a request ID", async () => {
+    await server.inject({ method: "GET", url: "/forbidden" });
+    const l = lines.filter((x) => x["msg"] === "request" && x["url"] === "/forbidden").at(-1)!;
+    expect(l).toMatchObject({ method: "GET", status: 403, req_id: expect.any(String), level: "info" });
+  });
+});
+
+describe("CORS", () => {
+  it("headers on success, errors and 404s", async () => {
+    for (const url of ["/_matrix/client/v3/rooms/!r:x/state", "/forbidden", "/boom", "/nope"]) {
+      const r = await server.inject({ method: "GET", url });
+      expect(r.headers).toMatchObject(CORS);
+    }
+  });
+
+  it("OPTIONS preflight answered for any path", async () => {
+    for (const url of ["/_matrix/client/v3/rooms/!r:x/state", "/_matrix/client/v3/whatever"]) {
+      const r = await server.inject({
+        method: "OPTIONS",
+        url,
+        headers: { origin: "https://app.example", "access-control-request-method": "POST", "access-control-request-headers": "authorization" },
+      });
+      expect(r.statusCode).toBe(204);
+      expect(r.headers).toMatchObject(CORS);
+    }
+  });
+});
+
+describe("metrics", () => {
+  it("GET /metrics serves Prometheus text with per-route counts", async () => {
+    await server.inject({ method: "GET", url: "/_matrix/client/v3/rooms/!a:x/state" });
+    recordStreamLag(metrics, { stream: "OutputRoomEvent", consumer: "syncapi" }, 7);
+    recordDbPool(metrics, "roomserver", { inUse: 2, idle: 3, max: 10 });
+    const r = await server.inject({ method: "GET", url: "/metrics" });
+    expect(r.statusCode).toBe(200);
+    expect(r.headers["content-type"]).toContain("text/plain");
+    expect(r.body).toMatch(/dendrite_http_requests_total\{method="GET",route="\/_matrix\/client\/v3\/rooms\/:roomId\/state",status="200"\} \d+/);
+    expect(r.body).toMatch(/dendrite_http_requests_total\{method="GET",route="unmatched",status="404"\}/);
+    expect(r.body).toContain("dendrite_http_request_duration_seconds_bucket");
+    expect(r.body).toContain('dendrite_stream_consumer_lag{stream="OutputRoomEvent",consumer="syncapi"} 7');
+    expect(r.body).toContain('dendrite_db_pool_connections{pool="roomserver",state="in_use"} 2');
+  });
+
+  it("gauges are registered once by name", () => {
+    expect(metrics.gauge("x_g", "h", ["a"])).toBe(metrics.gauge("x_g", "h", ["a"]));
+  });
+});
+
+describe("listen", () => {
+  it("parses host:port forms", () => {
+    expect(parseListenAddress("127.0.0.1:8008")).toEqual({ host: "127.0.0.1", port: 8008 });
+    expect(parseListenAddress(":8008")).toEqual({ host: "0.0.0.0", port: 8008 });
+    expect(parseListenAddress("[::1]:8448")).toEqual({ host: "::1", port: 8448 });
+    expect(() => parseListenAddress("nope")).toThrow(/host:port/);
+  });
+
+  it("listens on a real port, answers, and closes gracefully", async () => {
+    const s = createHttpServer({ logger: createLogger({ level: "silent" }) });
+    s.get("/ping", async () => ({ ok: true }));
+    const { url, port } = await listen(s, "127.0.0.1:0");
+    expect(port).toBeGreaterThan(0);
+    const r = await fetch(`${url}/ping`);
+    expect(await r.json()).toEqual({ ok: true });
+    expect(r.headers.get("access-control-allow-origin")).toBe("*");
+    await closeServer(s);
+    await expect(fetch(`${url}/ping`)).rejects.toThrow();
+  });
+});
