@@ -1,1 +1,29 @@
-export {};
+// @dendrite-ts/userapi: accounts, devices, access tokens, profiles, account data, UIA.
+// Named exports only.
+export {
+  userapiContract,
+  type UserapiContract,
+  type UserapiApi,
+  type UserapiClient,
+  type UserapiForClient,
+  type UserapiForSync,
+  type UserapiForAuth,
+  type UserapiForFederation,
+  type CreateAccountRequest,
+  type TokenInfo,
+  type Device,
+  type ProfileBody,
+  type UiaChallengeBody,
+} from "./api";
+export { createUserapi, type Userapi, type UserapiDeps, type UserapiStreams } from "./userapi";
+export type { RegistrationConfig } from "./internal/context";
+export type { ScryptParams } from "./internal/password";
+export type { UiaPurpose } from "./internal/uia";
+export { sharedSecretMac } from "./internal/shared-secret";
+export {
+  OUTPUT_CLIENT_DATA,
+  outputClientDataStream,
+  clientDataSubject,
+  clientDataMsgId,
+  type OutputClientData,
+} from "./output";

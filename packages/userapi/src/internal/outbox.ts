@@ -1,0 +1,60 @@
+// Publishes what the outbox table holds, in order, then deletes it. A change and its message
+// are written in one transaction; if the process dies before publishing, the next flush (on
+// start or on the next change) sends it with the same msgId, and the stream drops duplicates.
+import type { UserapiStore } from "../storage";
+
+export type PublishFn = (subject: string, msgId: string, payload: unknown) => Promise<void>;
+
+export interface OutboxPublisher {
+  /** Publishes everything pending; resolves when done (failures are retried later). */
+  flush(): Promise<void>;
+  /** Stops retrying. */
+  close(): void;
+}
+
+interface Log {
+  warn(obj: object, msg: string): void;
+}
+
+const BATCH = 100;
+const RETRY_MS = 1000;
+
+export function createOutboxPublisher(store: UserapiStore, publish: PublishFn, log: Log): OutboxPublisher {
+  let chain: Promise<void> = Promise.resolve();
+  let retry: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  async function drain(): Promise<void> {
+    for (;;) {
+      const rows = await store.outbox.selectPending(BATCH);
+      for (const row of rows) {
+        await publish(row.subject, row.msgId, row.payload);
+        await store.outbox.delete(row.msgId);
+      }
+      if (rows.length < BATCH) return;
+    }
+  }
+
+  function flush(): Promise<void> {
+    // One drain at a time keeps messages in outbox order.
+    chain = chain.then(drain).catch((err: unknown) => {
+      log.warn({ err }, "userapi: publishing from the outbox failed; will retry");
+      if (!closed && !retry) {
+        retry = setTimeout(() => {
+          retry = undefined;
+          void flush();
+        }, RETRY_MS);
+        retry.unref();
+      }
+    });
+    return chain;
+  }
+
+  return {
+    flush,
+    close() {
+      closed = true;
+      if (retry) clearTimeout(retry);
+    },
+  };
+}

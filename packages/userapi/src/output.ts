@@ -1,0 +1,35 @@
+/**
+ * Messages userapi publishes. `OutputClientData` carries account-data changes to syncapi.
+ *
+ * Delivery is at-least-once. Each message is published with `msgId` = `clientDataMsgId(msg)`,
+ * unique per change, so the stream drops republishes and a consumer can also dedupe on it
+ * (or on `streamPos`, which orders one user's changes and never repeats).
+ */
+
+/** Stream name. */
+export const OUTPUT_CLIENT_DATA = "OutputClientData";
+
+/** The stream: one subject per user, so one user's changes arrive in order and users run in parallel. */
+export const outputClientDataStream = { name: OUTPUT_CLIENT_DATA, subjects: [`${OUTPUT_CLIENT_DATA}.*`] };
+
+/** User IDs hold dots, which split NATS subject tokens: the subject carries it base64url-encoded. */
+export function clientDataSubject(userId: string): string {
+  return `${OUTPUT_CLIENT_DATA}.${Buffer.from(userId, "utf8").toString("base64url")}`;
+}
+
+export type OutputClientData = {
+  kind: "account_data";
+  userId: string;
+  /** null for global account data. */
+  roomId: string | null;
+  /** Event type, e.g. `m.push_rules`, `m.direct`, `m.tag`, `m.fully_read`. */
+  type: string;
+  /** The new content, in full. */
+  content: Record<string, unknown>;
+  /** Position of this change in userapi's account-data stream (strictly increasing). */
+  streamPos: number;
+};
+
+export function clientDataMsgId(msg: OutputClientData): string {
+  return `${msg.kind}:${msg.streamPos}`;
+}

@@ -1,0 +1,51 @@
+// Queries on userapi.accounts: one function per statement.
+import { eq } from "drizzle-orm";
+import type { Db } from "./db";
+import { accounts } from "./schema";
+
+export type AccountType = "user" | "guest" | "appservice";
+
+export interface AccountRow {
+  localpart: string;
+  passwordHash: string | null;
+  createdTs: number;
+  isAdmin: boolean;
+  deactivated: boolean;
+  accountType: AccountType;
+  userType: string | null;
+}
+
+export function accountQueries(db: Db) {
+  return {
+    /** Inserts an account; false when the localpart is taken (no exception to catch). */
+    async insert(row: Omit<AccountRow, "deactivated">): Promise<boolean> {
+      const r = await db.insert(accounts).values(row).onConflictDoNothing().returning({ l: accounts.localpart });
+      return r.length === 1;
+    },
+
+    /** `forUpdate` locks the row: per-user read-modify-writes (tags) take turns. */
+    async select(localpart: string, forUpdate = false): Promise<AccountRow | undefined> {
+      const q = db.select().from(accounts).where(eq(accounts.localpart, localpart));
+      const [r] = forUpdate ? await q.for("update") : await q;
+      return r ? { ...r, accountType: r.accountType as AccountType } : undefined;
+    },
+
+    async exists(localpart: string): Promise<boolean> {
+      const r = await db.select({ l: accounts.localpart }).from(accounts).where(eq(accounts.localpart, localpart));
+      return r.length > 0;
+    },
+
+    async updatePasswordHash(localpart: string, passwordHash: string): Promise<void> {
+      await db.update(accounts).set({ passwordHash }).where(eq(accounts.localpart, localpart));
+    },
+
+    /** Marks deactivated and drops the password hash so no login can succeed again. */
+    async deactivate(localpart: string): Promise<void> {
+      await db.update(accounts).set({ deactivated: true, passwordHash: null }).where(eq(accounts.localpart, localpart));
+    },
+
+    async setAdmin(localpart: string, isAdmin: boolean): Promise<void> {
+      await db.update(accounts).set({ isAdmin }).where(eq(accounts.localpart, localpart));
+    },
+  };
+}

@@ -1,0 +1,65 @@
+// createUserapi: every dependency up front; migrations, the output stream and any messages a
+// crash left in the outbox are dealt with before the API is handed out.
+import { applyMigrations, type Database, type Logger } from "@dendrite-ts/runtime";
+import type { UserapiApi } from "./api";
+import { outputClientDataStream } from "./output";
+import { createUserapiStore, userapiMigrations, type Db } from "./storage";
+import type { RegistrationConfig } from "./internal/context";
+import { userapiImpl } from "./internal/impl";
+import { createOutboxPublisher } from "./internal/outbox";
+import { DEFAULT_SCRYPT, type ScryptParams } from "./internal/password";
+
+/** The part of runtime's `Streams` userapi uses (it only produces). */
+export interface UserapiStreams {
+  ensureStream(def: { name: string; subjects: string[] }): Promise<void>;
+  publish(subject: string, payload: unknown, opts?: { msgId?: string }): Promise<unknown>;
+}
+
+export interface UserapiDeps {
+  db: Pick<Database, "drizzle" | "sql">;
+  streams: UserapiStreams;
+  /** Our server name: the domain of every local user ID. */
+  serverName: string;
+  registration: RegistrationConfig;
+  logger?: Pick<Logger, "warn" | "info">;
+  /** scrypt cost; raise it over time (old hashes upgrade on login). Tests lower it for speed. */
+  passwordHashing?: ScryptParams;
+  /** Clock, ms since the epoch (tests move it to expire nonces and sessions). */
+  now?: () => number;
+}
+
+export interface Userapi {
+  /** The contract implementation: hand it to localClient or mountContract. */
+  api: UserapiApi;
+  /** Stops background retries; the database and streams belong to the caller. */
+  close(): Promise<void>;
+}
+
+const silent = { warn() {}, info() {} };
+
+export async function createUserapi(deps: UserapiDeps): Promise<Userapi> {
+  await applyMigrations(deps.db, "userapi", userapiMigrations);
+  await deps.streams.ensureStream(outputClientDataStream);
+  const store = createUserapiStore(deps.db.drizzle as unknown as Db);
+  const log = deps.logger ?? silent;
+  const outbox = createOutboxPublisher(
+    store,
+    async (subject, msgId, payload) => {
+      await deps.streams.publish(subject, payload, { msgId });
+    },
+    log,
+  );
+  await outbox.flush();
+  const api = userapiImpl({
+    store,
+    serverName: deps.serverName,
+    registration: deps.registration,
+    scrypt: deps.passwordHashing ?? DEFAULT_SCRYPT,
+    outbox,
+    now: deps.now ?? Date.now,
+  });
+  return {
+    api,
+    close: async () => outbox.close(),
+  };
+}

@@ -1,0 +1,91 @@
+// One fresh userapi per test: its own database, the embedded streams, a movable clock, and a
+// client over either transport (localClient, or httpClient against mountContract).
+import { Writable } from "node:stream";
+import {
+  closeServer,
+  createEmbeddedStreams,
+  createHttpServer,
+  createLogger,
+  httpClient,
+  listen,
+  localClient,
+  mountContract,
+  openTestDatabase,
+  type Database,
+  type Streams,
+} from "@dendrite-ts/runtime";
+import { MatrixError } from "@dendrite-ts/protocol";
+import { expect } from "vitest";
+import { createUserapi, userapiContract, type RegistrationConfig, type UserapiClient } from "../src/index";
+
+export const SERVER = "test.local";
+export const TRANSPORTS = ["local", "http"] as const;
+export type Transport = (typeof TRANSPORTS)[number];
+
+export interface Harness {
+  client: UserapiClient;
+  db: Database;
+  streams: Streams;
+  clock: { now: number };
+  close(): Promise<void>;
+}
+
+export async function startUserapi(
+  transport: Transport,
+  registration: Partial<RegistrationConfig> = {},
+): Promise<Harness> {
+  const db = await openTestDatabase();
+  const streams = await createEmbeddedStreams(db, { pollMs: 50 });
+  const clock = { now: Date.now() };
+  const userapi = await createUserapi({
+    db,
+    streams,
+    serverName: SERVER,
+    registration: { open: true, tokensEnabled: false, ...registration },
+    passwordHashing: { logN: 10, r: 8, p: 1 }, // fast for tests; production uses the default
+    now: () => clock.now,
+  });
+  let client: UserapiClient;
+  let stopServer = async () => {};
+  if (transport === "local") {
+    client = localClient(userapiContract, userapi.api);
+  } else {
+    const quiet = new Writable({ write: (_c, _e, cb) => cb() });
+    const server = createHttpServer({ logger: createLogger({ level: "warn" }, { destination: quiet }) });
+    await mountContract(server, userapiContract, userapi.api);
+    const { url } = await listen(server, "127.0.0.1:0");
+    client = httpClient(userapiContract, url);
+    stopServer = () => closeServer(server);
+  }
+  return {
+    client,
+    db,
+    streams,
+    clock,
+    close: async () => {
+      await stopServer();
+      await userapi.close();
+      await streams.close();
+      await db.close();
+    },
+  };
+}
+
+/** Expects the promise to reject with a MatrixError of this errcode (and status, when given). */
+export async function expectMatrixError(p: Promise<unknown>, errcode: string, status?: number): Promise<MatrixError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err, `expected ${errcode}`).toBeInstanceOf(Error);
+  const m = err as MatrixError;
+  expect({ errcode: m.errcode, message: m.message }).toMatchObject({ errcode });
+  if (status !== undefined) expect(m.status).toBe(status);
+  return m;
+}
+
+/** Registers alice (password "pw-alice") and logs her in. */
+export async function registerAlice(client: UserapiClient, localpart = "alice") {
+  const { body } = await client.createAccount({ body: { localpart, password: `pw-${localpart}`, login: { displayName: "phone" } } });
+  return body as { userId: string; deviceId: string; accessToken: string };
+}
