@@ -29,7 +29,12 @@ export interface CanonicalJsonOptions {
 
 /** The canonical JSON text of `value`. Throws `CanonicalJsonError` for anything not JSON. */
 export function canonicalJson(value: unknown, options?: CanonicalJsonOptions): string {
-  return encodeValue(value, options?.allowNonCanonicalNumbers === true, "");
+  try {
+    return encodeValue(value, options?.allowNonCanonicalNumbers === true);
+  } catch (e) {
+    if (e instanceof EncodeFailure) throw new CanonicalJsonError(e.message, e.segments.join("."));
+    throw e;
+  }
 }
 
 /** The canonical JSON of `value` as UTF-8 bytes (what is hashed and signed). */
@@ -44,25 +49,28 @@ const HAS_SURROGATE = /[\ud800-\udfff]/;
 const isWellFormed = (s: string): boolean =>
   (s as unknown as { isWellFormed(): boolean }).isWellFormed();
 
-function encodeString(s: string, path: string): string {
+// Strings without quotes, backslashes, controls or surrogates are written as they are.
+const NEEDS_CARE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** Thrown while encoding; the path is filled in on the way back up (no cost when nothing fails). */
+class EncodeFailure extends Error {
+  readonly segments: (string | number)[] = [];
+}
+
+function encodeString(s: string): string {
+  if (!NEEDS_CARE.test(s)) return `"${s}"`;
   // A lone surrogate cannot be encoded as UTF-8, and JSON.stringify would write it as \udXXX,
   // an escape the canonical grammar does not allow.
-  if (HAS_SURROGATE.test(s) && !isWellFormed(s)) {
-    throw new CanonicalJsonError("Lone UTF-16 surrogate in string", path);
-  }
+  if (HAS_SURROGATE.test(s) && !isWellFormed(s)) throw new EncodeFailure("Lone UTF-16 surrogate in string");
   return JSON.stringify(s);
 }
 
-function encodeNumber(n: number, lenient: boolean, path: string): string {
+function encodeNumber(n: number, lenient: boolean): string {
   if (Number.isSafeInteger(n)) return n === 0 ? "0" : String(n); // -0 is written as 0
   if (lenient && Number.isFinite(n)) return JSON.stringify(n);
-  if (!Number.isFinite(n)) throw new CanonicalJsonError(`Number ${n} is not valid JSON`, path);
-  if (!Number.isInteger(n)) throw new CanonicalJsonError(`Float ${n} is not allowed in canonical JSON`, path);
-  throw new CanonicalJsonError(`Integer ${n} is outside [-(2**53)+1, (2**53)-1]`, path);
-}
-
-function child(path: string, key: string | number): string {
-  return path === "" ? String(key) : `${path}.${key}`;
+  if (!Number.isFinite(n)) throw new EncodeFailure(`Number ${n} is not valid JSON`);
+  if (!Number.isInteger(n)) throw new EncodeFailure(`Float ${n} is not allowed in canonical JSON`);
+  throw new EncodeFailure(`Integer ${n} is outside [-(2**53)+1, (2**53)-1]`);
 }
 
 function compareCodePoints(a: string, b: string): number {
@@ -87,12 +95,21 @@ function sortedKeys(obj: object): string[] {
   return keys;
 }
 
-function encodeValue(value: unknown, lenient: boolean, path: string): string {
+function encodeChild(value: unknown, lenient: boolean, key: string | number): string {
+  try {
+    return encodeValue(value, lenient);
+  } catch (e) {
+    if (e instanceof EncodeFailure) e.segments.unshift(key);
+    throw e;
+  }
+}
+
+function encodeValue(value: unknown, lenient: boolean): string {
   switch (typeof value) {
     case "string":
-      return encodeString(value, path);
+      return encodeString(value);
     case "number":
-      return encodeNumber(value, lenient, path);
+      return encodeNumber(value, lenient);
     case "boolean":
       return value ? "true" : "false";
     case "object": {
@@ -101,14 +118,14 @@ function encodeValue(value: unknown, lenient: boolean, path: string): string {
         let out = "[";
         for (let i = 0; i < value.length; i++) {
           if (i > 0) out += ",";
-          out += encodeValue(value[i], lenient, child(path, i));
+          out += encodeChild(value[i], lenient, i);
         }
         return out + "]";
       }
       const proto: unknown = Object.getPrototypeOf(value);
       if (proto !== Object.prototype && proto !== null) {
         const name = (value as { constructor?: { name?: string } }).constructor?.name ?? "object";
-        throw new CanonicalJsonError(`${name} is not a plain JSON object`, path);
+        throw new EncodeFailure(`${name} is not a plain JSON object`);
       }
       const obj = value as Record<string, unknown>;
       let out = "{";
@@ -116,13 +133,13 @@ function encodeValue(value: unknown, lenient: boolean, path: string): string {
       for (const key of sortedKeys(obj)) {
         if (!first) out += ",";
         first = false;
-        out += encodeString(key, path);
+        out += encodeString(key);
         out += ":";
-        out += encodeValue(obj[key], lenient, child(path, key));
+        out += encodeChild(obj[key], lenient, key);
       }
       return out + "}";
     }
     default:
-      throw new CanonicalJsonError(`${typeof value} is not a JSON value`, path);
+      throw new EncodeFailure(`${typeof value} is not a JSON value`);
   }
 }
