@@ -1,1 +1,20 @@
-export {};
+// The public face of @dendrite-ts/serverkeyapi: named exports only.
+export { serverKeyContract } from "./api";
+export type {
+  EventVerificationResult,
+  JsonVerification,
+  KeyRequestBody,
+  NotaryQuery,
+  PublicKeyInfo,
+  ServerKeyContract,
+  ServerKeysResponse,
+} from "./api";
+export { createServerKeyApi } from "./create";
+export type { ServerKeyApi, ServerKeyApiConfig, ServerKeyApiDeps } from "./create";
+export type { KeyRing, ServerKeyClient } from "./views";
+export { registerKeyRoutes } from "./routing/keys";
+export type { KeyPublisher } from "./routing/keys";
+export { KeyFileError, readSigningKeyPem, writeSigningKeyPem } from "./key-file";
+export { oldKeyFromSigningKey } from "./internal/own-keys";
+export type { OldVerifyKey } from "./internal/own-keys";
+export { loadConfiguredKeys, type ConfiguredKeys, type KeysConfig } from "./configured-keys";

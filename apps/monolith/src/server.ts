@@ -1,0 +1,67 @@
+/**
+ * The monolith: every component in one process, wired with `localClient`s (plain function
+ * calls) over one database and one set of streams. `startMonolith` is what main.ts and the tests
+ * call; it returns once the server is listening.
+ */
+import { registerVersionsRoute } from "@dendrite-ts/clientapi";
+import {
+  closeServer,
+  createHttpServer,
+  createLogger,
+  createMetrics,
+  listen,
+  localClient,
+  openConfiguredDatabase,
+  openConfiguredStreams,
+  type DendriteConfig,
+  type Logger,
+} from "@dendrite-ts/runtime";
+import { createServerKeyApi, loadConfiguredKeys, registerKeyRoutes, serverKeyContract } from "@dendrite-ts/serverkeyapi";
+
+export interface StartMonolithOptions {
+  config: DendriteConfig;
+  /** Directory relative paths in the config are resolved against (the config file's). */
+  baseDir: string;
+  logger?: Logger;
+}
+
+export interface RunningMonolith {
+  /** e.g. http://127.0.0.1:8008 */
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export async function startMonolith(opts: StartMonolithOptions): Promise<RunningMonolith> {
+  const { config, baseDir } = opts;
+  const logger = opts.logger ?? createLogger(config.logging);
+  const { signingKey, oldKeys } = loadConfiguredKeys(config.global, baseDir);
+
+  const db = await openConfiguredDatabase(config, baseDir);
+  const cleanups: Array<() => Promise<void>> = [() => db.close()];
+  const closeAll = async () => {
+    for (const fn of cleanups.reverse()) await fn().catch((e) => logger.error({ err: e }, "error during shutdown"));
+  };
+  try {
+    const streams = await openConfiguredStreams(config, db);
+    cleanups.push(() => streams.close());
+
+    const serverKeys = localClient(
+      serverKeyContract,
+      await createServerKeyApi({ db, config: config.global, signingKey, oldKeys, logger }),
+    );
+
+    const metrics = createMetrics();
+    const server = createHttpServer({ logger, metrics });
+    registerVersionsRoute(server);
+    registerKeyRoutes(server, serverKeys);
+
+    const address = await listen(server, config.monolith.listen);
+    cleanups.push(() => closeServer(server));
+    logger.info({ url: address.url, serverName: config.global.server_name }, "dendrite-ts monolith listening");
+    return { url: address.url, port: address.port, close: closeAll };
+  } catch (e) {
+    await closeAll();
+    throw e;
+  }
+}
