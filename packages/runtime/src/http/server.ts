@@ -5,7 +5,7 @@
  * `GET /metrics`.
  */
 import { randomBytes } from "node:crypto";
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { MatrixError } from "@dendrite-ts/protocol";
 import type { Logger } from "../logging";
 import type { Metrics } from "../metrics";
@@ -191,4 +191,3 @@ export async function closeServer(server: HttpServer, timeoutMs = 10_000): Promi
   }
 }
 
-export type { FastifyReply, FastifyRequest };
