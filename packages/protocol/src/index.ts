@@ -111,3 +111,5 @@ export type { SizeLimitViolation } from "./pdu/size-limits";
 export type { EventHashes, EventReferenceV1, Pdu, PduV1, PduV3 } from "./pdu/types";
 export { buildEvent, eventReference } from "./build-event";
 export type { BuildEventInput, BuiltEvent, EventReference } from "./build-event";
+export { MissingEventError, isPowerEvent, resolveState, resolveStateSync, resolveStateV1, resolveStateV2 } from "./state-res/index";
+export type { ResolveStateOptions, StateResInput } from "./state-res/index";

@@ -16,14 +16,25 @@ export interface SeparatedState {
   readonly conflictedByKey: Map<string, number[]>;
 }
 
+const keyCache = new WeakMap<EventGraph, (string | null | undefined)[]>();
+
+/** The state map key of event `idx`, computed once per graph (null for message events). */
+export function keyAt(graph: EventGraph, idx: number): string | null {
+  let cache = keyCache.get(graph);
+  if (cache === undefined) keyCache.set(graph, (cache = new Array(graph.ids.length)));
+  let k = cache[idx];
+  if (k === undefined) cache[idx] = k = stateMapKeyOf(graph.events[idx] as Pdu) ?? null;
+  return k;
+}
+
 /** One state set as a state map: key → event index. Message events are ignored. */
 export function toStateMap(graph: EventGraph, set: readonly string[]): Map<string, number> {
   const map = new Map<string, number>();
   for (const id of set) {
     const idx = graph.index.get(id);
     if (idx === undefined) continue;
-    const key = stateMapKeyOf(graph.events[idx] as Pdu);
-    if (key !== undefined) map.set(key, idx);
+    const key = keyAt(graph, idx);
+    if (key !== null) map.set(key, idx);
   }
   return map;
 }
@@ -36,19 +47,35 @@ export function toStateMap(graph: EventGraph, set: readonly string[]): Map<strin
 export function separate(maps: readonly Map<string, number>[], missingIsConflict: boolean): SeparatedState {
   const unconflicted = new Map<string, number>();
   const conflictedByKey = new Map<string, number[]>();
-  const keys = new Set<string>();
-  for (const m of maps) for (const k of m.keys()) keys.add(k);
-  for (const key of keys) {
-    const values: number[] = [];
+  const classify = (key: string) => {
+    let first: number | undefined;
+    let same = true;
     let missing = false;
     for (const m of maps) {
       const v = m.get(key);
       if (v === undefined) missing = true;
-      else if (!values.includes(v)) values.push(v);
+      else if (first === undefined) first = v;
+      else if (v !== first) same = false;
     }
-    if (values.length === 1 && !(missing && missingIsConflict)) unconflicted.set(key, values[0] as number);
-    else conflictedByKey.set(key, values);
-  }
+    if (same && !(missing && missingIsConflict)) {
+      unconflicted.set(key, first as number);
+      return;
+    }
+    const values: number[] = [];
+    for (const m of maps) {
+      const v = m.get(key);
+      if (v !== undefined && !values.includes(v)) values.push(v);
+    }
+    conflictedByKey.set(key, values);
+  };
+  // Each key once: a key is handled by the first map that has it.
+  maps.forEach((m, i) => {
+    for (const key of m.keys()) {
+      let earlier = false;
+      for (let j = 0; j < i && !earlier; j++) earlier = (maps[j] as Map<string, number>).has(key);
+      if (!earlier) classify(key);
+    }
+  });
   const conflicted: number[] = [];
   for (const vs of conflictedByKey.values()) for (const v of vs) conflicted.push(v);
   return { unconflicted, conflicted: [...new Set(conflicted)], conflictedByKey };

@@ -25,7 +25,7 @@ export interface EventGraph {
    */
   readonly impliedCreate: number;
   /** event object → idx, so callbacks handed only the object can name it. */
-  readonly objectIndex: ReadonlyMap<object, number>;
+  readonly objectIndex: { get(ev: object): number | undefined };
   /** Told the outcome of every auth check (undefined reason = allowed); for tests and logs. */
   readonly onCheck?: ((eventId: string, rejectedReason: string | undefined) => void) | undefined;
 }
@@ -112,8 +112,17 @@ export function buildEventGraph(
   const rejected = new Uint8Array(ids.length);
   if (isRejected) for (let i = 0; i < ids.length; i++) if (isRejected(ids[i] as string)) rejected[i] = 1;
 
-  const objectIndex = new Map<object, number>();
-  events.forEach((ev, i) => objectIndex.set(ev, i));
+  // Only the few events that reach an auth check are ever looked up by object: build on demand.
+  let byObject: Map<object, number> | undefined;
+  const objectIndex = {
+    get(ev: object): number | undefined {
+      if (byObject === undefined) {
+        byObject = new Map();
+        events.forEach((e, i) => byObject?.set(e, i));
+      }
+      return byObject.get(ev);
+    },
+  };
   return { rules, ids, events, authOf, index, rejected, impliedCreate, objectIndex, onCheck };
 }
 

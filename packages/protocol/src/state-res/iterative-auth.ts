@@ -9,6 +9,20 @@ import type { EventGraph } from "./event-graph";
 /** State map key → event index. */
 export type IndexedState = Map<string, number>;
 
+/** What the checks read and write: a Map, or an overlay on one (see `overlayState`). */
+export type StateView = Pick<IndexedState, "get" | "set">;
+
+/** Writes go to `top`; reads fall back to `base`, so a 30,000-entry base is never copied. */
+export function overlayState(top: IndexedState, base: ReadonlyMap<string, number>): StateView {
+  return {
+    get: (k) => top.get(k) ?? base.get(k),
+    set(k, v) {
+      top.set(k, v);
+      return this as IndexedState;
+    },
+  };
+}
+
 const CREATE_KEY = stateMapKey("m.room.create", "");
 
 /**
@@ -16,7 +30,7 @@ const CREATE_KEY = stateMapKey("m.room.create", "");
  * partially resolved `state` holds, else the (non-rejected) one in the event's own
  * `auth_events`. In v12 the create event is implied by the room ID and supplied alongside.
  */
-export function authEventsFor(graph: EventGraph, idx: number, state: ReadonlyMap<string, number>): Pdu[] {
+export function authEventsFor(graph: EventGraph, idx: number, state: Pick<StateView, "get">): Pdu[] {
   const ev = graph.events[idx] as Pdu;
   const own = new Map<string, number>();
   for (const a of graph.authOf[idx] as readonly number[]) {
@@ -40,7 +54,7 @@ export function authEventsFor(graph: EventGraph, idx: number, state: ReadonlyMap
  * Runs the checks over `order`, updating `state` in place. A previously rejected event is
  * re-checked like any other (the spec only bars rejected events from serving as auth events).
  */
-export function iterativeAuthChecks(graph: EventGraph, order: readonly number[], state: IndexedState): IndexedState {
+export function iterativeAuthChecks(graph: EventGraph, order: readonly number[], state: StateView): StateView {
   for (const idx of order) {
     const ev = graph.events[idx] as Pdu;
     const sk = stateKeyOf(ev);

@@ -7,7 +7,7 @@ import { markAuthChains } from "./auth-chain";
 import { authDifference, conflictedSubgraph, separate, toStateMap } from "./conflicts";
 import { stateMapKey, type Pdu } from "./event-access";
 import { buildEventGraph, type EventGraph, type GetEvent, type GraphOptions } from "./event-graph";
-import { iterativeAuthChecks, type IndexedState } from "./iterative-auth";
+import { iterativeAuthChecks, overlayState, type IndexedState } from "./iterative-auth";
 import { mainlineOrdering } from "./mainline";
 import { isPowerEvent, newPowerLevelCache, reverseTopologicalPowerOrdering } from "./power-ordering";
 
@@ -25,15 +25,26 @@ const POWER_LEVELS_KEY = stateMapKey("m.room.power_levels", "");
 export function resolveStateV2(input: StateResInput): string[] {
   const { rules, stateSets, getEvent } = input;
   const graph = buildEventGraph(rules, stateSets.flat(), getEvent, input);
-  const resolved = resolveIndexedV2(graph, stateSets.map((s) => toStateMap(graph, s)));
-  return [...resolved.values()].map((i) => graph.ids[i] as string);
+  const { unconflicted, resolvedConflicts } = resolveIndexedV2(graph, stateSets.map((s) => toStateMap(graph, s)));
+  const out: string[] = [];
+  for (const idx of unconflicted.values()) out.push(graph.ids[idx] as string);
+  for (const [key, idx] of resolvedConflicts) if (!unconflicted.has(key)) out.push(graph.ids[idx] as string);
+  return out;
 }
 
 /** The algorithm proper over the numeric graph, for callers that built the graph themselves. */
-export function resolveIndexedV2(graph: EventGraph, maps: readonly Map<string, number>[]): IndexedState {
+/**
+ * The algorithm proper over the numeric graph. The resolved state is `unconflicted` plus the
+ * entries of `resolvedConflicts` whose keys `unconflicted` lacks (step 5), kept apart so the
+ * large agreed part is never copied.
+ */
+export function resolveIndexedV2(
+  graph: EventGraph,
+  maps: readonly Map<string, number>[],
+): { unconflicted: IndexedState; resolvedConflicts: IndexedState } {
   const v21 = graph.rules.stateRes === "v2.1";
   const { unconflicted, conflicted } = separate(maps, true);
-  if (conflicted.length === 0) return new Map(unconflicted);
+  if (conflicted.length === 0) return { unconflicted, resolvedConflicts: new Map() };
 
   // Full conflicted set: conflicted state set ∪ auth difference (∪ conflicted state subgraph in v2.1).
   const n = graph.ids.length;
@@ -59,14 +70,14 @@ export function resolveIndexedV2(graph: EventGraph, maps: readonly Map<string, n
   const sortedPower = reverseTopologicalPowerOrdering(graph, step1, plCache);
 
   // Step 2: v2 starts from the unconflicted state map, v2.1 from an empty one.
-  const state: IndexedState = v21 ? new Map() : new Map(unconflicted);
+  const resolvedConflicts: IndexedState = new Map();
+  const state = v21 ? resolvedConflicts : overlayState(resolvedConflicts, unconflicted);
   iterativeAuthChecks(graph, sortedPower, state);
 
   // Steps 3–4: everything else, in mainline order of the partially resolved power levels.
   const rest = full.filter((x) => picked[x] === 0);
   iterativeAuthChecks(graph, mainlineOrdering(graph, rest, state.get(POWER_LEVELS_KEY)), state);
 
-  // Step 5: the unconflicted state map wins wherever it has an entry.
-  for (const [key, idx] of unconflicted) state.set(key, idx);
-  return state;
+  // Step 5 (the unconflicted state map wins wherever it has an entry) is the caller's merge.
+  return { unconflicted, resolvedConflicts };
 }
