@@ -1,0 +1,311 @@
+// The monolith's log: streams stored in PostgreSQL (schema `streams`), woken by LISTEN/NOTIFY
+// with a slow poll as the safety net. At-least-once across process restarts and kill -9:
+// a message leaves `pending` only when its handler has resolved.
+import type { Database, Sql } from "../database/database.js";
+import { applyMigrations } from "../database/migrations.js";
+import {
+  DEFAULT_ACK_WAIT_MS,
+  DEFAULT_CONCURRENCY,
+  Delivery,
+  encodePayload,
+  runDelivery,
+  subjectPattern,
+  validateStreamName,
+} from "./common.js";
+import { STREAMS_SCHEMA, streamsMigrations } from "./embedded-schema.js";
+import type {
+  ConsumeOptions,
+  ConsumerOptions,
+  MessageHandler,
+  PublishAck,
+  PublishOptions,
+  StreamDefinition,
+  Streams,
+  Subscription,
+} from "./types.js";
+
+export interface EmbeddedStreamsOptions {
+  /** Safety-net poll for expired leases and missed notifications (default 1000 ms). */
+  pollMs?: number;
+}
+
+const CHANNEL = "dendrite_streams";
+const SCAN_BATCH = 1000;
+
+export async function createEmbeddedStreams(
+  db: Pick<Database, "sql">,
+  opts: EmbeddedStreamsOptions = {},
+): Promise<Streams> {
+  await applyMigrations(db, STREAMS_SCHEMA, streamsMigrations);
+  const log = new EmbeddedLog(db.sql, opts.pollMs ?? 1000);
+  await log.start();
+  return log;
+}
+
+class EmbeddedLog implements Streams {
+  private readonly subjectsOf = new Map<string, RegExp[]>();
+  private readonly subs = new Set<EmbeddedSubscription>();
+  private unlisten: (() => Promise<void>) | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly pollMs: number,
+  ) {}
+
+  async start(): Promise<void> {
+    const meta = await this.sql.listen(CHANNEL, (stream) => {
+      for (const s of this.subs) if (s.stream === stream) s.kick();
+    });
+    this.unlisten = () => meta.unlisten();
+    await this.loadStreams();
+  }
+
+  async ensureStream(def: StreamDefinition): Promise<void> {
+    validateStreamName(def.name);
+    await this.sql`
+      INSERT INTO streams.streams (name, subjects) VALUES (${def.name}, ${def.subjects})
+      ON CONFLICT (name) DO UPDATE SET subjects = EXCLUDED.subjects`;
+    this.subjectsOf.set(def.name, def.subjects.map(subjectPattern));
+  }
+
+  async ensureConsumer(stream: string, durable: string, opts: ConsumerOptions = {}): Promise<void> {
+    validateStreamName(durable);
+    const regex = opts.filterSubject ? subjectPattern(opts.filterSubject).source : null;
+    const rows = await this.sql`
+      INSERT INTO streams.consumers (stream, durable, filter_subject, filter_regex, ack_wait_ms, max_deliver)
+      SELECT ${stream}, ${durable}, ${opts.filterSubject ?? null}, ${regex},
+             ${opts.ackWaitMs ?? DEFAULT_ACK_WAIT_MS}, ${opts.maxDeliver ?? null}
+      WHERE EXISTS (SELECT 1 FROM streams.streams WHERE name = ${stream})
+      ON CONFLICT (stream, durable) DO UPDATE SET
+        ack_wait_ms = EXCLUDED.ack_wait_ms, max_deliver = EXCLUDED.max_deliver
+      RETURNING filter_subject`;
+    if (rows.length === 0) throw new Error(`stream ${stream} does not exist`);
+    if ((rows[0]?.filter_subject ?? undefined) !== opts.filterSubject) {
+      throw new Error(`consumer ${stream}/${durable} exists with another filterSubject; delete it to change it`);
+    }
+  }
+
+  async publish(subject: string, payload: unknown, opts: PublishOptions = {}): Promise<PublishAck> {
+    const stream = await this.streamFor(subject);
+    const data = Buffer.from(encodePayload(payload));
+    const msgId = opts.msgId ?? null;
+    // One statement, one implicit transaction: the advisory lock (taken before nextval) orders
+    // commits by seq within the stream; NOTIFY is sent on commit.
+    const rows = await this.sql`
+      WITH lock AS (SELECT pg_advisory_xact_lock(hashtextextended(${`dendrite-ts:streams:${stream}`}, 0))),
+      ins AS (
+        INSERT INTO streams.messages (stream, subject, msg_id, payload)
+        SELECT ${stream}, ${subject}, ${msgId}, ${data} FROM lock
+        ON CONFLICT (stream, msg_id) DO NOTHING
+        RETURNING seq
+      ),
+      notified AS (SELECT count(pg_notify(${CHANNEL}, ${stream})) AS n FROM ins)
+      SELECT seq, false AS duplicate FROM ins, notified
+      UNION ALL
+      SELECT seq, true FROM streams.messages
+      WHERE stream = ${stream} AND msg_id = ${msgId} AND NOT EXISTS (SELECT 1 FROM ins)`;
+    let row = rows[0];
+    if (!row && msgId !== null) {
+      // The original committed after this statement's snapshot: read it now.
+      [row] = await this.sql`SELECT seq, true AS duplicate FROM streams.messages WHERE stream = ${stream} AND msg_id = ${msgId}`;
+    }
+    if (!row) throw new Error(`publish to ${subject} stored nothing`);
+    return { stream, seq: Number(row.seq), duplicate: row.duplicate as boolean };
+  }
+
+  async consume(
+    stream: string,
+    durable: string,
+    handler: MessageHandler,
+    opts: ConsumeOptions = {},
+  ): Promise<Subscription> {
+    if (this.closed) throw new Error("streams closed");
+    await this.ensureConsumer(stream, durable, opts);
+    const sub = new EmbeddedSubscription(this.sql, stream, durable, handler, opts, this.pollMs, () =>
+      this.subs.delete(sub),
+    );
+    this.subs.add(sub);
+    sub.kick();
+    return sub;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.subs].map((s) => s.stop()));
+    await this.unlisten?.().catch(() => {});
+  }
+
+  private async streamFor(subject: string): Promise<string> {
+    const find = () => [...this.subjectsOf].find(([, res]) => res.some((re) => re.test(subject)))?.[0];
+    const found = find() ?? ((await this.loadStreams()), find());
+    if (!found) throw new Error(`no stream holds subject ${subject}`);
+    return found;
+  }
+
+  private async loadStreams(): Promise<void> {
+    const rows = await this.sql<{ name: string; subjects: string[] }[]>`SELECT name, subjects FROM streams.streams`;
+    for (const r of rows) this.subjectsOf.set(r.name, r.subjects.map(subjectPattern));
+  }
+}
+
+interface ClaimedRow {
+  seq: string;
+  subject: string;
+  deliveries: number;
+  msg_id: string | null;
+  payload: Buffer;
+}
+
+class EmbeddedSubscription implements Subscription {
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly poll: NodeJS.Timeout;
+  private loop: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+  private readonly ackWaitMs: number;
+  private readonly concurrency: number;
+
+  constructor(
+    private readonly sql: Sql,
+    readonly stream: string,
+    private readonly durable: string,
+    private readonly handler: MessageHandler,
+    private readonly opts: ConsumeOptions,
+    pollMs: number,
+    private readonly onStop: () => void,
+  ) {
+    this.ackWaitMs = opts.ackWaitMs ?? DEFAULT_ACK_WAIT_MS;
+    this.concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
+    this.poll = setInterval(() => this.kick(), pollMs);
+  }
+
+  /** Look for deliverable messages now (coalesced: at most one fetch loop at a time). */
+  kick(): void {
+    if (this.stopped) return;
+    this.again = true;
+    this.loop ??= this.fetchLoop().finally(() => {
+      this.loop = undefined;
+      if (this.again) this.kick(); // a kick that landed while the loop was returning
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.poll);
+    for (const t of this.timers) clearTimeout(t);
+    await this.loop;
+    await Promise.all(this.inFlight);
+    this.onStop();
+  }
+
+  private async fetchLoop(): Promise<void> {
+    while (this.again && !this.stopped) {
+      this.again = false;
+      const room = this.concurrency - this.inFlight.size;
+      if (room <= 0) continue; // a finishing delivery kicks again
+      let rows: ClaimedRow[];
+      try {
+        rows = await this.claim(room);
+      } catch (error) {
+        if (this.stopped) return;
+        this.later(1000); // the database is away: try again shortly
+        this.report(error);
+        return;
+      }
+      for (const row of rows) this.track(this.deliver(row));
+      if (rows.length === room) this.again = true;
+    }
+  }
+
+  /** Copy new messages into pending, then lease the deliverable head of each subject. */
+  private claim(limit: number): Promise<ClaimedRow[]> {
+    const { stream, durable } = this;
+    return this.sql.begin(async (tx) => {
+      const [c] = await tx`
+        SELECT position, filter_regex, max_deliver FROM streams.consumers
+        WHERE stream = ${stream} AND durable = ${durable} FOR UPDATE`;
+      if (!c) throw new Error(`consumer ${stream}/${durable} does not exist`);
+      const [scan] = await tx`
+        SELECT max(seq) AS upto FROM (
+          SELECT seq FROM streams.messages WHERE stream = ${stream} AND seq > ${c.position}
+          ORDER BY seq LIMIT ${SCAN_BATCH}) s`;
+      if (scan?.upto != null) {
+        await tx`
+          INSERT INTO streams.pending (stream, durable, seq, subject)
+          SELECT stream, ${durable}, seq, subject FROM streams.messages
+          WHERE stream = ${stream} AND seq > ${c.position} AND seq <= ${scan.upto}
+            AND (${c.filter_regex}::text IS NULL OR subject ~ ${c.filter_regex}::text)`;
+        await tx`UPDATE streams.consumers SET position = ${scan.upto} WHERE stream = ${stream} AND durable = ${durable}`;
+      }
+      if (c.max_deliver != null) {
+        // Final attempts whose process died mid-handler: their lease ran out; drop them.
+        await tx`
+          DELETE FROM streams.pending WHERE stream = ${stream} AND durable = ${durable}
+            AND deliveries >= ${c.max_deliver} AND visible_at <= now()`;
+      }
+      return tx<ClaimedRow[]>`
+        WITH heads AS (
+          SELECT DISTINCT ON (subject) seq, visible_at FROM streams.pending
+          WHERE stream = ${stream} AND durable = ${durable} ORDER BY subject, seq
+        ), ready AS (
+          SELECT seq FROM heads WHERE visible_at <= now() ORDER BY seq LIMIT ${limit}
+        )
+        UPDATE streams.pending p
+        SET deliveries = p.deliveries + 1, visible_at = clock_timestamp() + ${this.ackWaitMs} * interval '1 millisecond'
+        FROM ready r, streams.messages m
+        WHERE p.stream = ${stream} AND p.durable = ${durable} AND p.seq = r.seq AND m.seq = r.seq
+        RETURNING p.seq, p.subject, p.deliveries, m.msg_id, m.payload`;
+    });
+  }
+
+  private async deliver(row: ClaimedRow): Promise<void> {
+    const { stream, durable } = this;
+    const seq = Number(row.seq);
+    const msg = new Delivery(stream, row.subject, seq, row.msg_id ?? undefined, row.deliveries, row.payload);
+    const outcome = await runDelivery(this.handler, msg, this.ackWaitMs);
+    try {
+      if (outcome.ok) {
+        await this.sql`DELETE FROM streams.pending WHERE stream = ${stream} AND durable = ${durable} AND seq = ${seq}`;
+        return;
+      }
+      const max = this.opts.maxDeliver;
+      const dropped = max !== undefined && row.deliveries >= max;
+      this.opts.onError?.(outcome.error, msg, dropped);
+      if (dropped) {
+        await this.sql`DELETE FROM streams.pending WHERE stream = ${stream} AND durable = ${durable} AND seq = ${seq}`;
+        return;
+      }
+      await this.sql`
+        UPDATE streams.pending SET visible_at = clock_timestamp() + ${outcome.delayMs} * interval '1 millisecond'
+        WHERE stream = ${stream} AND durable = ${durable} AND seq = ${seq}`;
+      this.later(outcome.delayMs);
+    } catch (error) {
+      // Could not settle: the lease runs out and the message comes again (at-least-once).
+      this.report(error);
+    }
+  }
+
+  private track(p: Promise<void>): void {
+    const tracked = p.finally(() => {
+      this.inFlight.delete(tracked);
+      this.kick();
+    });
+    this.inFlight.add(tracked);
+  }
+
+  private later(ms: number): void {
+    if (this.stopped) return;
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      this.kick();
+    }, ms);
+    this.timers.add(t);
+  }
+
+  private report(error: unknown): void {
+    console.error(`[streams] ${this.stream}/${this.durable}:`, error);
+  }
+}
