@@ -3,10 +3,10 @@
  * Signature"): the signed bytes are the canonical JSON of the object without `signatures` and
  * `unsigned`; the signature goes under `signatures[entity][keyId]`, beside any existing ones.
  */
-import { sign as cryptoSign, verify as cryptoVerify } from "node:crypto";
 import { decodeBase64, encodeBase64, isValidBase64 } from "./base64";
 import { canonicalJsonBytes, type CanonicalJsonOptions } from "./canonical-json";
-import { publicKeyObject, type SigningKey } from "./signing-key";
+import type { SigningKey } from "./signing-key";
+import { sodium } from "./sodium";
 
 /** `signatures`: entity (server name or user ID) → key ID → unpadded base64 signature. */
 export type Signatures = Record<string, Record<string, string>>;
@@ -19,13 +19,17 @@ export function signedBytes(obj: object, options?: CanonicalJsonOptions): Uint8A
 
 /** Raw Ed25519 signature of `message`. */
 export function signBytes(message: Uint8Array, key: SigningKey): Uint8Array {
-  return cryptoSign(null, message, key.privateKeyObject);
+  return sodium.crypto_sign_detached(message, key.secretKey);
 }
 
 /** Raw Ed25519 check of `signature` over `message`. */
 export function verifyBytes(message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
   if (signature.byteLength !== 64 || publicKey.byteLength !== 32) return false;
-  return cryptoVerify(null, message, publicKeyObject(publicKey), signature);
+  try {
+    return sodium.crypto_sign_verify_detached(signature, message, publicKey);
+  } catch {
+    return false;
+  }
 }
 
 /** The unpadded base64 signature `key` makes over `obj` (without attaching it). */
