@@ -1,6 +1,6 @@
 // Registration, login and token resolution, through both transports.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { expectMatrixError, registerAlice, SERVER, startUserapi, TRANSPORTS, type Harness } from "./harness";
+import { expectMatrixError, ok, registerAlice, SERVER, startUserapi, TRANSPORTS, type Harness } from "./harness";
 
 describe.each(TRANSPORTS)("accounts and login (%s)", (transport) => {
   let h: Harness;
@@ -14,15 +14,15 @@ describe.each(TRANSPORTS)("accounts and login (%s)", (transport) => {
     expect(reg.userId).toBe(`@alice:${SERVER}`);
     expect(reg.accessToken).toMatch(/^syt_/);
 
-    const { body: login } = await h.client.passwordLogin({
+    const login = await ok(h.client.passwordLogin({
       body: { identifier: { type: "m.id.user", user: "alice" }, password: "pw-alice", deviceId: "LAPTOP", displayName: "Laptop" },
-    });
+    }));
     expect(login).toMatchObject({ userId: `@alice:${SERVER}`, deviceId: "LAPTOP" });
 
-    const { body: who } = await h.client.queryAccessToken({ body: { accessToken: login.accessToken } });
+    const who = await ok(h.client.queryAccessToken({ body: { accessToken: login.accessToken } }));
     expect(who).toEqual({ userId: `@alice:${SERVER}`, deviceId: "LAPTOP", isAdmin: false, accountType: "user" });
     // The registration token still works too: two devices, two tokens.
-    const { body: first } = await h.client.queryAccessToken({ body: { accessToken: reg.accessToken } });
+    const first = await ok(h.client.queryAccessToken({ body: { accessToken: reg.accessToken } }));
     expect(first.deviceId).toBe(reg.deviceId);
   });
 
@@ -33,7 +33,7 @@ describe.each(TRANSPORTS)("accounts and login (%s)", (transport) => {
       { user: "alice" },
       { identifier: { type: "m.id.user", user: "ALICE" } },
     ]) {
-      const { body } = await h.client.passwordLogin({ body: { ...creds, password: "pw-alice" } });
+      const body = await ok(h.client.passwordLogin({ body: { ...creds, password: "pw-alice" } }));
       expect(body.userId).toBe(`@alice:${SERVER}`);
     }
   });
@@ -59,42 +59,42 @@ describe.each(TRANSPORTS)("accounts and login (%s)", (transport) => {
     await expectMatrixError(h.client.createAccount({ body: { localpart: "alice", password: "x" } }), "M_USER_IN_USE");
     await expectMatrixError(h.client.createAccount({ body: { localpart: "Alice", password: "x" } }), "M_USER_IN_USE");
     await expectMatrixError(h.client.checkUsernameAvailable({ body: { username: "alice" } }), "M_USER_IN_USE");
-    const { body } = await h.client.checkUsernameAvailable({ body: { username: "bob" } });
+    const body = await ok(h.client.checkUsernameAvailable({ body: { username: "bob" } }));
     expect(body.available).toBe(true);
   });
 
   it("inhibit_login creates the account without a device; the initial display name is the localpart", async () => {
-    const { body } = await h.client.createAccount({ body: { localpart: "carol", password: "pw" } });
+    const body = await ok(h.client.createAccount({ body: { localpart: "carol", password: "pw" } }));
     expect(body).toEqual({ userId: `@carol:${SERVER}` });
-    const { body: devices } = await h.client.queryDevices({ body: { userId: body.userId } });
+    const devices = await ok(h.client.queryDevices({ body: { userId: body.userId } }));
     expect(devices.devices).toEqual([]);
-    const { body: profile } = await h.client.queryProfile({ body: { userId: body.userId } });
+    const profile = await ok(h.client.queryProfile({ body: { userId: body.userId } }));
     expect(profile.displayname).toBe("carol");
   });
 
   it("a generated localpart is valid and unique", async () => {
-    const a = await h.client.createAccount({ body: { password: "pw" } });
-    const b = await h.client.createAccount({ body: { password: "pw" } });
-    expect(a.body.userId).toMatch(new RegExp(`^@[a-z0-9]+:${SERVER.replace(".", "\\.")}$`));
-    expect(a.body.userId).not.toBe(b.body.userId);
+    const a = await ok(h.client.createAccount({ body: { password: "pw" } }));
+    const b = await ok(h.client.createAccount({ body: { password: "pw" } }));
+    expect(a.userId).toMatch(new RegExp(`^@[a-z0-9]+:${SERVER.replace(".", "\\.")}$`));
+    expect(a.userId).not.toBe(b.userId);
   });
 
   it("a second login on a known device ID replaces that device's token", async () => {
     await registerAlice(h.client);
     const login = (n: string) => h.client.passwordLogin({ body: { user: "alice", password: "pw-alice", deviceId: "D1", displayName: n } });
-    const first = (await login("one")).body;
-    const second = (await login("two")).body;
+    const first = await ok(login("one"));
+    const second = await ok(login("two"));
     await expectMatrixError(h.client.queryAccessToken({ body: { accessToken: first.accessToken } }), "M_UNKNOWN_TOKEN");
-    expect((await h.client.queryAccessToken({ body: { accessToken: second.accessToken } })).body.deviceId).toBe("D1");
+    expect((await ok(h.client.queryAccessToken({ body: { accessToken: second.accessToken } }))).deviceId).toBe("D1");
     // initial_device_display_name is ignored for a known device.
-    expect((await h.client.queryDevice({ body: { userId: `@alice:${SERVER}`, deviceId: "D1" } })).body.displayName).toBe("one");
+    expect((await ok(h.client.queryDevice({ body: { userId: `@alice:${SERVER}`, deviceId: "D1" } }))).displayName).toBe("one");
   });
 
   it("admin flag and account type are carried on the token", async () => {
-    const { body } = await h.client.createAccount({ body: { localpart: "root", password: "pw", isAdmin: true, login: {} } });
-    const { body: who } = await h.client.queryAccessToken({ body: { accessToken: body.accessToken! } });
+    const body = await ok(h.client.createAccount({ body: { localpart: "root", password: "pw", isAdmin: true, login: {} } }));
+    const who = await ok(h.client.queryAccessToken({ body: { accessToken: body.accessToken! } }));
     expect(who.isAdmin).toBe(true);
-    const { body: acct } = await h.client.queryAccount({ body: { userId: body.userId } });
+    const acct = await ok(h.client.queryAccount({ body: { userId: body.userId } }));
     expect(acct).toMatchObject({ isAdmin: true, deactivated: false, accountType: "user", userType: null });
   });
 });

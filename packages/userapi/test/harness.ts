@@ -84,8 +84,15 @@ export async function expectMatrixError(p: Promise<unknown>, errcode: string, st
   return m;
 }
 
+/** The body of a successful call, typed (failures reject, so anything else is a bug). */
+export async function ok<R extends { status: number; body: unknown }>(p: Promise<R>): Promise<Extract<R, { status: 200 }>["body"]> {
+  const r = await p;
+  expect(r.status).toBe(200);
+  return r.body as Extract<R, { status: 200 }>["body"];
+}
+
 /** Registers alice (password "pw-alice") and logs her in. */
 export async function registerAlice(client: UserapiClient, localpart = "alice") {
-  const { body } = await client.createAccount({ body: { localpart, password: `pw-${localpart}`, login: { displayName: "phone" } } });
-  return body as { userId: string; deviceId: string; accessToken: string };
+  const body = await ok(client.createAccount({ body: { localpart, password: `pw-${localpart}`, login: { displayName: "phone" } } }));
+  return { userId: body.userId, deviceId: body.deviceId!, accessToken: body.accessToken! };
 }
