@@ -1,12 +1,14 @@
 /**
  * `httpClient(contract, baseUrl)`: the same client type over HTTP, via ts-rest's `initClient`
- * and Node's global fetch (undici keeps connections alive by default). Two things are added on
+ * and Node's global fetch (undici keeps connections alive by default). Three things are added on
  * top: path params are URL-encoded (ts-rest inserts them raw, and Matrix IDs carry '#', '/', '+'),
- * and error responses become MatrixError rejections per outcome.ts.
+ * the query string is written by query.ts (repeated keys for lists), and error responses become
+ * MatrixError rejections per outcome.ts.
  */
-import { initClient, isAppRoute } from "@ts-rest/core";
+import { initClient, isAppRoute, tsRestFetchApi } from "@ts-rest/core";
 import type { AppRoute, AppRouter } from "@ts-rest/core";
 import { errorFromResponse } from "./outcome";
+import { encodeQuery } from "./query";
 import type { ContractClient } from "./types";
 
 export interface HttpClientOptions {
@@ -23,6 +25,11 @@ export function httpClient<C extends AppRouter>(
     baseUrl: baseUrl.replace(/\/+$/, ""),
     baseHeaders: opts.headers ?? {},
     throwOnUnknownStatus: false,
+    api: async (args) => {
+      const q = encodeQuery(args.rawQuery);
+      const path = args.path.split("?")[0] + (q ? `?${q}` : "");
+      return tsRestFetchApi({ ...args, path });
+    },
   }) as unknown as Record<string, unknown>;
   return wrap(contract, raw) as ContractClient<C>;
 }

@@ -7,13 +7,14 @@
  * house rule); cloning every call would cost what the monolith exists to save.
  *
  * To fail exactly like the HTTP path, the input is first shaped as the server would see it:
- * path params become strings, the query is encoded with ts-rest's encoder and decoded the way
- * fastify does (every value a string, repeated keys an array), header names are lower-cased.
+ * path params become strings, the query goes through query.ts (every value a string, repeated
+ * keys an array, as fastify parses them), header names are lower-cased.
  * Then the same zod validation runs, and the outcome follows outcome.ts.
  */
-import { convertQueryParamsToUrlString, isAppRoute } from "@ts-rest/core";
+import { isAppRoute } from "@ts-rest/core";
 import type { AppRoute, AppRouter } from "@ts-rest/core";
 import { validateRequest } from "./validation";
+import { serverQuery } from "./query";
 import { errorFromResponse, errorFromThrown } from "./outcome";
 import type { AnyRouteImpl, ContractClient, ContractImpl } from "./types";
 
@@ -71,17 +72,6 @@ function stringParams(p: Record<string, unknown> | undefined): Record<string, st
 function lowerHeaders(h: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k.toLowerCase()] = String(v);
-  return out;
-}
-
-/** What fastify's query parser produces from what ts-rest's client would put in the URL. */
-function serverQuery(query: unknown): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  const qs = convertQueryParamsToUrlString(query);
-  for (const [k, v] of new URLSearchParams(qs.replace(/^\?/, ""))) {
-    const prev = out[k];
-    out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
-  }
   return out;
 }
 

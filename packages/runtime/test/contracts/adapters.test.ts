@@ -49,6 +49,12 @@ describe.each(transports)("%s", (_name, client) => {
     expect(r.body).toEqual({ id: "t1", limit: null, tag: null });
   });
 
+  it("query lists are repeated keys, one value or many", async () => {
+    expect((await client().versions({ query: { ver: ["1", "12"] } })).body).toEqual({ ver: ["1", "12"] });
+    expect((await client().versions({ query: { ver: ["12"] } })).body).toEqual({ ver: ["12"] });
+    expect((await client().versions({ query: {} })).body).toEqual({ ver: [] });
+  });
+
   it("POST with a body", async () => {
     const r = await client().createThing({ body: { name: "box", size: 3, meta: { colour: "red" } } });
     expect(r.status).toBe(201);

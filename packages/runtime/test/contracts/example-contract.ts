@@ -35,6 +35,13 @@ export const exampleContract = c.router({
     path: "/_internal/example/limited",
     responses: { 200: z.object({}), 429: z.object({ errcode: z.string(), error: z.string(), retry_after_ms: z.number() }) },
   },
+  versions: {
+    method: "GET",
+    path: "/_internal/example/versions",
+    // A repeated query key arrives as a list only when repeated: accept one value too.
+    query: z.object({ ver: z.preprocess((v) => (typeof v === "string" ? [v] : v), z.array(z.string())).optional() }),
+    responses: { 200: z.object({ ver: z.array(z.string()) }) },
+  },
   nested: {
     echoHeader: {
       method: "GET",
@@ -61,6 +68,9 @@ export const exampleImpl: ContractImpl<typeof exampleContract> = {
   async limited() {
     // Returned, not thrown: callers must see the same MatrixError either way.
     return { status: 429, body: { errcode: "M_LIMIT_EXCEEDED", error: "Slow down", retry_after_ms: 1500 } };
+  },
+  async versions({ query }) {
+    return { status: 200, body: { ver: query.ver ?? [] } };
   },
   nested: {
     async echoHeader({ headers }) {
