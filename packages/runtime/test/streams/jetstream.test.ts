@@ -1,7 +1,6 @@
-import { jetstreamManager } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
 import { createJetStreamStreams } from "../../src/index.js";
 import { describeWithNats } from "../../src/testing.js";
+import { deleteStreams } from "./nats-helpers.js";
 import { defineStreamsSuite } from "./suite.js";
 
 describeWithNats("JetStream", (servers) => {
@@ -11,14 +10,3 @@ describeWithNats("JetStream", (servers) => {
     cleanup: () => deleteStreams(servers, prefix),
   });
 });
-
-/** Remove this run's streams from the shared server. */
-export async function deleteStreams(servers: string, prefix: string): Promise<void> {
-  const nc = await connect({ servers });
-  try {
-    const jsm = await jetstreamManager(nc);
-    for await (const name of jsm.streams.names()) if (name.startsWith(`${prefix}_`)) await jsm.streams.delete(name);
-  } finally {
-    await nc.close();
-  }
-}
