@@ -94,7 +94,7 @@ ${jetstream}
   # Room version for new rooms ("1" … "12").
   default_room_version: "12"
 
-${poly ? "# Polylith: each component listens on its own address (below).\nmonolith: {}" : "monolith:\n  # Client, federation and media APIs on one port.\n  listen: \"0.0.0.0:8008\""}
+${poly ? "# Polylith: each component listens on its own address (below); the front proxy of\n# `polylith all` serves every public path on this one.\npolylith:\n  listen: \"0.0.0.0:8008\"" : "monolith:\n  # Client, federation and media APIs on one port.\n  listen: \"0.0.0.0:8008\""}
 
 # Per-component sections: database (override), listen { internal, public } and internal_url are
 # used by the polylith; the rest are the component's own options.

@@ -175,6 +175,8 @@ export const configSchema = z
     global: globalSchema,
     /** The monolith's single public listener (client, federation and media APIs). */
     monolith: z.object({ listen: hostPortSchema.default("0.0.0.0:8008") }).strict().default({}),
+    /** The polylith's front proxy: one public address forwarding each path to its component. */
+    polylith: z.object({ listen: hostPortSchema.default("0.0.0.0:8008") }).strict().default({}),
     clientapi: componentSchema(COMPONENT_OPTIONS.clientapi),
     syncapi: componentSchema(COMPONENT_OPTIONS.syncapi),
     federationapi: componentSchema(COMPONENT_OPTIONS.federationapi),

@@ -1,0 +1,12 @@
+/** Every component the polylith can run as a process, in start order. */
+import { clientapiEntry } from "./clientapi";
+import { serverkeyapiEntry } from "./serverkeyapi";
+import type { ComponentEntry } from "./types";
+
+export const COMPONENT_ENTRIES: readonly ComponentEntry[] = [serverkeyapiEntry, clientapiEntry];
+
+export function componentEntry(name: string): ComponentEntry | undefined {
+  return COMPONENT_ENTRIES.find((c) => c.name === name);
+}
+
+export type { ComponentContext, ComponentEntry, RunningComponent } from "./types";

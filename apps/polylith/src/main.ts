@@ -1,0 +1,105 @@
+/**
+ * `polylith <component> --config FILE` runs one component as its own process;
+ * `polylith all --config FILE` starts every component as a child process, supervises them and
+ * serves the public paths from one address through a front proxy (config `polylith.listen`).
+ */
+import { dirname, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import {
+  ConfigError,
+  componentLogger,
+  createLogger,
+  createMetrics,
+  loadConfig,
+  parseListenAddress,
+  type DendriteConfig,
+  type Logger,
+} from "@dendrite-ts/runtime";
+import { COMPONENT_ENTRIES, componentEntry } from "./components/index";
+import { createFrontProxy } from "./front-proxy";
+import { superviseChildren } from "./supervisor";
+
+const USAGE = `Usage: polylith <component|all> --config FILE
+
+  component   one of: ${COMPONENT_ENTRIES.map((c) => c.name).join(", ")}
+  all         every component as its own process, plus the front proxy on polylith.listen
+`;
+
+function onSignals(stop: (signal: NodeJS.Signals) => Promise<void>, logger: Logger): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    stop(signal).then(
+      () => process.exit(0),
+      (e) => {
+        logger.error({ err: e }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", handler);
+  process.on("SIGTERM", handler);
+}
+
+async function runOne(name: string, config: DendriteConfig, baseDir: string): Promise<void> {
+  const entry = componentEntry(name);
+  if (!entry) throw new UsageError(`unknown component "${name}"`);
+  const logger = componentLogger(createLogger(config.logging), name);
+  const metrics = createMetrics({ defaultLabels: { component: name } });
+  const running = await entry.run({ config, baseDir, logger, metrics });
+  onSignals(() => running.close(), logger);
+}
+
+async function runAll(configPath: string, config: DendriteConfig): Promise<void> {
+  const logger = componentLogger(createLogger(config.logging), "polylith");
+  const script = process.argv[1];
+  if (!script) throw new Error("cannot tell which script to start the components with");
+  const supervisor = superviseChildren(
+    script,
+    COMPONENT_ENTRIES.map((c) => ({ name: c.name, args: [c.name, "--config", configPath] })),
+    logger,
+  );
+  const routes = COMPONENT_ENTRIES.flatMap((c) => c.publicRoutes(config));
+  const proxy = createFrontProxy(routes);
+  const { host, port } = parseListenAddress(config.polylith.listen);
+  await new Promise<void>((ok, fail) => {
+    proxy.once("error", fail);
+    proxy.listen(port, host, () => ok());
+  });
+  logger.info({ listen: config.polylith.listen, routes }, "polylith front proxy listening");
+  process.stdout.write(`dendrite-ts polylith is serving ${config.global.server_name} on ${config.polylith.listen}\n`);
+  onSignals(async (signal) => {
+    await new Promise<void>((ok) => proxy.close(() => ok()));
+    await supervisor.stop(signal);
+  }, logger);
+}
+
+class UsageError extends Error {}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: process.argv.slice(2),
+    options: { config: { type: "string" }, help: { type: "boolean", short: "h", default: false } },
+    allowPositionals: true,
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const [what, ...extra] = positionals;
+  if (!what || extra.length > 0) throw new UsageError("name one component, or all");
+  if (!values.config) throw new UsageError("--config FILE is required (write one with: npm run generate-config -- --polylith)");
+  const configPath = resolve(values.config);
+  const config = loadConfig({ path: configPath });
+  if (what === "all") await runAll(configPath, config);
+  else await runOne(what, config, dirname(configPath));
+}
+
+main().catch((e) => {
+  if (e instanceof UsageError) process.stderr.write(`${e.message}\n\n${USAGE}`);
+  else if (e instanceof ConfigError) process.stderr.write(`${e.message}\n`);
+  else process.stderr.write(`polylith failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(e instanceof UsageError ? 2 : 1);
+});
