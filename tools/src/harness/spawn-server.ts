@@ -1,0 +1,73 @@
+/**
+ * Test harness: starts our apps as real child processes (from source, through tsx), the way a
+ * user or another tool would, and waits until they answer HTTP.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+
+export const REPO_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
+
+export interface SpawnedServer {
+  readonly child: ChildProcess;
+  /** Everything the process wrote so far (stdout + stderr). */
+  output(): string;
+  /** SIGTERM, then SIGKILL after a grace period; resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** A port nobody listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const a = srv.address();
+      const port = typeof a === "object" && a ? a.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Runs a TypeScript entry point of the repo (e.g. "apps/monolith/src/main.ts") with args. */
+export function spawnEntry(entry: string, args: string[], env: Record<string, string> = {}): SpawnedServer {
+  let out = "";
+  const child = spawn(
+    process.execPath,
+    ["--conditions=@dendrite-ts/source", "--import", "tsx", join(REPO_ROOT, entry), ...args],
+    { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr?.on("data", (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return {
+    child,
+    output: () => out,
+    async stop(signal = "SIGTERM") {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
+
+/** Polls `url` until it answers (any HTTP status) or the process exits or the time runs out. */
+export async function waitForHttp(url: string, server: SpawnedServer, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (server.child.exitCode !== null) {
+      throw new Error(`server exited with ${server.child.exitCode} before answering ${url}:\n${server.output()}`);
+    }
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`no answer from ${url} after ${timeoutMs} ms:\n${server.output()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
