@@ -4,9 +4,12 @@ import type { Executor } from "./db";
 import { events } from "./schema";
 
 export type EventRow = typeof events.$inferSelect;
-export type NewEventRow = Omit<typeof events.$inferInsert, "eventNid">;
+/** `eventNid` may be preallocated (allocateEventNid) or left to the sequence. */
+export type NewEventRow = typeof events.$inferInsert;
 
 export interface EventQueries {
+  /** A fresh event NID, taken before the event's transaction so its state can be written first. */
+  allocateEventNid(): Promise<number>;
   /** Stores events; an event already stored keeps its row. Returns the NID of each, new or old. */
   insertEvents(rows: readonly NewEventRow[]): Promise<Map<string, { eventNid: number; inserted: boolean }>>;
   eventsByIds(eventIds: readonly string[]): Promise<EventRow[]>;
@@ -23,6 +26,12 @@ export interface EventQueries {
 
 export function eventQueries(db: Executor): EventQueries {
   return {
+    async allocateEventNid() {
+      const res = (await db.execute(sql`SELECT nextval('roomserver.events_event_nid_seq') AS nid`)) as unknown;
+      // postgres.js answers an array of rows; node-postgres a result with `rows`.
+      const rows = (Array.isArray(res) ? res : (res as { rows: unknown[] }).rows) as { nid: string }[];
+      return Number(rows[0]!.nid);
+    },
     async insertEvents(rows) {
       const out = new Map<string, { eventNid: number; inserted: boolean }>();
       if (rows.length === 0) return out;

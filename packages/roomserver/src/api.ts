@@ -1,0 +1,235 @@
+/**
+ * The roomserver's internal API as a ts-rest contract: the same operations in-process
+ * (localClient) and over HTTP (httpClient / mountContract). Failures are MatrixErrors
+ * (M_FORBIDDEN naming the auth rule, M_NOT_FOUND, M_BAD_JSON …), never a 500 for bad input.
+ */
+import { initContract } from "@ts-rest/core";
+import type { ContractClient, ContractImpl } from "@dendrite-ts/runtime";
+import { z } from "zod";
+
+const c = initContract();
+
+/** A PDU as JSON. Read leniently: the room version decides what a valid one is. */
+export const pduSchema = z.record(z.unknown());
+export type PduJson = z.infer<typeof pduSchema>;
+
+const stateKeyTuple = z.object({
+  type: z.string(),
+  /** "*" matches every state key of the type (queryCurrentState only). */
+  stateKey: z.string(),
+});
+export type StateKeyTuple = z.infer<typeof stateKeyTuple>;
+
+export const inputRoomEventSchema = z.object({
+  /** new: extends the DAG; outlier: state unknown, stored for auth chains and invites; old: backfilled history. */
+  kind: z.enum(["new", "outlier", "old"]),
+  event: pduSchema,
+  /** Needed for an outlier in a room we do not hold; otherwise the room's own version is used. */
+  roomVersion: z.string().optional(),
+  /** Federate the event as this server (our own events); absent for events received over federation. */
+  sendAsServer: z.string().optional(),
+  /** The client transaction that produced the event, echoed to the sender's /sync. */
+  transactionId: z.object({ deviceId: z.string(), transactionId: z.string() }).optional(),
+  /** The server that sent it to us (federation), for logs. */
+  origin: z.string().optional(),
+});
+export type InputRoomEvent = z.infer<typeof inputRoomEventSchema>;
+
+export const inputResultSchema = z.object({
+  eventId: z.string(),
+  status: z.enum(["accepted", "soft_failed", "rejected", "duplicate"]),
+  /** The auth rule a rejected or soft-failed event broke (`member.join.banned`). */
+  rule: z.string().optional(),
+  reason: z.string().optional(),
+});
+export type InputResult = z.infer<typeof inputResultSchema>;
+
+const membership = z.enum(["join", "invite", "leave", "ban", "knock"]);
+const ok = <T extends z.ZodTypeAny>(body: T) => ({ 200: body });
+const post = <B extends z.ZodTypeAny, R extends z.ZodTypeAny>(path: string, body: B, response: R, summary: string) =>
+  ({ method: "POST", path, body, responses: ok(response), summary }) as const;
+
+const createRoomBody = z.object({
+  creator: z.string(),
+  roomVersion: z.string().optional(),
+  preset: z.enum(["private_chat", "public_chat", "trusted_private_chat"]).optional(),
+  visibility: z.enum(["public", "private"]).optional(),
+  name: z.string().optional(),
+  topic: z.string().optional(),
+  invite: z.array(z.string()).optional(),
+  initialState: z.array(z.object({ type: z.string(), stateKey: z.string().default(""), content: z.record(z.unknown()) })).optional(),
+  creationContent: z.record(z.unknown()).optional(),
+  powerLevelContentOverride: z.record(z.unknown()).optional(),
+  isDirect: z.boolean().optional(),
+  roomAliasName: z.string().optional(),
+});
+export type CreateRoomRequest = z.input<typeof createRoomBody>;
+
+const membershipChange = z.object({ sender: z.string(), roomId: z.string(), target: z.string(), reason: z.string().optional() });
+const eventIdBody = z.object({ eventId: z.string() });
+
+export const roomserverContract = c.router(
+  {
+    inputRoomEvents: post(
+      "/input",
+      z.object({ events: z.array(inputRoomEventSchema), async: z.boolean().default(false) }),
+      z.object({ results: z.array(inputResultSchema) }),
+      "Persist events. Sync: waits, and a rejected event fails with M_FORBIDDEN naming the rule.",
+    ),
+    queryLatestEventsAndState: post(
+      "/query/latest-events-and-state",
+      z.object({ roomId: z.string(), stateToFetch: z.array(stateKeyTuple) }),
+      z.object({
+        roomExists: z.boolean(),
+        roomVersion: z.string().optional(),
+        latestEventIds: z.array(z.string()),
+        depth: z.number(),
+        stateEvents: z.array(pduSchema),
+      }),
+      "What a new event needs: forward extremities, depth and the requested current state.",
+    ),
+    queryStateAfterEvents: post(
+      "/query/state-after-events",
+      z.object({ roomId: z.string(), prevEventIds: z.array(z.string()), stateToFetch: z.array(stateKeyTuple).optional() }),
+      z.object({ roomExists: z.boolean(), prevEventsExist: z.boolean(), stateEvents: z.array(pduSchema) }),
+      "The state after the given events (resolved when they diverge); all of it unless stateToFetch says.",
+    ),
+    queryEventsById: post(
+      "/query/events-by-id",
+      z.object({ eventIds: z.array(z.string()) }),
+      z.object({ events: z.array(pduSchema) }),
+      "Stored, non-rejected events by ID; unknown IDs are left out.",
+    ),
+    queryCurrentState: post(
+      "/query/current-state",
+      z.object({ roomId: z.string(), stateTuples: z.array(stateKeyTuple) }),
+      z.object({ roomExists: z.boolean(), stateEvents: z.array(pduSchema) }),
+      "Current state by (type, state_key); a state key of \"*\" matches all of the type.",
+    ),
+    queryMembership: post(
+      "/query/membership",
+      z.object({ roomId: z.string(), userId: z.string() }),
+      z.object({
+        roomExists: z.boolean(),
+        membership: membership.optional(),
+        eventId: z.string().optional(),
+        isInRoom: z.boolean(),
+        hasBeenInRoom: z.boolean(),
+      }),
+      "A user's membership in a room, from current state.",
+    ),
+    queryMembersOfRoom: post(
+      "/query/members",
+      z.object({ roomId: z.string(), joinedOnly: z.boolean().default(false), atEventId: z.string().optional() }),
+      z.object({ roomExists: z.boolean(), members: z.array(pduSchema) }),
+      "Member events of a room, now or in the state before an event.",
+    ),
+    queryRoomsForUser: post(
+      "/query/rooms-for-user",
+      z.object({ userId: z.string(), membership: membership.default("join") }),
+      z.object({ roomIds: z.array(z.string()) }),
+      "Rooms in which the user has the membership.",
+    ),
+    setRoomAlias: post(
+      "/alias/set",
+      z.object({ alias: z.string(), roomId: z.string(), userId: z.string() }),
+      z.object({ aliasExists: z.boolean() }),
+      "Map a local alias to a room; aliasExists when it was taken.",
+    ),
+    removeRoomAlias: post(
+      "/alias/remove",
+      z.object({ alias: z.string(), userId: z.string() }),
+      z.object({ found: z.boolean(), removed: z.boolean() }),
+      "Remove an alias: its creator or a user with power to change m.room.canonical_alias.",
+    ),
+    resolveRoomAlias: post("/alias/resolve", z.object({ alias: z.string() }), z.object({ roomId: z.string().optional() }), "Alias → room ID."),
+    queryAliasesForRoom: post("/alias/list", z.object({ roomId: z.string() }), z.object({ aliases: z.array(z.string()) }), "Local aliases of a room."),
+    performCreateRoom: post("/perform/create-room", createRoomBody, z.object({ roomId: z.string(), roomAlias: z.string().optional() }), "Create a room."),
+    performJoin: post(
+      "/perform/join",
+      z.object({ userId: z.string(), roomIdOrAlias: z.string(), content: z.record(z.unknown()).optional() }),
+      z.object({ roomId: z.string(), eventId: z.string() }),
+      "Join a room we hold (restricted joins whose allowed room is local included).",
+    ),
+    performLeave: post("/perform/leave", z.object({ userId: z.string(), roomId: z.string(), reason: z.string().optional() }), eventIdBody, "Leave, or reject an invite."),
+    performInvite: post(
+      "/perform/invite",
+      z.object({ sender: z.string(), roomId: z.string(), invitee: z.string(), reason: z.string().optional(), isDirect: z.boolean().optional() }),
+      eventIdBody,
+      "Invite a local user.",
+    ),
+    performKick: post("/perform/kick", membershipChange, eventIdBody, "Kick a member."),
+    performBan: post("/perform/ban", membershipChange, eventIdBody, "Ban a user."),
+    performUnban: post("/perform/unban", membershipChange, eventIdBody, "Unban a user."),
+    performForget: post("/perform/forget", z.object({ userId: z.string(), roomId: z.string() }), z.object({}), "Forget a room the user has left."),
+    performSendEvent: post(
+      "/perform/send-event",
+      z.object({
+        sender: z.string(),
+        roomId: z.string(),
+        type: z.string(),
+        stateKey: z.string().optional(),
+        content: z.record(z.unknown()),
+        transactionId: z.object({ deviceId: z.string(), transactionId: z.string() }).optional(),
+      }),
+      eventIdBody,
+      "Build, sign and send an event as a local user.",
+    ),
+    queryRedactionsOf: post(
+      "/query/redactions",
+      z.object({ eventId: z.string() }),
+      z.object({ redactions: z.array(z.object({ redactionEventId: z.string(), validated: z.boolean() })) }),
+      "Redactions that target an event, validated or still waiting for it.",
+    ),
+  },
+  { pathPrefix: "/_dendrite/roomserver/v1", strictStatusCodes: true },
+);
+
+export type RoomserverContract = typeof roomserverContract;
+/** What createRoomserver returns: the contract's server side. */
+export type RoomserverApi = ContractImpl<RoomserverContract>;
+/** What callers hold, in-process or remote. */
+export type RoomserverClient = ContractClient<RoomserverContract>;
+
+/** clientapi: building and sending events, /state, create/join/leave/invite, aliases. */
+export type RoomserverForClient = Pick<
+  RoomserverClient,
+  | "performSendEvent"
+  | "performCreateRoom"
+  | "performJoin"
+  | "performLeave"
+  | "performInvite"
+  | "performKick"
+  | "performBan"
+  | "performUnban"
+  | "performForget"
+  | "queryLatestEventsAndState"
+  | "queryCurrentState"
+  | "queryMembership"
+  | "queryEventsById"
+  | "setRoomAlias"
+  | "removeRoomAlias"
+  | "resolveRoomAlias"
+  | "queryAliasesForRoom"
+  | "queryRoomsForUser"
+  | "inputRoomEvents"
+>;
+
+/** syncapi: membership and visibility, members, state at events. */
+export type RoomserverForSync = Pick<
+  RoomserverClient,
+  "queryMembership" | "queryMembersOfRoom" | "queryStateAfterEvents" | "queryEventsById" | "queryCurrentState" | "queryRoomsForUser"
+>;
+
+/** federationapi: make_join/leave templates, input of received events, state and events for peers. */
+export type RoomserverForFederation = Pick<
+  RoomserverClient,
+  | "inputRoomEvents"
+  | "queryLatestEventsAndState"
+  | "queryStateAfterEvents"
+  | "queryEventsById"
+  | "queryCurrentState"
+  | "queryMembership"
+  | "queryMembersOfRoom"
+  | "resolveRoomAlias"
+>;

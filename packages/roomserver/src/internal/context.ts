@@ -1,0 +1,28 @@
+/** What the roomserver's internals share: storage, loaders and who we are. */
+import type { Logger } from "@dendrite-ts/runtime";
+import type { SigningKey } from "@dendrite-ts/protocol";
+import type { RoomserverStore } from "../storage";
+import { createEventLoader, type EventLoader } from "./events";
+import { createStateHelpers, type StateHelpers } from "./state";
+
+export interface RoomserverContext {
+  readonly store: RoomserverStore;
+  readonly events: EventLoader;
+  readonly state: StateHelpers;
+  readonly serverName: string;
+  readonly signingKey: SigningKey;
+  readonly logger: Logger;
+  /** The room version for rooms we create when the caller names none. */
+  readonly defaultRoomVersion: string;
+}
+
+export function createContext(opts: Omit<RoomserverContext, "events" | "state">): RoomserverContext {
+  const events = createEventLoader(opts.store);
+  return { ...opts, events, state: createStateHelpers(opts.store, events) };
+}
+
+/** The server part of a user ID (or any sigil-ID with a server part). */
+export function serverOf(id: string): string {
+  const i = id.indexOf(":");
+  return i < 0 ? "" : id.slice(i + 1);
+}

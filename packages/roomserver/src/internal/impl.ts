@@ -1,0 +1,57 @@
+/** The contract's server side: each route unwraps its body and calls the operation. */
+import type { RoomserverApi } from "../api";
+import type { RoomserverContext } from "./context";
+import type { Inputter } from "./input/inputter";
+import { removeAlias, setAlias } from "./perform/aliases";
+import { buildRoomEvent } from "./perform/build";
+import { createRoom } from "./perform/create-room";
+import { changeMembership, forget, invite, join, leave } from "./perform/membership";
+import { queryMembersOfRoom, queryMembership, queryRedactionsOf, queryRoomsForUser } from "./query/membership";
+import { queryCurrentState, queryEventsById, queryLatestEventsAndState, queryStateAfterEvents } from "./query/state";
+
+const ok = <T>(body: T) => ({ status: 200 as const, body });
+
+export function roomserverImpl(ctx: RoomserverContext, inputter: Inputter): RoomserverApi {
+  return {
+    inputRoomEvents: async ({ body }) => {
+      if (body.async) {
+        await inputter.inputAsync(body.events);
+        return ok({ results: [] });
+      }
+      return ok({ results: await inputter.inputSync(body.events) });
+    },
+    queryLatestEventsAndState: async ({ body }) => ok(await queryLatestEventsAndState(ctx, body.roomId, body.stateToFetch)),
+    queryStateAfterEvents: async ({ body }) => ok(await queryStateAfterEvents(ctx, body.roomId, body.prevEventIds, body.stateToFetch)),
+    queryEventsById: async ({ body }) => ok(await queryEventsById(ctx, body.eventIds)),
+    queryCurrentState: async ({ body }) => ok(await queryCurrentState(ctx, body.roomId, body.stateTuples)),
+    queryMembership: async ({ body }) => ok(await queryMembership(ctx, body.roomId, body.userId)),
+    queryMembersOfRoom: async ({ body }) => ok(await queryMembersOfRoom(ctx, body.roomId, body.joinedOnly, body.atEventId)),
+    queryRoomsForUser: async ({ body }) => ok(await queryRoomsForUser(ctx, body.userId, body.membership)),
+    setRoomAlias: async ({ body }) => ok(await setAlias(ctx, body.alias, body.roomId, body.userId)),
+    removeRoomAlias: async ({ body }) => ok(await removeAlias(ctx, body.alias, body.userId)),
+    resolveRoomAlias: async ({ body }) => {
+      const found = await ctx.store.resolveAlias(body.alias);
+      return ok(found ? { roomId: found.roomId } : {});
+    },
+    queryAliasesForRoom: async ({ body }) => ok({ aliases: await ctx.store.aliasesForRoom(body.roomId) }),
+    performCreateRoom: async ({ body }) => ok(await createRoom(ctx, inputter, body)),
+    performJoin: async ({ body }) => ok(await join(ctx, inputter, body.userId, body.roomIdOrAlias, body.content)),
+    performLeave: async ({ body }) => ok({ eventId: await leave(ctx, inputter, body.userId, body.roomId, body.reason) }),
+    performInvite: async ({ body }) =>
+      ok({ eventId: await invite(ctx, inputter, body.sender, body.roomId, body.invitee, { reason: body.reason, isDirect: body.isDirect }) }),
+    performKick: async ({ body }) => ok({ eventId: await changeMembership(ctx, inputter, "kick", body) }),
+    performBan: async ({ body }) => ok({ eventId: await changeMembership(ctx, inputter, "ban", body) }),
+    performUnban: async ({ body }) => ok({ eventId: await changeMembership(ctx, inputter, "unban", body) }),
+    performForget: async ({ body }) => {
+      await forget(ctx, body.userId, body.roomId);
+      return ok({});
+    },
+    performSendEvent: async ({ body }) => {
+      const spec = { sender: body.sender, type: body.type, content: body.content, ...(body.stateKey !== undefined ? { stateKey: body.stateKey } : {}) };
+      const extra = body.transactionId ? { transactionId: body.transactionId } : {};
+      const result = await inputter.buildAndInput(body.roomId, () => buildRoomEvent(ctx, body.roomId, spec, extra));
+      return ok({ eventId: result.eventId });
+    },
+    queryRedactionsOf: async ({ body }) => ok(await queryRedactionsOf(ctx, body.eventId)),
+  };
+}

@@ -1,0 +1,161 @@
+/**
+ * Storing one checked event and everything that follows from it, in one transaction: the
+ * event row (rejected ones too, flagged), forward extremities and current state, memberships
+ * and invites, redactions, and the OutputRoomEvent rows of the outbox. NIDs and state
+ * snapshots are written first, in autocommit (content-addressed, harmless if orphaned).
+ */
+import type { InputRoomEvent, InputResult } from "../../api";
+import type { NewRoomEventOutput, OutputRoomEvent } from "../../output";
+import type { RoomInfo, StateEntry } from "../../storage";
+import type { RoomserverContext } from "../context";
+import type { StoredEvent } from "../events";
+import { diffState, ownEntry, withEntry, type StateAt } from "../state";
+import { applyMembershipChanges } from "./memberships";
+import type { ParsedEvent } from "./parse";
+import { applyRedactions } from "./redactions";
+
+export interface CommitInput {
+  input: InputRoomEvent;
+  ev: ParsedEvent;
+  room: RoomInfo;
+  /** Undefined for outliers (state unknown). */
+  stateBefore: StateAt | undefined;
+  status: "accepted" | "soft_failed" | "rejected";
+  rule?: string;
+  reason?: string;
+}
+
+export async function commitEvent(ctx: RoomserverContext, c: CommitInput): Promise<InputResult> {
+  const { ev, room, input } = c;
+  const { store } = ctx;
+  const typeNid = (await store.assignEventTypeNids([ev.type])).get(ev.type)!;
+  const stateKeyNid = ev.stateKey === undefined ? null : (await store.assignStateKeyNids([ev.stateKey])).get(ev.stateKey)!;
+  const memberTypeNid = (await store.assignEventTypeNids(["m.room.member"])).get("m.room.member");
+  const eventNid = await store.allocateEventNid();
+  const before = c.stateBefore;
+  const beforeNid = before === undefined ? 0 : (before.snapshotNid ?? (await store.writeState(room.roomNid, before.entries)));
+  const authNids = await store.eventNidsByIds(ev.authEventIds);
+
+  const self: StoredEvent = {
+    nid: eventNid,
+    id: ev.eventId,
+    roomNid: room.roomNid,
+    typeNid,
+    stateKeyNid,
+    type: ev.type,
+    stateKey: ev.stateKey,
+    sender: ev.sender,
+    depth: ev.depth,
+    pdu: ev.pdu,
+    rejected: c.status === "rejected",
+    softFailed: c.status === "soft_failed",
+    outlier: before === undefined,
+    stateSnapshotNid: beforeNid,
+    prevEventIds: ev.prevEventIds,
+    redactedBy: null,
+  };
+
+  // The room moves forward only for accepted new events.
+  const advance = input.kind === "new" && c.status === "accepted" && before !== undefined ? await advanceRoom(ctx, room, self, before.entries) : undefined;
+
+  return store.transaction(async (tx) => {
+    const inserted = await tx.insertEvents([
+      {
+        eventNid,
+        roomNid: room.roomNid,
+        eventId: ev.eventId,
+        eventTypeNid: typeNid,
+        eventStateKeyNid: stateKeyNid,
+        sender: ev.sender,
+        depth: ev.depth,
+        originServerTs: ev.originServerTs,
+        json: ev.json,
+        authEventNids: ev.authEventIds.map((id) => authNids.get(id)).filter((n): n is number => n !== undefined),
+        prevEventIds: ev.prevEventIds,
+        stateSnapshotNid: beforeNid,
+        outlier: self.outlier,
+        rejected: self.rejected,
+        rejectionReason: c.reason ?? null,
+        softFailed: self.softFailed,
+      },
+    ]);
+    if (!inserted.get(ev.eventId)?.inserted) return { eventId: ev.eventId, status: "duplicate" };
+    const result: InputResult = { eventId: ev.eventId, status: c.status, ...(c.rule ? { rule: c.rule, reason: c.reason } : {}) };
+    if (c.status === "rejected") return result;
+
+    const outputs: OutputRoomEvent[] = [];
+    const roomRef = { roomNid: room.roomNid, roomId: room.roomId, roomVersion: room.roomVersion };
+    if (advance) {
+      await tx.updateLatestEvents(room.roomNid, advance.currentNid, advance.latestNids, eventNid);
+      const known = new Map([[eventNid, self]]);
+      const memberOutputs = await applyMembershipChanges(ctx, tx, roomRef, advance.adds, memberTypeNid, known);
+      outputs.push(advance.output(input), ...memberOutputs);
+    } else if (input.kind === "old" && c.status === "accepted") {
+      outputs.push({ kind: "old_room_event", roomId: room.roomId, roomVersion: room.roomVersion, event: ev.pdu, eventId: ev.eventId });
+    } else if (input.kind === "outlier" && ev.type === "m.room.member" && ev.stateKey !== undefined) {
+      // An invite over federation arrives as an outlier: the invitee must still hear of it.
+      const adds: StateEntry[] = [{ typeNid, stateKeyNid: stateKeyNid!, eventNid }];
+      outputs.push(...(await applyMembershipChanges(ctx, tx, roomRef, adds, memberTypeNid, new Map([[eventNid, self]]))));
+    }
+    if (c.status === "accepted") outputs.push(...(await applyRedactions(ctx, tx, roomRef, self)));
+    await tx.appendOutbox(outputs.map((payload) => ({ roomId: room.roomId, payload })));
+    return result;
+  });
+}
+
+interface Advance {
+  currentNid: number;
+  latestNids: number[];
+  adds: StateEntry[];
+  output(input: InputRoomEvent): NewRoomEventOutput;
+}
+
+/** New forward extremities and current state after `self`, and the new_room_event describing it. */
+async function advanceRoom(ctx: RoomserverContext, room: RoomInfo, self: StoredEvent, beforeEntries: readonly StateEntry[]): Promise<Advance> {
+  const { store, state } = ctx;
+  const prevNids = await store.eventNidsByIds(self.prevEventIds);
+  const prevSet = new Set(prevNids.values());
+  const latestNids = [...room.latestEventNids.filter((n) => !prevSet.has(n)), self.nid];
+  const afterSelf = withEntry(beforeEntries, ownEntry(self));
+
+  let current: readonly StateEntry[] = afterSelf;
+  if (latestNids.length > 1) {
+    // Other branches stay open: current state is the resolution of every extremity's state.
+    const others = await ctx.events.byNids(latestNids.filter((n) => n !== self.nid));
+    const sets = [afterSelf, ...(await Promise.all([...others.values()].map(async (e) => (await state.stateAfter(e)).entries)))];
+    current = await state.resolveSets(room.roomVersion, sets, [self]);
+  }
+  const oldCurrent = await store.loadState(room.stateSnapshotNid);
+  const diff = diffState(oldCurrent, current);
+  const currentNid = diff.adds.length === 0 && diff.removes.length === 0 ? room.stateSnapshotNid : await store.writeState(room.roomNid, current);
+  const beforeDiff = diffState(oldCurrent, beforeEntries);
+  const latestIds = await idsOf(ctx, latestNids, self);
+  const [adds, removes, bAdds, bRemoves] = await Promise.all(
+    [diff.adds, diff.removes, beforeDiff.adds, beforeDiff.removes].map((es) => idsOf(ctx, es.map((e) => e.eventNid), self)),
+  );
+
+  return {
+    currentNid,
+    latestNids,
+    adds: diff.adds,
+    output: (input) => ({
+      kind: "new_room_event",
+      roomId: room.roomId,
+      roomVersion: room.roomVersion,
+      event: self.pdu,
+      eventId: self.id,
+      addsStateEventIds: adds!,
+      removesStateEventIds: removes!,
+      stateBeforeAddsEventIds: bAdds!,
+      stateBeforeRemovesEventIds: bRemoves!,
+      latestEventIds: latestIds,
+      ...(input.sendAsServer ? { sendAsServer: input.sendAsServer } : {}),
+      ...(input.transactionId ? { transactionId: input.transactionId } : {}),
+    }),
+  };
+}
+
+async function idsOf(ctx: RoomserverContext, nids: readonly number[], self: StoredEvent): Promise<string[]> {
+  const others = await ctx.events.byNids(nids.filter((n) => n !== self.nid));
+  return nids.flatMap((n) => (n === self.nid ? [self.id] : others.has(n) ? [others.get(n)!.id] : []));
+}

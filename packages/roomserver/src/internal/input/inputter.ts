@@ -1,0 +1,95 @@
+/**
+ * The two ways events come in, one path: a synchronous call (the caller waits for the verdict)
+ * and the `InputRoomEvent.<room>` stream (async callers and other components). Both run the
+ * event through its room's queue, so a room sees one event at a time in arrival order.
+ */
+import { computeRoomIdFromCreateEvent, isMatrixError, MatrixError } from "@dendrite-ts/protocol";
+import type { Streams, Subscription } from "@dendrite-ts/runtime";
+import type { InputResult, InputRoomEvent } from "../../api";
+import { INPUT_ROOM_EVENT_STREAM, inputSubject } from "../../output";
+import type { RoomserverContext } from "../context";
+import { processInputEvent } from "./process";
+import { RoomQueues } from "./queue";
+
+export const INPUT_CONSUMER = "roomserver";
+
+/** The room an input belongs to (a v12 create event's room ID is its hash). */
+export function inputRoomId(input: InputRoomEvent): string {
+  const roomId = input.event.room_id;
+  if (typeof roomId === "string") return roomId;
+  try {
+    return computeRoomIdFromCreateEvent(input.event);
+  } catch {
+    throw new MatrixError("M_BAD_JSON", "event has no room_id");
+  }
+}
+
+export interface Inputter {
+  /** Processes the events in order and waits; a rejected event fails the call with M_FORBIDDEN naming the rule. */
+  inputSync(events: readonly InputRoomEvent[]): Promise<InputResult[]>;
+  /**
+   * Builds an event inside its room's queue, so its prev_events are the room's latest events
+   * when it is processed, then processes it like inputSync.
+   */
+  buildAndInput(roomId: string, build: () => Promise<InputRoomEvent>): Promise<InputResult>;
+  /** Publishes the events to the input stream and returns once they are stored there. */
+  inputAsync(events: readonly InputRoomEvent[]): Promise<void>;
+  /** Starts consuming the input stream. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createInputter(ctx: RoomserverContext, streams: Streams, onCommitted: () => void): Inputter {
+  const queues = new RoomQueues();
+  let subscription: Subscription | undefined;
+
+  async function process(input: InputRoomEvent): Promise<InputResult> {
+    const result = await processInputEvent(ctx, input);
+    if (result.status !== "duplicate" && result.status !== "rejected") onCommitted();
+    return result;
+  }
+  const run = (input: InputRoomEvent): Promise<InputResult> => queues.run(inputRoomId(input), () => process(input));
+
+  return {
+    async inputSync(events) {
+      const results: InputResult[] = [];
+      for (const input of events) results.push(forbidIfRejected(await run(input)));
+      return results;
+    },
+
+    buildAndInput(roomId, build) {
+      return queues.run(roomId, async () => forbidIfRejected(await process(await build())));
+    },
+
+    async inputAsync(events) {
+      for (const input of events) {
+        await streams.publish(inputSubject(inputRoomId(input)), input);
+      }
+    },
+
+    async start() {
+      subscription = await streams.consume(INPUT_ROOM_EVENT_STREAM, INPUT_CONSUMER, async (msg) => {
+        const input = msg.json<InputRoomEvent>();
+        try {
+          await run(input);
+        } catch (e) {
+          // Bad input stays bad: log it and move on rather than block the room forever.
+          if (isMatrixError(e)) ctx.logger.warn({ err: e, subject: msg.subject }, "dropped input event");
+          else throw e;
+        }
+      });
+    },
+
+    async stop() {
+      await subscription?.stop();
+      await queues.drain();
+    },
+  };
+}
+
+function forbidIfRejected(result: InputResult): InputResult {
+  if (result.status === "rejected") {
+    throw new MatrixError("M_FORBIDDEN", result.reason ?? `event ${result.eventId} was rejected`, { rule: result.rule, event_id: result.eventId });
+  }
+  return result;
+}

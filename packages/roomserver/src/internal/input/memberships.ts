@@ -1,0 +1,44 @@
+/**
+ * Memberships and invites follow the current state: every m.room.member event that becomes
+ * current updates the user's row; an invite for one of our users is recorded (new_invite), and
+ * any other membership retires the user's pending invites (retire_invite).
+ */
+import type { NewInviteOutput, RetireInviteOutput } from "../../output";
+import type { RoomserverStore, StateEntry } from "../../storage";
+import { serverOf, type RoomserverContext } from "../context";
+import type { StoredEvent } from "../events";
+
+export async function applyMembershipChanges(
+  ctx: RoomserverContext,
+  tx: RoomserverStore,
+  room: { roomNid: number; roomId: string; roomVersion: string },
+  adds: readonly StateEntry[],
+  memberTypeNid: number | undefined,
+  known: ReadonlyMap<number, StoredEvent>,
+): Promise<(NewInviteOutput | RetireInviteOutput)[]> {
+  if (memberTypeNid === undefined) return [];
+  const memberAdds = adds.filter((e) => e.typeNid === memberTypeNid);
+  if (memberAdds.length === 0) return [];
+  const loaded = await ctx.events.byNids(memberAdds.map((e) => e.eventNid).filter((n) => !known.has(n)));
+  const outputs: (NewInviteOutput | RetireInviteOutput)[] = [];
+  const rows = [];
+  for (const entry of memberAdds) {
+    const ev = known.get(entry.eventNid) ?? loaded.get(entry.eventNid);
+    if (!ev || ev.stateKey === undefined) continue;
+    const membership = String((ev.pdu.content as { membership?: unknown }).membership ?? "leave");
+    const targetLocal = serverOf(ev.stateKey) === ctx.serverName;
+    rows.push({ roomNid: room.roomNid, targetNid: entry.stateKeyNid, targetLocal, membership, eventNid: ev.nid, sender: ev.sender });
+
+    if (membership === "invite") {
+      if (targetLocal && (await tx.insertInvite({ inviteEventId: ev.id, roomNid: room.roomNid, targetNid: entry.stateKeyNid, sender: ev.sender, inviteJson: JSON.stringify(ev.pdu) }))) {
+        outputs.push({ kind: "new_invite", roomId: room.roomId, roomVersion: room.roomVersion, event: ev.pdu, eventId: ev.id, targetUserId: ev.stateKey });
+      }
+    } else {
+      for (const inviteId of await tx.retireInvites(room.roomNid, entry.stateKeyNid)) {
+        outputs.push({ kind: "retire_invite", roomId: room.roomId, eventId: inviteId, targetUserId: ev.stateKey, retiredByEventId: ev.id, membership });
+      }
+    }
+  }
+  await tx.upsertMemberships(rows);
+  return outputs;
+}

@@ -1,0 +1,76 @@
+/**
+ * One input event, in the order of "Checks performed on receipt of a PDU": valid format, auth
+ * against its auth events, state before it (resolved if prev events diverge), auth against that
+ * state, soft-fail against current state; then commit. Runs inside the room's queue.
+ */
+import { MatrixError, getRoomVersion } from "@dendrite-ts/protocol";
+import type { InputResult, InputRoomEvent } from "../../api";
+import type { RoomInfo } from "../../storage";
+import type { RoomserverContext } from "../context";
+import { authAgainstAuthEvents, authAgainstState, type AuthOutcome } from "./auth";
+import { commitEvent } from "./commit";
+import { createEventRoomVersion, parseEvent, type ParsedEvent } from "./parse";
+
+/** The room an input event is for, known before the event is parsed (the version decides the format). */
+export function roomIdOfInput(input: InputRoomEvent): string | undefined {
+  const roomId = input.event.room_id;
+  if (typeof roomId === "string") return roomId;
+  return undefined; // a v12 create event: its room ID comes from its hash, after parsing
+}
+
+export async function processInputEvent(ctx: RoomserverContext, input: InputRoomEvent): Promise<InputResult> {
+  const isCreate = input.event.type === "m.room.create" && input.event.state_key === "";
+  const roomId = roomIdOfInput(input);
+  let room = roomId === undefined ? undefined : await ctx.store.roomInfo(roomId);
+  const version = isCreate ? createEventRoomVersion(input.event) : (room?.roomVersion ?? input.roomVersion);
+  if (version === undefined) throw new MatrixError("M_NOT_FOUND", `room ${roomId ?? "?"} is unknown here`);
+  if (!getRoomVersion(version)) throw new MatrixError("M_UNSUPPORTED_ROOM_VERSION", `room version ${version} is not supported`, { room_version: version });
+  const ev = parseEvent(input.event, version);
+
+  const existing = (await ctx.events.byIds([ev.eventId])).get(ev.eventId);
+  if (existing) return { eventId: ev.eventId, status: "duplicate" };
+
+  room ??= await ctx.store.roomInfo(ev.roomId);
+  if (!room) {
+    if (!isCreate && input.kind !== "outlier") throw new MatrixError("M_NOT_FOUND", `room ${ev.roomId} is unknown here`);
+    const roomNid = await ctx.store.assignRoomNid(ev.roomId, version);
+    room = (await ctx.store.roomInfoByNid(roomNid))!;
+  }
+
+  const byAuthEvents = await authAgainstAuthEvents(ctx, ev);
+  if (!byAuthEvents.allowed) return reject(ctx, input, ev, room, undefined, byAuthEvents);
+  if (input.kind === "outlier") return commitEvent(ctx, { input, ev, room, stateBefore: undefined, status: "accepted" });
+
+  const prevs = await ctx.events.byIds(ev.prevEventIds);
+  const missing = ev.prevEventIds.filter((id) => !prevs.has(id) || prevs.get(id)!.outlier);
+  if (missing.length > 0) {
+    // Fetching missing events is federation's job (get_missing_events); until then, refuse.
+    throw new MatrixError("M_BAD_STATE", `prev_events not known here: ${missing.join(", ")}`);
+  }
+  const stateBefore = await ctx.state.stateAfterAll(version, [...prevs.values()]);
+
+  const byState = await authAgainstState(ctx, ev, stateBefore.entries);
+  if (!byState.allowed) return reject(ctx, input, ev, room, stateBefore, byState);
+
+  if (input.kind === "new" && room.stateSnapshotNid !== 0 && room.stateSnapshotNid !== stateBefore.snapshotNid) {
+    const current = await ctx.store.loadState(room.stateSnapshotNid);
+    const byCurrent = await authAgainstState(ctx, ev, current);
+    if (!byCurrent.allowed) {
+      ctx.logger.info({ event_id: ev.eventId, room_id: ev.roomId, rule: byCurrent.rule }, "soft-failed event");
+      return commitEvent(ctx, { input, ev, room, stateBefore, status: "soft_failed", rule: byCurrent.rule, reason: byCurrent.reason });
+    }
+  }
+  return commitEvent(ctx, { input, ev, room, stateBefore, status: "accepted" });
+}
+
+function reject(
+  ctx: RoomserverContext,
+  input: InputRoomEvent,
+  ev: ParsedEvent,
+  room: RoomInfo,
+  stateBefore: Parameters<typeof commitEvent>[1]["stateBefore"],
+  outcome: Extract<AuthOutcome, { allowed: false }>,
+): Promise<InputResult> {
+  ctx.logger.info({ event_id: ev.eventId, room_id: ev.roomId, rule: outcome.rule }, "rejected event");
+  return commitEvent(ctx, { input, ev, room, stateBefore, status: "rejected", rule: outcome.rule, reason: outcome.reason });
+}

@@ -1,0 +1,117 @@
+/**
+ * Creating a room (client-server API, "Creation"), events in the spec's order: create, the
+ * creator's join, power levels (with the override), canonical alias, the preset's join rules /
+ * history visibility / guest access, initial_state, name, topic, then invites.
+ */
+import { buildEvent, DEFAULT_ROOM_VERSION, getRoomVersion, MatrixError, parseRoomAlias, parseUserId } from "@dendrite-ts/protocol";
+import type { CreateRoomRequest, PduJson } from "../../api";
+import type { RoomserverContext } from "../context";
+import { serverOf } from "../context";
+import type { Inputter } from "../input/inputter";
+import { buildRoomEvent, type EventSpec } from "./build";
+
+type Preset = NonNullable<CreateRoomRequest["preset"]>;
+
+const PRESETS: Record<Preset, { joinRule: string; history: string; guest: string; inviteesAreAdmins: boolean }> = {
+  private_chat: { joinRule: "invite", history: "shared", guest: "can_join", inviteesAreAdmins: false },
+  trusted_private_chat: { joinRule: "invite", history: "shared", guest: "can_join", inviteesAreAdmins: true },
+  public_chat: { joinRule: "public", history: "shared", guest: "forbidden", inviteesAreAdmins: false },
+};
+
+function powerLevels(req: CreateRoomRequest, preset: Preset, privilegedCreators: boolean): Record<string, unknown> {
+  const users: Record<string, number> = {};
+  // v12: creators have infinite power and must not be listed.
+  if (!privilegedCreators) users[req.creator] = 100;
+  if (PRESETS[preset].inviteesAreAdmins) for (const u of req.invite ?? []) if (u !== req.creator) users[u] = 100;
+  const base: Record<string, unknown> = {
+    users,
+    users_default: 0,
+    events: {
+      "m.room.name": 50,
+      "m.room.power_levels": 100,
+      "m.room.history_visibility": 100,
+      "m.room.canonical_alias": 50,
+      "m.room.avatar": 50,
+      "m.room.tombstone": 100,
+      "m.room.server_acl": 100,
+      "m.room.encryption": 100,
+    },
+    events_default: 0,
+    state_default: 50,
+    ban: 50,
+    kick: 50,
+    redact: 50,
+    invite: 0,
+    historical: 100,
+  };
+  return { ...base, ...(req.powerLevelContentOverride ?? {}) };
+}
+
+export async function createRoom(ctx: RoomserverContext, inputter: Inputter, req: CreateRoomRequest): Promise<{ roomId: string; roomAlias?: string }> {
+  const version = req.roomVersion ?? ctx.defaultRoomVersion ?? DEFAULT_ROOM_VERSION;
+  const rules = getRoomVersion(version);
+  if (!rules) throw new MatrixError("M_UNSUPPORTED_ROOM_VERSION", `room version ${version} is not supported`, { room_version: version });
+  try {
+    parseUserId(req.creator);
+  } catch {
+    throw new MatrixError("M_INVALID_PARAM", `creator ${req.creator} is not a user ID`);
+  }
+  if (serverOf(req.creator) !== ctx.serverName) throw new MatrixError("M_FORBIDDEN", "only local users create rooms here");
+  const preset: Preset = req.preset ?? (req.visibility === "public" ? "public_chat" : "private_chat");
+  const alias = req.roomAliasName === undefined ? undefined : `#${req.roomAliasName}:${ctx.serverName}`;
+  if (alias !== undefined) {
+    try {
+      parseRoomAlias(alias);
+    } catch {
+      throw new MatrixError("M_INVALID_PARAM", `${alias} is not a valid alias`);
+    }
+    if (await ctx.store.resolveAlias(alias)) throw new MatrixError("M_ROOM_IN_USE", `${alias} is already taken`);
+  }
+
+  const createContent: Record<string, unknown> = { ...(req.creationContent ?? {}), room_version: version };
+  if (rules.authorization.creatorFromContent) createContent.creator = req.creator;
+  else delete createContent.creator;
+  const v12 = rules.eventFormat.roomIdFromCreateEvent;
+  let roomId = v12 ? undefined : `!${randomOpaque()}:${ctx.serverName}`;
+  const create = buildEvent({
+    roomVersion: rules,
+    ...(roomId !== undefined ? { roomId } : {}),
+    sender: req.creator,
+    type: "m.room.create",
+    stateKey: "",
+    content: createContent,
+    prevEvents: [],
+    authEvents: [],
+    depth: 1,
+    serverName: ctx.serverName,
+    key: ctx.signingKey,
+  });
+  const createInput = { kind: "new" as const, event: create.pdu as unknown as PduJson, sendAsServer: ctx.serverName };
+  const [created] = await inputter.inputSync([createInput]);
+  roomId ??= `!${created!.eventId.slice(1)}`;
+  const id = roomId;
+  const send = (spec: EventSpec) => inputter.buildAndInput(id, () => buildRoomEvent(ctx, id, spec));
+  const state = (type: string, content: Record<string, unknown>, stateKey = "") => send({ sender: req.creator, type, stateKey, content });
+
+  await state("m.room.member", { membership: "join" }, req.creator);
+  await state("m.room.power_levels", powerLevels(req, preset, rules.authorization.privilegedCreators));
+  if (alias !== undefined) {
+    if (!(await ctx.store.insertAlias(alias, roomId, req.creator))) throw new MatrixError("M_ROOM_IN_USE", `${alias} is already taken`);
+    await state("m.room.canonical_alias", { alias });
+  }
+  const p = PRESETS[preset];
+  await state("m.room.join_rules", { join_rule: p.joinRule });
+  await state("m.room.history_visibility", { history_visibility: p.history });
+  await state("m.room.guest_access", { guest_access: p.guest });
+  for (const s of req.initialState ?? []) await state(s.type, s.content, s.stateKey ?? "");
+  if (req.name !== undefined) await state("m.room.name", { name: req.name });
+  if (req.topic !== undefined) await state("m.room.topic", { topic: req.topic });
+  for (const invitee of req.invite ?? []) {
+    await state("m.room.member", { membership: "invite", ...(req.isDirect ? { is_direct: true } : {}) }, invitee);
+  }
+  return alias === undefined ? { roomId } : { roomId, roomAlias: alias };
+}
+
+function randomOpaque(): string {
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(12))).toString("base64url");
+}

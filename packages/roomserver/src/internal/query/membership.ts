@@ -1,0 +1,53 @@
+/** Membership queries, answered from the memberships table (current state) or a past state. */
+import type { PduJson } from "../../api";
+import type { RoomserverContext } from "../context";
+import { filterEntries, pdusOf } from "./state";
+
+export async function queryMembership(ctx: RoomserverContext, roomId: string, userId: string) {
+  const room = await ctx.store.roomInfo(roomId);
+  if (!room || room.stateSnapshotNid === 0) return { roomExists: false, isInRoom: false, hasBeenInRoom: false };
+  const userNid = (await ctx.store.stateKeyNids([userId])).get(userId);
+  const row = userNid === undefined ? undefined : await ctx.store.membership(room.roomNid, userNid);
+  if (!row) return { roomExists: true, isInRoom: false, hasBeenInRoom: false };
+  const ev = (await ctx.events.byNids([row.eventNid])).get(row.eventNid);
+  return {
+    roomExists: true,
+    membership: row.membership as "join" | "invite" | "leave" | "ban" | "knock",
+    ...(ev ? { eventId: ev.id } : {}),
+    isInRoom: row.membership === "join",
+    // A row exists once any membership event named the user; "been in" means joined at some point.
+    hasBeenInRoom: row.membership === "join" || row.membership === "leave" || row.membership === "ban",
+  };
+}
+
+export async function queryMembersOfRoom(ctx: RoomserverContext, roomId: string, joinedOnly: boolean, atEventId: string | undefined) {
+  const room = await ctx.store.roomInfo(roomId);
+  if (!room || room.stateSnapshotNid === 0) return { roomExists: false, members: [] };
+  let members: PduJson[];
+  if (atEventId === undefined) {
+    const rows = await ctx.store.roomMembers(room.roomNid, joinedOnly ? { membership: "join" } : {});
+    const evs = await ctx.events.byNids(rows.map((r) => r.eventNid));
+    members = rows.flatMap((r) => (evs.has(r.eventNid) ? [evs.get(r.eventNid)!.pdu] : []));
+  } else {
+    // The state when the event happened: the state after it (it may itself be a member event).
+    const ev = (await ctx.events.byIds([atEventId])).get(atEventId);
+    if (!ev || ev.roomNid !== room.roomNid) return { roomExists: true, members: [] };
+    const state = await ctx.state.stateAfter(ev);
+    members = await pdusOf(ctx, await filterEntries(ctx, state.entries, [{ type: "m.room.member", stateKey: "*" }]));
+    if (joinedOnly) members = members.filter((m) => (m.content as { membership?: unknown }).membership === "join");
+  }
+  return { roomExists: true, members };
+}
+
+export async function queryRoomsForUser(ctx: RoomserverContext, userId: string, membership: string) {
+  const userNid = (await ctx.store.stateKeyNids([userId])).get(userId);
+  if (userNid === undefined) return { roomIds: [] };
+  const roomNids = await ctx.store.roomsForUser(userNid, membership);
+  const ids = await ctx.store.roomIdsByNid(roomNids);
+  return { roomIds: roomNids.flatMap((n) => (ids.has(n) ? [ids.get(n)!] : [])).sort() };
+}
+
+export async function queryRedactionsOf(ctx: RoomserverContext, eventId: string) {
+  const rows = await ctx.store.redactionsOf(eventId);
+  return { redactions: rows.map((r) => ({ redactionEventId: r.redactionEventId, validated: r.validated })) };
+}

@@ -1,0 +1,73 @@
+/**
+ * State queries: current state by (type, state_key) with wildcards, the state after events,
+ * what a new event needs (latest events, depth, state). Rejected events never show.
+ */
+import type { PduJson, StateKeyTuple } from "../../api";
+import type { RoomInfo, StateEntry } from "../../storage";
+import type { RoomserverContext } from "../context";
+
+/** Entries matching the tuples ("*" as state key matches every key of the type). */
+export async function filterEntries(ctx: RoomserverContext, entries: readonly StateEntry[], tuples: readonly StateKeyTuple[] | undefined): Promise<StateEntry[]> {
+  if (tuples === undefined) return [...entries];
+  const typeNids = await ctx.store.eventTypeNids(tuples.map((t) => t.type));
+  const keyNids = await ctx.store.stateKeyNids(tuples.filter((t) => t.stateKey !== "*").map((t) => t.stateKey));
+  const wildcard = new Set<number>();
+  const exact = new Set<string>();
+  for (const t of tuples) {
+    const tn = typeNids.get(t.type);
+    if (tn === undefined) continue;
+    if (t.stateKey === "*") wildcard.add(tn);
+    else if (keyNids.has(t.stateKey)) exact.add(`${tn}/${keyNids.get(t.stateKey)}`);
+  }
+  return entries.filter((e) => wildcard.has(e.typeNid) || exact.has(`${e.typeNid}/${e.stateKeyNid}`));
+}
+
+export async function pdusOf(ctx: RoomserverContext, entries: readonly StateEntry[]): Promise<PduJson[]> {
+  const evs = await ctx.events.byNids(entries.map((e) => e.eventNid));
+  return entries.flatMap((e) => {
+    const ev = evs.get(e.eventNid);
+    return ev && !ev.rejected ? [ev.pdu] : [];
+  });
+}
+
+export async function currentStateEvent(ctx: RoomserverContext, room: RoomInfo, type: string, stateKey: string): Promise<PduJson | undefined> {
+  const entries = await filterEntries(ctx, await ctx.store.loadState(room.stateSnapshotNid), [{ type, stateKey }]);
+  return (await pdusOf(ctx, entries))[0];
+}
+
+export async function queryCurrentState(ctx: RoomserverContext, roomId: string, tuples: readonly StateKeyTuple[]) {
+  const room = await ctx.store.roomInfo(roomId);
+  if (!room || room.stateSnapshotNid === 0) return { roomExists: false, stateEvents: [] };
+  const entries = await filterEntries(ctx, await ctx.store.loadState(room.stateSnapshotNid), tuples);
+  return { roomExists: true, stateEvents: await pdusOf(ctx, entries) };
+}
+
+export async function queryLatestEventsAndState(ctx: RoomserverContext, roomId: string, tuples: readonly StateKeyTuple[]) {
+  const room = await ctx.store.roomInfo(roomId);
+  if (!room || room.stateSnapshotNid === 0) return { roomExists: false, latestEventIds: [], depth: 0, stateEvents: [] };
+  const latest = [...(await ctx.events.byNids(room.latestEventNids)).values()];
+  const entries = await filterEntries(ctx, await ctx.store.loadState(room.stateSnapshotNid), tuples);
+  return {
+    roomExists: true,
+    roomVersion: room.roomVersion,
+    latestEventIds: latest.map((e) => e.id),
+    /** The depth a new event on top of the latest events takes. */
+    depth: Math.max(0, ...latest.map((e) => e.depth)) + 1,
+    stateEvents: await pdusOf(ctx, entries),
+  };
+}
+
+export async function queryStateAfterEvents(ctx: RoomserverContext, roomId: string, prevEventIds: readonly string[], tuples: readonly StateKeyTuple[] | undefined) {
+  const room = await ctx.store.roomInfo(roomId);
+  if (!room) return { roomExists: false, prevEventsExist: false, stateEvents: [] };
+  const prevs = await ctx.events.byIds(prevEventIds);
+  const usable = [...prevs.values()].filter((e) => e.roomNid === room.roomNid && !e.outlier);
+  if (usable.length !== new Set(prevEventIds).size) return { roomExists: true, prevEventsExist: false, stateEvents: [] };
+  const state = await ctx.state.stateAfterAll(room.roomVersion, usable);
+  return { roomExists: true, prevEventsExist: true, stateEvents: await pdusOf(ctx, await filterEntries(ctx, state.entries, tuples)) };
+}
+
+export async function queryEventsById(ctx: RoomserverContext, eventIds: readonly string[]) {
+  const found = await ctx.events.byIds(eventIds);
+  return { events: eventIds.flatMap((id) => (found.get(id) && !found.get(id)!.rejected ? [found.get(id)!.pdu] : [])) };
+}

@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ALICE, BOB, startRoomserver, stateMap, type Harness } from "./helpers/roomserver";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startRoomserver();
+});
+afterAll(() => h.close());
+
+describe("create room per preset → expected state", () => {
+  it("public_chat: public join rule, guests forbidden, creator joined, v12 by default", async () => {
+    const { body } = await h.client.performCreateRoom({ body: { creator: ALICE, preset: "public_chat", name: "Pub", topic: "t" } });
+    const state = await stateMap(h.client, body.roomId);
+    expect(state["m.room.create|"]).toMatchObject({ room_version: "12" });
+    expect(state["m.room.create|"]).not.toHaveProperty("creator");
+    expect(state[`m.room.member|${ALICE}`]).toEqual({ membership: "join" });
+    expect(state["m.room.join_rules|"]).toEqual({ join_rule: "public" });
+    expect(state["m.room.history_visibility|"]).toEqual({ history_visibility: "shared" });
+    expect(state["m.room.guest_access|"]).toEqual({ guest_access: "forbidden" });
+    expect(state["m.room.name|"]).toEqual({ name: "Pub" });
+    expect(state["m.room.topic|"]).toEqual({ topic: "t" });
+    // v12: the creator has infinite power and is not listed.
+    expect(state["m.room.power_levels|"]?.users).toEqual({});
+    expect(body.roomId.startsWith("!")).toBe(true);
+  });
+
+  it("private_chat: invite-only, guests can join, invitees invited", async () => {
+    const { body } = await h.client.performCreateRoom({ body: { creator: ALICE, preset: "private_chat", invite: [BOB], isDirect: true } });
+    const state = await stateMap(h.client, body.roomId);
+    expect(state["m.room.join_rules|"]).toEqual({ join_rule: "invite" });
+    expect(state["m.room.guest_access|"]).toEqual({ guest_access: "can_join" });
+    expect(state[`m.room.member|${BOB}`]).toEqual({ membership: "invite", is_direct: true });
+    const m = await h.client.queryMembership({ body: { roomId: body.roomId, userId: BOB } });
+    expect(m.body).toMatchObject({ membership: "invite", isInRoom: false });
+  });
+
+  it("trusted_private_chat: invitees get the creator's power (v11 lists both)", async () => {
+    const { body } = await h.client.performCreateRoom({ body: { creator: ALICE, preset: "trusted_private_chat", invite: [BOB], roomVersion: "11" } });
+    const state = await stateMap(h.client, body.roomId);
+    expect(state["m.room.create|"]).toMatchObject({ room_version: "11" });
+    expect(state["m.room.power_levels|"]?.users).toEqual({ [ALICE]: 100, [BOB]: 100 });
+    expect(state["m.room.join_rules|"]).toEqual({ join_rule: "invite" });
+  });
+
+  it("room version 10 carries creator in content; initial_state, overrides and an alias apply", async () => {
+    const { body } = await h.client.performCreateRoom({
+      body: {
+        creator: ALICE,
+        roomVersion: "10",
+        visibility: "public",
+        roomAliasName: "hall",
+        initialState: [{ type: "m.room.history_visibility", stateKey: "", content: { history_visibility: "world_readable" } }],
+        powerLevelContentOverride: { events_default: 10 },
+        creationContent: { "m.federate": false },
+      },
+    });
+    expect(body.roomAlias).toBe("#hall:test.local");
+    const state = await stateMap(h.client, body.roomId);
+    expect(state["m.room.create|"]).toEqual({ creator: ALICE, room_version: "10", "m.federate": false });
+    expect(state["m.room.join_rules|"]).toEqual({ join_rule: "public" });
+    expect(state["m.room.history_visibility|"]).toEqual({ history_visibility: "world_readable" });
+    expect(state["m.room.power_levels|"]).toMatchObject({ events_default: 10, users: { [ALICE]: 100 } });
+    expect(state["m.room.canonical_alias|"]).toEqual({ alias: "#hall:test.local" });
+    const resolved = await h.client.resolveRoomAlias({ body: { alias: "#hall:test.local" } });
+    expect(resolved.body.roomId).toBe(body.roomId);
+  });
+
+  it("an unknown room version is M_UNSUPPORTED_ROOM_VERSION", async () => {
+    await expect(h.client.performCreateRoom({ body: { creator: ALICE, roomVersion: "999" } })).rejects.toMatchObject({
+      errcode: "M_UNSUPPORTED_ROOM_VERSION",
+    });
+  });
+});
