@@ -27,7 +27,14 @@ import type {
 export interface EmbeddedStreamsOptions {
   /** Safety-net poll for expired leases and missed notifications (default 1000 ms). */
   pollMs?: number;
+  /**
+   * Messages every consumer has acked are deleted once older than this (default 24 h); it is
+   * also how long a re-published msgId is recognised. 0 disables pruning.
+   */
+  retainMs?: number;
 }
+
+const PRUNE_EVERY_MS = 60_000;
 
 const CHANNEL = "dendrite_streams";
 const SCAN_BATCH = 1000;
@@ -37,7 +44,7 @@ export async function createEmbeddedStreams(
   opts: EmbeddedStreamsOptions = {},
 ): Promise<Streams> {
   await applyMigrations(db, STREAMS_SCHEMA, streamsMigrations);
-  const log = new EmbeddedLog(db.sql, opts.pollMs ?? 1000);
+  const log = new EmbeddedLog(db.sql, opts.pollMs ?? 1000, opts.retainMs ?? 24 * 3600_000);
   await log.start();
   return log;
 }
@@ -47,10 +54,12 @@ class EmbeddedLog implements Streams {
   private readonly subs = new Set<EmbeddedSubscription>();
   private unlisten: (() => Promise<void>) | undefined;
   private closed = false;
+  private pruneTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly sql: Sql,
     private readonly pollMs: number,
+    private readonly retainMs: number,
   ) {}
 
   async start(): Promise<void> {
@@ -59,6 +68,23 @@ class EmbeddedLog implements Streams {
     });
     this.unlisten = () => meta.unlisten();
     await this.loadStreams();
+    if (this.retainMs > 0) {
+      this.pruneTimer = setInterval(() => {
+        this.prune().catch((e: unknown) => console.error("[streams] prune failed:", e));
+      }, PRUNE_EVERY_MS);
+      this.pruneTimer.unref();
+    }
+  }
+
+  /** Delete old messages that no consumer still needs (below every position, not pending). */
+  async prune(): Promise<number> {
+    const rows = await this.sql`
+      DELETE FROM streams.messages m
+      WHERE m.published_at < now() - ${this.retainMs} * interval '1 millisecond'
+        AND m.seq <= COALESCE((SELECT min(c.position) FROM streams.consumers c WHERE c.stream = m.stream), m.seq)
+        AND NOT EXISTS (SELECT 1 FROM streams.pending p WHERE p.stream = m.stream AND p.seq = m.seq)
+      RETURNING 1`;
+    return rows.length;
   }
 
   async ensureStream(def: StreamDefinition): Promise<void> {
@@ -133,6 +159,7 @@ class EmbeddedLog implements Streams {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.pruneTimer);
     await Promise.all([...this.subs].map((s) => s.stop()));
     await this.unlisten?.().catch(() => {});
   }
