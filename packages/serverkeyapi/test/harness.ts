@@ -44,6 +44,7 @@ export interface NodeOptions {
   validityMs?: number;
   minRefetchIntervalMs?: number;
   fetch?: typeof globalThis.fetch;
+  tlsCaFile?: string;
   /** Replace the public routes (to serve tampered responses). */
   routes?: (server: HttpServer, node: { api: ServerKeyApi; key: SigningKey }) => void;
 }
@@ -57,7 +58,7 @@ export async function startNode(o: NodeOptions): Promise<Node> {
       server_name: o.name,
       key_validity_period: o.validityMs ?? 3_600_000,
       trusted_key_servers: o.trusted ?? [],
-      federation: { server_name_map: o.map },
+      federation: { server_name_map: o.map, ...(o.tlsCaFile ? { tls_ca_file: o.tlsCaFile } : {}) },
     },
     signingKey: key,
     oldKeys: o.oldKeys ?? [],

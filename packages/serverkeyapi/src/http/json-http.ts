@@ -6,6 +6,7 @@
  */
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
+import { isIP } from "node:net";
 
 export interface JsonRequest {
   method?: "GET" | "POST";
@@ -86,34 +87,37 @@ function viaNode(tls: { ca?: string | Buffer; rejectUnauthorized?: boolean }, ti
       const { headers, data } = payload(req);
       const send = u.protocol === "https:" ? httpsRequest : u.protocol === "http:" ? httpRequest : undefined;
       if (send === undefined) return reject(new HttpError(`unsupported URL scheme in ${url}`));
-      const timer = setTimeout(() => r.destroy(new HttpError(`timed out after ${timeoutMs} ms: ${url}`)), timeoutMs);
-      const r = send(
-        u,
-        { method: req.method ?? "GET", headers, ...(u.protocol === "https:" ? tls : {}) },
-        (res: IncomingMessage) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          res.on("data", (c: Buffer) => {
-            size += c.length;
-            if (size > maxBytes) r.destroy(new HttpError(`response from ${url} larger than ${maxBytes} bytes`));
-            else chunks.push(c);
-          });
-          res.on("end", () => {
-            clearTimeout(timer);
-            const out: Record<string, string | undefined> = {};
-            for (const [k, v] of Object.entries(res.headers)) out[k] = Array.isArray(v) ? v.join(", ") : v;
-            resolve({ status: res.statusCode ?? 0, headers: out, body: parseJson(Buffer.concat(chunks).toString("utf8")) });
-          });
-          res.on("error", (e) => {
-            clearTimeout(timer);
-            reject(e);
-          });
-        },
-      );
-      r.on("error", (e) => {
+      // The certificate must match the host we connect to, not the Host header we send (node
+      // would take SNI from the header); an IP literal gets no SNI, as the spec says.
+      const hostname = u.hostname.replace(/^\[|\]$/g, "");
+      const servername = isIP(hostname) ? "" : hostname;
+      let settled = false;
+      const finish = (err: Error | undefined, value?: JsonResponse) => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
-        reject(e);
+        if (err) {
+          r.destroy();
+          reject(err);
+        } else resolve(value!);
+      };
+      const r = send(u, { method: req.method ?? "GET", headers, ...(u.protocol === "https:" ? { ...tls, servername } : {}) }, (res: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on("data", (c: Buffer) => {
+          size += c.length;
+          if (size > maxBytes) finish(new HttpError(`response from ${url} larger than ${maxBytes} bytes`));
+          else chunks.push(c);
+        });
+        res.on("end", () => {
+          const out: Record<string, string | undefined> = {};
+          for (const [k, v] of Object.entries(res.headers)) out[k] = Array.isArray(v) ? v.join(", ") : v;
+          finish(undefined, { status: res.statusCode ?? 0, headers: out, body: parseJson(Buffer.concat(chunks).toString("utf8")) });
+        });
+        res.on("error", (e) => finish(e));
       });
+      const timer = setTimeout(() => finish(new HttpError(`timed out after ${timeoutMs} ms: ${url}`)), timeoutMs);
+      r.on("error", (e) => finish(e));
       r.end(data);
     });
 }
