@@ -1,7 +1,7 @@
 /** A roomserver on a fresh database with the embedded streams, and a client to drive it. */
-import { generateSigningKey } from "@dendrite-ts/protocol";
+import { authEventStateKeys, buildEvent, computeEventId, generateSigningKey, getRoomVersion, type SigningKey } from "@dendrite-ts/protocol";
 import { createEmbeddedStreams, localClient, openTestDatabase, type Database, type Streams } from "@dendrite-ts/runtime";
-import { createRoomserver, roomserverContract, type OutputRoomEvent, type Roomserver, type RoomserverClient } from "../../src";
+import { createRoomserver, roomserverContract, type OutputRoomEvent, type PduJson, type Roomserver, type RoomserverClient } from "../../src";
 
 export const SERVER = "test.local";
 export const ALICE = `@alice:${SERVER}`;
@@ -13,19 +13,22 @@ export interface Harness {
   streams: Streams;
   rs: Roomserver;
   client: RoomserverClient;
+  key: SigningKey;
   close(): Promise<void>;
 }
 
 export async function startRoomserver(): Promise<Harness> {
   const db = await openTestDatabase();
   const streams = await createEmbeddedStreams(db, { pollMs: 50 });
-  const rs = await createRoomserver({ db, streams, serverName: SERVER, signingKey: generateSigningKey("ed25519:test") });
+  const key = generateSigningKey("ed25519:test");
+  const rs = await createRoomserver({ db, streams, serverName: SERVER, signingKey: key });
   const client = localClient(roomserverContract, rs.api);
   return {
     db,
     streams,
     rs,
     client,
+    key,
     async close() {
       await rs.close();
       await streams.close();
@@ -58,4 +61,42 @@ export async function readOutputs(h: Harness, consumer: string, until: (msgs: Ou
   clearTimeout(timeout);
   await sub.stop();
   return got;
+}
+
+/**
+ * Builds a signed event on top of chosen prev events (to make forks), with auth events picked
+ * from the state after them, as a remote-looking input would be.
+ */
+export async function buildOn(
+  h: Harness,
+  roomId: string,
+  prevEventIds: string[],
+  spec: { sender: string; type: string; stateKey?: string; content: Record<string, unknown>; originServerTs?: number },
+): Promise<{ eventId: string; pdu: PduJson }> {
+  const latest = await h.client.queryLatestEventsAndState({ body: { roomId, stateToFetch: [] } });
+  const rules = getRoomVersion(latest.body.roomVersion!)!;
+  const state = await h.client.queryStateAfterEvents({ body: { roomId, prevEventIds } });
+  const prevs = await h.client.queryEventsById({ body: { eventIds: prevEventIds } });
+  const proto = { type: spec.type, sender: spec.sender, content: spec.content, ...(spec.stateKey !== undefined ? { state_key: spec.stateKey } : {}) };
+  const wanted = authEventStateKeys(proto, rules);
+  const authIds: string[] = [];
+  for (const [t, k] of wanted) {
+    const ev = state.body.stateEvents.find((e) => e.type === t && e.state_key === k);
+    if (ev) authIds.push(computeEventId(ev, rules));
+  }
+  const built = buildEvent({
+    roomVersion: rules,
+    roomId,
+    sender: spec.sender,
+    type: spec.type,
+    ...(spec.stateKey !== undefined ? { stateKey: spec.stateKey } : {}),
+    content: spec.content,
+    prevEvents: prevEventIds,
+    authEvents: authIds,
+    depth: Math.max(...prevs.body.events.map((e) => Number(e.depth))) + 1,
+    ...(spec.originServerTs !== undefined ? { originServerTs: spec.originServerTs } : {}),
+    serverName: SERVER,
+    key: h.key,
+  });
+  return { eventId: built.eventId, pdu: built.pdu as unknown as PduJson };
 }
