@@ -15,7 +15,7 @@ export interface AccountDataRow {
 }
 
 function toRow(r: { roomId: string; type: string; content: Record<string, unknown>; streamPos: number }): AccountDataRow {
-  return { ...r, roomId: r.roomId === GLOBAL ? null : r.roomId };
+  return { roomId: r.roomId === GLOBAL ? null : r.roomId, type: r.type, content: r.content, streamPos: r.streamPos };
 }
 
 export function accountDataQueries(db: Db) {
