@@ -16,5 +16,7 @@ export { registerKeyRoutes } from "./routing/keys";
 export type { KeyPublisher } from "./routing/keys";
 export { KeyFileError, readSigningKeyPem, writeSigningKeyPem } from "./key-file";
 export { oldKeyFromSigningKey } from "./internal/own-keys";
+export { oldVerifyKeysFromConfig } from "./old-keys";
+export type { OldKeyConfig } from "./old-keys";
 export type { OldVerifyKey } from "./internal/own-keys";
 export { loadConfiguredKeys, type ConfiguredKeys, type KeysConfig } from "./configured-keys";

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { generateSigningKey, signJson, verifyJsonSignature, encodeBase64 } from "@dendrite-ts/protocol";
 import { KeyFileError, readSigningKeyPem, writeSigningKeyPem } from "../src/key-file";
+import { oldVerifyKeysFromConfig } from "../src/index";
 
 // A key file as Dendrite's generate-keys writes it (Go encoding/pem: header, blank line, padded
 // base64 of the 32-byte seed). Seed = bytes 0x00..0x1f.
@@ -47,5 +48,29 @@ describe("key files (Dendrite PEM format)", () => {
   ])("rejects %s", (_name, text, message) => {
     expect(() => readSigningKeyPem(text)).toThrowError(KeyFileError);
     expect(() => readSigningKeyPem(text)).toThrowError(message);
+  });
+});
+
+describe("old keys from config (old_private_keys)", () => {
+  const file = (p: string) => (p === "old.pem" ? DENDRITE_FILE : "");
+  it("reads a key file or a public key, with expired_ts", () => {
+    const fromFile = readSigningKeyPem(DENDRITE_FILE);
+    const other = generateSigningKey("ed25519:b");
+    const keys = oldVerifyKeysFromConfig(
+      [
+        { path: "old.pem", key_id: "ed25519:a_RqWv", expired_ts: 1 },
+        { public_key: encodeBase64(other.publicKey), key_id: "ed25519:b", expired_ts: 2 },
+      ],
+      file,
+    );
+    expect(keys.map((k) => [k.keyId, encodeBase64(k.publicKey), k.expiredTs])).toEqual([
+      ["ed25519:a_RqWv", encodeBase64(fromFile.publicKey), 1],
+      ["ed25519:b", encodeBase64(other.publicKey), 2],
+    ]);
+  });
+
+  it("rejects a key file whose Key-ID differs from the config, and a bad public key", () => {
+    expect(() => oldVerifyKeysFromConfig([{ path: "old.pem", key_id: "ed25519:other", expired_ts: 1 }], file)).toThrow(/holds ed25519:a_RqWv/);
+    expect(() => oldVerifyKeysFromConfig([{ public_key: "AAAA", key_id: "ed25519:x", expired_ts: 1 }], file)).toThrow(/32-byte/);
   });
 });

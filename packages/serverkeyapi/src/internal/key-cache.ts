@@ -147,6 +147,7 @@ export function createKeyCache(deps: KeyCacheDeps): KeyCache {
     if (running !== undefined) return running;
     const last = lastAttempt.get(serverName);
     if (last !== undefined && deps.now() - last < deps.minRefetchIntervalMs) return Promise.resolve();
+    if (lastAttempt.size >= MEMORY_LIMIT) lastAttempt.clear(); // bounded; forgetting only allows one early retry
     lastAttempt.set(serverName, deps.now());
     const p = fetchFor(serverName, keyIds, minValid, directOnly).finally(() => inflight.delete(serverName));
     inflight.set(serverName, p);
