@@ -1,6 +1,6 @@
 // createUserapi: every dependency up front; migrations, the output stream and any messages a
 // crash left in the outbox are dealt with before the API is handed out.
-import { applyMigrations, type Database, type Logger } from "@dendrite-ts/runtime";
+import { applyMigrations, type Database, type Logger, type Streams } from "@dendrite-ts/runtime";
 import type { UserapiApi } from "./api";
 import { outputClientDataStream } from "./output";
 import { createUserapiStore, userapiMigrations, type Db } from "./storage";
@@ -9,11 +9,8 @@ import { userapiImpl } from "./internal/impl";
 import { createOutboxPublisher } from "./internal/outbox";
 import { DEFAULT_SCRYPT, type ScryptParams } from "./internal/password";
 
-/** The part of runtime's `Streams` userapi uses (it only produces). */
-export interface UserapiStreams {
-  ensureStream(def: { name: string; subjects: string[] }): Promise<void>;
-  publish(subject: string, payload: unknown, opts?: { msgId?: string }): Promise<unknown>;
-}
+/** The part of runtime's `Streams` userapi uses: it only produces. */
+export type UserapiStreams = Pick<Streams, "ensureStream" | "publish">;
 
 export interface UserapiDeps {
   db: Pick<Database, "drizzle" | "sql">;

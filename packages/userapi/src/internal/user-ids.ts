@@ -1,6 +1,6 @@
 // Local user IDs: the localpart grammar of the spec (appendices, "User Identifiers") and the
 // mapping between full IDs and the localparts our tables use.
-import { MatrixError } from "@dendrite-ts/protocol";
+import { isValidUserId, MatrixError, parseUserId, userIdLocalpart, userIdServerName } from "@dendrite-ts/protocol";
 
 const LOCALPART = /^[a-z0-9._=\-/+]+$/;
 /** The whole user ID, sigil and server name included, is capped at 255 bytes. */
@@ -22,6 +22,10 @@ export function validateNewLocalpart(localpart: string, serverName: string): voi
   if (Buffer.byteLength(userIdOf(localpart, serverName), "utf8") > MAX_USER_ID_BYTES) {
     throw new MatrixError("M_INVALID_USERNAME", `The user ID must not exceed ${MAX_USER_ID_BYTES} bytes`);
   }
+  // The protocol package's strict grammar is the final word (the checks above name the problem).
+  if (!isValidUserId(userIdOf(localpart, serverName), { strict: true })) {
+    throw new MatrixError("M_INVALID_USERNAME", "Not a valid user ID");
+  }
 }
 
 /**
@@ -38,9 +42,9 @@ export function localpartFromUser(user: string, serverName: string): string | un
 
 /** The localpart of a full user ID that must be ours (inputs of internal calls). */
 export function localpartOf(userId: string, serverName: string): string {
-  const colon = userId.indexOf(":");
-  if (!userId.startsWith("@") || colon < 2 || userId.slice(colon + 1) !== serverName) {
+  const id = isValidUserId(userId) ? parseUserId(userId) : undefined;
+  if (!id || userIdServerName(id) !== serverName) {
     throw new MatrixError("M_INVALID_PARAM", `${userId} is not a user on ${serverName}`);
   }
-  return userId.slice(1, colon);
+  return userIdLocalpart(id);
 }
