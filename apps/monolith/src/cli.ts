@@ -41,7 +41,7 @@ export function parseMonolithFlags(argv: readonly string[]): MonolithFlags {
   let httpPort: number | undefined;
   if (values["http-port"] !== undefined) {
     httpPort = Number(values["http-port"]);
-    if (!Number.isInteger(httpPort) || httpPort < 0 || httpPort > 65535) {
+    if (!/^\d{1,5}$/.test(values["http-port"]) || httpPort > 65535) {
       throw new Error(`--http-port must be a port number (0-65535), got "${values["http-port"]}"`);
     }
   }
