@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { OutputRoomEvent } from "../src";
+import { ALICE, BOB, CAROL, readOutputs, startRoomserver, type Harness } from "./helpers/roomserver";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startRoomserver();
+});
+afterAll(() => h.close());
+
+const membershipOf = async (roomId: string, userId: string) => (await h.client.queryMembership({ body: { roomId, userId } })).body;
+
+describe("invite, join, leave, kick, ban, unban, forget", () => {
+  it("invite → new_invite; join retires it (retire_invite); members and rooms follow", async () => {
+    const { roomId } = (await h.client.performCreateRoom({ body: { creator: ALICE, preset: "private_chat" } })).body;
+    await expect(h.client.performJoin({ body: { userId: BOB, roomIdOrAlias: roomId } })).rejects.toMatchObject({
+      errcode: "M_FORBIDDEN",
+      extras: { rule: "member.join.not_invited" },
+    });
+    const invite = (await h.client.performInvite({ body: { sender: ALICE, roomId, invitee: BOB } })).body;
+    expect((await h.client.queryRoomsForUser({ body: { userId: BOB, membership: "invite" } })).body.roomIds).toEqual([roomId]);
+    const joined = (await h.client.performJoin({ body: { userId: BOB, roomIdOrAlias: roomId } })).body;
+    expect(await membershipOf(roomId, BOB)).toMatchObject({ membership: "join", isInRoom: true, eventId: joined.eventId });
+
+    const outputs = await readOutputs(h, "invite-test", (m) => m.some((o) => o.kind === "retire_invite" && o.eventId === invite.eventId));
+    expect(outputs.find((o) => o.kind === "new_invite" && o.eventId === invite.eventId)).toMatchObject({ targetUserId: BOB });
+    expect(outputs.find((o): o is Extract<OutputRoomEvent, { kind: "retire_invite" }> => o.kind === "retire_invite")).toMatchObject({
+      eventId: invite.eventId,
+      retiredByEventId: joined.eventId,
+      membership: "join",
+    });
+    const members = (await h.client.queryMembersOfRoom({ body: { roomId, joinedOnly: true } })).body.members;
+    expect(members.map((m) => m.state_key).sort()).toEqual([ALICE, BOB].sort());
+    // Members at the invite: Bob was only invited then.
+    const atInvite = (await h.client.queryMembersOfRoom({ body: { roomId, joinedOnly: true, atEventId: invite.eventId } })).body.members;
+    expect(atInvite.map((m) => m.state_key)).toEqual([ALICE]);
+  });
+
+  it("kick, ban, unban and leave; forget only after leaving", async () => {
+    const { roomId } = (await h.client.performCreateRoom({ body: { creator: ALICE, preset: "public_chat" } })).body;
+    await h.client.performJoin({ body: { userId: BOB, roomIdOrAlias: roomId } });
+    await h.client.performKick({ body: { sender: ALICE, roomId, target: BOB, reason: "out" } });
+    expect(await membershipOf(roomId, BOB)).toMatchObject({ membership: "leave", isInRoom: false, hasBeenInRoom: true });
+    await expect(h.client.performKick({ body: { sender: ALICE, roomId, target: BOB } })).rejects.toMatchObject({ errcode: "M_FORBIDDEN" });
+    await h.client.performBan({ body: { sender: ALICE, roomId, target: BOB } });
+    expect((await membershipOf(roomId, BOB)).membership).toBe("ban");
+    await h.client.performUnban({ body: { sender: ALICE, roomId, target: BOB } });
+    expect((await membershipOf(roomId, BOB)).membership).toBe("leave");
+    await h.client.performJoin({ body: { userId: BOB, roomIdOrAlias: roomId } });
+    await expect(h.client.performForget({ body: { userId: BOB, roomId } })).rejects.toMatchObject({ errcode: "M_UNKNOWN" });
+    await h.client.performLeave({ body: { userId: BOB, roomId } });
+    expect((await h.client.queryRoomsForUser({ body: { userId: BOB, membership: "leave" } })).body.roomIds).toContain(roomId);
+    await h.client.performForget({ body: { userId: BOB, roomId } });
+    expect((await h.client.queryRoomsForUser({ body: { userId: BOB, membership: "leave" } })).body.roomIds).not.toContain(roomId);
+  });
+
+  it("a member without power cannot kick: M_FORBIDDEN member.leave.insufficient_power", async () => {
+    const { roomId } = (await h.client.performCreateRoom({ body: { creator: ALICE, preset: "public_chat" } })).body;
+    await h.client.performJoin({ body: { userId: BOB, roomIdOrAlias: roomId } });
+    await h.client.performJoin({ body: { userId: CAROL, roomIdOrAlias: roomId } });
+    await expect(h.client.performKick({ body: { sender: BOB, roomId, target: CAROL } })).rejects.toMatchObject({
+      errcode: "M_FORBIDDEN",
+      extras: { rule: "member.leave.insufficient_power" },
+    });
+  });
+
+  it("restricted join: allowed through membership of a local room, authorised by a local admin", async () => {
+    const { roomId: space } = (await h.client.performCreateRoom({ body: { creator: ALICE, preset: "public_chat" } })).body;
+    const { roomId } = (
+      await h.client.performCreateRoom({
+        body: {
+          creator: ALICE,
+          preset: "private_chat",
+          initialState: [{ type: "m.room.join_rules", stateKey: "", content: { join_rule: "restricted", allow: [{ type: "m.room_membership", room_id: space }] } }],
+        },
+      })
+    ).body;
+    await expect(h.client.performJoin({ body: { userId: BOB, roomIdOrAlias: roomId } })).rejects.toMatchObject({ errcode: "M_FORBIDDEN" });
+    await h.client.performJoin({ body: { userId: BOB, roomIdOrAlias: space } });
+    const { eventId } = (await h.client.performJoin({ body: { userId: BOB, roomIdOrAlias: roomId } })).body;
+    const [ev] = (await h.client.queryEventsById({ body: { eventIds: [eventId] } })).body.events;
+    expect(ev?.content).toEqual({ membership: "join", join_authorised_via_users_server: ALICE });
+  });
+
+  it("inviting a user of another server is not supported yet", async () => {
+    const { roomId } = (await h.client.performCreateRoom({ body: { creator: ALICE } })).body;
+    await expect(h.client.performInvite({ body: { sender: ALICE, roomId, invitee: "@x:elsewhere" } })).rejects.toMatchObject({ errcode: "M_UNRECOGNIZED" });
+  });
+});
+
+describe("aliases", () => {
+  it("set, list, resolve; only the creator or a user with power removes", async () => {
+    const { roomId } = (await h.client.performCreateRoom({ body: { creator: ALICE, preset: "public_chat" } })).body;
+    await h.client.performJoin({ body: { userId: BOB, roomIdOrAlias: roomId } });
+    expect((await h.client.setRoomAlias({ body: { alias: "#a:test.local", roomId, userId: BOB } })).body.aliasExists).toBe(false);
+    expect((await h.client.setRoomAlias({ body: { alias: "#a:test.local", roomId, userId: CAROL } })).body.aliasExists).toBe(true);
+    await expect(h.client.setRoomAlias({ body: { alias: "#a:elsewhere", roomId, userId: BOB } })).rejects.toMatchObject({ errcode: "M_INVALID_PARAM" });
+    expect((await h.client.queryAliasesForRoom({ body: { roomId } })).body.aliases).toEqual(["#a:test.local"]);
+    expect((await h.client.removeRoomAlias({ body: { alias: "#a:test.local", userId: CAROL } })).body).toEqual({ found: true, removed: false });
+    expect((await h.client.removeRoomAlias({ body: { alias: "#a:test.local", userId: ALICE } })).body).toEqual({ found: true, removed: true });
+    expect((await h.client.resolveRoomAlias({ body: { alias: "#a:test.local" } })).body.roomId).toBeUndefined();
+    expect((await h.client.performJoin({ body: { userId: CAROL, roomIdOrAlias: roomId } })).body.roomId).toBe(roomId);
+  });
+});
+
+describe("redaction bookkeeping", () => {
+  it("a redaction by the sender is validated and published as redacted_event", async () => {
+    const { roomId } = (await h.client.performCreateRoom({ body: { creator: ALICE, preset: "public_chat" } })).body;
+    const msg = (await h.client.performSendEvent({ body: { sender: ALICE, roomId, type: "m.room.message", content: { body: "oops" } } })).body;
+    const red = (await h.client.performSendEvent({ body: { sender: ALICE, roomId, type: "m.room.redaction", content: { redacts: msg.eventId } } })).body;
+    expect((await h.client.queryRedactionsOf({ body: { eventId: msg.eventId } })).body.redactions).toEqual([{ redactionEventId: red.eventId, validated: true }]);
+    const outputs = await readOutputs(h, "redaction-test", (m) => m.some((o) => o.kind === "redacted_event" && o.redactedEventId === msg.eventId));
+    expect(outputs.find((o) => o.kind === "redacted_event")).toMatchObject({ redactedEventId: msg.eventId, redactedBecause: { type: "m.room.redaction" } });
+  });
+});
