@@ -1,6 +1,19 @@
 /** A roomserver on a fresh database with the embedded streams, and a client to drive it. */
 import { authEventStateKeys, buildEvent, computeEventId, generateSigningKey, getRoomVersion, type SigningKey } from "@dendrite-ts/protocol";
-import { createEmbeddedStreams, localClient, openTestDatabase, type Database, type Streams } from "@dendrite-ts/runtime";
+import { Writable } from "node:stream";
+import {
+  closeServer,
+  createEmbeddedStreams,
+  createHttpServer,
+  createLogger,
+  httpClient,
+  listen,
+  localClient,
+  mountContract,
+  openTestDatabase,
+  type Database,
+  type Streams,
+} from "@dendrite-ts/runtime";
 import { createRoomserver, roomserverContract, type OutputRoomEvent, type PduJson, type Roomserver, type RoomserverClient } from "../../src";
 
 export const SERVER = "test.local";
@@ -17,12 +30,22 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startRoomserver(): Promise<Harness> {
+/** `http`: the same client type over HTTP (mountContract + httpClient), as in the polylith. */
+export async function startRoomserver(transport: "local" | "http" = "local"): Promise<Harness> {
   const db = await openTestDatabase();
   const streams = await createEmbeddedStreams(db, { pollMs: 50 });
   const key = generateSigningKey("ed25519:test");
   const rs = await createRoomserver({ db, streams, serverName: SERVER, signingKey: key });
-  const client = localClient(roomserverContract, rs.api);
+  let client: RoomserverClient = localClient(roomserverContract, rs.api);
+  let stopServer = async () => {};
+  if (transport === "http") {
+    const quiet = new Writable({ write: (_c, _e, cb) => cb() });
+    const server = createHttpServer({ logger: createLogger({ level: "warn" }, { destination: quiet }) });
+    await mountContract(server, roomserverContract, rs.api);
+    const { url } = await listen(server, "127.0.0.1:0");
+    client = httpClient(roomserverContract, url);
+    stopServer = () => closeServer(server);
+  }
   return {
     db,
     streams,
@@ -30,6 +53,7 @@ export async function startRoomserver(): Promise<Harness> {
     client,
     key,
     async close() {
+      await stopServer();
       await rs.close();
       await streams.close();
       await db.close();
