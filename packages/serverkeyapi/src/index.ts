@@ -17,5 +17,5 @@ export type { KeyPublisher } from "./routing/keys";
 export { KeyFileError, readSigningKeyPem, writeSigningKeyPem } from "./key-file";
 export { oldKeyFromSigningKey } from "./internal/own-keys";
 export { loadConfiguredKeys, oldVerifyKeysFromConfig } from "./old-keys";
-export type { KeysConfig, OldKeyConfig } from "./old-keys";
+export type { ConfiguredKeys, KeysConfig, OldKeyConfig } from "./old-keys";
 export type { OldVerifyKey } from "./internal/own-keys";
