@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { generateSigningKey, signJson, verifyJsonSignature, encodeBase64 } from "@dendrite-ts/protocol";
 import { KeyFileError, readSigningKeyPem, writeSigningKeyPem } from "../src/key-file";
-import { oldVerifyKeysFromConfig } from "../src/index";
+import { loadConfiguredKeys, oldVerifyKeysFromConfig } from "../src/index";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 // A key file as Dendrite's generate-keys writes it (Go encoding/pem: header, blank line, padded
 // base64 of the 32-byte seed). Seed = bytes 0x00..0x1f.
@@ -70,7 +73,30 @@ describe("old keys from config (old_private_keys)", () => {
   });
 
   it("rejects a key file whose Key-ID differs from the config, and a bad public key", () => {
-    expect(() => oldVerifyKeysFromConfig([{ path: "old.pem", key_id: "ed25519:other", expired_ts: 1 }], file)).toThrow(/holds ed25519:a_RqWv/);
+    expect(() => oldVerifyKeysFromConfig([{ path: "old.pem", key_id: "ed25519:other", expired_ts: 1 }], file)).toThrow(/holds ed25519:a_RqWv, but key_id says ed25519:other/);
     expect(() => oldVerifyKeysFromConfig([{ public_key: "AAAA", key_id: "ed25519:x", expired_ts: 1 }], file)).toThrow(/32-byte/);
+  });
+});
+
+describe("loadConfiguredKeys", () => {
+  it("reads private_key and old_private_keys relative to the config directory", () => {
+    const dir = mkdtempSync(join(tmpdir(), "skapi-"));
+    try {
+      const old = generateSigningKey("ed25519:old");
+      writeFileSync(join(dir, "matrix_key.pem"), DENDRITE_FILE);
+      writeFileSync(join(dir, "old.pem"), writeSigningKeyPem(old));
+      const { signingKey, oldKeys } = loadConfiguredKeys(
+        { private_key: "matrix_key.pem", old_private_keys: [{ path: "old.pem", key_id: "ed25519:old", expired_ts: 7 }] },
+        dir,
+      );
+      expect(signingKey.keyId).toBe("ed25519:a_RqWv");
+      expect(oldKeys).toEqual([{ keyId: "ed25519:old", publicKey: old.publicKey, expiredTs: 7 }]);
+      expect(() => loadConfiguredKeys({ private_key: "missing.pem", old_private_keys: [] }, dir)).toThrow(/cannot read key file .*missing.pem \(ENOENT\)/);
+      expect(() =>
+        loadConfiguredKeys({ private_key: "matrix_key.pem", old_private_keys: [{ path: "old.pem", key_id: "ed25519:x", expired_ts: 1 }] }, dir),
+      ).toThrow(/holds ed25519:old, but key_id says ed25519:x/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
