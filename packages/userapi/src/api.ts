@@ -116,6 +116,7 @@ export const userapiContract = c.router({
   deactivateAccount: post("accounts/deactivate", z.object({ userId }), deleted, "Deactivate: revoke all tokens, clear the profile, never reissue the ID."),
   // ---- login and tokens
   passwordLogin: post("login/password", passwordLoginSchema, newSession, "m.login.password: M_FORBIDDEN on bad credentials, M_USER_DEACTIVATED."),
+  createSession: post("login/session", sessionRequestSchema.extend({ userId }), newSession, "Log an existing, active user in without a password (appservice, SSO, login tokens): device + token."),
   queryAccessToken: post("tokens/query", z.object({ accessToken: z.string() }), tokenInfoSchema, "Resolve a token; M_UNKNOWN_TOKEN when unknown or revoked."),
   logout: post("tokens/logout", z.object({ accessToken: z.string() }), deleted.extend({ userId }), "Delete the token's device and its tokens."),
   logoutAll: post("tokens/logout-all", z.object({ userId }), deleted, "Delete every device and token of the user."),

@@ -97,4 +97,14 @@ describe.each(TRANSPORTS)("accounts and login (%s)", (transport) => {
     const acct = await ok(h.client.queryAccount({ body: { userId: body.userId } }));
     expect(acct).toMatchObject({ isAdmin: true, deactivated: false, accountType: "user", userType: null });
   });
+
+  it("createSession logs an existing user in without a password, never a deactivated one", async () => {
+    const alice = await registerAlice(h.client);
+    const s = await ok(h.client.createSession({ body: { userId: alice.userId, deviceId: "SSO", displayName: "via SSO" } }));
+    expect(s).toMatchObject({ userId: alice.userId, deviceId: "SSO" });
+    expect((await ok(h.client.queryAccessToken({ body: { accessToken: s.accessToken } }))).deviceId).toBe("SSO");
+    await expectMatrixError(h.client.createSession({ body: { userId: `@nobody:${SERVER}` } }), "M_NOT_FOUND");
+    await ok(h.client.deactivateAccount({ body: { userId: alice.userId } }));
+    await expectMatrixError(h.client.createSession({ body: { userId: alice.userId } }), "M_USER_DEACTIVATED");
+  });
 });

@@ -40,7 +40,8 @@ export async function setAccountData(
   input: { userId: string; roomId?: string | null | undefined; type: string; content: Record<string, unknown> },
 ): Promise<{ streamPos: number }> {
   const streamPos = await ctx.store.transaction(async (tx) => {
-    await requireAccount(ctx, tx, input.userId, false);
+    // Locking the account serialises one user's changes, so their outbox order is commit order.
+    await requireAccount(ctx, tx, input.userId, true);
     return writeAccountData(ctx, tx, input.userId, input.roomId ?? null, input.type, input.content);
   });
   await ctx.outbox.flush();

@@ -6,7 +6,7 @@ import * as accounts from "./accounts";
 import * as tokens from "./access-tokens";
 import * as data from "./account-data";
 import * as devices from "./devices";
-import { passwordLogin } from "./login";
+import { createSession, passwordLogin } from "./login";
 import * as profiles from "./profiles";
 import * as regTokens from "./registration-tokens";
 import * as sharedSecret from "./shared-secret";
@@ -25,6 +25,10 @@ export function userapiImpl(ctx: Ctx): UserapiApi {
     passwordLogin: async ({ body }) => {
       const { identifier, user, password, ...session } = body;
       return ok(await passwordLogin(ctx, { identifier, user, password }, session));
+    },
+    createSession: async ({ body }) => {
+      const { userId, ...session } = body;
+      return ok(await createSession(ctx, userId, session));
     },
     queryAccessToken: async ({ body }) => ok(await tokens.resolveAccessToken(ctx, body.accessToken)),
     logout: async ({ body }) => ok(await tokens.logout(ctx, body.accessToken)),

@@ -5,6 +5,7 @@ import type { AccountRow } from "../storage";
 import type { Ctx } from "./context";
 import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from "./password";
 import { openSession, type SessionRequest } from "./sessions";
+import { activeAccount } from "./accounts";
 import { localpartFromUser, userIdOf } from "./user-ids";
 
 /** The identifier and password fields of a login or m.login.password auth dict. */
@@ -56,4 +57,13 @@ export async function passwordLogin(ctx: Ctx, creds: PasswordCredentials, sessio
   const account = await checkCredentials(ctx, creds);
   const opened = await ctx.store.transaction((tx) => openSession(tx, account.localpart, session, ctx.now()));
   return { userId: userIdOf(account.localpart, ctx.serverName), ...opened };
+}
+
+/** A session for a user whose identity the caller has already established (no password). */
+export async function createSession(ctx: Ctx, userId: string, session: SessionRequest): Promise<LoginResult> {
+  return ctx.store.transaction(async (tx) => {
+    const account = await activeAccount(ctx, tx, userId);
+    const opened = await openSession(tx, account.localpart, session, ctx.now());
+    return { userId: userIdOf(account.localpart, ctx.serverName), ...opened };
+  });
 }

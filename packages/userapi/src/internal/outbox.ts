@@ -17,6 +17,8 @@ interface Log {
 }
 
 const BATCH = 100;
+/** Another process holds the drain lock: not a failure, just a reason to look again. */
+const BUSY = new Error("outbox drain lock held by another process");
 const RETRY_MS = 1000;
 
 export function createOutboxPublisher(store: UserapiStore, publish: PublishFn, log: Log): OutboxPublisher {
@@ -24,25 +26,36 @@ export function createOutboxPublisher(store: UserapiStore, publish: PublishFn, l
   let retry: NodeJS.Timeout | undefined;
   let closed = false;
 
-  async function drain(): Promise<void> {
-    for (;;) {
-      const rows = await store.outbox.selectPending(BATCH);
+  /** One batch under the drain lock; "busy" when another process is draining. */
+  function drainBatch(): Promise<"more" | "done" | "busy"> {
+    return store.transaction(async (tx) => {
+      if (!(await tx.outbox.tryLockDrain())) return "busy";
+      const rows = await tx.outbox.selectPending(BATCH);
       for (const row of rows) {
         await publish(row.subject, row.msgId, row.payload);
-        await store.outbox.delete(row.msgId);
+        await tx.outbox.delete(row.msgId);
       }
-      if (rows.length < BATCH) return;
+      return rows.length < BATCH ? "done" : "more";
+    });
+  }
+
+  async function drain(): Promise<void> {
+    for (;;) {
+      const r = await drainBatch();
+      if (r === "done") return;
+      // The other drainer may have read the outbox before our row committed: look again soon.
+      if (r === "busy") throw BUSY;
     }
   }
 
   function flush(): Promise<void> {
     // One drain at a time keeps messages in outbox order.
     chain = chain.then(drain).catch((err: unknown) => {
-      log.warn({ err }, "userapi: publishing from the outbox failed; will retry");
+      if (err !== BUSY) log.warn({ err }, "userapi: publishing from the outbox failed; will retry");
       if (!closed && !retry) {
         retry = setTimeout(() => {
           retry = undefined;
-          void flush();
+          if (!closed) void flush();
         }, RETRY_MS);
         retry.unref();
       }

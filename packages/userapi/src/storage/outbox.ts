@@ -1,7 +1,7 @@
 // Queries on userapi.outbox: messages written in the same transaction as the change they
 // describe, published after commit, deleted once the stream has them. What survives a crash is
 // republished on start with the same msgId, which the stream dedups.
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import type { Db } from "./db";
 import { outbox } from "./schema";
 
@@ -14,6 +14,17 @@ export interface OutboxRow {
 
 export function outboxQueries(db: Db) {
   return {
+    /**
+     * Takes the drain lock for the caller's transaction; false when another process holds it.
+     * One drainer at a time keeps messages in outbox order across processes.
+     */
+    async tryLockDrain(): Promise<boolean> {
+      const rows = await db.execute<{ ok: boolean }>(
+        sql`SELECT pg_try_advisory_xact_lock(hashtextextended('dendrite-ts:userapi:outbox', 0)) AS ok`,
+      );
+      return rows[0]?.ok === true;
+    },
+
     async insert(subject: string, msgId: string, payload: unknown): Promise<void> {
       await db.insert(outbox).values({ subject, msgId, payload }).onConflictDoNothing();
     },
