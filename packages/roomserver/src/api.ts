@@ -30,6 +30,11 @@ export const inputRoomEventSchema = z.object({
   sendAsServer: z.string().optional(),
   /** The client transaction that produced the event, echoed to the sender's /sync. */
   transactionId: z.object({ deviceId: z.string(), transactionId: z.string() }).optional(),
+  /**
+   * The state before the event, as event IDs already stored (e.g. as outliers), for an event
+   * whose prev events we do not hold: the join event of a send_join, a gap after backfill.
+   */
+  stateEventIds: z.array(z.string()).optional(),
   /** The server that sent it to us (federation), for logs. */
   origin: z.string().optional(),
 });

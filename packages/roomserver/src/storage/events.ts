@@ -16,8 +16,11 @@ export interface EventQueries {
   eventsByNids(eventNids: readonly number[]): Promise<EventRow[]>;
   /** NIDs of stored events by ID (rejected ones included). */
   eventNidsByIds(eventIds: readonly string[]): Promise<Map<string, number>>;
-  /** An outlier that now has known state joins the DAG. */
-  setStateSnapshot(eventNid: number, stateSnapshotNid: number): Promise<void>;
+  /**
+   * An outlier whose state is now known joins the DAG (with the verdict of the full checks).
+   * False when it was no longer an outlier (another input got there first).
+   */
+  upgradeOutlier(eventNid: number, u: { stateSnapshotNid: number; rejected: boolean; rejectionReason: string | null; softFailed: boolean }): Promise<boolean>;
   /** Marks an event redacted by a validated redaction. */
   setRedactedBy(eventId: string, redactionId: string): Promise<void>;
   /** The room's greatest depth among the given events (for the next event's depth). */
@@ -67,11 +70,16 @@ export function eventQueries(db: Executor): EventQueries {
         .where(inArray(events.eventId, [...eventIds]));
       return new Map(rows.map((r) => [r.eventId, r.eventNid]));
     },
-    async setStateSnapshot(eventNid, stateSnapshotNid) {
-      await db.update(events).set({ stateSnapshotNid, outlier: false }).where(eq(events.eventNid, eventNid));
+    async upgradeOutlier(eventNid, u) {
+      const rows = await db
+        .update(events)
+        .set({ ...u, outlier: false })
+        .where(and(eq(events.eventNid, eventNid), eq(events.outlier, true)))
+        .returning({ eventNid: events.eventNid });
+      return rows.length > 0;
     },
     async setRedactedBy(eventId, redactionId) {
-      await db.update(events).set({ redactedBy: redactionId }).where(and(eq(events.eventId, eventId)));
+      await db.update(events).set({ redactedBy: redactionId }).where(eq(events.eventId, eventId));
     },
     async maxDepth(eventNids) {
       if (eventNids.length === 0) return 0;

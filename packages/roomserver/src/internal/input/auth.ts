@@ -3,13 +3,13 @@
  * auth events (reject), against the state before it (reject), against the room's current
  * state (soft-fail). protocol's `checkEventAuth` decides; we only gather the events it reads.
  */
-import { authEventStateKeys, checkEventAuthWithRules, computeEventId } from "@dendrite-ts/protocol";
+import { authEventStateKeys, checkEventAuthWithRules, computeEventId, MatrixError } from "@dendrite-ts/protocol";
 import type { PduJson } from "../../api";
 import type { StateEntry } from "../../storage";
 import type { RoomserverContext } from "../context";
 import type { ParsedEvent } from "./parse";
 
-/** `rule` is protocol's rule id, or `auth_events.missing` / `auth_events.rejected` from here. */
+/** `rule` is protocol's rule id, or `auth_events.rejected` from here. */
 export type AuthOutcome = { allowed: true } | { allowed: false; rule: string; reason: string };
 
 function check(ev: ParsedEvent, authEvents: readonly PduJson[]): AuthOutcome {
@@ -21,14 +21,15 @@ function createEventId(ev: ParsedEvent): string | undefined {
   return ev.rules.eventFormat.roomIdFromCreateEvent && ev.type !== "m.room.create" ? `$${ev.roomId.slice(1)}` : undefined;
 }
 
-/** Check against the events named in `auth_events`. A missing or rejected one rejects the event. */
+/** Check against the events named in `auth_events`. A rejected one rejects the event; a missing one is M_BAD_STATE. */
 export async function authAgainstAuthEvents(ctx: RoomserverContext, ev: ParsedEvent): Promise<AuthOutcome> {
   const create = createEventId(ev);
   const ids = create ? [...ev.authEventIds, create] : ev.authEventIds;
   const found = await ctx.events.byIds(ids);
   for (const id of ids) {
     const a = found.get(id);
-    if (!a) return { allowed: false, rule: "auth_events.missing", reason: `auth_events.missing: auth event ${id} is unknown` };
+    // Not a verdict: whoever sent it can fetch the auth chain and try again (nothing is stored).
+    if (!a) throw new MatrixError("M_BAD_STATE", `auth event ${id} is not known here`);
     if (a.rejected) return { allowed: false, rule: "auth_events.rejected", reason: `auth_events.rejected: auth event ${id} was rejected` };
   }
   return check(ev, ids.map((id) => found.get(id)!.pdu));

@@ -23,6 +23,8 @@ export interface CommitInput {
   status: "accepted" | "soft_failed" | "rejected";
   rule?: string;
   reason?: string;
+  /** Set when the event is stored as an outlier and now gets its state: the row is updated. */
+  outlierNid?: number | undefined;
 }
 
 export async function commitEvent(ctx: RoomserverContext, c: CommitInput): Promise<InputResult> {
@@ -31,7 +33,7 @@ export async function commitEvent(ctx: RoomserverContext, c: CommitInput): Promi
   const typeNid = (await store.assignEventTypeNids([ev.type])).get(ev.type)!;
   const stateKeyNid = ev.stateKey === undefined ? null : (await store.assignStateKeyNids([ev.stateKey])).get(ev.stateKey)!;
   const memberTypeNid = (await store.assignEventTypeNids(["m.room.member"])).get("m.room.member");
-  const eventNid = await store.allocateEventNid();
+  const eventNid = c.outlierNid ?? (await store.allocateEventNid());
   const before = c.stateBefore;
   const beforeNid = before === undefined ? 0 : (before.snapshotNid ?? (await store.writeState(room.roomNid, before.entries)));
   const authNids = await store.eventNidsByIds(ev.authEventIds);
@@ -59,27 +61,33 @@ export async function commitEvent(ctx: RoomserverContext, c: CommitInput): Promi
   const advance = input.kind === "new" && c.status === "accepted" && before !== undefined ? await advanceRoom(ctx, room, self, before.entries) : undefined;
 
   return store.transaction(async (tx) => {
-    const inserted = await tx.insertEvents([
-      {
-        eventNid,
-        roomNid: room.roomNid,
-        eventId: ev.eventId,
-        eventTypeNid: typeNid,
-        eventStateKeyNid: stateKeyNid,
-        sender: ev.sender,
-        depth: ev.depth,
-        originServerTs: ev.originServerTs,
-        json: ev.json,
-        authEventNids: ev.authEventIds.map((id) => authNids.get(id)).filter((n): n is number => n !== undefined),
-        prevEventIds: ev.prevEventIds,
-        stateSnapshotNid: beforeNid,
-        outlier: self.outlier,
-        rejected: self.rejected,
-        rejectionReason: c.reason ?? null,
-        softFailed: self.softFailed,
-      },
-    ]);
-    if (!inserted.get(ev.eventId)?.inserted) return { eventId: ev.eventId, status: "duplicate" };
+    const insert = async () => {
+      const inserted = await tx.insertEvents([
+        {
+          eventNid,
+          roomNid: room.roomNid,
+          eventId: ev.eventId,
+          eventTypeNid: typeNid,
+          eventStateKeyNid: stateKeyNid,
+          sender: ev.sender,
+          depth: ev.depth,
+          originServerTs: ev.originServerTs,
+          json: ev.json,
+          authEventNids: ev.authEventIds.map((id) => authNids.get(id)).filter((n): n is number => n !== undefined),
+          prevEventIds: ev.prevEventIds,
+          stateSnapshotNid: beforeNid,
+          outlier: self.outlier,
+          rejected: self.rejected,
+          rejectionReason: c.reason ?? null,
+          softFailed: self.softFailed,
+        },
+      ]);
+      return inserted.get(ev.eventId)?.inserted === true;
+    };
+    const upgrade = () =>
+      tx.upgradeOutlier(eventNid, { stateSnapshotNid: beforeNid, rejected: self.rejected, rejectionReason: c.reason ?? null, softFailed: self.softFailed });
+    const stored = c.outlierNid !== undefined ? await upgrade() : await insert();
+    if (!stored) return { eventId: ev.eventId, status: "duplicate" };
     const result: InputResult = { eventId: ev.eventId, status: c.status, ...(c.rule ? { rule: c.rule, reason: c.reason } : {}) };
     if (c.status === "rejected") return result;
 
@@ -92,8 +100,8 @@ export async function commitEvent(ctx: RoomserverContext, c: CommitInput): Promi
       outputs.push(advance.output(input), ...memberOutputs);
     } else if (input.kind === "old" && c.status === "accepted") {
       outputs.push({ kind: "old_room_event", roomId: room.roomId, roomVersion: room.roomVersion, event: ev.pdu, eventId: ev.eventId });
-    } else if (input.kind === "outlier" && ev.type === "m.room.member" && ev.stateKey !== undefined) {
-      // An invite over federation arrives as an outlier: the invitee must still hear of it.
+    } else if (input.kind === "outlier" && room.stateSnapshotNid === 0 && isInvite(ev)) {
+      // An invite over federation to a room we are not in arrives as an outlier: the invitee must still hear of it.
       const adds: StateEntry[] = [{ typeNid, stateKeyNid: stateKeyNid!, eventNid }];
       outputs.push(...(await applyMembershipChanges(ctx, tx, roomRef, adds, memberTypeNid, new Map([[eventNid, self]]))));
     }
@@ -158,4 +166,8 @@ async function advanceRoom(ctx: RoomserverContext, room: RoomInfo, self: StoredE
 async function idsOf(ctx: RoomserverContext, nids: readonly number[], self: StoredEvent): Promise<string[]> {
   const others = await ctx.events.byNids(nids.filter((n) => n !== self.nid));
   return nids.flatMap((n) => (n === self.nid ? [self.id] : others.has(n) ? [others.get(n)!.id] : []));
+}
+
+function isInvite(ev: ParsedEvent): boolean {
+  return ev.type === "m.room.member" && ev.stateKey !== undefined && (ev.pdu.content as { membership?: unknown }).membership === "invite";
 }

@@ -5,7 +5,9 @@
  */
 import { MatrixError, getRoomVersion } from "@dendrite-ts/protocol";
 import type { InputResult, InputRoomEvent } from "../../api";
-import type { RoomInfo } from "../../storage";
+import type { RoomInfo, StateEntry } from "../../storage";
+import { normaliseEntries } from "../../storage/state-entries";
+import type { StateAt } from "../state";
 import type { RoomserverContext } from "../context";
 import { authAgainstAuthEvents, authAgainstState, type AuthOutcome } from "./auth";
 import { commitEvent } from "./commit";
@@ -28,7 +30,9 @@ export async function processInputEvent(ctx: RoomserverContext, input: InputRoom
   const ev = parseEvent(input.event, version);
 
   const existing = (await ctx.events.byIds([ev.eventId])).get(ev.eventId);
-  if (existing) return { eventId: ev.eventId, status: "duplicate" };
+  // An outlier may come back as a timeline event once its state is known; anything else is a repeat.
+  if (existing && !(existing.outlier && input.kind !== "outlier")) return { eventId: ev.eventId, status: "duplicate" };
+  const outlierNid = existing?.nid;
 
   room ??= await ctx.store.roomInfo(ev.roomId);
   if (!room) {
@@ -38,29 +42,46 @@ export async function processInputEvent(ctx: RoomserverContext, input: InputRoom
   }
 
   const byAuthEvents = await authAgainstAuthEvents(ctx, ev);
-  if (!byAuthEvents.allowed) return reject(ctx, input, ev, room, undefined, byAuthEvents);
+  if (!byAuthEvents.allowed) return reject(ctx, input, ev, room, undefined, byAuthEvents, outlierNid);
   if (input.kind === "outlier") return commitEvent(ctx, { input, ev, room, stateBefore: undefined, status: "accepted" });
 
-  const prevs = await ctx.events.byIds(ev.prevEventIds);
-  const missing = ev.prevEventIds.filter((id) => !prevs.has(id) || prevs.get(id)!.outlier);
-  if (missing.length > 0) {
-    // Fetching missing events is federation's job (get_missing_events); until then, refuse.
-    throw new MatrixError("M_BAD_STATE", `prev_events not known here: ${missing.join(", ")}`);
-  }
-  const stateBefore = await ctx.state.stateAfterAll(version, [...prevs.values()]);
+  const stateBefore = input.stateEventIds ? await givenState(ctx, room, input.stateEventIds) : await stateFromPrevEvents(ctx, ev, version);
 
   const byState = await authAgainstState(ctx, ev, stateBefore.entries);
-  if (!byState.allowed) return reject(ctx, input, ev, room, stateBefore, byState);
+  if (!byState.allowed) return reject(ctx, input, ev, room, stateBefore, byState, outlierNid);
 
   if (input.kind === "new" && room.stateSnapshotNid !== 0 && room.stateSnapshotNid !== stateBefore.snapshotNid) {
     const current = await ctx.store.loadState(room.stateSnapshotNid);
     const byCurrent = await authAgainstState(ctx, ev, current);
     if (!byCurrent.allowed) {
       ctx.logger.info({ event_id: ev.eventId, room_id: ev.roomId, rule: byCurrent.rule }, "soft-failed event");
-      return commitEvent(ctx, { input, ev, room, stateBefore, status: "soft_failed", rule: byCurrent.rule, reason: byCurrent.reason });
+      return commitEvent(ctx, { input, ev, room, stateBefore, status: "soft_failed", rule: byCurrent.rule, reason: byCurrent.reason, outlierNid });
     }
   }
-  return commitEvent(ctx, { input, ev, room, stateBefore, status: "accepted" });
+  return commitEvent(ctx, { input, ev, room, stateBefore, status: "accepted", outlierNid });
+}
+
+async function stateFromPrevEvents(ctx: RoomserverContext, ev: ParsedEvent, version: string): Promise<StateAt> {
+  const prevs = await ctx.events.byIds(ev.prevEventIds);
+  const missing = ev.prevEventIds.filter((id) => !prevs.has(id) || prevs.get(id)!.outlier);
+  if (missing.length > 0) {
+    // Fetching missing events is federation's job (get_missing_events, or input with stateEventIds).
+    throw new MatrixError("M_BAD_STATE", `prev_events not known here: ${missing.join(", ")}`);
+  }
+  return ctx.state.stateAfterAll(version, [...prevs.values()]);
+}
+
+/** The state the caller vouches for (send_join, /state_ids): stored, accepted state events of the room. */
+async function givenState(ctx: RoomserverContext, room: RoomInfo, stateEventIds: readonly string[]): Promise<StateAt> {
+  const found = await ctx.events.byIds(stateEventIds);
+  const entries: StateEntry[] = [];
+  for (const id of stateEventIds) {
+    const e = found.get(id);
+    if (!e) throw new MatrixError("M_BAD_STATE", `state event ${id} is not known here`);
+    if (e.roomNid !== room.roomNid || e.stateKeyNid === null) throw new MatrixError("M_BAD_STATE", `${id} is not a state event of ${room.roomId}`);
+    if (!e.rejected) entries.push({ typeNid: e.typeNid, stateKeyNid: e.stateKeyNid, eventNid: e.nid });
+  }
+  return { snapshotNid: undefined, entries: normaliseEntries(entries) };
 }
 
 function reject(
@@ -70,7 +91,8 @@ function reject(
   room: RoomInfo,
   stateBefore: Parameters<typeof commitEvent>[1]["stateBefore"],
   outcome: Extract<AuthOutcome, { allowed: false }>,
+  outlierNid: number | undefined,
 ): Promise<InputResult> {
   ctx.logger.info({ event_id: ev.eventId, room_id: ev.roomId, rule: outcome.rule }, "rejected event");
-  return commitEvent(ctx, { input, ev, room, stateBefore, status: "rejected", rule: outcome.rule, reason: outcome.reason });
+  return commitEvent(ctx, { input, ev, room, stateBefore, status: "rejected", rule: outcome.rule, reason: outcome.reason, outlierNid });
 }
