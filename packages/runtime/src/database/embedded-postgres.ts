@@ -49,6 +49,10 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       // Loopback TCP only; no unix socket (its default directory may not be writable).
       postgresFlags: [
         ...["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+        // A small server for one process: smaller shared memory, no replication or parallel
+        // workers. Measured by tools/bench/monolith.bench.ts (idle process-tree memory).
+        ...["-c", "shared_buffers=32MB", "-c", "max_connections=60", "-c", "wal_level=minimal", "-c", "max_wal_senders=0"],
+        ...["-c", "max_worker_processes=2", "-c", "max_parallel_workers=0", "-c", "jit=off"],
         ...(opts.unsafeFast ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"] : []),
       ],
       onLog: (m) => keep(log, m),

@@ -1,0 +1,45 @@
+/** Memory of a process and all its descendants, from /proc (Linux): RSS and PSS sums in bytes. */
+import { readFileSync, readdirSync } from "node:fs";
+
+function children(pid: number): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // Field 4 (ppid) follows the ")" that ends the command name.
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === pid) out.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return out;
+}
+
+export function processTree(pid: number): number[] {
+  const all = [pid];
+  for (let i = 0; i < all.length; i++) all.push(...children(all[i]!));
+  return all;
+}
+
+function kb(text: string, field: string): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(text);
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
+/** RSS counts shared pages once per process (PostgreSQL's shared buffers many times); PSS splits them. */
+export function treeMemory(pid: number): { processes: number; rss: number; pss: number } {
+  let rss = 0;
+  let pss = 0;
+  const pids = processTree(pid);
+  for (const p of pids) {
+    try {
+      rss += kb(readFileSync(`/proc/${p}/status`, "utf8"), "VmRSS");
+      pss += kb(readFileSync(`/proc/${p}/smaps_rollup`, "utf8"), "Pss");
+    } catch {
+      // gone
+    }
+  }
+  return { processes: pids.length, rss, pss };
+}
