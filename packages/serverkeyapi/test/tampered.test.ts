@@ -8,16 +8,20 @@ import { localClient } from "@dendrite-ts/runtime";
 import { serverKeyContract } from "../src/index";
 import { startNode, stopNode, type Node } from "./harness";
 
-type Mode = "good" | "changed_key" | "bad_signature" | "wrong_server_name" | "unsigned" | "signed_by_unlisted_key";
+type Mode = "good" | "changed-key" | "bad-signature" | "wrong-server-name" | "unsigned" | "signed-by-unlisted-key";
+
+const MODES: Mode[] = ["good", "changed-key", "bad-signature", "wrong-server-name", "unsigned", "signed-by-unlisted-key"];
 
 describe("tampered key responses are rejected", () => {
   const map: Record<string, string> = {};
   const evilKey = generateSigningKey("ed25519:evil");
   const otherKey = generateSigningKey("ed25519:evil"); // same ID, different key
-  let mode: Mode = "good";
   let a: Node, evil: Node;
 
-  function response(): Record<string, unknown> {
+  // Each mode is its own server name (<mode>.evil.test), so one accepted forgery cannot make
+  // another case pass from the cache.
+  function response(mode: Mode): Record<string, unknown> {
+    const name = `${mode}.evil.test`;
     const base = (name: string, key = evilKey) => ({
       server_name: name,
       verify_keys: { [key.keyId]: { key: encodeBase64(key.publicKey) } },
@@ -26,22 +30,22 @@ describe("tampered key responses are rejected", () => {
     });
     switch (mode) {
       case "good":
-        return signJson(base("evil.test"), "evil.test", evilKey);
-      case "changed_key": {
+        return signJson(base(name), name, evilKey);
+      case "changed-key": {
         // Signed with the real key, then the listed key swapped: the self-signature breaks.
-        const signed = signJson(base("evil.test"), "evil.test", evilKey);
+        const signed = signJson(base(name), name, evilKey);
         return { ...signed, verify_keys: { [evilKey.keyId]: { key: encodeBase64(otherKey.publicKey) } } };
       }
-      case "bad_signature": {
-        const signed = signJson(base("evil.test"), "evil.test", evilKey);
-        return { ...signed, signatures: { "evil.test": { [evilKey.keyId]: encodeBase64(new Uint8Array(64)) } } };
+      case "bad-signature": {
+        const signed = signJson(base(name), name, evilKey);
+        return { ...signed, signatures: { [name]: { [evilKey.keyId]: encodeBase64(new Uint8Array(64)) } } };
       }
-      case "wrong_server_name":
+      case "wrong-server-name":
         return signJson(base("someone-else.test"), "someone-else.test", evilKey);
       case "unsigned":
-        return base("evil.test");
-      case "signed_by_unlisted_key":
-        return signJson(base("evil.test"), "evil.test", generateSigningKey("ed25519:unlisted"));
+        return base(name);
+      case "signed-by-unlisted-key":
+        return signJson(base(name), name, generateSigningKey("ed25519:unlisted"));
     }
   }
 
@@ -51,25 +55,29 @@ describe("tampered key responses are rejected", () => {
       name: "evil.test",
       map,
       key: evilKey,
-      routes: (server) => server.get("/_matrix/key/v2/server", async () => response()),
+      routes: (server) =>
+        server.get<{ Params: { mode: Mode } }>("/m/:mode/_matrix/key/v2/server", async (req) => response(req.params.mode)),
     });
+    for (const m of MODES) map[`${m}.evil.test`] = `${evil.url}/m/${m}`;
   });
   afterAll(async () => Promise.all([stopNode(a), stopNode(evil)]));
 
   const client = () => localClient(serverKeyContract, a.api);
-  const ask = async () =>
-    (await client().queryPublicKeys({ body: { requests: [{ server_name: "evil.test", key_id: evilKey.keyId, minimum_valid_until_ts: Date.now() }] } })).body.keys;
+  const ask = async (m: Mode) =>
+    (
+      await client().queryPublicKeys({
+        body: { requests: [{ server_name: `${m}.evil.test`, key_id: evilKey.keyId, minimum_valid_until_ts: Date.now() }] },
+      })
+    ).body.keys;
 
-  it.each<Mode>(["changed_key", "bad_signature", "wrong_server_name", "unsigned", "signed_by_unlisted_key"])("%s", async (m) => {
-    mode = m;
-    expect(await ask()).toEqual([]);
-    const rows = await a.db.sql`SELECT 1 FROM serverkeyapi.server_keys WHERE server_name = 'evil.test'`;
+  it.each<Mode>(["changed-key", "bad-signature", "wrong-server-name", "unsigned", "signed-by-unlisted-key"])("%s", async (m) => {
+    expect(await ask(m)).toEqual([]);
+    const rows = await a.db.sql`SELECT 1 FROM serverkeyapi.server_keys WHERE server_name = ${`${m}.evil.test`}`;
     expect(rows).toHaveLength(0);
   });
 
   it("the same server's honest response is accepted (control)", async () => {
-    mode = "good";
-    expect(await ask()).toMatchObject([{ key: encodeBase64(evilKey.publicKey) }]);
+    expect(await ask("good")).toMatchObject([{ key: encodeBase64(evilKey.publicKey) }]);
   });
 });
 
