@@ -13,20 +13,41 @@ export interface StateAt {
   readonly entries: readonly StateEntry[];
 }
 
-const keyOf = (e: { typeNid: number; stateKeyNid: number }) => `${e.typeNid}/${e.stateKeyNid}`;
-
 /** The event's own entry, if it is an accepted state event. */
 export function ownEntry(ev: StoredEvent): StateEntry | undefined {
   if (ev.stateKeyNid === null || ev.rejected) return undefined;
   return { typeNid: ev.typeNid, stateKeyNid: ev.stateKeyNid, eventNid: ev.nid };
 }
 
-/** Entries with `entry` put in (replacing its key). Keeps key order. */
-export function withEntry(entries: readonly StateEntry[], entry: StateEntry | undefined): StateEntry[] {
-  if (!entry) return [...entries];
-  const out = entries.filter((e) => keyOf(e) !== keyOf(entry));
-  out.push(entry);
-  return out.sort((a, b) => a.typeNid - b.typeNid || a.stateKeyNid - b.stateKeyNid);
+/** Index of the key in sorted `entries`, or -(insertion point) - 1 when absent. */
+export function findKey(entries: readonly StateEntry[], typeNid: number, stateKeyNid: number): number {
+  let lo = 0;
+  let hi = entries.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const e = entries[mid]!;
+    const c = e.typeNid - typeNid || e.stateKeyNid - stateKeyNid;
+    if (c === 0) return mid;
+    if (c < 0) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -lo - 1;
+}
+
+/** The entry for a key in sorted `entries`. */
+export function lookupEntry(entries: readonly StateEntry[], typeNid: number, stateKeyNid: number): StateEntry | undefined {
+  const i = findKey(entries, typeNid, stateKeyNid);
+  return i >= 0 ? entries[i] : undefined;
+}
+
+/** Sorted `entries` with `entry` put in (replacing its key): one copy, no sort. */
+export function withEntry(entries: readonly StateEntry[], entry: StateEntry | undefined): readonly StateEntry[] {
+  if (!entry) return entries;
+  const i = findKey(entries, entry.typeNid, entry.stateKeyNid);
+  const out = entries.slice();
+  if (i >= 0) out[i] = entry;
+  else out.splice(-i - 1, 0, entry);
+  return out;
 }
 
 export interface StateDiff {
@@ -34,14 +55,33 @@ export interface StateDiff {
   removes: StateEntry[];
 }
 
-/** What changes going from `before` to `after`. */
+/** What changes going from `before` to `after` (both sorted): one merge pass. */
 export function diffState(before: readonly StateEntry[], after: readonly StateEntry[]): StateDiff {
-  const old = new Map(before.map((e) => [keyOf(e), e.eventNid]));
-  const now = new Map(after.map((e) => [keyOf(e), e.eventNid]));
-  return {
-    adds: after.filter((e) => old.get(keyOf(e)) !== e.eventNid),
-    removes: before.filter((e) => now.get(keyOf(e)) !== e.eventNid),
-  };
+  const adds: StateEntry[] = [];
+  const removes: StateEntry[] = [];
+  if (before === after) return { adds, removes };
+  let i = 0;
+  let j = 0;
+  while (i < before.length || j < after.length) {
+    const b = before[i];
+    const a = after[j];
+    const c = !b ? 1 : !a ? -1 : b.typeNid - a.typeNid || b.stateKeyNid - a.stateKeyNid;
+    if (c < 0) {
+      removes.push(b!);
+      i++;
+    } else if (c > 0) {
+      adds.push(a!);
+      j++;
+    } else {
+      if (a!.eventNid !== b!.eventNid) {
+        removes.push(b!);
+        adds.push(a!);
+      }
+      i++;
+      j++;
+    }
+  }
+  return { adds, removes };
 }
 
 export function createStateHelpers(store: RoomserverStore, events: EventLoader) {
@@ -52,7 +92,7 @@ export function createStateHelpers(store: RoomserverStore, events: EventLoader) 
     return own ? { snapshotNid: undefined, entries: withEntry(before, own) } : { snapshotNid: ev.stateSnapshotNid, entries: before };
   }
 
-  /** The state after all of `evs`: resolved if they disagree. */
+  /** The state after all of `evs`: resolved if they disagree. Entries are sorted by key. */
   async function stateAfterAll(roomVersion: string, evs: readonly StoredEvent[]): Promise<StateAt> {
     if (evs.length === 0) return { snapshotNid: 0, entries: [] };
     const sets = await Promise.all(evs.map(stateAfter));
@@ -84,10 +124,12 @@ export function createStateHelpers(store: RoomserverStore, events: EventLoader) 
       },
       { isRejected: (id: string) => rejected.has(id) || byId.get(id)?.rejected === true },
     );
-    return resolved.flatMap((id) => {
+    const entries = resolved.flatMap((id) => {
       const ev = byId.get(id);
       return ev?.stateKeyNid != null ? [{ typeNid: ev.typeNid, stateKeyNid: ev.stateKeyNid, eventNid: ev.nid }] : [];
     });
+    // Everything downstream (lookups, diffs) relies on key order.
+    return entries.sort((a, b) => a.typeNid - b.typeNid || a.stateKeyNid - b.stateKeyNid);
   }
 
   /** The events of `entries`, optionally only some keys. */
@@ -105,5 +147,5 @@ export function createStateHelpers(store: RoomserverStore, events: EventLoader) 
 export type StateHelpers = ReturnType<typeof createStateHelpers>;
 
 function sameState(a: readonly StateEntry[], b: readonly StateEntry[]): boolean {
-  return a.length === b.length && a.every((e, i) => e.eventNid === b[i]!.eventNid && e.typeNid === b[i]!.typeNid && e.stateKeyNid === b[i]!.stateKeyNid);
+  return a === b || a.length === b.length && a.every((e, i) => e.eventNid === b[i]!.eventNid && e.typeNid === b[i]!.typeNid && e.stateKeyNid === b[i]!.stateKeyNid);
 }

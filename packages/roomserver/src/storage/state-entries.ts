@@ -22,11 +22,17 @@ export function compareKeys(a: { typeNid: number; stateKeyNid: number }, b: { ty
   return a.typeNid - b.typeNid || a.stateKeyNid - b.stateKeyNid;
 }
 
-/** Sorted by key, one entry per key (the last one given wins). */
-export function normaliseEntries(entries: Iterable<StateEntry>): StateEntry[] {
+/** Sorted by key, one entry per key (the last one given wins). Already-normal arrays pass as they are. */
+export function normaliseEntries(entries: Iterable<StateEntry>): readonly StateEntry[] {
+  if (Array.isArray(entries) && isStrictlySorted(entries)) return entries;
   const byKey = new Map<string, StateEntry>();
   for (const e of entries) byKey.set(`${e.typeNid}/${e.stateKeyNid}`, e);
   return [...byKey.values()].sort(compareKeys);
+}
+
+function isStrictlySorted(entries: readonly StateEntry[]): boolean {
+  for (let i = 1; i < entries.length; i++) if (compareKeys(entries[i - 1]!, entries[i]!) >= 0) return false;
+  return true;
 }
 
 // A cheap, well-mixed 32-bit hash of the key (murmur3's finaliser over both NIDs).

@@ -7,6 +7,7 @@ import { authEventStateKeys, checkEventAuthWithRules, computeEventId, MatrixErro
 import type { PduJson } from "../../api";
 import type { StateEntry } from "../../storage";
 import type { RoomserverContext } from "../context";
+import { lookupEntry } from "../state";
 import type { ParsedEvent } from "./parse";
 
 /** `rule` is protocol's rule id, or `auth_events.rejected` from here. */
@@ -57,7 +58,7 @@ export async function selectAuthEvents(
   });
 }
 
-/** Event NIDs in `entries` for the (type, state_key) pairs; absent pairs are skipped. */
+/** Event NIDs in sorted `entries` for the (type, state_key) pairs; absent pairs are skipped. */
 export async function eventNidsForKeys(
   ctx: RoomserverContext,
   entries: readonly StateEntry[],
@@ -65,13 +66,12 @@ export async function eventNidsForKeys(
 ): Promise<number[]> {
   const typeNids = await ctx.store.eventTypeNids(keys.map(([t]) => t));
   const keyNids = await ctx.store.stateKeyNids(keys.map(([, k]) => k));
-  const index = new Map(entries.map((e) => [`${e.typeNid}/${e.stateKeyNid}`, e.eventNid]));
   const out: number[] = [];
   for (const [t, k] of keys) {
     const tn = typeNids.get(t);
     const kn = keyNids.get(k);
     if (tn === undefined || kn === undefined) continue;
-    const nid = index.get(`${tn}/${kn}`);
+    const nid = lookupEntry(entries, tn, kn)?.eventNid;
     if (nid !== undefined && !out.includes(nid)) out.push(nid);
   }
   return out;

@@ -9,7 +9,7 @@ import type { NewRoomEventOutput, OutputRoomEvent } from "../../output";
 import type { RoomInfo, StateEntry } from "../../storage";
 import type { RoomserverContext } from "../context";
 import type { StoredEvent } from "../events";
-import { diffState, ownEntry, withEntry, type StateAt } from "../state";
+import { diffState, lookupEntry, ownEntry, withEntry, type StateAt } from "../state";
 import { applyMembershipChanges } from "./memberships";
 import type { ParsedEvent } from "./parse";
 import { applyRedactions } from "./redactions";
@@ -58,7 +58,7 @@ export async function commitEvent(ctx: RoomserverContext, c: CommitInput): Promi
   };
 
   // The room moves forward only for accepted new events.
-  const advance = input.kind === "new" && c.status === "accepted" && before !== undefined ? await advanceRoom(ctx, room, self, before.entries) : undefined;
+  const advance = input.kind === "new" && c.status === "accepted" && before !== undefined ? await advanceRoom(ctx, room, self, beforeNid, before.entries) : undefined;
 
   return store.transaction(async (tx) => {
     const insert = async () => {
@@ -119,33 +119,29 @@ interface Advance {
 }
 
 /** New forward extremities and current state after `self`, and the new_room_event describing it. */
-async function advanceRoom(ctx: RoomserverContext, room: RoomInfo, self: StoredEvent, beforeEntries: readonly StateEntry[]): Promise<Advance> {
-  const { store, state } = ctx;
+async function advanceRoom(
+  ctx: RoomserverContext,
+  room: RoomInfo,
+  self: StoredEvent,
+  beforeNid: number,
+  beforeEntries: readonly StateEntry[],
+): Promise<Advance> {
+  const { store } = ctx;
   const prevNids = await store.eventNidsByIds(self.prevEventIds);
   const prevSet = new Set(prevNids.values());
   const latestNids = [...room.latestEventNids.filter((n) => !prevSet.has(n)), self.nid];
-  const afterSelf = withEntry(beforeEntries, ownEntry(self));
-
-  let current: readonly StateEntry[] = afterSelf;
-  if (latestNids.length > 1) {
-    // Other branches stay open: current state is the resolution of every extremity's state.
-    const others = await ctx.events.byNids(latestNids.filter((n) => n !== self.nid));
-    const sets = [afterSelf, ...(await Promise.all([...others.values()].map(async (e) => (await state.stateAfter(e)).entries)))];
-    current = await state.resolveSets(room.roomVersion, sets, [self]);
-  }
-  const oldCurrent = await store.loadState(room.stateSnapshotNid);
-  const diff = diffState(oldCurrent, current);
-  const currentNid = diff.adds.length === 0 && diff.removes.length === 0 ? room.stateSnapshotNid : await store.writeState(room.roomNid, current);
-  const beforeDiff = diffState(oldCurrent, beforeEntries);
+  const change =
+    latestNids.length === 1 && beforeNid === room.stateSnapshotNid
+      ? await extendCurrentState(ctx, room, self, beforeEntries)
+      : await recomputeCurrentState(ctx, room, self, latestNids, beforeEntries);
   const latestIds = await idsOf(ctx, latestNids, self);
   const [adds, removes, bAdds, bRemoves] = await Promise.all(
-    [diff.adds, diff.removes, beforeDiff.adds, beforeDiff.removes].map((es) => idsOf(ctx, es.map((e) => e.eventNid), self)),
+    [change.adds, change.removes, change.beforeAdds, change.beforeRemoves].map((es) => idsOf(ctx, es.map((e) => e.eventNid), self)),
   );
-
   return {
-    currentNid,
+    currentNid: change.currentNid,
     latestNids,
-    adds: diff.adds,
+    adds: change.adds,
     output: (input) => ({
       kind: "new_room_event",
       roomId: room.roomId,
@@ -161,6 +157,51 @@ async function advanceRoom(ctx: RoomserverContext, room: RoomInfo, self: StoredE
       ...(input.transactionId ? { transactionId: input.transactionId } : {}),
     }),
   };
+}
+
+interface StateChange {
+  currentNid: number;
+  adds: StateEntry[];
+  removes: StateEntry[];
+  /** State before the event compared with the current state before it. */
+  beforeAdds: StateEntry[];
+  beforeRemoves: StateEntry[];
+}
+
+/**
+ * The common case: the event sits on the room's only extremity and its state before is the
+ * current state. A message changes nothing; a state event changes one key. No scan of the state.
+ */
+async function extendCurrentState(ctx: RoomserverContext, room: RoomInfo, self: StoredEvent, current: readonly StateEntry[]): Promise<StateChange> {
+  const own = ownEntry(self);
+  if (!own) return { currentNid: room.stateSnapshotNid, adds: [], removes: [], beforeAdds: [], beforeRemoves: [] };
+  const old = lookupEntry(current, own.typeNid, own.stateKeyNid);
+  const currentNid = await ctx.store.writeState(room.roomNid, withEntry(current, own));
+  return { currentNid, adds: [own], removes: old ? [old] : [], beforeAdds: [], beforeRemoves: [] };
+}
+
+/** Forks, merges, or a state before that is not the current state: resolve across the extremities. */
+async function recomputeCurrentState(
+  ctx: RoomserverContext,
+  room: RoomInfo,
+  self: StoredEvent,
+  latestNids: readonly number[],
+  beforeEntries: readonly StateEntry[],
+): Promise<StateChange> {
+  const { store, state } = ctx;
+  const afterSelf = withEntry(beforeEntries, ownEntry(self));
+  let current: readonly StateEntry[] = afterSelf;
+  if (latestNids.length > 1) {
+    // Other branches stay open: current state is the resolution of every extremity's state.
+    const others = await ctx.events.byNids(latestNids.filter((n) => n !== self.nid));
+    const sets = [afterSelf, ...(await Promise.all([...others.values()].map(async (e) => (await state.stateAfter(e)).entries)))];
+    current = await state.resolveSets(room.roomVersion, sets, [self]);
+  }
+  const oldCurrent = await store.loadState(room.stateSnapshotNid);
+  const diff = diffState(oldCurrent, current);
+  const currentNid = diff.adds.length === 0 && diff.removes.length === 0 ? room.stateSnapshotNid : await store.writeState(room.roomNid, current);
+  const beforeDiff = diffState(oldCurrent, beforeEntries);
+  return { currentNid, adds: diff.adds, removes: diff.removes, beforeAdds: beforeDiff.adds, beforeRemoves: beforeDiff.removes };
 }
 
 async function idsOf(ctx: RoomserverContext, nids: readonly number[], self: StoredEvent): Promise<string[]> {

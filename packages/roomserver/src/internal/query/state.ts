@@ -5,21 +5,28 @@
 import type { PduJson, StateKeyTuple } from "../../api";
 import type { RoomInfo, StateEntry } from "../../storage";
 import type { RoomserverContext } from "../context";
+import { findKey, lookupEntry } from "../state";
 
 /** Entries matching the tuples ("*" as state key matches every key of the type). */
 export async function filterEntries(ctx: RoomserverContext, entries: readonly StateEntry[], tuples: readonly StateKeyTuple[] | undefined): Promise<StateEntry[]> {
   if (tuples === undefined) return [...entries];
   const typeNids = await ctx.store.eventTypeNids(tuples.map((t) => t.type));
   const keyNids = await ctx.store.stateKeyNids(tuples.filter((t) => t.stateKey !== "*").map((t) => t.stateKey));
-  const wildcard = new Set<number>();
-  const exact = new Set<string>();
+  // Entries are sorted by key: binary searches, not a scan of a 30,000-member room's state.
+  const picked = new Set<StateEntry>();
   for (const t of tuples) {
     const tn = typeNids.get(t.type);
     if (tn === undefined) continue;
-    if (t.stateKey === "*") wildcard.add(tn);
-    else if (keyNids.has(t.stateKey)) exact.add(`${tn}/${keyNids.get(t.stateKey)}`);
+    if (t.stateKey === "*") {
+      const i = findKey(entries, tn, 0);
+      for (let j = i >= 0 ? i : -i - 1; j < entries.length && entries[j]!.typeNid === tn; j++) picked.add(entries[j]!);
+    } else {
+      const kn = keyNids.get(t.stateKey);
+      const e = kn === undefined ? undefined : lookupEntry(entries, tn, kn);
+      if (e) picked.add(e);
+    }
   }
-  return entries.filter((e) => wildcard.has(e.typeNid) || exact.has(`${e.typeNid}/${e.stateKeyNid}`));
+  return [...picked].sort((a, b) => a.typeNid - b.typeNid || a.stateKeyNid - b.stateKeyNid);
 }
 
 export async function pdusOf(ctx: RoomserverContext, entries: readonly StateEntry[]): Promise<PduJson[]> {
