@@ -44,6 +44,10 @@ describe("fetching keys directly (GET /_matrix/key/v2/server)", () => {
     expect(await query(a.api, "gone.test", "ed25519:x")).toEqual([]);
   });
 
+  it("does not try to fetch for an invalid server name", async () => {
+    expect(await query(a.api, "not a server", "ed25519:x")).toEqual([]);
+  });
+
   it("answers for our own keys without fetching", async () => {
     const keys = await query(a.api, "a.test", a.key.keyId);
     expect(keys).toMatchObject([{ server_name: "a.test", key: encodeBase64(a.key.publicKey) }]);

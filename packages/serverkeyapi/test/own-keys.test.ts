@@ -29,6 +29,11 @@ describe("GET /_matrix/key/v2/server (Publishing Keys)", () => {
     expect(body.valid_until_ts).toBe(clock.now() + 7_200_000);
   });
 
+  it("also answers the legacy path with a key ID", async () => {
+    const body = (await (await fetch(`${node.url}/_matrix/key/v2/server/${node.key.keyId}`)).json()) as Record<string, any>;
+    expect(verifyJsonSignature(body, "a.test", node.key.keyId, node.key.publicKey)).toBe(true);
+  });
+
   it("answers a notary query for our own name with our own keys", async () => {
     const res = await fetch(`${node.url}/_matrix/key/v2/query/a.test`);
     const body = (await res.json()) as { server_keys: Record<string, any>[] };

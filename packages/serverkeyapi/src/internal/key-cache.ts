@@ -6,7 +6,7 @@
  * asked again within `minRefetchIntervalMs` of the last attempt (spec: "Requesting servers
  * should limit how frequently they query").
  */
-import { encodeBase64 } from "@dendrite-ts/protocol";
+import { encodeBase64, isValidServerName } from "@dendrite-ts/protocol";
 import type { Logger } from "@dendrite-ts/runtime";
 import type { ServerKeyStore, StoredServerKey } from "../storage/index";
 import { MAX_KEY_VALIDITY_MS, type VerifiedKeyResponse } from "./key-response";
@@ -83,13 +83,13 @@ export function createKeyCache(deps: KeyCacheDeps): KeyCache {
 
   async function lookup(requests: readonly KeyRequest[]): Promise<Map<string, KnownKey>> {
     const found = new Map<string, KnownKey>();
-    const misses: KeyRequest[] = [];
+    const misses = new Map<string, KeyRequest>(); // one DB lookup per (server, key), however often asked
     for (const r of requests) {
       const k = memory.get(id(r.serverName, r.keyId));
       if (k !== undefined && usableUntil(k) >= r.minimumValidUntilTs) found.set(id(r.serverName, r.keyId), k);
-      else misses.push(r);
+      else misses.set(id(r.serverName, r.keyId), r);
     }
-    for (const row of await deps.store.getKeys(misses)) {
+    for (const row of await deps.store.getKeys([...misses.values()])) {
       const k = fromRow(row);
       remember(k);
       found.set(id(k.serverName, k.keyId), k);
@@ -161,7 +161,7 @@ export function createKeyCache(deps: KeyCacheDeps): KeyCache {
       for (const r of requests) {
         const own = r.serverName === deps.own.serverName ? ownKeys(r) : undefined;
         if (own !== undefined) result.set(id(r.serverName, r.keyId), own);
-        else if (r.serverName !== deps.own.serverName) remote.push(r);
+        else if (r.serverName !== deps.own.serverName && isValidServerName(r.serverName)) remote.push(r);
       }
       const found = await lookup(remote);
       // Per server: the key IDs still missing or not valid long enough, and the latest minimum.

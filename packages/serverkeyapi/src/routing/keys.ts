@@ -21,10 +21,10 @@ function parseMinimum(raw: unknown): number | null {
 }
 
 export function registerKeyRoutes(server: HttpServer, keys: KeyPublisher): void {
-  server.get("/_matrix/key/v2/server", async (_req, reply) => {
-    const { body } = await keys.ownKeys();
-    return reply.send(body);
-  });
+  // The key ID path segment was dropped from the spec; older servers still send it.
+  for (const path of ["/_matrix/key/v2/server", "/_matrix/key/v2/server/:keyId"]) {
+    server.get(path, async (_req, reply) => reply.send((await keys.ownKeys()).body));
+  }
 
   server.get<{ Params: { serverName: string }; Querystring: Record<string, unknown> }>(
     "/_matrix/key/v2/query/:serverName",
