@@ -3,9 +3,11 @@
  *
  * Order: a configured override (`federation.server_name_map`, name → base URL: test
  * federations on loopback, private deployments), then the spec's steps — IP literal, explicit
- * port, `/.well-known/matrix/server` delegation, port 8448. SRV lookups (`_matrix-fed._tcp`,
- * `_matrix._tcp`) are not done: a server that relies on SRV alone is reached on 8448.
+ * port, `/.well-known/matrix/server` delegation, SRV (`_matrix-fed._tcp`, then the deprecated
+ * `_matrix._tcp`), port 8448. After SRV we connect to the record's target but keep the Host
+ * header and the certificate check on the name we looked up, as the spec says.
  */
+import { promises as dns, type SrvRecord } from "node:dns";
 import { isIP } from "node:net";
 import { isValidServerName, parseServerName, splitServerName } from "@dendrite-ts/protocol";
 import type { JsonHttp } from "./http/json-http";
@@ -15,12 +17,16 @@ export interface ServerTarget {
   baseUrl: string;
   /** The Host header to send. */
   host: string;
+  /** The name the certificate must be valid for, when not the base URL's host (SRV). */
+  tlsServerName?: string;
 }
 
 export interface DiscoveryOptions {
   serverNameMap: Readonly<Record<string, string>>;
   http: JsonHttp;
   now: () => number;
+  /** DNS SRV lookup (tests inject one); node:dns by default. */
+  resolveSrv?: (name: string) => Promise<SrvRecord[]>;
 }
 
 export interface Discovery {
@@ -49,8 +55,34 @@ function cacheLifetime(cacheControl: string | undefined): number {
   return Math.min(Number(m[1]) * 1000, WELL_KNOWN_MAX_MS);
 }
 
+/** Lowest priority first; among equals, the heaviest (a simplification of RFC 2782's weighted pick). */
+function pickSrv(records: readonly SrvRecord[]): SrvRecord | undefined {
+  const usable = records.filter((r) => r.name !== "" && r.name !== ".");
+  return usable.sort((a, b) => a.priority - b.priority || b.weight - a.weight)[0];
+}
+
 export function createDiscovery(opts: DiscoveryOptions): Discovery {
   const wellKnown = new Map<string, { delegated: string | undefined; expires: number }>();
+  const resolveSrv = opts.resolveSrv ?? ((name: string) => dns.resolveSrv(name));
+
+  /** `hostname` without a port: SRV first, then port 8448; Host and certificate stay `hostname`. */
+  async function viaSrv(hostname: string): Promise<ServerTarget> {
+    for (const service of ["_matrix-fed._tcp", "_matrix._tcp"]) {
+      let records: SrvRecord[] = [];
+      try {
+        records = await resolveSrv(`${service}.${hostname}`);
+      } catch {
+        // NXDOMAIN, no records, DNS down: try the next step
+      }
+      const r = pickSrv(records);
+      if (r !== undefined) {
+        const target = r.name.replace(/\.$/, "");
+        const tls = target === hostname ? {} : { tlsServerName: hostname };
+        return { baseUrl: `https://${isIP(target) === 6 ? `[${target}]` : target}:${r.port}`, host: hostname, ...tls };
+      }
+    }
+    return { baseUrl: `https://${withPort(hostname, undefined)}`, host: hostname };
+  }
 
   async function lookupWellKnown(host: string): Promise<string | undefined> {
     const cached = wellKnown.get(host);
@@ -85,9 +117,10 @@ export function createDiscovery(opts: DiscoveryOptions): Discovery {
       if (delegated !== undefined) {
         const d = splitServerName(parseServerName(delegated));
         // Host is the delegated name (with its port when one was given), never the original.
-        return { baseUrl: `https://${withPort(d.host, d.port)}`, host: delegated };
+        if (isIpLiteral(d.host) || d.port !== undefined) return { baseUrl: `https://${withPort(d.host, d.port)}`, host: delegated };
+        return viaSrv(d.host);
       }
-      return { baseUrl: `https://${withPort(host, undefined)}`, host };
+      return viaSrv(host);
     },
   };
 }

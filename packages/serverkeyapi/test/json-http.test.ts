@@ -67,6 +67,12 @@ describe("json http client", () => {
     expect(res).toMatchObject({ status: 200, body: { host: "tls.test" } });
   });
 
+  it("checks the certificate against tlsServerName when given (SRV targets)", async () => {
+    const http = createJsonHttp({ ca });
+    expect((await http(`${httpsUrl}/json`, { tlsServerName: "localhost" })).status).toBe(200);
+    await expect(http(`${httpsUrl}/json`, { tlsServerName: "other.test" })).rejects.toThrow(/altnames/);
+  });
+
   it("skip_tls_verify accepts anything", async () => {
     expect((await createJsonHttp({ skipTlsVerify: true })(`${httpsUrl}/json`)).status).toBe(200);
   });

@@ -13,6 +13,8 @@ export interface JsonRequest {
   /** Overrides the Host header (the server name, per "Resolving server names"). */
   host?: string;
   body?: unknown;
+  /** Check the certificate against this name instead of the URL's host (SRV targets). */
+  tlsServerName?: string;
   /** Follow up to this many 30x redirects (default 0). */
   maxRedirects?: number;
 }
@@ -59,7 +61,7 @@ export function createJsonHttp(opts: JsonHttpOptions = {}): JsonHttp {
         return res;
       }
       current = new URL(location, current).toString();
-      req = { ...req, host: undefined }; // a redirect names its own host
+      req = { ...req, host: undefined, tlsServerName: undefined }; // a redirect names its own host
     }
   };
 }
@@ -90,7 +92,7 @@ function viaNode(tls: { ca?: string | Buffer; rejectUnauthorized?: boolean }, ti
       // The certificate must match the host we connect to, not the Host header we send (node
       // would take SNI from the header); an IP literal gets no SNI, as the spec says.
       const hostname = u.hostname.replace(/^\[|\]$/g, "");
-      const servername = isIP(hostname) ? "" : hostname;
+      const servername = req.tlsServerName ?? (isIP(hostname) ? "" : hostname);
       let settled = false;
       const finish = (err: Error | undefined, value?: JsonResponse) => {
         if (settled) return;

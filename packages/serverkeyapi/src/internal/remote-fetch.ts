@@ -24,6 +24,7 @@ export function createRemoteKeyFetcher(deps: { discovery: Discovery; http: JsonH
     const target = await deps.discovery.resolve(serverName);
     const res = await deps.http(`${target.baseUrl}${path}`, {
       host: target.host,
+      ...(target.tlsServerName !== undefined ? { tlsServerName: target.tlsServerName } : {}),
       ...(body !== undefined ? { method: "POST" as const, body } : {}),
     });
     if (res.status !== 200) throw new KeyResponseError(`${serverName} answered ${path} with HTTP ${res.status}`);
