@@ -107,6 +107,8 @@ describe("notary routes", () => {
     ["server_keys not an object", JSON.stringify({ server_keys: [] }), 400, "M_BAD_JSON"],
     ["criteria not an object", JSON.stringify({ server_keys: { "b.test": 5 } }), 400, "M_BAD_JSON"],
     ["no server_keys", JSON.stringify({}), 400, "M_BAD_JSON"],
+    ["a body that is not JSON", "{not json", 400, "M_NOT_JSON"],
+    ["more than 100 servers", JSON.stringify({ server_keys: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`s${i}.test`, {}])) }), 400, "M_INVALID_PARAM"],
   ])("POST rejects %s", async (_name, body, status, errcode) => {
     const res = await post(body);
     expect(res.status).toBe(status);
