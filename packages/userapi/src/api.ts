@@ -3,7 +3,8 @@
  * and over HTTP (httpClient / mountContract). Failures are MatrixErrors with the errcode the
  * public endpoint should answer (M_FORBIDDEN, M_USER_IN_USE, M_UNKNOWN_TOKEN …); the one
  * exception is UIA, whose 401 challenge is a normal result clientapi sends on.
- * Every route is a POST with a JSON body: an RPC surface, not a REST one.
+ * Every route is a POST with a JSON body: an RPC surface, not a REST one. Paths carry no
+ * component prefix; mountContract's `prefix` adds one where listeners are shared.
  */
 import { initContract } from "@ts-rest/core";
 import type { ContractClient, ContractImpl } from "@dendrite-ts/runtime";
@@ -12,7 +13,7 @@ import { z } from "zod";
 const c = initContract();
 
 const post = <B extends z.ZodTypeAny, R extends z.ZodTypeAny>(path: string, body: B, response: R, summary: string) =>
-  ({ method: "POST", path: `/userapi/${path}`, body, responses: { 200: response }, summary }) as const;
+  ({ method: "POST", path: `/${path}`, body, responses: { 200: response }, summary }) as const;
 
 const empty = z.object({});
 const userId = z.string().min(1);

@@ -57,6 +57,6 @@ export async function createUserapi(deps: UserapiDeps): Promise<Userapi> {
   });
   return {
     api,
-    close: async () => outbox.close(),
+    close: () => outbox.close(),
   };
 }

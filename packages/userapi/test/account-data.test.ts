@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { StreamMessage, Subscription } from "@dendrite-ts/runtime";
 import { createUserapi, OUTPUT_CLIENT_DATA, type OutputClientData } from "../src/index";
-import { expectMatrixError, ok, registerAlice, SERVER, startUserapi, TRANSPORTS, type Harness } from "./harness";
+import { expectMatrixError, ok, registerAlice, SERVER, startUserapi, TRANSPORTS, warmPool, type Harness } from "./harness";
 
 const ROOM = "!room:test.local";
 
@@ -135,6 +135,7 @@ describe.each(TRANSPORTS)("account data (%s)", (transport) => {
     });
 
     it("concurrent tag edits on one room all land", async () => {
+      await warmPool(h);
       await Promise.all(
         Array.from({ length: 8 }, (_, i) => h.client.setTag({ body: { userId, roomId: ROOM, tag: `u.t${i}`, content: {} } })),
       );

@@ -1,6 +1,6 @@
 // Registration, login and token resolution, through both transports.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { expectMatrixError, ok, registerAlice, SERVER, startUserapi, TRANSPORTS, type Harness } from "./harness";
+import { expectMatrixError, ok, registerAlice, SERVER, startUserapi, TRANSPORTS, warmPool, type Harness } from "./harness";
 
 describe.each(TRANSPORTS)("accounts and login (%s)", (transport) => {
   let h: Harness;
@@ -61,6 +61,15 @@ describe.each(TRANSPORTS)("accounts and login (%s)", (transport) => {
     await expectMatrixError(h.client.checkUsernameAvailable({ body: { username: "alice" } }), "M_USER_IN_USE");
     const body = await ok(h.client.checkUsernameAvailable({ body: { username: "bob" } }));
     expect(body.available).toBe(true);
+  });
+
+  it("concurrent registrations of one localpart: one succeeds, the rest are M_USER_IN_USE", async () => {
+    await warmPool(h);
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 4 }, () => h.client.createAccount({ body: { localpart: "race", password: "pw", login: {} } })),
+    );
+    expect(attempts.filter((a) => a.status === "fulfilled")).toHaveLength(1);
+    for (const a of attempts) if (a.status === "rejected") expect((a.reason as { errcode: string }).errcode).toBe("M_USER_IN_USE");
   });
 
   it("inhibit_login creates the account without a device; the initial display name is the localpart", async () => {

@@ -71,6 +71,11 @@ export async function startUserapi(
   };
 }
 
+/** Opens the pool's connections, so concurrent calls really overlap instead of queueing on connect. */
+export async function warmPool(h: Harness): Promise<void> {
+  await Promise.all(Array.from({ length: 10 }, () => h.db.sql`SELECT pg_sleep(0.05)`));
+}
+
 /** Expects the promise to reject with a MatrixError of this errcode (and status, when given). */
 export async function expectMatrixError(p: Promise<unknown>, errcode: string, status?: number): Promise<MatrixError> {
   const err = await p.then(

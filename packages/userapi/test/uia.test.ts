@@ -1,6 +1,6 @@
 // User-Interactive Authentication: flows, sessions, the 401 body, and the three stages we offer.
 import { afterEach, describe, expect, it } from "vitest";
-import { expectMatrixError, ok, registerAlice, SERVER, startUserapi, TRANSPORTS, type Harness } from "./harness";
+import { expectMatrixError, ok, registerAlice, SERVER, startUserapi, TRANSPORTS, warmPool, type Harness } from "./harness";
 
 describe.each(TRANSPORTS)("user-interactive auth (%s)", (transport) => {
   let h: Harness;
@@ -84,6 +84,14 @@ describe.each(TRANSPORTS)("user-interactive auth (%s)", (transport) => {
       expect(tokens).toEqual([expect.objectContaining({ token: "once", usesAllowed: 1, completed: 1, pending: 0 })]);
       expect(await ok(h.client.registrationTokenValidity({ body: { token: "once" } }))).toEqual({ valid: false });
       expect((await stage("once")).done).toBe(false);
+    });
+
+    it("two registrations racing for the last use: exactly one gets it", async () => {
+      h = await startUserapi(transport, { open: false, tokensEnabled: true });
+      await ok(h.client.createRegistrationToken({ body: { token: "last", usesAllowed: 1 } }));
+      await warmPool(h);
+      const results = await Promise.all(Array.from({ length: 20 }, () => stage("last")));
+      expect(results.filter((r) => r.done)).toHaveLength(1);
     });
 
     it("an abandoned registration frees its use when the session expires", async () => {

@@ -8,8 +8,8 @@ export type PublishFn = (subject: string, msgId: string, payload: unknown) => Pr
 export interface OutboxPublisher {
   /** Publishes everything pending; resolves when done (failures are retried later). */
   flush(): Promise<void>;
-  /** Stops retrying. */
-  close(): void;
+  /** Stops retrying and waits for a drain in progress. */
+  close(): Promise<void>;
 }
 
 interface Log {
@@ -65,9 +65,10 @@ export function createOutboxPublisher(store: UserapiStore, publish: PublishFn, l
 
   return {
     flush,
-    close() {
+    async close() {
       closed = true;
       if (retry) clearTimeout(retry);
+      await chain;
     },
   };
 }
