@@ -75,3 +75,4 @@ export { createEmbeddedStreams, type EmbeddedStreamsOptions } from "./streams/em
 export { createJetStreamStreams, type JetStreamStreamsOptions } from "./streams/jetstream.js";
 // What apps do first with a config: open the database and the streams it names.
 export { configPath, databaseTarget, openConfiguredDatabase, openConfiguredStreams } from "./boot/open-from-config.js";
+export { accessTokenOf, requireAccessToken, type RequestLike } from "./http/access-token.js";
