@@ -103,7 +103,7 @@ export const roomserverContract = c.router(
       "/query/events-by-id",
       z.object({ eventIds: z.array(z.string()) }),
       z.object({ events: z.array(pduSchema) }),
-      "Stored, non-rejected events by ID; unknown IDs are left out.",
+      "Stored, non-rejected events by ID (redacted ones in their redacted form); unknown IDs are left out.",
     ),
     queryCurrentState: post(
       "/query/current-state",
@@ -175,6 +175,8 @@ export const roomserverContract = c.router(
         type: z.string(),
         stateKey: z.string().optional(),
         content: z.record(z.unknown()),
+        /** m.room.redaction in room versions 1–10: the redacted event (v11+ puts it in content). */
+        redacts: z.string().optional(),
         transactionId: z.object({ deviceId: z.string(), transactionId: z.string() }).optional(),
       }),
       eventIdBody,

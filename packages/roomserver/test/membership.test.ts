@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OutputRoomEvent } from "../src";
-import { ALICE, BOB, CAROL, readOutputs, startRoomserver, type Harness } from "./helpers/roomserver";
+import { ALICE, BOB, buildOn, CAROL, readOutputs, startRoomserver, type Harness } from "./helpers/roomserver";
 
 let h: Harness;
 beforeAll(async () => {
@@ -111,5 +111,37 @@ describe("redaction bookkeeping", () => {
     expect((await h.client.queryRedactionsOf({ body: { eventId: msg.eventId } })).body.redactions).toEqual([{ redactionEventId: red.eventId, validated: true }]);
     const outputs = await readOutputs(h, "redaction-test", (m) => m.some((o) => o.kind === "redacted_event" && o.redactedEventId === msg.eventId));
     expect(outputs.find((o) => o.kind === "redacted_event")).toMatchObject({ redactedEventId: msg.eventId, redactedBecause: { type: "m.room.redaction" } });
+    // Served in its redacted form from now on.
+    const [served] = (await h.client.queryEventsById({ body: { eventIds: [msg.eventId] } })).body.events;
+    expect(served?.content).toEqual({});
+  });
+
+  it("room version 10: the redaction names its target at the top level; another user without power cannot redact", async () => {
+    const { roomId } = (await h.client.performCreateRoom({ body: { creator: ALICE, preset: "public_chat", roomVersion: "10" } })).body;
+    await h.client.performJoin({ body: { userId: BOB, roomIdOrAlias: roomId } });
+    const mine = (await h.client.performSendEvent({ body: { sender: ALICE, roomId, type: "m.room.message", content: { body: "alice's" } } })).body;
+    // Bob has no redact power and is not the sender: we do not send it on his behalf.
+    await expect(
+      h.client.performSendEvent({ body: { sender: BOB, roomId, type: "m.room.redaction", content: {}, redacts: mine.eventId } }),
+    ).rejects.toMatchObject({ errcode: "M_FORBIDDEN" });
+    const alices = (await h.client.performSendEvent({ body: { sender: ALICE, roomId, type: "m.room.redaction", content: {}, redacts: mine.eventId } })).body;
+    const [red] = (await h.client.queryEventsById({ body: { eventIds: [alices.eventId] } })).body.events;
+    expect(red?.redacts).toBe(mine.eventId);
+    expect((await h.client.queryEventsById({ body: { eventIds: [mine.eventId] } })).body.events[0]?.content).toEqual({});
+  });
+
+  it("a redaction that arrives before its target applies when the target arrives", async () => {
+    const { roomId } = (await h.client.performCreateRoom({ body: { creator: ALICE, preset: "public_chat" } })).body;
+    const latest = (await h.client.queryLatestEventsAndState({ body: { roomId, stateToFetch: [] } })).body.latestEventIds;
+    const target = await buildOn(h, roomId, latest, { sender: ALICE, type: "m.room.message", content: { body: "late" } });
+    const redaction = await buildOn(h, roomId, latest, { sender: ALICE, type: "m.room.redaction", content: { redacts: target.eventId } });
+    await h.client.inputRoomEvents({ body: { events: [{ kind: "new", event: redaction.pdu }] } });
+    expect((await h.client.queryRedactionsOf({ body: { eventId: target.eventId } })).body.redactions).toEqual([
+      { redactionEventId: redaction.eventId, validated: false },
+    ]);
+    await h.client.inputRoomEvents({ body: { events: [{ kind: "new", event: target.pdu }] } });
+    expect((await h.client.queryRedactionsOf({ body: { eventId: target.eventId } })).body.redactions[0]?.validated).toBe(true);
+    const outputs = await readOutputs(h, "late-redaction", (m) => m.some((o) => o.kind === "redacted_event" && o.redactedEventId === target.eventId));
+    expect(outputs.some((o) => o.kind === "redacted_event" && o.redactedEventId === target.eventId)).toBe(true);
   });
 });

@@ -3,9 +3,9 @@ import type { RoomserverApi } from "../api";
 import type { RoomserverContext } from "./context";
 import type { Inputter } from "./input/inputter";
 import { removeAlias, setAlias } from "./perform/aliases";
-import { buildRoomEvent } from "./perform/build";
 import { createRoom } from "./perform/create-room";
 import { changeMembership, forget, invite, join, leave } from "./perform/membership";
+import { sendEvent } from "./perform/send";
 import { queryMembersOfRoom, queryMembership, queryRedactionsOf, queryRoomsForUser } from "./query/membership";
 import { queryCurrentState, queryEventsById, queryLatestEventsAndState, queryStateAfterEvents } from "./query/state";
 
@@ -47,10 +47,15 @@ export function roomserverImpl(ctx: RoomserverContext, inputter: Inputter): Room
       return ok({});
     },
     performSendEvent: async ({ body }) => {
-      const spec = { sender: body.sender, type: body.type, content: body.content, ...(body.stateKey !== undefined ? { stateKey: body.stateKey } : {}) };
+      const spec = {
+        sender: body.sender,
+        type: body.type,
+        content: body.content,
+        ...(body.stateKey !== undefined ? { stateKey: body.stateKey } : {}),
+        ...(body.redacts !== undefined ? { redacts: body.redacts } : {}),
+      };
       const extra = body.transactionId ? { transactionId: body.transactionId } : {};
-      const result = await inputter.buildAndInput(body.roomId, () => buildRoomEvent(ctx, body.roomId, spec, extra));
-      return ok({ eventId: result.eventId });
+      return ok({ eventId: await sendEvent(ctx, inputter, body.roomId, spec, extra) });
     },
     queryRedactionsOf: async ({ body }) => ok(await queryRedactionsOf(ctx, body.eventId)),
   };

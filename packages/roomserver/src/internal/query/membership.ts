@@ -1,7 +1,7 @@
 /** Membership queries, answered from the memberships table (current state) or a past state. */
 import type { PduJson } from "../../api";
 import type { RoomserverContext } from "../context";
-import { filterEntries, pdusOf } from "./state";
+import { filterEntries, pdusOf, servable } from "./state";
 
 export async function queryMembership(ctx: RoomserverContext, roomId: string, userId: string) {
   const room = await ctx.store.roomInfo(roomId);
@@ -27,7 +27,11 @@ export async function queryMembersOfRoom(ctx: RoomserverContext, roomId: string,
   if (atEventId === undefined) {
     const rows = await ctx.store.roomMembers(room.roomNid, joinedOnly ? { membership: "join" } : {});
     const evs = await ctx.events.byNids(rows.map((r) => r.eventNid));
-    members = rows.flatMap((r) => (evs.has(r.eventNid) ? [evs.get(r.eventNid)!.pdu] : []));
+    members = [];
+    for (const r of rows) {
+      const ev = evs.get(r.eventNid);
+      if (ev) members.push(await servable(ctx, ev));
+    }
   } else {
     // The state when the event happened: the state after it (it may itself be a member event).
     const ev = (await ctx.events.byIds([atEventId])).get(atEventId);

@@ -4,7 +4,9 @@
  */
 import type { PduJson, StateKeyTuple } from "../../api";
 import type { RoomInfo, StateEntry } from "../../storage";
+import { redactEvent } from "@dendrite-ts/protocol";
 import type { RoomserverContext } from "../context";
+import type { StoredEvent } from "../events";
 import { findKey, lookupEntry } from "../state";
 
 /** Entries matching the tuples ("*" as state key matches every key of the type). */
@@ -29,12 +31,28 @@ export async function filterEntries(ctx: RoomserverContext, entries: readonly St
   return [...picked].sort((a, b) => a.typeNid - b.typeNid || a.stateKeyNid - b.stateKeyNid);
 }
 
+// Room versions never change: remembered per room NID for serving redacted events.
+const versions = new Map<number, string>();
+
+/** The event as we serve it: in its redacted form once a validated redaction hit it. */
+export async function servable(ctx: RoomserverContext, ev: StoredEvent): Promise<PduJson> {
+  if (ev.redactedBy === null) return ev.pdu;
+  let version = versions.get(ev.roomNid);
+  if (version === undefined) {
+    version = (await ctx.store.roomInfoByNid(ev.roomNid))?.roomVersion ?? "1";
+    versions.set(ev.roomNid, version);
+  }
+  return redactEvent(ev.pdu, version) as PduJson;
+}
+
 export async function pdusOf(ctx: RoomserverContext, entries: readonly StateEntry[]): Promise<PduJson[]> {
   const evs = await ctx.events.byNids(entries.map((e) => e.eventNid));
-  return entries.flatMap((e) => {
+  const out: PduJson[] = [];
+  for (const e of entries) {
     const ev = evs.get(e.eventNid);
-    return ev && !ev.rejected ? [ev.pdu] : [];
-  });
+    if (ev && !ev.rejected) out.push(await servable(ctx, ev));
+  }
+  return out;
 }
 
 export async function currentStateEvent(ctx: RoomserverContext, room: RoomInfo, type: string, stateKey: string): Promise<PduJson | undefined> {
@@ -76,5 +94,10 @@ export async function queryStateAfterEvents(ctx: RoomserverContext, roomId: stri
 
 export async function queryEventsById(ctx: RoomserverContext, eventIds: readonly string[]) {
   const found = await ctx.events.byIds(eventIds);
-  return { events: eventIds.flatMap((id) => (found.get(id) && !found.get(id)!.rejected ? [found.get(id)!.pdu] : [])) };
+  const events: PduJson[] = [];
+  for (const id of eventIds) {
+    const ev = found.get(id);
+    if (ev && !ev.rejected) events.push(await servable(ctx, ev));
+  }
+  return { events };
 }

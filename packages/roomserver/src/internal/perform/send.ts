@@ -1,0 +1,39 @@
+/**
+ * Sending an event as one of our users. Redactions get the client-server API's check here,
+ * since other servers will apply any redaction from our domain (room version 3+ "Handling
+ * redactions"): a user may redact their own events, or others' with the redact power level.
+ */
+import { getRoomVersion, MatrixError, namedPowerLevel, userPowerLevel } from "@dendrite-ts/protocol";
+import type { InputRoomEvent } from "../../api";
+import type { RoomserverContext } from "../context";
+import type { Inputter } from "../input/inputter";
+import { redactsOf } from "../input/redactions";
+import { currentStateEvent } from "../query/state";
+import { buildRoomEvent, requireRoom, type EventSpec } from "./build";
+
+export async function sendEvent(
+  ctx: RoomserverContext,
+  inputter: Inputter,
+  roomId: string,
+  spec: EventSpec,
+  extra: Pick<InputRoomEvent, "transactionId">,
+): Promise<string> {
+  if (spec.type === "m.room.redaction") await checkRedaction(ctx, roomId, spec);
+  const result = await inputter.buildAndInput(roomId, () => buildRoomEvent(ctx, roomId, spec, extra));
+  return result.eventId;
+}
+
+async function checkRedaction(ctx: RoomserverContext, roomId: string, spec: EventSpec): Promise<void> {
+  const targetId = spec.redacts ?? redactsOf({ content: spec.content });
+  if (targetId === undefined) throw new MatrixError("M_BAD_JSON", "a redaction names the event it redacts");
+  const target = (await ctx.events.byIds([targetId])).get(targetId);
+  const room = await requireRoom(ctx, roomId);
+  if (!target || target.roomNid !== room.roomNid) throw new MatrixError("M_NOT_FOUND", `event ${targetId} is not in ${roomId}`);
+  if (target.sender === spec.sender) return;
+  const rules = getRoomVersion(room.roomVersion)!;
+  const pl = await currentStateEvent(ctx, room, "m.room.power_levels", "");
+  const create = await currentStateEvent(ctx, room, "m.room.create", "");
+  if (userPowerLevel(spec.sender, pl, create, rules.authorization) < namedPowerLevel(pl, "redact", rules.authorization)) {
+    throw new MatrixError("M_FORBIDDEN", "you may redact only your own events without the redact power level");
+  }
+}
