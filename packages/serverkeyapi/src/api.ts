@@ -51,6 +51,15 @@ export const eventVerificationSchema = z.object({
   redacted_event: jsonObject.optional(),
 });
 
+export const requestVerificationSchema = z.object({
+  ok: z.boolean(),
+  /** The sending server, when the header could be read. */
+  origin: z.string().optional(),
+  key_id: z.string().optional(),
+  /** Why not: the 401 message to send back. */
+  error: z.string().optional(),
+});
+
 /** The spec's "Server Keys" object (loose: extra fields are covered by the signatures). */
 export const serverKeysResponseSchema = z
   .object({
@@ -99,6 +108,27 @@ export const serverKeyContract = c.router(
       body: z.object({ room_version: z.string().min(1), events: z.array(jsonObject).max(1000) }),
       responses: { 200: z.object({ results: z.array(eventVerificationSchema) }) },
     },
+    /**
+     * Checks an incoming federation request's `Authorization: X-Matrix …` header ("Request
+     * Authentication"): signed by the origin with a current key, addressed to us. For large
+     * bodies in the polylith, `queryPublicKeys` + protocol's `verifyXMatrixAuthorization` avoids
+     * shipping the body twice.
+     */
+    verifyRequest: {
+      method: "POST",
+      path: "/serverkeyapi/v1/verify-request",
+      body: z.object({
+        authorization: z.string(),
+        method: z.string().min(1),
+        /** The full path from `/_matrix/…`, with the query string. */
+        uri: z.string().min(1),
+        /** Our server name. */
+        destination: z.string().min(1),
+        /** The parsed JSON body, when the request has one. */
+        content: z.unknown().optional(),
+      }),
+      responses: { 200: requestVerificationSchema },
+    },
     /** Our own `/_matrix/key/v2/server` body, signed now. */
     ownKeys: {
       method: "GET",
@@ -121,5 +151,6 @@ export type KeyRequestBody = z.infer<typeof keyRequestSchema>;
 export type PublicKeyInfo = z.infer<typeof publicKeySchema>;
 export type JsonVerification = z.infer<typeof jsonVerificationSchema>;
 export type EventVerificationResult = z.infer<typeof eventVerificationSchema>;
+export type RequestVerification = z.infer<typeof requestVerificationSchema>;
 export type ServerKeysResponse = z.infer<typeof serverKeysResponseSchema>;
 export type NotaryQuery = z.infer<typeof notaryQuerySchema>;

@@ -14,6 +14,7 @@ import { ownKeysResponse, type OldVerifyKey, type OwnKeys } from "./internal/own
 import { createRemoteKeyFetcher, type TrustedNotary } from "./internal/remote-fetch";
 import { verifyEvents } from "./internal/verify-events";
 import { verifySignedJson } from "./internal/verify-json";
+import { verifyRequest } from "./internal/verify-request";
 import { createServerKeyStore } from "./storage/index";
 import { SERVERKEYAPI_SCHEMA, serverKeyMigrations } from "./storage/migrations";
 
@@ -126,6 +127,10 @@ export async function createServerKeyApi(deps: ServerKeyApiDeps): Promise<Server
 
     async verifyEvents({ body }) {
       return { status: 200, body: { results: await verifyEvents(cache, body.room_version, body.events) } };
+    },
+
+    async verifyRequest({ body }) {
+      return { status: 200, body: await verifyRequest(cache, now(), body) };
     },
 
     async ownKeys() {

@@ -6,6 +6,7 @@ export type {
   KeyRequestBody,
   NotaryQuery,
   PublicKeyInfo,
+  RequestVerification,
   ServerKeyContract,
   ServerKeysResponse,
 } from "./api";

@@ -8,4 +8,4 @@ import type { ServerKeyContract } from "./api";
 export type ServerKeyClient = ContractClient<ServerKeyContract>;
 
 /** What federationapi, federationsender and roomserver call: keys and signature checks. */
-export type KeyRing = Pick<ServerKeyClient, "queryPublicKeys" | "verifyJson" | "verifyEvents">;
+export type KeyRing = Pick<ServerKeyClient, "queryPublicKeys" | "verifyJson" | "verifyEvents" | "verifyRequest">;

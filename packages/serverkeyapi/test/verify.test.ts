@@ -3,7 +3,7 @@
  * and received events ("Validating hashes and signatures on received events").
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateSigningKey, MatrixError, signEvent, signJson } from "@dendrite-ts/protocol";
+import { buildXMatrixAuthorization, generateSigningKey, MatrixError, signEvent, signJson } from "@dendrite-ts/protocol";
 import { localClient } from "@dendrite-ts/runtime";
 import { oldKeyFromSigningKey, serverKeyContract, type KeyRing } from "../src/index";
 import { startNode, stopNode, type Node } from "./harness";
@@ -107,6 +107,33 @@ describe("verifyJson and verifyEvents", () => {
       const err = await verify([event()], "999").catch((e: unknown) => e);
       expect(err).toBeInstanceOf(MatrixError);
       expect((err as MatrixError).errcode).toBe("M_UNSUPPORTED_ROOM_VERSION");
+    });
+  });
+
+  describe("verifyRequest (X-Matrix)", () => {
+    const request = { method: "PUT", uri: "/_matrix/federation/v1/send/1", origin: "b.test", destination: "a.test", content: { pdus: [] } };
+    const check = async (authorization: string, over: { content?: unknown; uri?: string; destination?: string } = {}) =>
+      (await ring.verifyRequest({ body: { authorization, method: "PUT", uri: request.uri, destination: "a.test", content: request.content, ...over } }))
+        .body;
+
+    it("accepts a request signed by the origin's current key", async () => {
+      expect(await check(buildXMatrixAuthorization(request, b.key))).toEqual({ ok: true, origin: "b.test", key_id: b.key.keyId });
+    });
+
+    it.each([
+      ["a changed body", { content: { pdus: [1] } }, /Invalid signature/],
+      ["a changed path", { uri: "/_matrix/federation/v1/send/2" }, /Invalid signature/],
+      ["another destination", { destination: "c.test" }, /not c.test/],
+    ])("rejects %s", async (_n, over, error) => {
+      const r = await check(buildXMatrixAuthorization(request, b.key), over);
+      expect(r.ok).toBe(false);
+      expect(r.error).toMatch(error);
+    });
+
+    it("rejects an unknown key, an old key and a malformed header", async () => {
+      expect((await check(buildXMatrixAuthorization(request, generateSigningKey("ed25519:ghost")))).error).toMatch(/Unknown key/);
+      expect((await check(buildXMatrixAuthorization(request, oldKey))).error).toMatch(/not current/);
+      expect((await check("Bearer abc")).error).toMatch(/Bad X-Matrix/);
     });
   });
 });
