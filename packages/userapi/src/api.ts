@@ -104,47 +104,224 @@ const registrationToken = z.object({
   createdTs: z.number(),
 });
 
-const accountDataEntry = z.object({ roomId: z.string().nullable(), type: z.string(), content: jsonObject, streamPos: z.number() });
+const accountDataEntry = z.object({
+  roomId: z.string().nullable(),
+  type: z.string(),
+  content: jsonObject,
+  streamPos: z.number(),
+});
 const accountDataKey = z.object({ userId, roomId: z.string().nullable().optional(), type: z.string().min(1).max(255) });
 const tagsBody = z.object({ tags: z.record(jsonObject) });
 
+const accountInfoSchema = z.object({
+  userId,
+  isAdmin: z.boolean(),
+  deactivated: z.boolean(),
+  accountType: z.enum(["user", "guest", "appservice"]),
+  userType: z.string().nullable(),
+  createdTs: z.number(),
+});
+
+export const uiaRequestSchema = z.object({
+  purpose: uiaPurposeSchema,
+  /** The authenticated requester; required for every purpose but `register`. */
+  userId: userId.optional(),
+  /** The request's `auth` dict, passed through whole; omitted on the first request. */
+  auth: z.object({ type: z.string().optional(), session: z.string().optional() }).passthrough().optional(),
+});
+
+const createTokenSchema = z.object({
+  /** Omitted: a random one. */
+  token: z.string().optional(),
+  /** null or omitted: unlimited. */
+  usesAllowed: z.number().int().min(0).nullable().optional(),
+  /** ms since the epoch; null or omitted: never expires. */
+  expiryTs: z.number().nullable().optional(),
+});
+
+/** Synapse's request body, field names included, so its tools work unchanged. */
+export const sharedSecretRegisterSchema = z.object({
+  nonce: z.string(),
+  username: z.string(),
+  password: z.string(),
+  admin: z.boolean().optional(),
+  user_type: z.string().nullable().optional(),
+  displayname: z.string().optional(),
+  mac: z.string(),
+});
+
 export const userapiContract = c.router({
   // ---- accounts
-  createAccount: post("accounts/create", createAccountSchema, z.object({ userId, deviceId: z.string().optional(), accessToken: z.string().optional() }), "Create an account (registration, admin tools); optionally log it in."),
-  checkUsernameAvailable: post("accounts/available", z.object({ username: z.string() }), z.object({ available: z.literal(true) }), "Valid and free, or M_INVALID_USERNAME / M_USER_IN_USE."),
-  queryAccount: post("accounts/query", z.object({ userId }), z.object({ userId, isAdmin: z.boolean(), deactivated: z.boolean(), accountType: z.enum(["user", "guest", "appservice"]), userType: z.string().nullable(), createdTs: z.number() }), "An account's flags."),
-  changePassword: post("accounts/password", z.object({ userId, newPassword: z.string(), logoutDevices: z.boolean().optional(), exceptDeviceId: z.string().optional() }), deleted, "Set a new password; other devices are logged out unless logoutDevices is false."),
-  deactivateAccount: post("accounts/deactivate", z.object({ userId }), deleted, "Deactivate: revoke all tokens, clear the profile, never reissue the ID."),
+  createAccount: post(
+    "accounts/create",
+    createAccountSchema,
+    z.object({ userId, deviceId: z.string().optional(), accessToken: z.string().optional() }),
+    "Create an account (registration, admin tools); optionally log it in.",
+  ),
+  checkUsernameAvailable: post(
+    "accounts/available",
+    z.object({ username: z.string() }),
+    z.object({ available: z.literal(true) }),
+    "Valid and free, or M_INVALID_USERNAME / M_USER_IN_USE.",
+  ),
+  queryAccount: post(
+    "accounts/query",
+    z.object({ userId }),
+    accountInfoSchema,
+    "An account's flags.",
+  ),
+  changePassword: post(
+    "accounts/password",
+    z.object({ userId, newPassword: z.string(), logoutDevices: z.boolean().optional(), exceptDeviceId: z.string().optional() }),
+    deleted,
+    "Set a new password; other devices are logged out unless logoutDevices is false.",
+  ),
+  deactivateAccount: post(
+    "accounts/deactivate",
+    z.object({ userId }),
+    deleted,
+    "Deactivate: revoke all tokens, clear the profile, never reissue the ID.",
+  ),
   // ---- login and tokens
-  passwordLogin: post("login/password", passwordLoginSchema, newSession, "m.login.password: M_FORBIDDEN on bad credentials, M_USER_DEACTIVATED."),
-  createSession: post("login/session", sessionRequestSchema.extend({ userId }), newSession, "Log an existing, active user in without a password (appservice, SSO, login tokens): device + token."),
-  queryAccessToken: post("tokens/query", z.object({ accessToken: z.string() }), tokenInfoSchema, "Resolve a token; M_UNKNOWN_TOKEN when unknown or revoked."),
-  logout: post("tokens/logout", z.object({ accessToken: z.string() }), deleted.extend({ userId }), "Delete the token's device and its tokens."),
+  passwordLogin: post(
+    "login/password",
+    passwordLoginSchema,
+    newSession,
+    "m.login.password: M_FORBIDDEN on bad credentials, M_USER_DEACTIVATED.",
+  ),
+  createSession: post(
+    "login/session",
+    sessionRequestSchema.extend({ userId }),
+    newSession,
+    "Log an existing, active user in without a password (appservice, SSO, login tokens): device + token.",
+  ),
+  queryAccessToken: post(
+    "tokens/query",
+    z.object({ accessToken: z.string() }),
+    tokenInfoSchema,
+    "Resolve a token; M_UNKNOWN_TOKEN when unknown or revoked.",
+  ),
+  logout: post(
+    "tokens/logout",
+    z.object({ accessToken: z.string() }),
+    deleted.extend({ userId }),
+    "Delete the token's device and its tokens.",
+  ),
   logoutAll: post("tokens/logout-all", z.object({ userId }), deleted, "Delete every device and token of the user."),
   // ---- devices
-  queryDevices: post("devices/list", z.object({ userId }), z.object({ devices: z.array(deviceSchema) }), "A user's devices."),
-  queryDevice: post("devices/get", z.object({ userId, deviceId: z.string() }), deviceSchema, "One device; M_NOT_FOUND."),
-  updateDevice: post("devices/update", z.object({ userId, deviceId: z.string(), displayName: z.string().max(255).nullable() }), empty, "Rename a device; M_NOT_FOUND."),
-  deleteDevices: post("devices/delete", z.object({ userId, deviceIds: z.array(z.string()) }), deleted, "Delete devices and their tokens; unknown IDs are ignored."),
-  markDeviceSeen: post("devices/seen", z.object({ userId, deviceId: z.string(), ip: z.string().optional(), userAgent: z.string().optional() }), empty, "Record last-seen time/IP/UA (callers throttle)."),
+  queryDevices: post(
+    "devices/list",
+    z.object({ userId }),
+    z.object({ devices: z.array(deviceSchema) }),
+    "A user's devices.",
+  ),
+  queryDevice: post(
+    "devices/get",
+    z.object({ userId, deviceId: z.string() }),
+    deviceSchema,
+    "One device; M_NOT_FOUND.",
+  ),
+  updateDevice: post(
+    "devices/update",
+    z.object({ userId, deviceId: z.string(), displayName: z.string().max(255).nullable() }),
+    empty,
+    "Rename a device; M_NOT_FOUND.",
+  ),
+  deleteDevices: post(
+    "devices/delete",
+    z.object({ userId, deviceIds: z.array(z.string()) }),
+    deleted,
+    "Delete devices and their tokens; unknown IDs are ignored.",
+  ),
+  markDeviceSeen: post(
+    "devices/seen",
+    z.object({ userId, deviceId: z.string(), ip: z.string().optional(), userAgent: z.string().optional() }),
+    empty,
+    "Record last-seen time/IP/UA (callers throttle).",
+  ),
   // ---- user-interactive auth and registration
-  userInteractiveAuth: post("uia", z.object({ purpose: uiaPurposeSchema, userId: userId.optional(), auth: z.object({ type: z.string().optional(), session: z.string().optional() }).passthrough().optional() }), uiaResultSchema, "One UIA round: done, or the 401 challenge to send."),
-  registrationTokenValidity: post("registration-tokens/validity", z.object({ token: z.string() }), z.object({ valid: z.boolean() }), "GET /register/m.login.registration_token/validity; M_FORBIDDEN when tokens are off."),
-  createRegistrationToken: post("registration-tokens/create", z.object({ token: z.string().optional(), usesAllowed: z.number().int().min(0).nullable().optional(), expiryTs: z.number().nullable().optional() }), registrationToken, "Admin: create a registration token."),
-  listRegistrationTokens: post("registration-tokens/list", empty, z.object({ tokens: z.array(registrationToken.extend({ pending: z.number().int() })) }), "Admin: list tokens with pending/completed uses."),
-  deleteRegistrationToken: post("registration-tokens/delete", z.object({ token: z.string() }), empty, "Admin: delete a token."),
-  sharedSecretNonce: post("shared-secret/nonce", empty, z.object({ nonce: z.string() }), "GET /_synapse/admin/v1/register."),
-  sharedSecretRegister: post("shared-secret/register", z.object({ nonce: z.string(), username: z.string(), password: z.string(), admin: z.boolean().optional(), user_type: z.string().nullable().optional(), displayname: z.string().optional(), mac: z.string() }), z.object({ user_id: z.string(), access_token: z.string(), device_id: z.string(), home_server: z.string() }), "POST /_synapse/admin/v1/register (HMAC-SHA1, single-use nonce)."),
+  userInteractiveAuth: post(
+    "uia",
+    uiaRequestSchema,
+    uiaResultSchema,
+    "One UIA round: done, or the 401 challenge to send.",
+  ),
+  registrationTokenValidity: post(
+    "registration-tokens/validity",
+    z.object({ token: z.string() }),
+    z.object({ valid: z.boolean() }),
+    "GET /register/m.login.registration_token/validity; M_FORBIDDEN when tokens are off.",
+  ),
+  createRegistrationToken: post(
+    "registration-tokens/create",
+    createTokenSchema,
+    registrationToken,
+    "Admin: create a registration token.",
+  ),
+  listRegistrationTokens: post(
+    "registration-tokens/list",
+    empty,
+    z.object({ tokens: z.array(registrationToken.extend({ pending: z.number().int() })) }),
+    "Admin: list tokens with pending/completed uses.",
+  ),
+  deleteRegistrationToken: post(
+    "registration-tokens/delete",
+    z.object({ token: z.string() }),
+    empty,
+    "Admin: delete a token.",
+  ),
+  sharedSecretNonce: post(
+    "shared-secret/nonce",
+    empty,
+    z.object({ nonce: z.string() }),
+    "GET /_synapse/admin/v1/register.",
+  ),
+  sharedSecretRegister: post(
+    "shared-secret/register",
+    sharedSecretRegisterSchema,
+    z.object({ user_id: z.string(), access_token: z.string(), device_id: z.string(), home_server: z.string() }),
+    "POST /_synapse/admin/v1/register (HMAC-SHA1, single-use nonce).",
+  ),
   // ---- profiles
   queryProfile: post("profiles/get", z.object({ userId }), profileSchema, "A local user's profile; M_NOT_FOUND."),
-  setDisplayName: post("profiles/displayname", z.object({ userId, displayname: z.string().nullable() }), profileSchema, "Set displayname; returns the new profile (member-event fan-out is the caller's)."),
-  setAvatarUrl: post("profiles/avatar-url", z.object({ userId, avatarUrl: z.string().nullable() }), profileSchema, "Set avatar_url; returns the new profile."),
+  setDisplayName: post(
+    "profiles/displayname",
+    z.object({ userId, displayname: z.string().nullable() }),
+    profileSchema,
+    "Set displayname; returns the new profile (member-event fan-out is the caller's).",
+  ),
+  setAvatarUrl: post(
+    "profiles/avatar-url",
+    z.object({ userId, avatarUrl: z.string().nullable() }),
+    profileSchema,
+    "Set avatar_url; returns the new profile.",
+  ),
   // ---- account data and tags
-  setAccountData: post("account-data/set", accountDataKey.extend({ content: jsonObject }), z.object({ streamPos: z.number() }), "Set global (roomId null) or room account data; publishes OutputClientData."),
-  queryAccountData: post("account-data/get", accountDataKey, z.object({ content: jsonObject }), "One entry; M_NOT_FOUND."),
-  queryAccountDataSince: post("account-data/since", z.object({ userId, since: z.number().int().min(0), upTo: z.number().int().optional() }), z.object({ entries: z.array(accountDataEntry), maxStreamPos: z.number() }), "Entries changed after a stream position (0 = all), for sync."),
+  setAccountData: post(
+    "account-data/set",
+    accountDataKey.extend({ content: jsonObject }),
+    z.object({ streamPos: z.number() }),
+    "Set global (roomId null) or room account data; publishes OutputClientData.",
+  ),
+  queryAccountData: post(
+    "account-data/get",
+    accountDataKey,
+    z.object({ content: jsonObject }),
+    "One entry; M_NOT_FOUND.",
+  ),
+  queryAccountDataSince: post(
+    "account-data/since",
+    z.object({ userId, since: z.number().int().min(0), upTo: z.number().int().optional() }),
+    z.object({ entries: z.array(accountDataEntry), maxStreamPos: z.number() }),
+    "Entries changed after a stream position (0 = all), for sync.",
+  ),
   queryTags: post("tags/get", z.object({ userId, roomId: z.string() }), tagsBody, "The room's m.tag content."),
-  setTag: post("tags/set", z.object({ userId, roomId: z.string(), tag: z.string().min(1), content: jsonObject }), empty, "Add or replace one tag (m.tag account data)."),
+  setTag: post(
+    "tags/set",
+    z.object({ userId, roomId: z.string(), tag: z.string().min(1), content: jsonObject }),
+    empty,
+    "Add or replace one tag (m.tag account data).",
+  ),
   deleteTag: post("tags/delete", z.object({ userId, roomId: z.string(), tag: z.string() }), empty, "Remove one tag."),
 });
 
@@ -157,7 +334,10 @@ export type UserapiClient = ContractClient<UserapiContract>;
 /** clientapi: registration, login, devices, profiles, account data, tags. */
 export type UserapiForClient = UserapiClient;
 /** syncapi: authenticate, then read account data (changes arrive on OutputClientData). */
-export type UserapiForSync = Pick<UserapiClient, "queryAccessToken" | "queryAccountData" | "queryAccountDataSince" | "queryTags" | "queryDevices">;
+export type UserapiForSync = Pick<
+  UserapiClient,
+  "queryAccessToken" | "queryAccountData" | "queryAccountDataSince" | "queryTags" | "queryDevices"
+>;
 /** Any public-facing component that only authenticates requests (mediaapi …). */
 export type UserapiForAuth = Pick<UserapiClient, "queryAccessToken">;
 /** federationapi: profile queries and device lists of local users. */
