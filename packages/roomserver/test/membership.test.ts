@@ -85,6 +85,9 @@ describe("invite, join, leave, kick, ban, unban, forget", () => {
   it("inviting a user of another server is not supported yet", async () => {
     const { roomId } = (await h.client.performCreateRoom({ body: { creator: ALICE } })).body;
     await expect(h.client.performInvite({ body: { sender: ALICE, roomId, invitee: "@x:elsewhere" } })).rejects.toMatchObject({ errcode: "M_UNRECOGNIZED" });
+    const before = (await h.client.queryRoomsForUser({ body: { userId: ALICE } })).body.roomIds.length;
+    await expect(h.client.performCreateRoom({ body: { creator: ALICE, invite: ["@x:elsewhere"] } })).rejects.toMatchObject({ errcode: "M_UNRECOGNIZED" });
+    expect((await h.client.queryRoomsForUser({ body: { userId: ALICE } })).body.roomIds).toHaveLength(before);
   });
 });
 

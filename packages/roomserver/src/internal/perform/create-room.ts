@@ -57,6 +57,9 @@ export async function createRoom(ctx: RoomserverContext, inputter: Inputter, req
     throw new MatrixError("M_INVALID_PARAM", `creator ${req.creator} is not a user ID`);
   }
   if (serverOf(req.creator) !== ctx.serverName) throw new MatrixError("M_FORBIDDEN", "only local users create rooms here");
+  const remote = (req.invite ?? []).filter((u) => serverOf(u) !== ctx.serverName);
+  // Checked before anything is created: a remote invite needs federation (federationsender), later.
+  if (remote.length > 0) throw new MatrixError("M_UNRECOGNIZED", `inviting users of other servers is not supported yet: ${remote.join(", ")}`);
   const preset: Preset = req.preset ?? (req.visibility === "public" ? "public_chat" : "private_chat");
   const alias = req.roomAliasName === undefined ? undefined : `#${req.roomAliasName}:${ctx.serverName}`;
   if (alias !== undefined) {
