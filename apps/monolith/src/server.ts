@@ -5,6 +5,7 @@
  */
 import { registerVersionsRoute } from "@dendrite-ts/clientapi";
 import {
+  type ContractClient,
   closeServer,
   createHttpServer,
   createLogger,
@@ -16,7 +17,13 @@ import {
   type DendriteConfig,
   type Logger,
 } from "@dendrite-ts/runtime";
-import { createServerKeyApi, loadConfiguredKeys, registerKeyRoutes, serverKeyContract } from "@dendrite-ts/serverkeyapi";
+import {
+  createServerKeyApi,
+  loadConfiguredKeys,
+  registerKeyRoutes,
+  serverKeyContract,
+  type ServerKeyContract,
+} from "@dendrite-ts/serverkeyapi";
 
 export interface StartMonolithOptions {
   config: DendriteConfig;
@@ -29,6 +36,8 @@ export interface RunningMonolith {
   /** e.g. http://127.0.0.1:8008 */
   readonly url: string;
   readonly port: number;
+  /** The components' clients, for code embedding the monolith (and its tests). */
+  readonly clients: { readonly serverKeys: ContractClient<ServerKeyContract> };
   close(): Promise<void>;
 }
 
@@ -59,7 +68,7 @@ export async function startMonolith(opts: StartMonolithOptions): Promise<Running
     const address = await listen(server, config.monolith.listen);
     cleanups.push(() => closeServer(server));
     logger.info({ url: address.url, serverName: config.global.server_name }, "dendrite-ts monolith listening");
-    return { url: address.url, port: address.port, close: closeAll };
+    return { url: address.url, port: address.port, clients: { serverKeys }, close: closeAll };
   } catch (e) {
     await closeAll();
     throw e;

@@ -55,7 +55,10 @@ export function spawnEntry(entry: string, args: string[], env: Record<string, st
   };
 }
 
-/** Polls `url` until it answers (any HTTP status) or the process exits or the time runs out. */
+/**
+ * Polls `url` until it answers 2xx (a front proxy answers 502 while its component starts), the
+ * process exits, or the time runs out.
+ */
 export async function waitForHttp(url: string, server: SpawnedServer, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -63,11 +66,11 @@ export async function waitForHttp(url: string, server: SpawnedServer, timeoutMs 
       throw new Error(`server exited with ${server.child.exitCode} before answering ${url}:\n${server.output()}`);
     }
     try {
-      await fetch(url);
-      return;
+      if ((await fetch(url)).ok) return;
     } catch {
-      if (Date.now() > deadline) throw new Error(`no answer from ${url} after ${timeoutMs} ms:\n${server.output()}`);
-      await new Promise((r) => setTimeout(r, 100));
+      // not listening yet
     }
+    if (Date.now() > deadline) throw new Error(`no 2xx answer from ${url} after ${timeoutMs} ms:\n${server.output()}`);
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
