@@ -101,4 +101,28 @@ describe("key cache", () => {
     expect(keys).toHaveLength(1);
     expect(hits).toBe(0);
   });
+
+  it("two instances on one database (polylith replicas) fetch and store concurrently without errors", async () => {
+    clock.advance(2 * HOUR);
+    const replica = () =>
+      createServerKeyApi({
+        db: a.db,
+        config: { server_name: "a.test", key_validity_period: HOUR, trusted_key_servers: [], federation: { server_name_map: map } },
+        signingKey: a.key,
+        oldKeys: [],
+        logger,
+        now: clock.now,
+        minRefetchIntervalMs: 0,
+      });
+    const [r1, r2] = await Promise.all([replica(), replica()]);
+    const results = await Promise.all(
+      [r1, r2, r1, r2].map((api) =>
+        localClient(serverKeyContract, api).queryPublicKeys({
+          body: { requests: [{ server_name: "b.test", key_id: b.key.keyId, minimum_valid_until_ts: clock.now() }] },
+        }),
+      ),
+    );
+    for (const r of results) expect(r.body.keys[0]?.valid_until_ts).toBe(clock.now() + HOUR);
+    expect(hits).toBe(2); // one per replica: coalescing is per process
+  });
 });
