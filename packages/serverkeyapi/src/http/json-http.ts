@@ -2,7 +2,8 @@
  * The small HTTP client key fetching needs: GET or POST JSON with a timeout, a size cap and
  * optional redirects. Built on node:http/https so a test federation's CA (`tls_ca_file`) can be
  * passed per request without a second HTTP stack; certificates are verified unless that CA says
- * otherwise. A WHATWG `fetch` can be injected instead (tests, custom transports).
+ * otherwise. A WHATWG `fetch` can be injected instead (tests, custom transports); it then owns
+ * TLS, so `ca`, `skipTlsVerify`, `tlsServerName` and the Host override do not apply.
  */
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
@@ -78,8 +79,10 @@ function payload(req: JsonRequest): { headers: Record<string, string>; data?: st
   const headers: Record<string, string> = { accept: "application/json" };
   if (req.host !== undefined) headers["host"] = req.host;
   if (req.body === undefined) return { headers };
+  const data = JSON.stringify(req.body);
   headers["content-type"] = "application/json";
-  return { headers, data: JSON.stringify(req.body) };
+  headers["content-length"] = String(Buffer.byteLength(data)); // not chunked: some servers refuse that
+  return { headers, data };
 }
 
 function viaNode(tls: { ca?: string | Buffer; rejectUnauthorized?: boolean }, timeoutMs: number, maxBytes: number) {
@@ -127,7 +130,8 @@ function viaNode(tls: { ca?: string | Buffer; rejectUnauthorized?: boolean }, ti
 function viaFetch(fetchFn: typeof globalThis.fetch, timeoutMs: number, maxBytes: number) {
   return async (url: string, req: JsonRequest): Promise<JsonResponse> => {
     const { headers, data } = payload(req);
-    delete headers["host"]; // fetch sets Host from the URL and refuses to have it overridden
+    delete headers["host"]; // fetch sets Host (and Content-Length) itself
+    delete headers["content-length"];
     const res = await fetchFn(url, {
       method: req.method ?? "GET",
       headers,
