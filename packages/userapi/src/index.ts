@@ -25,5 +25,6 @@ export {
   outputClientDataStream,
   clientDataSubject,
   clientDataMsgId,
+  outputClientDataSchema,
   type OutputClientData,
 } from "./output";

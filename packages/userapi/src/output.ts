@@ -6,6 +6,8 @@
  * (or on `streamPos`, which orders one user's changes and never repeats).
  */
 
+import { z } from "zod";
+
 /** Stream name. */
 export const OUTPUT_CLIENT_DATA = "OutputClientData";
 
@@ -29,6 +31,18 @@ export type OutputClientData = {
   /** Position of this change in userapi's account-data stream (strictly increasing). */
   streamPos: number;
 };
+
+/** For consumers: parse what arrives (a wrong shape fails; fields added later are dropped). */
+export const outputClientDataSchema: z.ZodType<OutputClientData> = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("account_data"),
+    userId: z.string(),
+    roomId: z.string().nullable(),
+    type: z.string(),
+    content: z.record(z.unknown()),
+    streamPos: z.number(),
+  }),
+]);
 
 export function clientDataMsgId(msg: OutputClientData): string {
   return `${msg.kind}:${msg.streamPos}`;

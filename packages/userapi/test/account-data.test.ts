@@ -2,7 +2,7 @@
 // per change, deduplicated by msgId even when the outbox is replayed after a crash.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { StreamMessage, Subscription } from "@dendrite-ts/runtime";
-import { createUserapi, OUTPUT_CLIENT_DATA, type OutputClientData } from "../src/index";
+import { createUserapi, OUTPUT_CLIENT_DATA, outputClientDataSchema, type OutputClientData } from "../src/index";
 import { expectMatrixError, ok, registerAlice, SERVER, startUserapi, TRANSPORTS, warmPool, type Harness } from "./harness";
 
 const ROOM = "!room:test.local";
@@ -67,7 +67,7 @@ describe.each(TRANSPORTS)("account data (%s)", (transport) => {
     await ok(h.client.setAccountData({ body: { userId, type: "sentinel", content: {} } }));
     await until((m) => m.type === "sentinel");
 
-    const msgs = received.map((m) => m.json<OutputClientData>());
+    const msgs = received.map((m) => outputClientDataSchema.parse(m.json()));
     expect(msgs.map((m) => [m.kind, m.userId, m.roomId, m.type, m.content])).toEqual([
       ["account_data", userId, null, "m.direct", { v: 1 }],
       ["account_data", userId, ROOM, "m.fully_read", { event_id: "$e" }],
