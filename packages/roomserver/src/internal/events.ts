@@ -1,7 +1,8 @@
 /**
  * Stored events as the roomserver's code sees them: the row plus the parsed PDU and its type
- * and state key as strings. Events never change once stored (only flags do, and flags are
- * re-read from the row), so parsed PDUs cache by NID.
+ * and state key as strings. Events are immutable once stored except for two changes the
+ * roomserver itself makes (an outlier upgraded, a redaction applied), after which it calls
+ * `forget`; so loaded events cache by NID and ID. The cache reads committed rows only.
  */
 import type { PduJson } from "../api";
 import type { EventRow, RoomserverStore } from "../storage";
@@ -26,26 +27,37 @@ export interface StoredEvent {
   readonly redactedBy: string | null;
 }
 
-const PDU_CACHE_LIMIT = 50_000;
+const CACHE_LIMIT = 50_000;
 
 export interface EventLoader {
   byNids(nids: readonly number[]): Promise<Map<number, StoredEvent>>;
   byIds(ids: readonly string[]): Promise<Map<string, StoredEvent>>;
+  /** Drops events whose row just changed (call after the transaction committed). */
+  forget(ids: readonly string[]): void;
 }
 
 export function createEventLoader(store: RoomserverStore): EventLoader {
-  const pduCache = new Map<number, PduJson>();
+  const byNid = new Map<number, StoredEvent>();
+  const nidById = new Map<string, number>();
+
+  function remember(events: readonly StoredEvent[]): void {
+    for (const e of events) {
+      if (byNid.size >= CACHE_LIMIT) {
+        // Oldest first: Map iteration order is insertion order.
+        const oldest = byNid.values().next().value as StoredEvent;
+        byNid.delete(oldest.nid);
+        nidById.delete(oldest.id);
+      }
+      byNid.set(e.nid, e);
+      nidById.set(e.id, e.nid);
+    }
+  }
 
   async function toStored(rows: EventRow[]): Promise<StoredEvent[]> {
     const types = await store.eventTypesByNid(rows.map((r) => r.eventTypeNid));
     const keys = await store.stateKeysByNid(rows.flatMap((r) => (r.eventStateKeyNid === null ? [] : [r.eventStateKeyNid])));
     return rows.map((r) => {
-      let pdu = pduCache.get(r.eventNid);
-      if (!pdu) {
-        pdu = Object.freeze(JSON.parse(r.json) as PduJson);
-        if (pduCache.size >= PDU_CACHE_LIMIT) pduCache.clear();
-        pduCache.set(r.eventNid, pdu);
-      }
+      const pdu = Object.freeze(JSON.parse(r.json) as PduJson);
       return {
         nid: r.eventNid,
         id: r.eventId,
@@ -69,12 +81,42 @@ export function createEventLoader(store: RoomserverStore): EventLoader {
 
   return {
     async byNids(nids) {
-      const rows = await store.eventsByNids([...new Set(nids)]);
-      return new Map((await toStored(rows)).map((e) => [e.nid, e]));
+      const out = new Map<number, StoredEvent>();
+      const missing: number[] = [];
+      for (const n of new Set(nids)) {
+        const hit = byNid.get(n);
+        if (hit) out.set(n, hit);
+        else missing.push(n);
+      }
+      if (missing.length > 0) {
+        const loaded = await toStored(await store.eventsByNids(missing));
+        remember(loaded);
+        for (const e of loaded) out.set(e.nid, e);
+      }
+      return out;
     },
     async byIds(ids) {
-      const rows = await store.eventsByIds([...new Set(ids)]);
-      return new Map((await toStored(rows)).map((e) => [e.id, e]));
+      const out = new Map<string, StoredEvent>();
+      const missing: string[] = [];
+      for (const id of new Set(ids)) {
+        const nid = nidById.get(id);
+        const hit = nid === undefined ? undefined : byNid.get(nid);
+        if (hit) out.set(id, hit);
+        else missing.push(id);
+      }
+      if (missing.length > 0) {
+        const loaded = await toStored(await store.eventsByIds(missing));
+        remember(loaded);
+        for (const e of loaded) out.set(e.id, e);
+      }
+      return out;
+    },
+    forget(ids) {
+      for (const id of ids) {
+        const nid = nidById.get(id);
+        nidById.delete(id);
+        if (nid !== undefined) byNid.delete(nid);
+      }
     },
   };
 }

@@ -60,7 +60,8 @@ export async function commitEvent(ctx: RoomserverContext, c: CommitInput): Promi
   // The room moves forward only for accepted new events.
   const advance = input.kind === "new" && c.status === "accepted" && before !== undefined ? await advanceRoom(ctx, room, self, beforeNid, before.entries) : undefined;
 
-  return store.transaction(async (tx) => {
+  const changed: string[] = [];
+  const result = await store.transaction(async (tx): Promise<InputResult> => {
     const insert = async () => {
       const inserted = await tx.insertEvents([
         {
@@ -105,10 +106,17 @@ export async function commitEvent(ctx: RoomserverContext, c: CommitInput): Promi
       const adds: StateEntry[] = [{ typeNid, stateKeyNid: stateKeyNid!, eventNid }];
       outputs.push(...(await applyMembershipChanges(ctx, tx, roomRef, adds, memberTypeNid, new Map([[eventNid, self]]))));
     }
-    if (c.status === "accepted") outputs.push(...(await applyRedactions(ctx, tx, roomRef, self)));
+    if (c.status === "accepted") {
+      const redacted = await applyRedactions(ctx, tx, roomRef, self);
+      changed.push(...redacted.map((r) => r.redactedEventId));
+      outputs.push(...redacted);
+    }
     await tx.appendOutbox(outputs.map((payload) => ({ roomId: room.roomId, payload })));
     return result;
   });
+  // Rows this transaction changed (an upgraded outlier, redacted events) must be re-read.
+  ctx.events.forget([ev.eventId, ...changed]);
+  return result;
 }
 
 interface Advance {
