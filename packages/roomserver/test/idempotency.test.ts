@@ -37,7 +37,7 @@ describe("duplicate input is idempotent (one row, one output)", () => {
     const latest = (await h.client.queryLatestEventsAndState({ body: { roomId, stateToFetch: [] } })).body.latestEventIds;
     const a = await buildOn(h, roomId, latest, { sender: ALICE, type: "m.room.message", content: { body: "a" } });
     await h.client.inputRoomEvents({ body: { events: [{ kind: "new", event: a.pdu }], async: true } });
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < 300; i++) {
       const now = (await h.client.queryLatestEventsAndState({ body: { roomId, stateToFetch: [] } })).body.latestEventIds;
       if (now.includes(a.eventId)) return;
       await new Promise((r) => setTimeout(r, 50));
@@ -92,19 +92,22 @@ describe("outbox delivers every output exactly once even when the relay is resta
     const seen: string[] = [];
     const msgIds: string[] = [];
     await streams.ensureConsumer("OutputRoomEvent", "relay-test");
-    const outputs = await new Promise<OutputRoomEvent[]>((resolve) => {
-      const got: OutputRoomEvent[] = [];
-      void streams
-        .consume("OutputRoomEvent", "relay-test", (msg) => {
-          const out = msg.json<OutputRoomEvent>();
-          if (out.roomId === roomId) {
-            got.push(out);
-            if (msg.msgId) msgIds.push(msg.msgId);
-          }
-          if (newEventIds(got).length >= want.length) resolve(got);
-        })
-        .then((sub) => setTimeout(() => void sub.stop().then(() => resolve(got)), 3000));
+    const got: OutputRoomEvent[] = [];
+    let done: () => void = () => {};
+    const finished = new Promise<void>((r) => (done = r));
+    const sub = await streams.consume("OutputRoomEvent", "relay-test", (msg) => {
+      const out = msg.json<OutputRoomEvent>();
+      if (out.roomId === roomId) {
+        got.push(out);
+        if (msg.msgId) msgIds.push(msg.msgId);
+      }
+      if (newEventIds(got).length >= want.length) done();
     });
+    const bound = setTimeout(done, 15_000);
+    await finished;
+    clearTimeout(bound);
+    await sub.stop();
+    const outputs = got;
     seen.push(...newEventIds(outputs));
     expect(seen.sort()).toEqual([...want].sort());
     expect(new Set(msgIds).size).toBe(msgIds.length);

@@ -80,7 +80,7 @@ export async function readOutputs(h: Harness, consumer: string, until: (msgs: Ou
     got.push(msg.json<OutputRoomEvent>());
     if (until(got)) done();
   });
-  const timeout = setTimeout(done, 5000);
+  const timeout = setTimeout(done, 15_000); // a bound, not a wait: `until` ends it as soon as the message is in
   await finished;
   clearTimeout(timeout);
   await sub.stop();
