@@ -1,2 +1,10 @@
 // The public face of @dendrite-ts/clientapi: named exports only.
+export { createClientapi, type Clientapi } from "./clientapi";
+export type {
+  ClientapiDeps,
+  ClientapiConfig,
+  ClientUserapi,
+  ClientRoomserver,
+  RateLimitConfig,
+} from "./deps";
 export { SUPPORTED_SPEC_VERSIONS, registerVersionsRoute } from "./routing/versions";

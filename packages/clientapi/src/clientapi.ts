@@ -1,0 +1,70 @@
+/**
+ * createClientapi: every dependency up front; migrations for our one table run here, then
+ * `register(server)` adds the public client-server routes to a runtime HTTP server.
+ */
+import type { FastifyInstance } from "fastify";
+import { applyMigrations } from "@dendrite-ts/runtime";
+import { createAuthenticator } from "./auth";
+import { createRoomVersionCache } from "./client-events";
+import type { ClientapiDeps } from "./deps";
+import { createRateLimiter } from "./ratelimit";
+import { registerAccountDataRoutes } from "./routing/account-data";
+import { registerAccountRoutes } from "./routing/account";
+import { registerAdminRegisterRoutes } from "./routing/admin-register";
+import { registerAuthRoutes } from "./routing/auth";
+import { registerCapabilitiesRoute } from "./routing/capabilities";
+import type { RouteContext } from "./routing/context";
+import { registerCreateRoomRoute } from "./routing/create-room";
+import { registerDeviceRoutes } from "./routing/devices";
+import { registerDirectoryRoutes } from "./routing/directory";
+import { registerProfileRoutes } from "./routing/profile";
+import { registerRedactRoutes } from "./routing/redact";
+import { registerRegisterRoutes } from "./routing/register";
+import { registerRoomRoutes } from "./routing/rooms";
+import { registerSendRoutes } from "./routing/send";
+import { registerStateRoutes } from "./routing/state";
+import { registerTagRoutes } from "./routing/tags";
+import { registerVersionsRoute } from "./routing/versions";
+import { CLIENTAPI_SCHEMA, clientapiMigrations } from "./storage/migrations";
+import { createTransactionStore } from "./storage/transactions";
+
+export interface Clientapi {
+  /** Adds every clientapi route (including /versions) to the server. Call once per server. */
+  register(server: FastifyInstance): void;
+}
+
+export async function createClientapi(deps: ClientapiDeps): Promise<Clientapi> {
+  await applyMigrations(deps.db, CLIENTAPI_SCHEMA, clientapiMigrations);
+  const now = deps.now ?? Date.now;
+  const ctx: RouteContext = {
+    userapi: deps.userapi,
+    roomserver: deps.roomserver,
+    serverName: deps.serverName,
+    config: deps.config,
+    authenticate: createAuthenticator(deps.userapi),
+    rateLimit: createRateLimiter(deps.config.rateLimiting, now),
+    txns: createTransactionStore(deps.db.sql),
+    roomVersionOf: createRoomVersionCache(deps.roomserver),
+    logger: deps.logger,
+  };
+  return {
+    register(server) {
+      registerVersionsRoute(server);
+      registerCapabilitiesRoute(server, ctx);
+      registerAuthRoutes(server, ctx);
+      registerRegisterRoutes(server, ctx);
+      registerAdminRegisterRoutes(server, ctx);
+      registerAccountRoutes(server, ctx);
+      registerDeviceRoutes(server, ctx);
+      registerCreateRoomRoute(server, ctx);
+      registerRoomRoutes(server, ctx);
+      registerSendRoutes(server, ctx);
+      registerStateRoutes(server, ctx);
+      registerRedactRoutes(server, ctx);
+      registerDirectoryRoutes(server, ctx);
+      registerProfileRoutes(server, ctx);
+      registerAccountDataRoutes(server, ctx);
+      registerTagRoutes(server, ctx);
+    },
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * What clientapi needs from the rest of the server, named up front (EXAMPLES.md §8, §12):
+ * role views of the userapi and roomserver clients, its own database (transaction IDs), and
+ * its config. Nothing is optional or set later.
+ */
+import type { Database, Logger } from "@dendrite-ts/runtime";
+import type { RoomserverClient, RoomserverForClient } from "@dendrite-ts/roomserver";
+import type { UserapiForClient } from "@dendrite-ts/userapi";
+
+/** Everything clientapi calls on userapi (today: the whole client view). */
+export type ClientUserapi = UserapiForClient;
+/**
+ * Everything clientapi calls on the roomserver: its client view, plus queryStateAfterEvents
+ * for GET /state (the view has no "all current state" query).
+ */
+export type ClientRoomserver = RoomserverForClient & Pick<RoomserverClient, "queryStateAfterEvents">;
+
+export interface RateLimitConfig {
+  enabled: boolean;
+  /** Requests a key may make in a burst. */
+  threshold: number;
+  /** Milliseconds for one request's worth of allowance to come back. */
+  cooloffMs: number;
+}
+
+export interface ClientapiConfig {
+  /** Advertised in /capabilities; the roomserver applies its own default (keep them equal). */
+  defaultRoomVersion: string;
+  rateLimiting: RateLimitConfig;
+}
+
+export interface ClientapiDeps {
+  userapi: ClientUserapi;
+  roomserver: ClientRoomserver;
+  /** Holds the `clientapi` schema (transaction IDs); migrations run in createClientapi. */
+  db: Pick<Database, "sql">;
+  serverName: string;
+  config: ClientapiConfig;
+  logger: Pick<Logger, "info" | "warn" | "error" | "debug">;
+  /** Clock, ms since the epoch (rate limiting); default Date.now. */
+  now?: () => number;
+}

@@ -1,0 +1,24 @@
+/**
+ * GET /capabilities: what this server lets clients do. Room versions from protocol (every one
+ * stable), the default from config; password changes on; displayname/avatar changes on; no 3PIDs.
+ */
+import type { FastifyInstance } from "fastify";
+import { SUPPORTED_ROOM_VERSIONS, getRoomVersion } from "@dendrite-ts/protocol";
+import { clientRoute, type RouteContext } from "./context";
+
+export function registerCapabilitiesRoute(server: FastifyInstance, ctx: RouteContext): void {
+  const available: Record<string, string> = {};
+  for (const v of SUPPORTED_ROOM_VERSIONS) available[v] = getRoomVersion(v)?.stability ?? "stable";
+  const capabilities = {
+    "m.change_password": { enabled: true },
+    "m.room_versions": { default: ctx.config.defaultRoomVersion, available },
+    "m.set_displayname": { enabled: true },
+    "m.set_avatar_url": { enabled: true },
+    "m.3pid_changes": { enabled: false },
+    "m.get_login_token": { enabled: false },
+  };
+  clientRoute(server, "GET", "/capabilities", async (req) => {
+    await ctx.authenticate(req);
+    return { capabilities };
+  });
+}

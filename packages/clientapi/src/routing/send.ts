@@ -1,0 +1,37 @@
+/**
+ * PUT /rooms/{roomId}/send/{eventType}/{txnId}: a message event, idempotent per device and
+ * transaction ID (see storage/transactions.ts). The transaction ID also rides on the event's
+ * output so the sender's /sync can echo it.
+ */
+import type { FastifyInstance } from "fastify";
+import { MatrixError, roomIdSchema } from "@dendrite-ts/protocol";
+import { z } from "zod";
+import { jsonObject, parseBody, parseParams } from "../validation";
+import { clientRoute, requireJoined, type RouteContext } from "./context";
+
+const sendParams = z.object({
+  roomId: roomIdSchema,
+  eventType: z.string().min(1).max(255),
+  txnId: z.string().min(1).max(255),
+});
+
+/** State events go through PUT /state; a redaction through PUT /redact (its checks live there). */
+const NOT_VIA_SEND = new Set(["m.room.redaction"]);
+
+export function registerSendRoutes(server: FastifyInstance, ctx: RouteContext): void {
+  clientRoute(server, "PUT", "/rooms/:roomId/send/:eventType/:txnId", async (req) => {
+    const me = await ctx.authenticate(req);
+    const { roomId, eventType, txnId } = parseParams(sendParams, req.params);
+    const content = parseBody(jsonObject, req.body);
+    const eventId = await ctx.txns.once({ userId: me.userId, deviceId: me.deviceId, endpoint: "send", roomId, txnId }, async () => {
+      ctx.rateLimit(`send:${me.userId}`);
+      if (NOT_VIA_SEND.has(eventType)) throw new MatrixError("M_BAD_JSON", `Send ${eventType} through its own endpoint`);
+      await requireJoined(ctx, roomId, me.userId);
+      const { body } = await ctx.roomserver.performSendEvent({
+        body: { sender: me.userId, roomId, type: eventType, content, transactionId: { deviceId: me.deviceId, transactionId: txnId } },
+      });
+      return body.eventId;
+    });
+    return { event_id: eventId };
+  });
+}

@@ -1,0 +1,74 @@
+/**
+ * Room state (client-server API, "Getting events for a room" / "Sending events to a room"):
+ * GET one state event (content, or the whole event with ?format=event), GET all current state,
+ * GET joined members, PUT a state event. Reading needs the user joined now: the state at the
+ * moment a former member left is not served yet (history-visibility queries are missing).
+ */
+import type { FastifyInstance } from "fastify";
+import { MatrixError, roomIdSchema } from "@dendrite-ts/protocol";
+import { z } from "zod";
+import { toClientEvent } from "../client-events";
+import { jsonObject, parseBody, parseParams } from "../validation";
+import { clientRoute, requireJoined, roomParams, type RouteContext } from "./context";
+
+const stateParams = z.object({
+  roomId: roomIdSchema,
+  eventType: z.string().min(1).max(255),
+  stateKey: z.string().default(""),
+});
+
+export function registerStateRoutes(server: FastifyInstance, ctx: RouteContext): void {
+  const getOne = async (req: Parameters<Parameters<typeof clientRoute>[3]>[0]) => {
+    const me = await ctx.authenticate(req);
+    const { roomId, eventType, stateKey } = parseParams(stateParams, req.params);
+    const { format } = parseParams(z.object({ format: z.enum(["content", "event"]).default("content") }), req.query, "query");
+    await requireJoined(ctx, roomId, me.userId);
+    const { body } = await ctx.roomserver.queryCurrentState({ body: { roomId, stateTuples: [{ type: eventType, stateKey }] } });
+    const pdu = body.stateEvents[0];
+    if (!pdu) throw new MatrixError("M_NOT_FOUND", `No ${eventType} state event with state key "${stateKey}" in ${roomId}`);
+    if (format === "event") return toClientEvent(pdu, roomId, await ctx.roomVersionOf(roomId));
+    return pdu.content ?? {};
+  };
+  const putOne = async (req: Parameters<Parameters<typeof clientRoute>[3]>[0]) => {
+    const me = await ctx.authenticate(req);
+    const { roomId, eventType, stateKey } = parseParams(stateParams, req.params);
+    const content = parseBody(jsonObject, req.body);
+    ctx.rateLimit(`send:${me.userId}`);
+    await requireJoined(ctx, roomId, me.userId);
+    const { body } = await ctx.roomserver.performSendEvent({ body: { sender: me.userId, roomId, type: eventType, stateKey, content } });
+    return { event_id: body.eventId };
+  };
+  // Empty state key: with or without the trailing slash.
+  for (const path of ["/rooms/:roomId/state/:eventType", "/rooms/:roomId/state/:eventType/:stateKey"]) {
+    clientRoute(server, "GET", path, getOne);
+    clientRoute(server, "PUT", path, putOne);
+  }
+
+  clientRoute(server, "GET", "/rooms/:roomId/state", async (req) => {
+    const me = await ctx.authenticate(req);
+    const { roomId } = parseParams(roomParams, req.params);
+    await requireJoined(ctx, roomId, me.userId);
+    const version = await ctx.roomVersionOf(roomId);
+    // The state after the forward extremities is the current state, and that query returns all of it.
+    const { body: latest } = await ctx.roomserver.queryLatestEventsAndState({ body: { roomId, stateToFetch: [] } });
+    const { body } = await ctx.roomserver.queryStateAfterEvents({ body: { roomId, prevEventIds: latest.latestEventIds } });
+    return body.stateEvents.map((pdu) => toClientEvent(pdu, roomId, version));
+  });
+
+  clientRoute(server, "GET", "/rooms/:roomId/joined_members", async (req) => {
+    const me = await ctx.authenticate(req);
+    const { roomId } = parseParams(roomParams, req.params);
+    await requireJoined(ctx, roomId, me.userId);
+    const { body } = await ctx.roomserver.queryCurrentState({ body: { roomId, stateTuples: [{ type: "m.room.member", stateKey: "*" }] } });
+    const joined: Record<string, { display_name?: string; avatar_url?: string }> = {};
+    for (const ev of body.stateEvents) {
+      const c = (ev.content ?? {}) as Record<string, unknown>;
+      if (c.membership !== "join" || typeof ev.state_key !== "string") continue;
+      joined[ev.state_key] = {
+        ...(typeof c.displayname === "string" ? { display_name: c.displayname } : {}),
+        ...(typeof c.avatar_url === "string" ? { avatar_url: c.avatar_url } : {}),
+      };
+    }
+    return { joined };
+  });
+}
