@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { computeEventId } from "@dendrite-ts/protocol";
-import { ALICE, BOB, CAROL, startRoomserver, type Harness } from "./helpers/roomserver";
+import { ALICE, BOB, buildOn, CAROL, readOutputs, startRoomserver, type Harness } from "./helpers/roomserver";
 
 // `origin` builds the room; `joiner` learns it the way a federation join would deliver it.
 let origin: Harness;
@@ -58,5 +58,20 @@ describe("outliers and given state (the federation join seam)", () => {
     });
     const [row] = await joiner.db.sql`SELECT count(*)::int AS n FROM roomserver.events WHERE event_id = ${msg.eventId}`;
     expect((row as { n: number }).n).toBe(0);
+  });
+
+  it("an old (backfilled) event is stored and published as old_room_event without moving the room", async () => {
+    const { roomId } = (await origin.client.performCreateRoom({ body: { creator: ALICE, preset: "public_chat", topic: "now" } })).body;
+    const early = (await origin.client.queryLatestEventsAndState({ body: { roomId, stateToFetch: [] } })).body.latestEventIds;
+    await origin.client.performSendEvent({ body: { sender: ALICE, roomId, type: "m.room.message", content: { body: "later" } } });
+    const latest = (await origin.client.queryLatestEventsAndState({ body: { roomId, stateToFetch: [] } })).body.latestEventIds;
+    const old = await buildOn(origin, roomId, early, { sender: ALICE, type: "m.room.topic", stateKey: "", content: { topic: "history" } });
+    const [result] = (await origin.client.inputRoomEvents({ body: { events: [{ kind: "old", event: old.pdu }] } })).body.results;
+    expect(result?.status).toBe("accepted");
+    expect((await origin.client.queryLatestEventsAndState({ body: { roomId, stateToFetch: [] } })).body.latestEventIds).toEqual(latest);
+    const topic = (await origin.client.queryCurrentState({ body: { roomId, stateTuples: [{ type: "m.room.topic", stateKey: "" }] } })).body.stateEvents[0];
+    expect(topic?.content).toEqual({ topic: "now" });
+    const outputs = await readOutputs(origin, "old-event", (m) => m.some((o) => o.kind === "old_room_event" && o.eventId === old.eventId));
+    expect(outputs.filter((o) => "eventId" in o && o.eventId === old.eventId).map((o) => o.kind)).toEqual(["old_room_event"]);
   });
 });
