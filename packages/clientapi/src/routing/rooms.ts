@@ -6,6 +6,7 @@
 import type { FastifyInstance } from "fastify";
 import { MatrixError, isValidRoomAlias, isValidRoomId, userIdSchema } from "@dendrite-ts/protocol";
 import { z } from "zod";
+import { ok } from "../call";
 import { jsonObject, parseBody, parseParams } from "../validation";
 import { clientRoute, requireJoined, roomParams, type RouteContext } from "./context";
 
@@ -14,10 +15,15 @@ const targetBody = z.object({ user_id: userIdSchema, reason: z.string().optional
 const joinBody = z.object({ reason: z.string().optional(), third_party_signed: jsonObject.optional() });
 
 export function registerRoomRoutes(server: FastifyInstance, ctx: RouteContext): void {
+  // The join event carries the joiner's profile, so members see a name (spec: "m.room.member").
   const join = async (userId: string, roomIdOrAlias: string, reason: string | undefined) => {
-    const { body } = await ctx.roomserver.performJoin({
-      body: { userId, roomIdOrAlias, ...(reason !== undefined ? { content: { reason } } : {}) },
-    });
+    const profile = await ok(ctx.userapi.queryProfile({ body: { userId } }));
+    const content: Record<string, unknown> = {
+      ...(profile.displayname !== null ? { displayname: profile.displayname } : {}),
+      ...(profile.avatar_url !== null ? { avatar_url: profile.avatar_url } : {}),
+      ...(reason !== undefined ? { reason } : {}),
+    };
+    const { body } = await ctx.roomserver.performJoin({ body: { userId, roomIdOrAlias, content } });
     return { room_id: body.roomId };
   };
 

@@ -1,0 +1,103 @@
+// Devices and account changes behind user-interactive auth (m.login.password).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { call, expectError, register, startServer, type TestServer, type User } from "./harness";
+
+const passwordAuth = (u: User, session?: string) => ({
+  type: "m.login.password",
+  identifier: { type: "m.id.user", user: u.userId },
+  password: u.password,
+  ...(session ? { session } : {}),
+});
+
+describe("devices", () => {
+  let s: TestServer;
+  let frank: User;
+  beforeAll(async () => {
+    s = await startServer();
+    frank = await register(s, "frank");
+  });
+  afterAll(() => s.close());
+
+  const login = async (deviceId: string) =>
+    (await call(s, "POST", "/login", { type: "m.login.password", user: "frank", password: frank.password, device_id: deviceId })).body
+      .access_token as string;
+
+  it("lists, shows and renames devices; an unknown one is 404 M_NOT_FOUND", async () => {
+    await login("TABLET");
+    const list = await call(s, "GET", "/devices", undefined, frank.token);
+    expect(list.body.devices.map((d: { device_id: string }) => d.device_id).sort()).toEqual([frank.deviceId, "TABLET"].sort());
+    expect((await call(s, "PUT", "/devices/TABLET", { display_name: "my tablet" }, frank.token)).status).toBe(200);
+    expect((await call(s, "GET", "/devices/TABLET", undefined, frank.token)).body).toMatchObject({ device_id: "TABLET", display_name: "my tablet" });
+    expectError(await call(s, "GET", "/devices/NOPE", undefined, frank.token), 404, "M_NOT_FOUND");
+    expectError(await call(s, "PUT", "/devices/NOPE", { display_name: "x" }, frank.token), 404, "M_NOT_FOUND");
+    expectError(await call(s, "PUT", "/devices/TABLET", { display_name: 5 }, frank.token), 400, "M_BAD_JSON");
+  });
+
+  it("DELETE /devices/{id} asks for the password, then deletes the device and its token", async () => {
+    const token = await login("OLDPHONE");
+    const first = await call(s, "DELETE", "/devices/OLDPHONE", {}, frank.token);
+    expect(first.status).toBe(401);
+    expect(first.body.flows).toEqual([{ stages: ["m.login.password"] }]);
+    const wrong = await call(s, "DELETE", "/devices/OLDPHONE", { auth: { ...passwordAuth(frank, first.body.session), password: "bad" } }, frank.token);
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.errcode).toBe("M_FORBIDDEN");
+    const done = await call(s, "DELETE", "/devices/OLDPHONE", { auth: passwordAuth(frank, first.body.session) }, frank.token);
+    expect(done.status).toBe(200);
+    expectError(await call(s, "GET", "/account/whoami", undefined, token), 401, "M_UNKNOWN_TOKEN");
+    expectError(await call(s, "DELETE", "/devices/OLDPHONE", {}, frank.token), 404, "M_NOT_FOUND");
+  });
+
+  it("POST /delete_devices deletes several after UIA", async () => {
+    const t1 = await login("D1");
+    const t2 = await login("D2");
+    const first = await call(s, "POST", "/delete_devices", { devices: ["D1", "D2"] }, frank.token);
+    expect(first.status).toBe(401);
+    const done = await call(s, "POST", "/delete_devices", { devices: ["D1", "D2"], auth: passwordAuth(frank, first.body.session) }, frank.token);
+    expect(done.status).toBe(200);
+    for (const t of [t1, t2]) expectError(await call(s, "GET", "/account/whoami", undefined, t), 401, "M_UNKNOWN_TOKEN");
+    expectError(await call(s, "POST", "/delete_devices", { devices: "D1" }, frank.token), 400, "M_BAD_JSON");
+  });
+});
+
+describe("password change and deactivation", () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startServer();
+  });
+  afterAll(() => s.close());
+
+  it("changes the password; other devices are logged out, this one stays", async () => {
+    const gina = await register(s, "gina");
+    const other = (await call(s, "POST", "/login", { type: "m.login.password", user: "gina", password: gina.password })).body.access_token;
+    const first = await call(s, "POST", "/account/password", { new_password: "new-pw" }, gina.token);
+    expect(first.status).toBe(401);
+    const done = await call(s, "POST", "/account/password", { new_password: "new-pw", auth: passwordAuth(gina, first.body.session) }, gina.token);
+    expect(done.status).toBe(200);
+    expect((await call(s, "GET", "/account/whoami", undefined, gina.token)).status).toBe(200);
+    expectError(await call(s, "GET", "/account/whoami", undefined, other), 401, "M_UNKNOWN_TOKEN");
+    expectError(await call(s, "POST", "/login", { type: "m.login.password", user: "gina", password: gina.password }), 403, "M_FORBIDDEN");
+    expect((await call(s, "POST", "/login", { type: "m.login.password", user: "gina", password: "new-pw" })).status).toBe(200);
+  });
+
+  it("logout_devices: false keeps the other sessions", async () => {
+    const hal = await register(s, "hal");
+    const other = (await call(s, "POST", "/login", { type: "m.login.password", user: "hal", password: hal.password })).body.access_token;
+    const first = await call(s, "POST", "/account/password", { new_password: "pw2", logout_devices: false }, hal.token);
+    await call(s, "POST", "/account/password", { new_password: "pw2", logout_devices: false, auth: passwordAuth(hal, first.body.session) }, hal.token);
+    expect((await call(s, "GET", "/account/whoami", undefined, other)).status).toBe(200);
+  });
+
+  it("deactivation needs the password, leaves rooms and kills every token", async () => {
+    const ivy = await register(s, "ivy");
+    const room = (await call(s, "POST", "/createRoom", { preset: "public_chat" }, ivy.token)).body.room_id;
+    const owner = await register(s, "ivyfriend");
+    await call(s, "POST", `/join/${encodeURIComponent(room)}`, {}, owner.token);
+    const first = await call(s, "POST", "/account/deactivate", {}, ivy.token);
+    expect(first.status).toBe(401);
+    const done = await call(s, "POST", "/account/deactivate", { auth: passwordAuth(ivy, first.body.session) }, ivy.token);
+    expect(done.status).toBe(200);
+    expectError(await call(s, "GET", "/account/whoami", undefined, ivy.token), 401, "M_UNKNOWN_TOKEN");
+    const member = await call(s, "GET", `/rooms/${encodeURIComponent(room)}/state/m.room.member/${encodeURIComponent(ivy.userId)}`, undefined, owner.token);
+    expect(member.body.membership).toBe("leave");
+  });
+});

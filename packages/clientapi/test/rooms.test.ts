@@ -1,0 +1,126 @@
+// Room creation per preset and membership changes, driven over HTTP.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { call, enc, expectError, register, startServer, type TestServer, type User } from "./harness";
+
+describe("rooms", () => {
+  let s: TestServer;
+  let alice: User;
+  let bob: User;
+  let carol: User;
+  beforeAll(async () => {
+    s = await startServer();
+    alice = await register(s, "alice");
+    bob = await register(s, "bob");
+    carol = await register(s, "carol");
+  });
+  afterAll(() => s.close());
+
+  const state = async (roomId: string, type: string, key = "", token = alice.token) =>
+    call(s, "GET", `/rooms/${enc(roomId)}/state/${type}/${enc(key)}`, undefined, token);
+
+  it.each([
+    ["public_chat", "public", "forbidden"],
+    ["private_chat", "invite", "can_join"],
+    ["trusted_private_chat", "invite", "can_join"],
+  ])("createRoom preset %s sets join rule %s and guest access %s", async (preset, joinRule, guest) => {
+    const res = await call(s, "POST", "/createRoom", { preset, name: "N", topic: "T" }, alice.token);
+    expect(res.status).toBe(200);
+    const roomId = res.body.room_id;
+    expect((await state(roomId, "m.room.join_rules")).body).toEqual({ join_rule: joinRule });
+    expect((await state(roomId, "m.room.guest_access")).body).toEqual({ guest_access: guest });
+    expect((await state(roomId, "m.room.name")).body).toEqual({ name: "N" });
+    expect((await state(roomId, "m.room.topic")).body).toMatchObject({ topic: "T" });
+    expect((await state(roomId, "m.room.create")).body.room_version).toBe("12");
+  });
+
+  it("createRoom: visibility public without preset is public_chat; room_version, initial_state, creation_content, invites, is_direct", async () => {
+    const res = await call(
+      s,
+      "POST",
+      "/createRoom",
+      {
+        visibility: "public",
+        room_version: "10",
+        initial_state: [{ type: "m.room.history_visibility", content: { history_visibility: "joined" } }],
+        creation_content: { "m.federate": false },
+        power_level_content_override: { events_default: 10 },
+        invite: [bob.userId],
+        is_direct: true,
+      },
+      alice.token,
+    );
+    expect(res.status).toBe(200);
+    const roomId = res.body.room_id;
+    expect((await state(roomId, "m.room.join_rules")).body.join_rule).toBe("public");
+    const create = (await state(roomId, "m.room.create")).body;
+    expect(create).toMatchObject({ room_version: "10", "m.federate": false });
+    expect((await state(roomId, "m.room.history_visibility")).body.history_visibility).toBe("joined");
+    expect((await state(roomId, "m.room.power_levels")).body.events_default).toBe(10);
+    expect((await state(roomId, "m.room.member", bob.userId)).body).toMatchObject({ membership: "invite", is_direct: true });
+    const ev = await call(s, "GET", `/rooms/${enc(roomId)}/state/m.room.create/?format=event`, undefined, alice.token);
+    expect(ev.body).toMatchObject({ type: "m.room.create", room_id: roomId, sender: alice.userId, state_key: "" });
+    expect(ev.body.event_id).toMatch(/^\$/);
+  });
+
+  it("createRoom errors: unknown room version, bad invite, alias in use", async () => {
+    const v = await call(s, "POST", "/createRoom", { room_version: "999" }, alice.token);
+    expectError(v, 400, "M_UNSUPPORTED_ROOM_VERSION");
+    const bad = await call(s, "POST", "/createRoom", { invite: ["not-a-user"] }, alice.token);
+    expectError(bad, 400, "M_BAD_JSON");
+    expect(bad.body.error).toContain("body.invite.0");
+    expectError(await call(s, "POST", "/createRoom", { preset: "everyone" }, alice.token), 400, "M_BAD_JSON");
+    const first = await call(s, "POST", "/createRoom", { room_alias_name: "lobby" }, alice.token);
+    expect(first.status).toBe(200);
+    expect(first.body.room_alias).toBe("#lobby:test.local");
+    expectError(await call(s, "POST", "/createRoom", { room_alias_name: "lobby" }, bob.token), 400, "M_ROOM_IN_USE");
+  });
+
+  it("join by ID and alias, leave, joined_rooms, joined_members", async () => {
+    const roomId = (await call(s, "POST", "/createRoom", { preset: "public_chat", room_alias_name: "hall" }, alice.token)).body.room_id;
+    expect((await call(s, "POST", `/join/${enc("#hall:test.local")}`, {}, bob.token)).body).toEqual({ room_id: roomId });
+    expect((await call(s, "POST", `/rooms/${enc(roomId)}/join`, undefined, carol.token)).body).toEqual({ room_id: roomId });
+    expect((await call(s, "GET", "/joined_rooms", undefined, bob.token)).body.joined_rooms).toContain(roomId);
+    const members = await call(s, "GET", `/rooms/${enc(roomId)}/joined_members`, undefined, bob.token);
+    expect(Object.keys(members.body.joined).sort()).toEqual([alice.userId, bob.userId, carol.userId].sort());
+    expect(members.body.joined[bob.userId]).toEqual({ display_name: "bob" });
+    expect((await call(s, "POST", `/rooms/${enc(roomId)}/leave`, { reason: "bye" }, carol.token)).status).toBe(200);
+    expect((await call(s, "GET", "/joined_rooms", undefined, carol.token)).body.joined_rooms).not.toContain(roomId);
+    expect((await state(roomId, "m.room.member", carol.userId)).body).toEqual({ membership: "leave", reason: "bye" });
+    expectError(await call(s, "POST", `/rooms/${enc(roomId)}/leave`, {}, carol.token), 403, "M_FORBIDDEN");
+    expect((await call(s, "POST", `/rooms/${enc(roomId)}/forget`, {}, carol.token)).status).toBe(200);
+  });
+
+  it("join errors: unknown alias 404, invite-only room 403, malformed ID 400", async () => {
+    expectError(await call(s, "POST", `/join/${enc("#nowhere:test.local")}`, {}, bob.token), 404, "M_NOT_FOUND");
+    const priv = (await call(s, "POST", "/createRoom", { preset: "private_chat" }, alice.token)).body.room_id;
+    expectError(await call(s, "POST", `/join/${enc(priv)}`, {}, bob.token), 403, "M_FORBIDDEN");
+    expectError(await call(s, "POST", `/join/garbage`, {}, bob.token), 400, "M_INVALID_PARAM");
+  });
+
+  it("invite lets a user into a private room; kick, ban, unban", async () => {
+    const roomId = (await call(s, "POST", "/createRoom", { preset: "private_chat" }, alice.token)).body.room_id;
+    expectError(await call(s, "POST", `/rooms/${enc(roomId)}/invite`, { user_id: bob.userId }, carol.token), 403, "M_FORBIDDEN");
+    expect((await call(s, "POST", `/rooms/${enc(roomId)}/invite`, { user_id: bob.userId }, alice.token)).status).toBe(200);
+    expect((await call(s, "POST", `/join/${enc(roomId)}`, {}, bob.token)).status).toBe(200);
+    // bob has power 0: he may not kick alice.
+    expectError(await call(s, "POST", `/rooms/${enc(roomId)}/kick`, { user_id: alice.userId }, bob.token), 403, "M_FORBIDDEN");
+    expect((await call(s, "POST", `/rooms/${enc(roomId)}/kick`, { user_id: bob.userId, reason: "out" }, alice.token)).status).toBe(200);
+    expect((await state(roomId, "m.room.member", bob.userId)).body).toMatchObject({ membership: "leave", reason: "out" });
+    expect((await call(s, "POST", `/rooms/${enc(roomId)}/ban`, { user_id: bob.userId }, alice.token)).status).toBe(200);
+    expect((await state(roomId, "m.room.member", bob.userId)).body.membership).toBe("ban");
+    await call(s, "POST", `/rooms/${enc(roomId)}/invite`, { user_id: bob.userId }, alice.token);
+    expectError(await call(s, "POST", `/join/${enc(roomId)}`, {}, bob.token), 403, "M_FORBIDDEN");
+    expect((await call(s, "POST", `/rooms/${enc(roomId)}/unban`, { user_id: bob.userId }, alice.token)).status).toBe(200);
+    expect((await state(roomId, "m.room.member", bob.userId)).body.membership).toBe("leave");
+    expectError(await call(s, "POST", `/rooms/${enc(roomId)}/kick`, { user_id: "nobody" }, alice.token), 400, "M_BAD_JSON");
+  });
+
+  it("the roomserver's auth rejection reaches the client as 403 without internal extras", async () => {
+    const roomId = (await call(s, "POST", "/createRoom", { preset: "public_chat" }, alice.token)).body.room_id;
+    await call(s, "POST", `/join/${enc(roomId)}`, {}, bob.token);
+    const res = await call(s, "PUT", `/rooms/${enc(roomId)}/state/m.room.name`, { name: "mine" }, bob.token);
+    expectError(res, 403, "M_FORBIDDEN");
+    expect(res.body.rule).toBeUndefined();
+    expect(res.body.event_id).toBeUndefined();
+  });
+});
