@@ -50,7 +50,7 @@ export async function processInputEvent(ctx: RoomserverContext, input: InputRoom
   const byState = await authAgainstState(ctx, ev, stateBefore.entries);
   if (!byState.allowed) return reject(ctx, input, ev, room, stateBefore, byState, outlierNid);
 
-  if (input.kind === "new" && room.stateSnapshotNid !== 0 && room.stateSnapshotNid !== stateBefore.snapshotNid) {
+  if (input.kind === "new" && room.stateSnapshotNid !== 0 && room.stateSnapshotNid !== stateBefore.snapshotNid && !(await onTip(ctx, ev, room))) {
     const current = await ctx.store.loadState(room.stateSnapshotNid);
     const byCurrent = await authAgainstState(ctx, ev, current);
     if (!byCurrent.allowed) {
@@ -95,4 +95,15 @@ function reject(
 ): Promise<InputResult> {
   ctx.logger.info({ event_id: ev.eventId, room_id: ev.roomId, rule: outcome.rule }, "rejected event");
   return commitEvent(ctx, { input, ev, room, stateBefore, status: "rejected", rule: outcome.rule, reason: outcome.reason, outlierNid });
+}
+
+/**
+ * The event's prev events are exactly the room's forward extremities: the state before it is
+ * the current state by definition, so the soft-fail check would repeat the one just passed.
+ */
+async function onTip(ctx: RoomserverContext, ev: ParsedEvent, room: RoomInfo): Promise<boolean> {
+  if (ev.prevEventIds.length !== room.latestEventNids.length) return false;
+  const prevs = await ctx.events.byIds(ev.prevEventIds);
+  const latest = new Set(room.latestEventNids);
+  return prevs.size === latest.size && [...prevs.values()].every((p) => latest.has(p.nid));
 }
