@@ -1,8 +1,16 @@
 // One server per test file: createHttpServer + clientapi routes, wired to REAL userapi and
 // roomserver instances (their own schemas in one fresh database, embedded streams, localClient).
 import { generateSigningKey } from "@dendrite-ts/protocol";
-import { createEmbeddedStreams, createHttpServer, createLogger, localClient, openTestDatabase, type HttpServer } from "@dendrite-ts/runtime";
-import { createRoomserver, roomserverContract } from "@dendrite-ts/roomserver";
+import {
+  createEmbeddedStreams,
+  createHttpServer,
+  createLogger,
+  localClient,
+  openTestDatabase,
+  type Database,
+  type HttpServer,
+} from "@dendrite-ts/runtime";
+import { createRoomserver, roomserverContract, type RoomserverClient } from "@dendrite-ts/roomserver";
 import { createUserapi, userapiContract, type RegistrationConfig, type UserapiClient } from "@dendrite-ts/userapi";
 import { expect } from "vitest";
 import { createClientapi, type ClientapiConfig } from "../src/index";
@@ -11,7 +19,11 @@ export const SERVER = "test.local";
 
 export interface TestServer {
   server: HttpServer;
+  db: Database;
   userapi: UserapiClient;
+  roomserver: RoomserverClient;
+  /** Replaces clientapi and its HTTP server with new ones over the same database. */
+  restartClientapi(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -34,33 +46,46 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   });
   const roomserverImpl = await createRoomserver({ db, streams, serverName: SERVER, signingKey: generateSigningKey("ed25519:test"), logger });
   const userapi = localClient(userapiContract, userapiImpl.api);
-  const clientapi = await createClientapi({
-    userapi,
-    roomserver: localClient(roomserverContract, roomserverImpl.api),
-    db,
-    serverName: SERVER,
-    config: {
-      defaultRoomVersion: "12",
-      rateLimiting: { enabled: false, threshold: 5, cooloffMs: 500 },
-      ...opts.config,
-    },
-    logger,
-    ...(opts.now ? { now: opts.now } : {}),
-  });
-  const server = createHttpServer({ logger });
-  clientapi.register(server);
-  await server.ready();
-  return {
+  const roomserver = localClient(roomserverContract, roomserverImpl.api);
+  // A fresh clientapi (nothing in memory carried over) on a fresh HTTP server.
+  const makeServer = async () => {
+    const clientapi = await createClientapi({
+      userapi,
+      roomserver,
+      db,
+      serverName: SERVER,
+      config: {
+        defaultRoomVersion: "12",
+        rateLimiting: { enabled: false, threshold: 5, cooloffMs: 500 },
+        ...opts.config,
+      },
+      logger,
+      ...(opts.now ? { now: opts.now } : {}),
+    });
+    const server = createHttpServer({ logger });
+    clientapi.register(server);
+    await server.ready();
+    return server;
+  };
+  const server = await makeServer();
+  const t: TestServer = {
     server,
+    db,
     userapi,
+    roomserver,
+    async restartClientapi() {
+      await t.server.close();
+      t.server = await makeServer();
+    },
     close: async () => {
-      await server.close();
+      await t.server.close();
       await roomserverImpl.close();
       await userapiImpl.close();
       await streams.close();
       await db.close();
     },
   };
+  return t;
 }
 
 export interface Res {

@@ -1,0 +1,123 @@
+// Sending (txnId idempotency), state get/put, redaction.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { call, enc, expectError, register, startServer, type TestServer, type User } from "./harness";
+
+describe("send, state, redact", () => {
+  let s: TestServer;
+  let alice: User;
+  let bob: User;
+  let roomId: string;
+  beforeAll(async () => {
+    s = await startServer();
+    alice = await register(s, "alice");
+    bob = await register(s, "bob");
+    roomId = (await call(s, "POST", "/createRoom", { preset: "public_chat" }, alice.token)).body.room_id;
+    await call(s, "POST", `/join/${enc(roomId)}`, {}, bob.token);
+  });
+  afterAll(() => s.close());
+
+  const send = (txn: string, body: unknown = { msgtype: "m.text", body: "hi" }, token = alice.token, room = roomId) =>
+    call(s, "PUT", `/rooms/${enc(room)}/send/m.room.message/${txn}`, body, token);
+
+  it("a retried txnId returns the same event ID; another txnId or device sends anew", async () => {
+    const a = await send("t1");
+    expect(a.status).toBe(200);
+    expect(a.body.event_id).toMatch(/^\$/);
+    expect((await send("t1")).body.event_id).toBe(a.body.event_id);
+    expect((await send("t2")).body.event_id).not.toBe(a.body.event_id);
+    // Another device of the same user: a different scope.
+    const other = (await call(s, "POST", "/login", { type: "m.login.password", user: "alice", password: alice.password })).body.access_token;
+    expect((await send("t1", undefined, other)).body.event_id).not.toBe(a.body.event_id);
+  });
+
+  it("concurrent retries of one txnId send one event", async () => {
+    const results = await Promise.all(Array.from({ length: 5 }, () => send("burst")));
+    const ids = new Set(results.map((r) => r.body.event_id));
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    expect(ids.size).toBe(1);
+  });
+
+  it("the txnId survives a restart of clientapi (stored in its table, not in memory)", async () => {
+    const first = await send("durable");
+    await s.restartClientapi();
+    expect((await send("durable")).body.event_id).toBe(first.body.event_id);
+    const rows = await s.db.sql`SELECT event_id FROM clientapi.transactions WHERE txn_id = 'durable'`;
+    expect(rows.map((r) => r.event_id)).toEqual([first.body.event_id]);
+  });
+
+  it("a failed send is not remembered: the same txnId may succeed later", async () => {
+    const carol = await register(s, "carol");
+    expectError(await send("later", undefined, carol.token), 403, "M_FORBIDDEN");
+    await call(s, "POST", `/join/${enc(roomId)}`, {}, carol.token);
+    expect((await send("later", undefined, carol.token)).status).toBe(200);
+  });
+
+  it("send errors: not joined / unknown room 403, body not an object 400, redaction via send refused", async () => {
+    const dave = await register(s, "dave");
+    expectError(await send("x", undefined, dave.token), 403, "M_FORBIDDEN");
+    expectError(await send("x", undefined, alice.token, "!unknown:test.local"), 403, "M_FORBIDDEN");
+    expectError(await send("y", [1, 2]), 400, "M_BAD_JSON");
+    expectError(await call(s, "PUT", `/rooms/${enc(roomId)}/send/m.room.redaction/z`, {}, alice.token), 400, "M_BAD_JSON");
+    expectError(await call(s, "PUT", `/rooms/not-a-room/send/m.room.message/z`, {}, alice.token), 400, "M_INVALID_PARAM");
+  });
+
+  it("PUT and GET state, with and without a state key; 404 for a missing one", async () => {
+    const put = await call(s, "PUT", `/rooms/${enc(roomId)}/state/m.room.topic`, { topic: "hello" }, alice.token);
+    expect(put.status).toBe(200);
+    expect((await call(s, "GET", `/rooms/${enc(roomId)}/state/m.room.topic`, undefined, bob.token)).body).toEqual({ topic: "hello" });
+    expect((await call(s, "GET", `/rooms/${enc(roomId)}/state/m.room.topic/`, undefined, bob.token)).body).toEqual({ topic: "hello" });
+    await call(s, "PUT", `/rooms/${enc(roomId)}/state/org.example.thing/${enc("a/b key")}`, { v: 1 }, alice.token);
+    expect((await call(s, "GET", `/rooms/${enc(roomId)}/state/org.example.thing/${enc("a/b key")}`, undefined, alice.token)).body).toEqual({ v: 1 });
+    expectError(await call(s, "GET", `/rooms/${enc(roomId)}/state/m.room.avatar`, undefined, alice.token), 404, "M_NOT_FOUND");
+  });
+
+  it("GET state refuses non-members with 403", async () => {
+    const eve = await register(s, "eve");
+    expectError(await call(s, "GET", `/rooms/${enc(roomId)}/state/m.room.topic`, undefined, eve.token), 403, "M_FORBIDDEN");
+    expectError(await call(s, "GET", `/rooms/${enc(roomId)}/state`, undefined, eve.token), 403, "M_FORBIDDEN");
+    expectError(await call(s, "GET", `/rooms/${enc("!nope:test.local")}/state`, undefined, eve.token), 403, "M_FORBIDDEN");
+  });
+
+  it("GET /state returns every current state event in client format", async () => {
+    const res = await call(s, "GET", `/rooms/${enc(roomId)}/state`, undefined, bob.token);
+    expect(res.status).toBe(200);
+    const types = res.body.map((e: { type: string }) => e.type);
+    for (const t of ["m.room.create", "m.room.power_levels", "m.room.join_rules", "m.room.member", "m.room.topic"]) expect(types).toContain(t);
+    for (const e of res.body) {
+      expect(e.room_id).toBe(roomId);
+      expect(e.event_id).toMatch(/^\$/);
+      expect(typeof e.state_key).toBe("string");
+    }
+    const topic = res.body.find((e: { type: string }) => e.type === "m.room.topic");
+    const single = await call(s, "GET", `/rooms/${enc(roomId)}/state/m.room.topic?format=event`, undefined, bob.token);
+    expect(single.body.event_id).toBe(topic.event_id);
+  });
+
+  it("redacts one's own event (idempotent per txnId); another's without power is 403", async () => {
+    const msg = (await send("to-redact")).body.event_id;
+    const r1 = await call(s, "PUT", `/rooms/${enc(roomId)}/redact/${enc(msg)}/r1`, { reason: "oops" }, alice.token);
+    expect(r1.status).toBe(200);
+    expect((await call(s, "PUT", `/rooms/${enc(roomId)}/redact/${enc(msg)}/r1`, { reason: "oops" }, alice.token)).body.event_id).toBe(r1.body.event_id);
+    const bobs = (await send("bobs", undefined, bob.token)).body.event_id;
+    expectError(await call(s, "PUT", `/rooms/${enc(roomId)}/redact/${enc(msg)}/r2`, {}, bob.token), 403, "M_FORBIDDEN");
+    // alice is the creator: she may redact bob's.
+    expect((await call(s, "PUT", `/rooms/${enc(roomId)}/redact/${enc(bobs)}/r3`, {}, alice.token)).status).toBe(200);
+    expectError(await call(s, "PUT", `/rooms/${enc(roomId)}/redact/${enc("$" + "A".repeat(43))}/r4`, {}, alice.token), 404, "M_NOT_FOUND");
+  });
+
+  it("redaction in a room version 10 room names the event at the top level", async () => {
+    const v10 = (await call(s, "POST", "/createRoom", { room_version: "10" }, alice.token)).body.room_id;
+    const msg = (await send("v10msg", undefined, alice.token, v10)).body.event_id;
+    const r = await call(s, "PUT", `/rooms/${enc(v10)}/redact/${enc(msg)}/v10r`, { reason: "r" }, alice.token);
+    expect(r.status).toBe(200);
+    const [ev] = (await s.roomserver.queryEventsById({ body: { eventIds: [r.body.event_id] } })).body.events;
+    expect(ev).toMatchObject({ type: "m.room.redaction", redacts: msg, content: { reason: "r" } });
+    expect((ev!.content as Record<string, unknown>).redacts).toBeUndefined();
+    // Room version 11+: in the content.
+    const v12msg = (await send("v12msg")).body.event_id;
+    const r12 = await call(s, "PUT", `/rooms/${enc(roomId)}/redact/${enc(v12msg)}/v12r`, {}, alice.token);
+    const [ev12] = (await s.roomserver.queryEventsById({ body: { eventIds: [r12.body.event_id] } })).body.events;
+    expect(ev12).toMatchObject({ type: "m.room.redaction", content: { redacts: v12msg } });
+    expect(ev12!.redacts).toBeUndefined();
+  });
+});
