@@ -1,0 +1,103 @@
+// Account data and tags, capabilities, shared-secret registration, rate limiting.
+import { createHmac } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { call, enc, expectError, register, startServer, type TestServer, type User } from "./harness";
+
+describe("account data and tags", () => {
+  let s: TestServer;
+  let alice: User;
+  let bob: User;
+  const room = "!someroom:test.local";
+  beforeAll(async () => {
+    s = await startServer();
+    alice = await register(s, "alice");
+    bob = await register(s, "bob");
+  });
+  afterAll(() => s.close());
+
+  it("global and room account data round-trip; a missing type is 404", async () => {
+    const g = `/user/${enc(alice.userId)}/account_data/org.example.settings`;
+    expectError(await call(s, "GET", g, undefined, alice.token), 404, "M_NOT_FOUND");
+    expect((await call(s, "PUT", g, { theme: "dark" }, alice.token)).status).toBe(200);
+    expect((await call(s, "GET", g, undefined, alice.token)).body).toEqual({ theme: "dark" });
+    const r = `/user/${enc(alice.userId)}/rooms/${enc(room)}/account_data/org.example.room`;
+    expect((await call(s, "PUT", r, { pinned: true }, alice.token)).status).toBe(200);
+    expect((await call(s, "GET", r, undefined, alice.token)).body).toEqual({ pinned: true });
+    // Room data is not global data.
+    expectError(await call(s, "GET", `/user/${enc(alice.userId)}/account_data/org.example.room`, undefined, alice.token), 404, "M_NOT_FOUND");
+  });
+
+  it("someone else's account data is 403; server-controlled types 405; bad body 400; bad room 400", async () => {
+    const bobs = `/user/${enc(bob.userId)}/account_data/org.example.settings`;
+    expectError(await call(s, "GET", bobs, undefined, alice.token), 403, "M_FORBIDDEN");
+    expectError(await call(s, "PUT", bobs, { a: 1 }, alice.token), 403, "M_FORBIDDEN");
+    expectError(await call(s, "PUT", `/user/${enc(alice.userId)}/account_data/m.fully_read`, { event_id: "$x" }, alice.token), 405, "M_BAD_JSON");
+    expectError(await call(s, "PUT", `/user/${enc(alice.userId)}/account_data/a.b`, [1], alice.token), 400, "M_BAD_JSON");
+    expectError(await call(s, "PUT", `/user/${enc(alice.userId)}/rooms/nope/account_data/a.b`, {}, alice.token), 400, "M_INVALID_PARAM");
+  });
+
+  it("tags: add, list, delete; someone else's 403", async () => {
+    const base = `/user/${enc(alice.userId)}/rooms/${enc(room)}/tags`;
+    expect((await call(s, "GET", base, undefined, alice.token)).body).toEqual({ tags: {} });
+    expect((await call(s, "PUT", `${base}/m.favourite`, { order: 0.25 }, alice.token)).status).toBe(200);
+    expect((await call(s, "PUT", `${base}/u.work`, {}, alice.token)).status).toBe(200);
+    expect((await call(s, "GET", base, undefined, alice.token)).body).toEqual({ tags: { "m.favourite": { order: 0.25 }, "u.work": {} } });
+    expect((await call(s, "DELETE", `${base}/u.work`, undefined, alice.token)).status).toBe(200);
+    expect((await call(s, "GET", base, undefined, alice.token)).body).toEqual({ tags: { "m.favourite": { order: 0.25 } } });
+    expectError(await call(s, "PUT", `${base}/m.lowpriority`, { order: "high" }, alice.token), 400, "M_BAD_JSON");
+    expectError(await call(s, "GET", base, undefined, bob.token), 403, "M_FORBIDDEN");
+  });
+});
+
+describe("capabilities and shared-secret registration", () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startServer({ registration: { open: false, sharedSecret: "s3cret" } });
+  });
+  afterAll(() => s.close());
+
+  it("registers through /_synapse/admin/v1/register with the HMAC of the shared secret", async () => {
+    const { nonce } = (await call(s, "GET", "/_synapse/admin/v1/register")).body;
+    expect(typeof nonce).toBe("string");
+    const mac = createHmac("sha1", "s3cret").update(`${nonce}\0admin1\0pw\0admin`).digest("hex");
+    const res = await call(s, "POST", "/_synapse/admin/v1/register", { nonce, username: "admin1", password: "pw", admin: true, mac });
+    expect(res.status).toBe(200);
+    expect(res.body.user_id).toBe("@admin1:test.local");
+    const caps = await call(s, "GET", "/capabilities", undefined, res.body.access_token);
+    expect(caps.body.capabilities["m.change_password"]).toEqual({ enabled: true });
+    expect(caps.body.capabilities["m.room_versions"].default).toBe("12");
+    expect(Object.keys(caps.body.capabilities["m.room_versions"].available).sort((a: string, b: string) => Number(a) - Number(b))).toEqual(
+      ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"],
+    );
+    expect(caps.body.capabilities["m.room_versions"].available["12"]).toBe("stable");
+  });
+
+  it("a wrong MAC is refused; /capabilities needs a token", async () => {
+    const { nonce } = (await call(s, "GET", "/_synapse/admin/v1/register")).body;
+    const res = await call(s, "POST", "/_synapse/admin/v1/register", { nonce, username: "x", password: "pw", mac: "00" });
+    expect(res.status).toBe(403);
+    expectError(await call(s, "POST", "/_synapse/admin/v1/register", { nonce }), 400, "M_BAD_JSON");
+    expectError(await call(s, "GET", "/capabilities"), 401, "M_MISSING_TOKEN");
+    expectError(await call(s, "GET", "/capabilities", undefined, "bogus"), 401, "M_UNKNOWN_TOKEN");
+  });
+});
+
+describe("rate limiting (on)", () => {
+  let s: TestServer;
+  const clock = { now: 1_000_000 };
+  beforeAll(async () => {
+    s = await startServer({ config: { rateLimiting: { enabled: true, threshold: 3, cooloffMs: 1000 } }, now: () => clock.now });
+  });
+  afterAll(() => s.close());
+
+  it("answers 429 M_LIMIT_EXCEEDED with retry_after_ms past the burst, and lets requests through after the cooloff", async () => {
+    const bad = () => call(s, "POST", "/login", { type: "m.login.password", user: "nobody", password: "x" });
+    for (let i = 0; i < 3; i++) expect((await bad()).status).toBe(403);
+    const limited = await bad();
+    expectError(limited, 429, "M_LIMIT_EXCEEDED");
+    expect(limited.body.retry_after_ms).toBeGreaterThan(0);
+    expect(limited.body.retry_after_ms).toBeLessThanOrEqual(1000);
+    clock.now += 1000;
+    expect((await bad()).status).toBe(403);
+  });
+});
