@@ -1,12 +1,15 @@
 /**
  * The polylith's public front door: one address that forwards each public path to the process
- * of the component that serves it. Longest matching prefix wins; no match → 404 M_UNRECOGNIZED.
+ * of the component that serves it. A route is a path prefix or a pattern; patterns are checked
+ * first (they carve single endpoints such as /rooms/{id}/messages out of a prefix), then the
+ * longest matching prefix wins; no match → 404 M_UNRECOGNIZED.
  */
 import http from "node:http";
 
 export interface Route {
-  /** Path prefix, e.g. "/_matrix/key/". */
-  readonly prefix: string;
+  /** Path prefix, e.g. "/_matrix/key/"; or a pattern over the whole path. */
+  readonly prefix?: string;
+  readonly pattern?: RegExp;
   /** Base URL of the component process, e.g. "http://127.0.0.1:7781". */
   readonly target: string;
 }
@@ -14,9 +17,14 @@ export interface Route {
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer"]);
 
 export function routeFor(routes: readonly Route[], path: string): Route | undefined {
+  const byPattern = routes.find((r) => r.pattern?.test(path));
+  if (byPattern) return byPattern;
   let best: Route | undefined;
   for (const route of routes) {
-    if (path.startsWith(route.prefix) && (!best || route.prefix.length > best.prefix.length)) best = route;
+    const prefix = route.prefix;
+    if (prefix !== undefined && path.startsWith(prefix) && (best?.prefix === undefined || prefix.length > best.prefix.length)) {
+      best = route;
+    }
   }
   return best;
 }

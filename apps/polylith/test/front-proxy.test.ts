@@ -8,11 +8,16 @@ describe("routeFor", () => {
     { prefix: "/_matrix/client/", target: "http://a" },
     { prefix: "/_matrix/client/v3/sync", target: "http://sync" },
     { prefix: "/_matrix/key/", target: "http://keys" },
+    { pattern: /^\/_matrix\/client\/v3\/rooms\/[^/]+\/messages$/, target: "http://sync" },
   ];
   it("takes the longest matching prefix", () => {
     expect(routeFor(routes, "/_matrix/client/v3/sync")?.target).toBe("http://sync");
     expect(routeFor(routes, "/_matrix/client/v3/login")?.target).toBe("http://a");
     expect(routeFor(routes, "/_matrix/key/v2/server")?.target).toBe("http://keys");
+  });
+  it("a pattern wins over a prefix", () => {
+    expect(routeFor(routes, "/_matrix/client/v3/rooms/!a:b/messages")?.target).toBe("http://sync");
+    expect(routeFor(routes, "/_matrix/client/v3/rooms/!a:b/send/m.room.message/1")?.target).toBe("http://a");
   });
   it("matches nothing outside the table", () => {
     expect(routeFor(routes, "/_matrix/media/v3/upload")).toBeUndefined();

@@ -1,4 +1,5 @@
 import type { ComponentName, DendriteConfig, Logger, Metrics } from "@dendrite-ts/runtime";
+import type { Route } from "../front-proxy";
 
 export interface ComponentContext {
   readonly config: DendriteConfig;
@@ -17,5 +18,5 @@ export interface ComponentEntry {
   readonly name: ComponentName;
   run(ctx: ComponentContext): Promise<RunningComponent>;
   /** Public path prefixes this process serves, and its base URL for them (for the front proxy). */
-  publicRoutes(config: DendriteConfig): { prefix: string; target: string }[];
+  publicRoutes(config: DendriteConfig): Route[];
 }
