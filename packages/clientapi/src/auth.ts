@@ -1,11 +1,13 @@
 /**
  * Who is asking: the access token of a request resolved to its user and device through
- * userapi. Every authenticated route starts here.
+ * userapi. Every authenticated route starts here. It also records when (and from where) a
+ * device was last seen, at most once per SEEN_EVERY_MS per device: userapi leaves throttling
+ * to its callers.
  */
 import { MatrixError } from "@dendrite-ts/protocol";
 import { requireAccessToken, type RequestLike } from "@dendrite-ts/runtime";
-import type { ClientUserapi } from "./deps";
 import { ok } from "./call";
+import type { ClientapiDeps, ClientUserapi } from "./deps";
 
 export interface Requester {
   userId: string;
@@ -15,20 +17,39 @@ export interface Requester {
   isGuest: boolean;
 }
 
-export type Authenticate = (req: RequestLike) => Promise<Requester>;
+export type AuthRequest = RequestLike & { ip?: string };
+export type Authenticate = (req: AuthRequest) => Promise<Requester>;
 
-export function createAuthenticator(userapi: Pick<ClientUserapi, "queryAccessToken">): Authenticate {
+export const SEEN_EVERY_MS = 5 * 60_000;
+
+export function createAuthenticator(
+  userapi: Pick<ClientUserapi, "queryAccessToken" | "markDeviceSeen">,
+  logger: ClientapiDeps["logger"],
+  now: () => number,
+): Authenticate {
+  const lastSeen = new Map<string, number>();
+
+  const markSeen = (req: AuthRequest, userId: string, deviceId: string) => {
+    const key = `${userId}|${deviceId}`;
+    const t = now();
+    if (t - (lastSeen.get(key) ?? -Infinity) < SEEN_EVERY_MS) return;
+    if (lastSeen.size > 100_000) lastSeen.clear();
+    lastSeen.set(key, t);
+    const ua = req.headers["user-agent"];
+    const userAgent = Array.isArray(ua) ? ua[0] : ua;
+    // Not awaited: a request never waits for, or fails because of, bookkeeping.
+    userapi
+      .markDeviceSeen({
+        body: { userId, deviceId, ...(req.ip !== undefined ? { ip: req.ip } : {}), ...(userAgent !== undefined ? { userAgent } : {}) },
+      })
+      .catch((err: unknown) => logger.debug({ err, userId, deviceId }, "could not record device last seen"));
+  };
+
   return async (req) => {
     const accessToken = requireAccessToken(req);
+    let info;
     try {
-      const body = await ok(userapi.queryAccessToken({ body: { accessToken } }));
-      return {
-        userId: body.userId,
-        deviceId: body.deviceId,
-        accessToken,
-        isAdmin: body.isAdmin,
-        isGuest: body.accountType === "guest",
-      };
+      info = await ok(userapi.queryAccessToken({ body: { accessToken } }));
     } catch (e) {
       // No refresh tokens here, so a dead token is never a soft logout.
       if (e instanceof MatrixError && e.errcode === "M_UNKNOWN_TOKEN") {
@@ -36,5 +57,13 @@ export function createAuthenticator(userapi: Pick<ClientUserapi, "queryAccessTok
       }
       throw e;
     }
+    markSeen(req, info.userId, info.deviceId);
+    return {
+      userId: info.userId,
+      deviceId: info.deviceId,
+      accessToken,
+      isAdmin: info.isAdmin,
+      isGuest: info.accountType === "guest",
+    };
   };
 }

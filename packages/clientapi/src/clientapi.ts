@@ -41,7 +41,7 @@ export async function createClientapi(deps: ClientapiDeps): Promise<Clientapi> {
     roomserver: deps.roomserver,
     serverName: deps.serverName,
     config: deps.config,
-    authenticate: createAuthenticator(deps.userapi),
+    authenticate: createAuthenticator(deps.userapi, deps.logger, now),
     rateLimit: createRateLimiter(deps.config.rateLimiting, now),
     txns: createTransactionStore(deps.db.sql),
     roomVersionOf: createRoomVersionCache(deps.roomserver),

@@ -47,6 +47,22 @@ describe("devices", () => {
     expectError(await call(s, "DELETE", "/devices/OLDPHONE", {}, frank.token), 404, "M_NOT_FOUND");
   });
 
+  it("an authenticated request records the device as last seen (IP and time)", async () => {
+    const created = (await s.userapi.createAccount({ body: { localpart: "seen", password: "pw", login: { deviceId: "SEEN" } } })).body as {
+      accessToken: string;
+    };
+    const device = async () => (await call(s, "GET", "/devices/SEEN", undefined, created.accessToken)).body;
+    expect((await call(s, "GET", "/account/whoami", undefined, created.accessToken)).status).toBe(200);
+    // Recording is fire-and-forget: wait for it (bounded), never for a fixed time.
+    let d = await device();
+    for (let i = 0; i < 100 && d.last_seen_ip === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      d = await device();
+    }
+    expect(d.last_seen_ip).toBe("127.0.0.1");
+    expect(typeof d.last_seen_ts).toBe("number");
+  });
+
   it("POST /delete_devices deletes several after UIA", async () => {
     const t1 = await login("D1");
     const t2 = await login("D2");

@@ -187,3 +187,21 @@ describe("login, whoami, logout", () => {
     expect((await call(s, "GET", "/_matrix/client/r0/login")).status).toBe(200);
   });
 });
+
+describe("unknown endpoints and methods", () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startServer();
+  });
+  afterAll(() => s.close());
+
+  it("an unknown path is 404 M_UNRECOGNIZED; a known path with a wrong method 405", async () => {
+    expectError(await call(s, "GET", "/no/such/endpoint"), 404, "M_UNRECOGNIZED");
+    expectError(await call(s, "DELETE", "/login"), 405, "M_UNRECOGNIZED");
+  });
+
+  it("/versions is served by register() too", async () => {
+    const res = await call(s, "GET", "/_matrix/client/versions");
+    expect(res.body.versions).toContain("v1.19");
+  });
+});

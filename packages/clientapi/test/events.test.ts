@@ -78,6 +78,31 @@ describe("send, state, redact", () => {
     expectError(await call(s, "GET", `/rooms/${enc("!nope:test.local")}/state`, undefined, eve.token), 403, "M_FORBIDDEN");
   });
 
+  it("a member who left reads the state as it was when leaving; world_readable rooms are open to all", async () => {
+    const room = (await call(s, "POST", "/createRoom", { preset: "public_chat", topic: "before" }, alice.token)).body.room_id;
+    const fred = await register(s, "fred");
+    await call(s, "POST", `/join/${enc(room)}`, {}, fred.token);
+    await call(s, "POST", `/rooms/${enc(room)}/leave`, {}, fred.token);
+    await call(s, "PUT", `/rooms/${enc(room)}/state/m.room.topic`, { topic: "after" }, alice.token);
+    expect((await call(s, "GET", `/rooms/${enc(room)}/state/m.room.topic`, undefined, fred.token)).body).toMatchObject({ topic: "before" });
+    const all = await call(s, "GET", `/rooms/${enc(room)}/state`, undefined, fred.token);
+    const fredMember = all.body.find((e: { type: string; state_key: string }) => e.type === "m.room.member" && e.state_key === fred.userId);
+    expect(fredMember.content.membership).toBe("leave");
+    expectError(await call(s, "GET", `/rooms/${enc(room)}/joined_members`, undefined, fred.token), 403, "M_FORBIDDEN");
+
+    const open = (
+      await call(
+        s,
+        "POST",
+        "/createRoom",
+        { preset: "public_chat", initial_state: [{ type: "m.room.history_visibility", content: { history_visibility: "world_readable" } }] },
+        alice.token,
+      )
+    ).body.room_id;
+    const gil = await register(s, "gil");
+    expect((await call(s, "GET", `/rooms/${enc(open)}/state/m.room.join_rules`, undefined, gil.token)).body).toEqual({ join_rule: "public" });
+  });
+
   it("GET /state returns every current state event in client format", async () => {
     const res = await call(s, "GET", `/rooms/${enc(roomId)}/state`, undefined, bob.token);
     expect(res.status).toBe(200);

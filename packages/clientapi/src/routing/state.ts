@@ -1,8 +1,7 @@
 /**
  * Room state (client-server API, "Getting events for a room" / "Sending events to a room"):
  * GET one state event (content, or the whole event with ?format=event), GET all current state,
- * GET joined members, PUT a state event. Reading needs the user joined now: the state at the
- * moment a former member left is not served yet (history-visibility queries are missing).
+ * GET joined members, PUT a state event. Who may read, and as of when: state-access.ts.
  */
 import type { FastifyInstance } from "fastify";
 import { MatrixError, roomIdSchema } from "@dendrite-ts/protocol";
@@ -10,6 +9,7 @@ import { z } from "zod";
 import { toClientEvent } from "../client-events";
 import { jsonObject, parseBody, parseParams } from "../validation";
 import { clientRoute, requireJoined, roomParams, type RouteContext } from "./context";
+import { readState, stateViewFor } from "./state-access";
 
 const stateParams = z.object({
   roomId: roomIdSchema,
@@ -22,9 +22,8 @@ export function registerStateRoutes(server: FastifyInstance, ctx: RouteContext):
     const me = await ctx.authenticate(req);
     const { roomId, eventType, stateKey } = parseParams(stateParams, req.params);
     const { format } = parseParams(z.object({ format: z.enum(["content", "event"]).default("content") }), req.query, "query");
-    await requireJoined(ctx, roomId, me.userId);
-    const { body } = await ctx.roomserver.queryCurrentState({ body: { roomId, stateTuples: [{ type: eventType, stateKey }] } });
-    const pdu = body.stateEvents[0];
+    const view = await stateViewFor(ctx, roomId, me.userId);
+    const [pdu] = await readState(ctx, roomId, view, [{ type: eventType, stateKey }]);
     if (!pdu) throw new MatrixError("M_NOT_FOUND", `No ${eventType} state event with state key "${stateKey}" in ${roomId}`);
     if (format === "event") return toClientEvent(pdu, roomId, await ctx.roomVersionOf(roomId));
     return pdu.content ?? {};
@@ -47,12 +46,9 @@ export function registerStateRoutes(server: FastifyInstance, ctx: RouteContext):
   clientRoute(server, "GET", "/rooms/:roomId/state", async (req) => {
     const me = await ctx.authenticate(req);
     const { roomId } = parseParams(roomParams, req.params);
-    await requireJoined(ctx, roomId, me.userId);
+    const view = await stateViewFor(ctx, roomId, me.userId);
     const version = await ctx.roomVersionOf(roomId);
-    // The state after the forward extremities is the current state, and that query returns all of it.
-    const { body: latest } = await ctx.roomserver.queryLatestEventsAndState({ body: { roomId, stateToFetch: [] } });
-    const { body } = await ctx.roomserver.queryStateAfterEvents({ body: { roomId, prevEventIds: latest.latestEventIds } });
-    return body.stateEvents.map((pdu) => toClientEvent(pdu, roomId, version));
+    return (await readState(ctx, roomId, view)).map((pdu) => toClientEvent(pdu, roomId, version));
   });
 
   clientRoute(server, "GET", "/rooms/:roomId/joined_members", async (req) => {
