@@ -1,0 +1,26 @@
+/**
+ * The OutputClientData consumer: account-data changes from userapi, stored at our own
+ * account-data position. userapi's streamPos guards the upsert, so a redelivered or older
+ * message changes nothing and wakes nobody.
+ */
+import type { OutputClientData } from "@dendrite-ts/userapi";
+import type { SyncStore } from "../storage";
+
+export function createClientDataHandler(deps: { store: SyncStore; wake(userIds: Iterable<string>): void }): (msg: OutputClientData) => Promise<void> {
+  return async (msg) => {
+    if (msg.kind !== "account_data") return;
+    const changed = await deps.store.transaction(async (tx) => {
+      const pos = await tx.accountData.upsertAccountData({
+        userId: msg.userId,
+        roomId: msg.roomId ?? "",
+        type: msg.type,
+        content: msg.content,
+        sourcePos: msg.streamPos,
+      });
+      if (pos === undefined) return false;
+      await tx.positions.bumpPosition("account_data", pos);
+      return true;
+    });
+    if (changed) deps.wake([msg.userId]);
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * Starts the syncapi's durable consumers: OutputRoomEvent and OutputClientData. Each runs one
+ * message at a time (concurrency 1) so stream positions commit in the order they were taken.
+ */
+import { OUTPUT_ROOM_EVENT_STREAM, outputRoomEventStream, type OutputRoomEvent, type RoomserverForSync } from "@dendrite-ts/roomserver";
+import type { Logger, Streams, Subscription } from "@dendrite-ts/runtime";
+import { OUTPUT_CLIENT_DATA, outputClientDataStream, type OutputClientData } from "@dendrite-ts/userapi";
+import type { SyncStore } from "../storage";
+import { createClientDataHandler } from "./client-data";
+import { createRoomEventHandler } from "./room-events";
+
+export const ROOM_EVENT_CONSUMER = "syncapi-room-events";
+export const CLIENT_DATA_CONSUMER = "syncapi-client-data";
+
+export interface ConsumerDeps {
+  store: SyncStore;
+  streams: Streams;
+  roomserver: Pick<RoomserverForSync, "queryEventsById">;
+  logger: Logger;
+  wake(userIds: Iterable<string>): void;
+}
+
+/** Creates the streams and durable consumers if missing (before producers publish), then consumes. */
+export async function startConsumers(deps: ConsumerDeps): Promise<Subscription[]> {
+  const { streams, logger } = deps;
+  await streams.ensureStream(outputRoomEventStream);
+  await streams.ensureStream(outputClientDataStream);
+  await streams.ensureConsumer(OUTPUT_ROOM_EVENT_STREAM, ROOM_EVENT_CONSUMER);
+  await streams.ensureConsumer(OUTPUT_CLIENT_DATA, CLIENT_DATA_CONSUMER);
+  const onRoomEvent = createRoomEventHandler(deps);
+  const onClientData = createClientDataHandler(deps);
+  const onError = (stream: string) => (err: unknown, msg: { seq: number }, dropped: boolean) =>
+    logger.error({ err, stream, seq: msg.seq, dropped }, "syncapi consumer failed");
+  return Promise.all([
+    streams.consume(OUTPUT_ROOM_EVENT_STREAM, ROOM_EVENT_CONSUMER, (m) => onRoomEvent(m.json<OutputRoomEvent>()), {
+      concurrency: 1,
+      onError: onError(OUTPUT_ROOM_EVENT_STREAM),
+    }),
+    streams.consume(OUTPUT_CLIENT_DATA, CLIENT_DATA_CONSUMER, (m) => onClientData(m.json<OutputClientData>()), {
+      concurrency: 1,
+      onError: onError(OUTPUT_CLIENT_DATA),
+    }),
+  ]);
+}

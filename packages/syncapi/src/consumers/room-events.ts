@@ -1,0 +1,196 @@
+/**
+ * The OutputRoomEvent consumer: one switch over the union, each kind written in one
+ * transaction with the stream position it moves. Idempotent: an event ID already stored (ON
+ * CONFLICT DO NOTHING) makes a redelivery a no-op, so a duplicate never reaches a client.
+ * Runs one message at a time: positions then commit in order, and a token never skips a row.
+ */
+import { computeEventId, redactEvent } from "@dendrite-ts/protocol";
+import type {
+  NewInviteOutput,
+  NewRoomEventOutput,
+  OldRoomEventOutput,
+  OutputRoomEvent,
+  RedactedEventOutput,
+  RetireInviteOutput,
+  RoomserverForSync,
+} from "@dendrite-ts/roomserver";
+import type { StateAdd, StoredEvent, SyncStore } from "../storage";
+import { pduToClientEvent, strippedEvent, toClientEvent } from "../sync/client-event";
+
+export interface RoomEventHandlerDeps {
+  store: SyncStore;
+  roomserver: Pick<RoomserverForSync, "queryEventsById">;
+  /** Called after commit with the users whose /sync may have changed. */
+  wake(userIds: Iterable<string>): void;
+}
+
+type Pdu = Record<string, unknown>;
+
+function eventRow(roomId: string, roomVersion: string, eventId: string, pdu: Pdu, originKind: "new" | "old" | "outlier") {
+  const content = (pdu.content ?? {}) as Record<string, unknown>;
+  return {
+    eventId,
+    roomId,
+    type: String(pdu.type),
+    sender: String(pdu.sender),
+    stateKey: typeof pdu.state_key === "string" ? pdu.state_key : null,
+    depth: Number(pdu.depth ?? 0),
+    roomVersion,
+    eventJson: pdu,
+    unsignedExtra: {},
+    txnId: null as string | null,
+    txnDeviceId: null as string | null,
+    containsUrl: typeof content.url === "string",
+    originKind,
+    excluded: false,
+  };
+}
+
+export function createRoomEventHandler(deps: RoomEventHandlerDeps): (msg: OutputRoomEvent) => Promise<void> {
+  const { store } = deps;
+
+  /** Added state events as rows we hold; ones we never saw (outliers of a join) are fetched and stored state-only. */
+  async function stateAdds(tx: SyncStore, msg: NewRoomEventOutput, self: StoredEvent): Promise<StateAdd[]> {
+    const ids = msg.addsStateEventIds;
+    const held = new Map((await tx.events.eventsByIds(ids.filter((id) => id !== self.eventId))).map((e) => [e.eventId, e]));
+    held.set(self.eventId, self);
+    const missing = ids.filter((id) => !held.has(id));
+    if (missing.length > 0) {
+      const { body } = await deps.roomserver.queryEventsById({ body: { eventIds: missing } });
+      for (const pdu of body.events) {
+        const id = typeof pdu.event_id === "string" ? pdu.event_id : computeEventId(pdu, msg.roomVersion);
+        const row = eventRow(msg.roomId, msg.roomVersion, id, pdu, "outlier");
+        const pos = await tx.events.insertEvent(row);
+        if (pos !== undefined) held.set(id, { ...row, pos, redactedBecause: null });
+      }
+    }
+    const adds: StateAdd[] = [];
+    for (const id of ids) {
+      const e = held.get(id);
+      if (!e || e.stateKey === null) continue;
+      const membership = e.type === "m.room.member" ? String((e.eventJson.content as Pdu | undefined)?.membership ?? "leave") : null;
+      adds.push({ type: e.type, stateKey: e.stateKey, eventId: e.eventId, membership });
+    }
+    return adds;
+  }
+
+  async function onNewRoomEvent(msg: NewRoomEventOutput): Promise<Set<string>> {
+    return store.transaction(async (tx) => {
+      const row = eventRow(msg.roomId, msg.roomVersion, msg.eventId, msg.event, "new");
+      if (msg.transactionId) {
+        row.txnId = msg.transactionId.transactionId;
+        row.txnDeviceId = msg.transactionId.deviceId;
+      }
+      row.excluded = msg.softFailed === true;
+      const pos = await tx.events.insertEvent(row);
+      if (pos === undefined) return new Set<string>();
+      await tx.positions.bumpPosition("room", pos);
+      if (row.excluded) return new Set<string>();
+      const self: StoredEvent = { ...row, pos, redactedBecause: null };
+      const adds = await stateAdds(tx, msg, self);
+      const replaced = await tx.state.applyStateDelta(msg.roomId, pos, adds, msg.removesStateEventIds);
+      const prev = replaced.find((r) => r.type === self.type && r.stateKey === self.stateKey);
+      if (prev) {
+        const [prevEv] = await tx.events.eventsByIds([prev.eventId]);
+        if (prevEv) {
+          await tx.events.setUnsignedExtra(self.eventId, {
+            prev_content: prevEv.eventJson.content ?? {},
+            prev_sender: prevEv.sender,
+            replaces_state: prevEv.eventId,
+          });
+        }
+      }
+      const woken = new Set(await tx.state.joinedUsers(msg.roomId));
+      for (const a of adds) {
+        if (a.type !== "m.room.member") continue;
+        await tx.memberships.insertMembership({ userId: a.stateKey, roomId: msg.roomId, pos, membership: a.membership ?? "leave", eventId: a.eventId });
+        woken.add(a.stateKey);
+      }
+      return woken;
+    });
+  }
+
+  async function onOldRoomEvent(msg: OldRoomEventOutput): Promise<void> {
+    await store.transaction(async (tx) => {
+      const pos = await tx.events.insertEvent(eventRow(msg.roomId, msg.roomVersion, msg.eventId, msg.event, "old"));
+      if (pos !== undefined) await tx.positions.bumpPosition("room", pos);
+    });
+  }
+
+  /** invite_state: the room's stripped state as we hold it, else what the invite carried (federation). */
+  async function strippedState(tx: SyncStore, msg: NewInviteOutput, pos: number): Promise<Pdu[]> {
+    const types = ["m.room.create", "m.room.join_rules", "m.room.name", "m.room.avatar", "m.room.canonical_alias", "m.room.encryption", "m.room.topic"];
+    const rows = await tx.state.stateAfter(msg.roomId, pos, types);
+    const inviter = await tx.state.membersAfter(msg.roomId, pos, [String(msg.event.sender)]);
+    const held = await tx.events.eventsByIds([...rows, ...inviter].map((r) => r.eventId));
+    if (held.length > 0) return [...held.map((e) => strippedEvent(e.eventJson)), strippedEvent(msg.event)];
+    const carried = (msg.event.unsigned as Pdu | undefined)?.invite_room_state;
+    return [...(Array.isArray(carried) ? (carried as Pdu[]) : []), strippedEvent(msg.event)];
+  }
+
+  async function onNewInvite(msg: NewInviteOutput): Promise<void> {
+    await store.transaction(async (tx) => {
+      const pos = await tx.positions.nextStreamPos();
+      const stripped = await strippedState(tx, msg, pos);
+      const row = { eventId: msg.eventId, roomId: msg.roomId, userId: msg.targetUserId, inviteEvent: msg.event, roomVersion: msg.roomVersion, strippedState: stripped };
+      if (await tx.invites.insertInvite(row, pos)) await tx.positions.bumpPosition("room", pos);
+    });
+  }
+
+  async function onRetireInvite(msg: RetireInviteOutput): Promise<void> {
+    await store.transaction(async (tx) => {
+      const pos = await tx.positions.nextStreamPos();
+      if (await tx.invites.retireInvite(msg.eventId, pos)) await tx.positions.bumpPosition("room", pos);
+    });
+  }
+
+  async function onRedacted(msg: RedactedEventOutput): Promise<void> {
+    await store.transaction(async (tx) => {
+      const [target] = await tx.events.eventsByIds([msg.redactedEventId]);
+      if (!target || target.redactedBecause) return;
+      const pdu = msg.redactedBecause;
+      const redactionId = typeof pdu.event_id === "string" ? pdu.event_id : computeEventId(pdu, target.roomVersion);
+      const [stored] = await tx.events.eventsByIds([redactionId]);
+      const because = stored ? toClientEvent(stored) : pduToClientEvent(pdu, redactionId);
+      delete (because.unsigned as Pdu).age;
+      await tx.events.setRedacted(target.eventId, redactEvent(target.eventJson, target.roomVersion), because);
+    });
+  }
+
+  async function onPurge(roomId: string): Promise<void> {
+    await store.transaction(async (tx) => {
+      await tx.events.deleteRoomEvents(roomId);
+      await tx.state.deleteRoomState(roomId);
+      await tx.memberships.deleteRoomMemberships(roomId);
+      await tx.invites.deleteRoomInvites(roomId);
+    });
+  }
+
+  return async (msg) => {
+    switch (msg.kind) {
+      case "new_room_event":
+        deps.wake(await onNewRoomEvent(msg));
+        return;
+      case "old_room_event":
+        return onOldRoomEvent(msg);
+      case "new_invite":
+        await onNewInvite(msg);
+        deps.wake([msg.targetUserId]);
+        return;
+      case "retire_invite":
+        await onRetireInvite(msg);
+        deps.wake([msg.targetUserId]);
+        return;
+      case "redacted_event":
+        return onRedacted(msg);
+      case "purge_room":
+        return onPurge(msg.roomId);
+      default: {
+        // A kind from a newer roomserver: nothing here can show it; blocking the room would be worse.
+        const unknown: never = msg;
+        void unknown;
+        return;
+      }
+    }
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * GET /rooms/{roomId}/event/{eventId} (rooms.yaml) and /rooms/{roomId}/context/{eventId}
+ * (event_context.yaml). An event the user may not see is 404, like an unknown one: the spec
+ * answers both with "not found or you do not have permission".
+ */
+import { MatrixError } from "@dendrite-ts/protocol";
+import type { HttpServer } from "@dendrite-ts/runtime";
+import type { UserapiForSync } from "@dendrite-ts/userapi";
+import type { StoredEvent, SyncStore } from "../storage";
+import { toClientEvent } from "../sync/client-event";
+import { parseFilterParam, roomEventFilterSchema } from "../sync/filter";
+import { memberEventsOfSenders } from "../sync/lazy-members";
+import { formatTopoToken } from "../sync/tokens";
+import { loadRoomVisibility } from "../sync/visibility";
+import { authenticate, CLIENT_PREFIXES, parseLimit, pathParam, queryString } from "./common";
+
+const NOT_FOUND = "Event not found or you do not have permission to read it";
+
+async function visibleEvent(store: SyncStore, roomId: string, eventId: string, userId: string) {
+  const [ev] = await store.events.eventsByIds([eventId]);
+  if (!ev || ev.roomId !== roomId || ev.excluded || ev.originKind === "outlier") throw new MatrixError("M_NOT_FOUND", NOT_FOUND);
+  const visibility = await loadRoomVisibility(store, roomId, userId);
+  if (!visibility.canSee(ev)) throw new MatrixError("M_NOT_FOUND", NOT_FOUND);
+  return { ev, visibility };
+}
+
+export function registerEventRoutes(server: HttpServer, deps: { store: SyncStore; userapi: Pick<UserapiForSync, "queryAccessToken"> }): void {
+  const { store } = deps;
+  for (const prefix of CLIENT_PREFIXES) {
+    server.get(`${prefix}/rooms/:roomId/event/:eventId`, async (req) => {
+      const who = await authenticate(req, deps.userapi);
+      const { ev } = await visibleEvent(store, pathParam(req.params, "roomId"), pathParam(req.params, "eventId"), who.userId);
+      return toClientEvent(ev, who);
+    });
+
+    server.get(`${prefix}/rooms/:roomId/context/:eventId`, async (req) => {
+      const who = await authenticate(req, deps.userapi);
+      const roomId = pathParam(req.params, "roomId");
+      const limit = parseLimit(queryString(req.query, "limit"), 10, 100);
+      const rawFilter = queryString(req.query, "filter");
+      const filter = rawFilter ? parseFilterParam(roomEventFilterSchema, rawFilter) : undefined;
+      const { ev, visibility } = await visibleEvent(store, roomId, pathParam(req.params, "eventId"), who.userId);
+      // Half before, half after (the spec leaves the split to the server).
+      const beforeLimit = Math.floor(limit / 2);
+      const afterLimit = limit - beforeLimit;
+      const opts = filter ? { filter } : {};
+      const [beforeRows, afterRows] = await Promise.all([
+        beforeLimit > 0 ? store.events.topoPage(roomId, { depth: ev.depth, pos: ev.pos }, "b", beforeLimit, opts) : Promise.resolve([]),
+        afterLimit > 0 ? store.events.topoPage(roomId, { depth: ev.depth, pos: ev.pos + 1 }, "f", afterLimit, opts) : Promise.resolve([]),
+      ]);
+      const before = beforeRows.filter((e) => visibility.canSee(e));
+      const after = afterRows.filter((e) => visibility.canSee(e));
+      const oldest = beforeRows[beforeRows.length - 1] ?? ev;
+      const newest = afterRows[afterRows.length - 1] ?? ev;
+      // The spec: the state of the room at the last event returned.
+      const all: StoredEvent[] = [...before, ev, ...after];
+      const stateRows = filter?.lazy_load_members
+        ? await memberEventsOfSenders(store, roomId, newest.pos, all)
+        : await store.events.eventsByIds((await store.state.stateAfter(roomId, newest.pos)).map((r) => r.eventId));
+      return {
+        event: toClientEvent(ev, who),
+        events_before: before.map((e) => toClientEvent(e, who)),
+        events_after: after.map((e) => toClientEvent(e, who)),
+        start: formatTopoToken({ depth: oldest.depth, pos: oldest.pos }),
+        end: formatTopoToken({ depth: newest.depth, pos: newest.pos + 1 }),
+        state: stateRows.map((e) => toClientEvent(e, who)),
+      };
+    });
+  }
+}

@@ -1,0 +1,25 @@
+/** Registers every public route of the syncapi on a fastify server, one area per file. */
+import type { HttpServer } from "@dendrite-ts/runtime";
+import type { UserapiForSync } from "@dendrite-ts/userapi";
+import type { Notifier } from "../notifier";
+import type { SyncStore } from "../storage";
+import { registerEventRoutes } from "./events";
+import { registerFilterRoutes } from "./filters";
+import { registerMembersRoute } from "./members";
+import { registerMessagesRoute } from "./messages";
+import { registerSyncRoute } from "./sync";
+
+export interface RoutingDeps {
+  store: SyncStore;
+  userapi: Pick<UserapiForSync, "queryAccessToken">;
+  notifier: Notifier;
+  closing(): boolean;
+}
+
+export function registerRoutes(server: HttpServer, deps: RoutingDeps): void {
+  registerSyncRoute(server, deps);
+  registerFilterRoutes(server, deps);
+  registerMessagesRoute(server, deps);
+  registerEventRoutes(server, deps);
+  registerMembersRoute(server, deps);
+}

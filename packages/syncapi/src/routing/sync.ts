@@ -1,0 +1,56 @@
+/**
+ * GET /sync (sync.yaml): builds the response from `since` to the current positions; when it is
+ * empty and the client gave a timeout, waits for the notifier (new data for this user) and
+ * builds again, until something arrives or the time is up.
+ */
+import type { HttpServer } from "@dendrite-ts/runtime";
+import type { UserapiForSync } from "@dendrite-ts/userapi";
+import type { Notifier } from "../notifier";
+import type { Positions, SyncStore } from "../storage";
+import { buildSync, isEmptySync, type SyncResponse } from "../sync/build-sync";
+import { parseSyncQuery } from "../sync/request";
+import { authenticate, CLIENT_PREFIXES } from "./common";
+import { resolveSyncFilter } from "./filters";
+
+export interface SyncRouteDeps {
+  store: SyncStore;
+  userapi: Pick<UserapiForSync, "queryAccessToken">;
+  notifier: Notifier;
+  /** True once close() began: waiting requests answer at once. */
+  closing(): boolean;
+}
+
+export function registerSyncRoute(server: HttpServer, deps: SyncRouteDeps): void {
+  for (const prefix of CLIENT_PREFIXES) {
+    server.get(`${prefix}/sync`, async (req) => {
+      const who = await authenticate(req, deps.userapi);
+      const q = parseSyncQuery(req.query);
+      const filter = await resolveSyncFilter(deps.store, who.userId, q.filter);
+      const deadline = Date.now() + q.timeoutMs;
+      for (;;) {
+        // Registered before positions are read: a commit after the read still wakes us.
+        const waiter = deps.notifier.waiter(who.userId);
+        let res: SyncResponse;
+        try {
+          const now = await deps.store.positions.currentPositions();
+          const since = q.since && clamp(q.since, now);
+          res = await buildSync(deps.store, { viewer: who, now, fullState: q.fullState, filter, ...(since ? { since } : {}) });
+        } catch (e) {
+          waiter.cancel();
+          throw e;
+        }
+        const remaining = deadline - Date.now();
+        if (!q.since || q.fullState || !isEmptySync(res) || remaining <= 0 || deps.closing()) {
+          waiter.cancel();
+          return res;
+        }
+        await waiter.wait(remaining);
+      }
+    });
+  }
+}
+
+/** A token ahead of us (another server's, a restored backup) counts as "now". */
+function clamp(since: Positions, now: Positions): Positions {
+  return { room: Math.min(since.room, now.room), accountData: Math.min(since.accountData, now.accountData) };
+}

@@ -1,0 +1,35 @@
+/** Queries on `account_data`: the latest content per (user, room, type), by our position. */
+import { and, eq, gt, lt, lte, sql } from "drizzle-orm";
+import type { Executor } from "./db";
+import { accountData as t } from "./schema";
+
+export type AccountDataRow = typeof t.$inferSelect;
+
+/**
+ * Stores a change at the next account-data position unless we already hold this or a newer
+ * change of userapi's (sourcePos): a redelivery moves nothing. Returns the position, or undefined.
+ */
+export async function upsertAccountData(
+  db: Executor,
+  row: { userId: string; roomId: string; type: string; content: Record<string, unknown>; sourcePos: number },
+): Promise<number | undefined> {
+  const next = sql`nextval('syncapi.account_data_pos')`;
+  const got = await db
+    .insert(t)
+    .values({ ...row, pos: next })
+    .onConflictDoUpdate({
+      target: [t.userId, t.roomId, t.type],
+      set: { content: row.content, sourcePos: row.sourcePos, pos: next },
+      setWhere: lt(t.sourcePos, row.sourcePos),
+    })
+    .returning({ pos: t.pos });
+  return got[0]?.pos;
+}
+
+/** The user's entries changed in (after, upTo]. */
+export async function accountDataChanges(db: Executor, userId: string, after: number, upTo: number): Promise<AccountDataRow[]> {
+  return db
+    .select()
+    .from(t)
+    .where(and(eq(t.userId, userId), gt(t.pos, after), lte(t.pos, upTo)));
+}

@@ -1,0 +1,113 @@
+/** Queries on `output_room_events`: the timeline rows /sync, /messages and /context read. */
+import { and, asc, desc, eq, gt, inArray, lte, lt, gte, or, sql, type SQL } from "drizzle-orm";
+import type { Executor } from "./db";
+import { eventFilterSql, type SqlEventFilter } from "./event-filter";
+import { outputRoomEvents as t } from "./schema";
+
+export type StoredEvent = typeof t.$inferSelect;
+export type NewEventRow = Omit<StoredEvent, "pos" | "redactedBecause">;
+
+/** A point in a room's topological order: between events, just before (depth, pos). */
+export interface TopoPoint {
+  depth: number;
+  pos: number;
+}
+
+/** Inserts the event at the next stream position; undefined when its ID is already stored. */
+export async function insertEvent(db: Executor, row: NewEventRow): Promise<number | undefined> {
+  const got = await db
+    .insert(t)
+    .values({ ...row, pos: sql`nextval('syncapi.stream_pos')` })
+    .onConflictDoNothing({ target: t.eventId })
+    .returning({ pos: t.pos });
+  return got[0]?.pos;
+}
+
+export async function eventsByIds(db: Executor, eventIds: readonly string[]): Promise<StoredEvent[]> {
+  if (eventIds.length === 0) return [];
+  return db.select().from(t).where(inArray(t.eventId, [...eventIds]));
+}
+
+export async function setRedacted(db: Executor, eventId: string, json: Record<string, unknown>, because: Record<string, unknown>): Promise<boolean> {
+  const got = await db.update(t).set({ eventJson: json, redactedBecause: because, unsignedExtra: {} }).where(eq(t.eventId, eventId)).returning({ pos: t.pos });
+  return got.length > 0;
+}
+
+export async function deleteRoomEvents(db: Executor, roomId: string): Promise<void> {
+  await db.delete(t).where(eq(t.roomId, roomId));
+}
+
+/** Rows clients may ever see in a timeline (not soft-failed, not state-only outliers). */
+const visibleRows = and(eq(t.excluded, false), inArray(t.originKind, ["new", "old"]));
+
+/**
+ * The newest `limit` timeline events of a room with after < pos <= upTo (newest first), only
+ * events that arrived live (backfilled history is for /messages).
+ */
+export async function latestInRange(db: Executor, roomId: string, after: number, upTo: number, limit: number, f?: SqlEventFilter): Promise<StoredEvent[]> {
+  return db
+    .select()
+    .from(t)
+    .where(and(eq(t.roomId, roomId), gt(t.pos, after), lte(t.pos, upTo), eq(t.excluded, false), eq(t.originKind, "new"), eventFilterSql(f)))
+    .orderBy(desc(t.pos))
+    .limit(limit);
+}
+
+/** Rooms among `roomIds` with any live event in (after, upTo]. */
+export async function roomsWithEvents(db: Executor, roomIds: readonly string[], after: number, upTo: number): Promise<Set<string>> {
+  if (roomIds.length === 0) return new Set();
+  const rows = await db
+    .selectDistinct({ roomId: t.roomId })
+    .from(t)
+    .where(and(inArray(t.roomId, [...roomIds]), gt(t.pos, after), lte(t.pos, upTo), eq(t.excluded, false), eq(t.originKind, "new")));
+  return new Set(rows.map((r) => r.roomId));
+}
+
+/**
+ * A page in topological order from a point: backwards = events before it, newest first;
+ * forwards = events at or after it, oldest first. `bound` stops the page (exclusive for b,
+ * inclusive-exclusive for f like `from`).
+ */
+export async function topoPage(
+  db: Executor,
+  roomId: string,
+  from: TopoPoint,
+  dir: "b" | "f",
+  limit: number,
+  opts: { to?: TopoPoint; maxPos?: number; filter?: SqlEventFilter } = {},
+): Promise<StoredEvent[]> {
+  const before = (p: TopoPoint) => or(lt(t.depth, p.depth), and(eq(t.depth, p.depth), lt(t.pos, p.pos)));
+  const atOrAfter = (p: TopoPoint) => or(gt(t.depth, p.depth), and(eq(t.depth, p.depth), gte(t.pos, p.pos)));
+  const conds: (SQL | undefined)[] = [eq(t.roomId, roomId), visibleRows, eventFilterSql(opts.filter)];
+  if (opts.maxPos !== undefined) conds.push(lte(t.pos, opts.maxPos));
+  if (dir === "b") {
+    conds.push(before(from));
+    if (opts.to) conds.push(atOrAfter(opts.to));
+  } else {
+    conds.push(atOrAfter(from));
+    if (opts.to) conds.push(before(opts.to));
+  }
+  const order = dir === "b" ? [desc(t.depth), desc(t.pos)] : [asc(t.depth), asc(t.pos)];
+  return db
+    .select()
+    .from(t)
+    .where(and(...conds))
+    .orderBy(...order)
+    .limit(limit);
+}
+
+/** The topological point just after the newest timeline event with pos <= maxPos (a sync token as a /messages point). */
+export async function pointAfterPos(db: Executor, roomId: string, maxPos: number): Promise<TopoPoint> {
+  const rows = await db
+    .select({ depth: t.depth, pos: t.pos })
+    .from(t)
+    .where(and(eq(t.roomId, roomId), lte(t.pos, maxPos), visibleRows))
+    .orderBy(desc(t.depth), desc(t.pos))
+    .limit(1);
+  const last = rows[0];
+  return last ? { depth: last.depth, pos: last.pos + 1 } : { depth: 0, pos: 0 };
+}
+
+export async function setUnsignedExtra(db: Executor, eventId: string, extra: Record<string, unknown>): Promise<void> {
+  await db.update(t).set({ unsignedExtra: extra }).where(eq(t.eventId, eventId));
+}

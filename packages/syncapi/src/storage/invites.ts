@@ -1,0 +1,42 @@
+/** Queries on `invites`: pending invites of local users, with the stripped state to show. */
+import { and, eq, gt, isNull, lte, or } from "drizzle-orm";
+import type { Executor } from "./db";
+import { invites as t } from "./schema";
+
+export type InviteRow = typeof t.$inferSelect;
+
+/** Stores the invite at the next stream position; undefined when already stored. */
+export async function insertInvite(db: Executor, row: Omit<InviteRow, "pos" | "retiredPos">, pos: number): Promise<boolean> {
+  const got = await db.insert(t).values({ ...row, pos }).onConflictDoNothing().returning({ eventId: t.eventId });
+  return got.length > 0;
+}
+
+/** Marks the invite as no longer pending; false when unknown or already retired. */
+export async function retireInvite(db: Executor, eventId: string, pos: number): Promise<boolean> {
+  const got = await db
+    .update(t)
+    .set({ retiredPos: pos })
+    .where(and(eq(t.eventId, eventId), isNull(t.retiredPos)))
+    .returning({ eventId: t.eventId });
+  return got.length > 0;
+}
+
+/** Invites of the user that arrived in (after, upTo] and were still pending at upTo. */
+export async function pendingInvites(db: Executor, userId: string, after: number, upTo: number): Promise<InviteRow[]> {
+  return db
+    .select()
+    .from(t)
+    .where(and(eq(t.userId, userId), gt(t.pos, after), lte(t.pos, upTo), or(isNull(t.retiredPos), gt(t.retiredPos, upTo))));
+}
+
+/** Invites of the user retired in (after, upTo]: the client must drop them. */
+export async function retiredInvites(db: Executor, userId: string, after: number, upTo: number): Promise<InviteRow[]> {
+  return db
+    .select()
+    .from(t)
+    .where(and(eq(t.userId, userId), gt(t.retiredPos, after), lte(t.retiredPos, upTo)));
+}
+
+export async function deleteRoomInvites(db: Executor, roomId: string): Promise<void> {
+  await db.delete(t).where(eq(t.roomId, roomId));
+}

@@ -1,0 +1,109 @@
+/**
+ * The `syncapi` schema's migrations, applied in order on start. Never edit one that has
+ * shipped: add the next. schema.ts mirrors these tables for drizzle.
+ */
+import type { Migration } from "@dendrite-ts/runtime";
+
+export const SYNCAPI_SCHEMA = "syncapi";
+
+export const syncapiMigrations: readonly Migration[] = [
+  {
+    id: "0001_initial",
+    sql: `
+-- One position space for everything room-shaped (events, state changes, memberships, invites):
+-- a since token compares one number. Account data has its own.
+CREATE SEQUENCE syncapi.stream_pos;
+CREATE SEQUENCE syncapi.account_data_pos;
+
+CREATE TABLE syncapi.stream_positions (
+  name TEXT PRIMARY KEY,
+  pos BIGINT NOT NULL
+);
+INSERT INTO syncapi.stream_positions (name, pos) VALUES ('room', 0), ('account_data', 0);
+
+CREATE TABLE syncapi.output_room_events (
+  pos BIGINT PRIMARY KEY,
+  event_id TEXT NOT NULL UNIQUE,
+  room_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  sender TEXT NOT NULL,
+  state_key TEXT,
+  depth BIGINT NOT NULL,
+  room_version TEXT NOT NULL,
+  event_json JSONB NOT NULL,
+  unsigned_extra JSONB NOT NULL DEFAULT '{}',
+  redacted_because JSONB,
+  txn_id TEXT,
+  txn_device_id TEXT,
+  contains_url BOOLEAN NOT NULL DEFAULT false,
+  origin_kind TEXT NOT NULL,
+  excluded BOOLEAN NOT NULL DEFAULT false
+);
+CREATE INDEX output_room_events_room_pos ON syncapi.output_room_events (room_id, pos);
+CREATE INDEX output_room_events_room_topo ON syncapi.output_room_events (room_id, depth, pos);
+
+CREATE TABLE syncapi.room_state (
+  id BIGSERIAL PRIMARY KEY,
+  room_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  state_key TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  membership TEXT,
+  added_pos BIGINT NOT NULL,
+  removed_pos BIGINT
+);
+CREATE UNIQUE INDEX room_state_current ON syncapi.room_state (room_id, type, state_key) WHERE removed_pos IS NULL;
+CREATE INDEX room_state_room_added ON syncapi.room_state (room_id, added_pos);
+CREATE INDEX room_state_room_key ON syncapi.room_state (room_id, type, state_key, added_pos);
+
+CREATE TABLE syncapi.memberships (
+  user_id TEXT NOT NULL,
+  room_id TEXT NOT NULL,
+  pos BIGINT NOT NULL,
+  membership TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  PRIMARY KEY (user_id, room_id, pos)
+);
+CREATE INDEX memberships_user_pos ON syncapi.memberships (user_id, pos);
+
+CREATE TABLE syncapi.invites (
+  event_id TEXT PRIMARY KEY,
+  room_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  invite_event JSONB NOT NULL,
+  room_version TEXT NOT NULL,
+  stripped_state JSONB NOT NULL,
+  pos BIGINT NOT NULL,
+  retired_pos BIGINT
+);
+CREATE INDEX invites_user ON syncapi.invites (user_id, pos);
+
+CREATE TABLE syncapi.account_data (
+  user_id TEXT NOT NULL,
+  room_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  content JSONB NOT NULL,
+  pos BIGINT NOT NULL,
+  source_pos BIGINT NOT NULL,
+  PRIMARY KEY (user_id, room_id, type)
+);
+CREATE INDEX account_data_user_pos ON syncapi.account_data (user_id, pos);
+
+CREATE TABLE syncapi.filters (
+  filter_id BIGSERIAL PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  filter JSONB NOT NULL
+);
+CREATE INDEX filters_user ON syncapi.filters (user_id);
+
+CREATE TABLE syncapi.lazy_loaded_members (
+  user_id TEXT NOT NULL,
+  device_id TEXT NOT NULL,
+  room_id TEXT NOT NULL,
+  member_id TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  PRIMARY KEY (user_id, device_id, room_id, member_id)
+);
+`,
+  },
+];

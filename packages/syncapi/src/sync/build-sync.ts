@@ -1,0 +1,122 @@
+/**
+ * One /sync response between `since` (absent: initial) and `now`: which rooms go in join,
+ * invite and leave, from the user's memberships by position; account data by its own position.
+ */
+import type { InviteRow, MembershipRow, Positions, SyncStore } from "../storage";
+import type { Viewer } from "./client-event";
+import { eventMatches, roomAllowed, type Filter } from "./filter";
+import { buildRoomSection } from "./room-section";
+import { formatSyncToken } from "./tokens";
+
+export interface SyncInput {
+  viewer: Viewer & { deviceId: string };
+  since?: Positions;
+  now: Positions;
+  fullState: boolean;
+  filter: Filter;
+}
+
+type Json = Record<string, unknown>;
+
+export interface SyncResponse {
+  next_batch: string;
+  rooms: { join: Record<string, Json>; invite: Record<string, Json>; leave: Record<string, Json>; knock: Record<string, Json> };
+  account_data: { events: Json[] };
+  presence: { events: Json[] };
+  to_device: { events: Json[] };
+  device_lists: { changed: string[]; left: string[] };
+  device_one_time_keys_count: Record<string, number>;
+}
+
+export function isEmptySync(r: SyncResponse): boolean {
+  const { join, invite, leave, knock } = r.rooms;
+  return (
+    Object.keys(join).length + Object.keys(invite).length + Object.keys(leave).length + Object.keys(knock).length === 0 &&
+    r.account_data.events.length === 0
+  );
+}
+
+export async function buildSync(store: SyncStore, input: SyncInput): Promise<SyncResponse> {
+  const { viewer, now, filter } = input;
+  const userId = viewer.userId;
+  const initial = input.since === undefined;
+  const after: Positions = input.since ?? { room: 0, accountData: 0 };
+  const res: SyncResponse = {
+    next_batch: formatSyncToken(now),
+    rooms: { join: {}, invite: {}, leave: {}, knock: {} },
+    account_data: { events: [] },
+    presence: { events: [] },
+    to_device: { events: [] },
+    device_lists: { changed: [], left: [] },
+    device_one_time_keys_count: {},
+  };
+  const roomOk = (roomId: string) => roomAllowed(filter.room, roomId);
+
+  const [nowMemberships, beforeMemberships, accountData] = await Promise.all([
+    store.memberships.membershipsAt(userId, now.room),
+    initial ? Promise.resolve([] as MembershipRow[]) : store.memberships.membershipsAt(userId, after.room),
+    store.accountData.accountDataChanges(userId, after.accountData, now.accountData),
+  ]);
+  const before = new Map(beforeMemberships.map((m) => [m.roomId, m.membership]));
+  const roomAccountData = new Map<string, Json[]>();
+  for (const a of accountData) {
+    const ev = { type: a.type, content: a.content };
+    if (a.roomId === "") {
+      if (eventMatches(filter.account_data, ev)) res.account_data.events.push(ev);
+    } else if (eventMatches(filter.room?.account_data, ev) && roomAllowed(filter.room?.account_data, a.roomId)) {
+      roomAccountData.set(a.roomId, [...(roomAccountData.get(a.roomId) ?? []), ev]);
+    }
+  }
+
+  const joined = nowMemberships.filter((m) => m.membership === "join" && roomOk(m.roomId));
+  const candidates = initial
+    ? new Set(joined.map((m) => m.roomId))
+    : await store.events.roomsWithEvents(joined.map((m) => m.roomId), after.room, now.room);
+  for (const m of joined) {
+    const newlyJoined = !initial && before.get(m.roomId) !== "join";
+    if (!candidates.has(m.roomId) && !newlyJoined && !roomAccountData.has(m.roomId) && !input.fullState) continue;
+    const section = await buildRoomSection(
+      store,
+      viewer,
+      { roomId: m.roomId, after: after.room, upTo: now.room, fullState: initial || newlyJoined || input.fullState, initial: initial || newlyJoined },
+      filter,
+    );
+    res.rooms.join[m.roomId] = {
+      timeline: section.timeline,
+      state: section.state,
+      account_data: { events: roomAccountData.get(m.roomId) ?? [] },
+      ephemeral: { events: [] },
+      summary: await summary(store, m.roomId),
+    };
+  }
+
+  // Left (or banned) rooms: the leave in this window, or every one on an initial sync with include_leave.
+  const includeLeave = filter.room?.include_leave === true;
+  for (const m of nowMemberships) {
+    if ((m.membership !== "leave" && m.membership !== "ban") || !roomOk(m.roomId)) continue;
+    const inWindow = m.pos > after.room;
+    if (!(initial ? includeLeave : inWindow || (input.fullState && includeLeave))) continue;
+    const section = await buildRoomSection(
+      store,
+      viewer,
+      { roomId: m.roomId, after: after.room, upTo: m.pos, fullState: initial || input.fullState, initial },
+      filter,
+    );
+    res.rooms.leave[m.roomId] = { timeline: section.timeline, state: section.state, account_data: { events: roomAccountData.get(m.roomId) ?? [] } };
+  }
+
+  for (const inv of await store.invites.pendingInvites(userId, after.room, now.room)) {
+    if (!roomOk(inv.roomId) || res.rooms.join[inv.roomId]) continue;
+    res.rooms.invite[inv.roomId] = inviteSection(inv);
+  }
+  return res;
+}
+
+function inviteSection(inv: InviteRow): Json {
+  return { invite_state: { events: inv.strippedState } };
+}
+
+async function summary(store: SyncStore, roomId: string): Promise<Json> {
+  const counts = await store.state.memberCounts(roomId);
+  return { "m.joined_member_count": counts.joined, "m.invited_member_count": counts.invited };
+}

@@ -1,0 +1,57 @@
+/**
+ * PDU → the client event format (client-server API, "Room event format"): the fields clients
+ * see, `unsigned` with what we know (age, prev_content, redacted_because) and the transaction
+ * ID for the sending device only.
+ */
+import type { StoredEvent } from "../storage";
+
+export type ClientEvent = Record<string, unknown>;
+
+/** Whom the event is shown to: decides unsigned.transaction_id. */
+export interface Viewer {
+  userId: string;
+  deviceId?: string;
+}
+
+export function toClientEvent(ev: StoredEvent, viewer?: Viewer, now = Date.now()): ClientEvent {
+  const pdu = ev.eventJson;
+  const out: ClientEvent = {
+    type: pdu.type,
+    content: pdu.content ?? {},
+    sender: pdu.sender,
+    origin_server_ts: pdu.origin_server_ts,
+    event_id: ev.eventId,
+    room_id: ev.roomId,
+  };
+  if (typeof pdu.state_key === "string") out.state_key = pdu.state_key;
+  if (typeof pdu.redacts === "string") out.redacts = pdu.redacts;
+  const unsigned: Record<string, unknown> = { ...ev.unsignedExtra };
+  if (typeof pdu.origin_server_ts === "number") unsigned.age = Math.max(0, now - pdu.origin_server_ts);
+  if (ev.redactedBecause) unsigned.redacted_because = ev.redactedBecause;
+  if (viewer && ev.txnId && ev.sender === viewer.userId && ev.txnDeviceId === viewer.deviceId) {
+    unsigned.transaction_id = ev.txnId;
+  }
+  out.unsigned = unsigned;
+  return out;
+}
+
+/** A PDU not (yet) stored here, e.g. a redaction carried by redacted_event. */
+export function pduToClientEvent(pdu: Record<string, unknown>, eventId: string): ClientEvent {
+  const out: ClientEvent = {
+    type: pdu.type,
+    content: pdu.content ?? {},
+    sender: pdu.sender,
+    origin_server_ts: pdu.origin_server_ts,
+    event_id: eventId,
+    room_id: pdu.room_id,
+    unsigned: {},
+  };
+  if (typeof pdu.state_key === "string") out.state_key = pdu.state_key;
+  if (typeof pdu.redacts === "string") out.redacts = pdu.redacts;
+  return out;
+}
+
+/** Stripped state (invite_state): type, state_key, sender, content only. */
+export function strippedEvent(pdu: Record<string, unknown>): Record<string, unknown> {
+  return { type: pdu.type, state_key: pdu.state_key, sender: pdu.sender, content: pdu.content ?? {} };
+}

@@ -1,0 +1,46 @@
+/**
+ * Lazy-loading room members (client-server API, "Lazy-loading room members"): the state sent
+ * holds only the member events of the timeline's senders (and the syncing user's own), and —
+ * unless include_redundant_members — not ones this device already got.
+ */
+import type { StateRow, StoredEvent, SyncStore } from "../storage";
+import type { RoomEventFilter } from "./filter";
+
+export interface LazyContext {
+  store: SyncStore;
+  userId: string;
+  deviceId: string;
+  roomId: string;
+  /** Initial sync: the device holds nothing, so nothing is redundant. */
+  initial: boolean;
+}
+
+/** The state rows to send: members reduced to the ones needed. Records what the device now holds. */
+export async function lazyLoadState(
+  ctx: LazyContext,
+  filter: RoomEventFilter | undefined,
+  state: StateRow[],
+  timeline: StoredEvent[],
+  stateAtStartPos: number,
+): Promise<StateRow[]> {
+  if (!filter?.lazy_load_members) return state;
+  const senders = new Set(timeline.map((e) => e.sender));
+  senders.add(ctx.userId);
+  const nonMembers = state.filter((r) => r.type !== "m.room.member");
+  const wanted = await ctx.store.state.membersAfter(ctx.roomId, stateAtStartPos, [...senders]);
+  const sent = ctx.initial || filter.include_redundant_members ? new Map<string, string>() : await ctx.store.lazyMembers.sentMembers(ctx.userId, ctx.deviceId, ctx.roomId);
+  const members = wanted.filter((r) => sent.get(r.stateKey) !== r.eventId);
+  const nowHeld = new Map<string, string>();
+  for (const r of members) nowHeld.set(r.stateKey, r.eventId);
+  // Member events in the timeline are held by the device too.
+  for (const e of timeline) if (e.type === "m.room.member" && e.stateKey !== null) nowHeld.set(e.stateKey, e.eventId);
+  await ctx.store.lazyMembers.recordSentMembers(ctx.userId, ctx.deviceId, ctx.roomId, nowHeld);
+  return [...nonMembers, ...members];
+}
+
+/** /messages and /context with lazy loading: the member events of these events' senders, after `pos`. */
+export async function memberEventsOfSenders(store: SyncStore, roomId: string, pos: number, events: readonly StoredEvent[]): Promise<StoredEvent[]> {
+  const senders = [...new Set(events.map((e) => e.sender))];
+  const rows = await store.state.membersAfter(roomId, pos, senders);
+  return store.events.eventsByIds(rows.map((r) => r.eventId));
+}

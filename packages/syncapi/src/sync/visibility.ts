@@ -1,0 +1,77 @@
+/**
+ * History visibility (client-server API, "Room History Visibility", server behaviour): whether a
+ * user may see an event, from the room's history_visibility and the user's membership *at that
+ * event* — the state before it, by stream position. A history_visibility event and the user's
+ * own member events are visible when the rule allows them before or after the event.
+ */
+import type { StateRow, StoredEvent, SyncStore } from "../storage";
+
+type Visibility = "world_readable" | "shared" | "invited" | "joined";
+
+interface Timeline<T> {
+  rows: StateRow[];
+  values: Map<string, T>;
+}
+
+function before<T>(h: Timeline<T>, pos: number): T | undefined {
+  const row = h.rows.find((r) => r.addedPos < pos && (r.removedPos === null || r.removedPos >= pos));
+  return row ? h.values.get(row.eventId) : undefined;
+}
+
+function after<T>(h: Timeline<T>, pos: number): T | undefined {
+  const row = h.rows.find((r) => r.addedPos <= pos && (r.removedPos === null || r.removedPos > pos));
+  return row ? h.values.get(row.eventId) : undefined;
+}
+
+function asVisibility(v: unknown): Visibility {
+  return v === "world_readable" || v === "invited" || v === "joined" || v === "shared" ? v : "shared";
+}
+
+/** What deciding visibility in one room for one user needs, loaded once. */
+export interface RoomVisibility {
+  /** Visibility in force after position pos (for "is this room readable now"). */
+  visibilityAfter(pos: number): Visibility;
+  canSee(ev: Pick<StoredEvent, "pos" | "type" | "stateKey">): boolean;
+}
+
+export async function loadRoomVisibility(store: SyncStore, roomId: string, userId: string): Promise<RoomVisibility> {
+  const [visRows, memberRows] = await Promise.all([
+    store.state.keyHistory(roomId, "m.room.history_visibility", ""),
+    store.state.keyHistory(roomId, "m.room.member", userId),
+  ]);
+  const visEvents = await store.events.eventsByIds(visRows.map((r) => r.eventId));
+  const vis: Timeline<Visibility> = {
+    rows: visRows,
+    values: new Map(visEvents.map((e) => [e.eventId, asVisibility((e.eventJson.content as Record<string, unknown> | undefined)?.history_visibility)])),
+  };
+  const mem: Timeline<string> = { rows: memberRows, values: new Map(memberRows.map((r) => [r.eventId, r.membership ?? "leave"])) };
+  const joinPositions = memberRows.filter((r) => r.membership === "join").map((r) => r.addedPos);
+
+  const allowed = (v: Visibility, membership: string | undefined, pos: number): boolean => {
+    if (v === "world_readable") return true;
+    if (membership === "join") return true;
+    if (v === "shared" && joinPositions.some((p) => p >= pos)) return true;
+    if (v === "invited" && membership === "invite") return true;
+    return false;
+  };
+
+  return {
+    visibilityAfter: (pos) => after(vis, pos) ?? "shared",
+    canSee(ev) {
+      const p = ev.pos;
+      const vBefore = before(vis, p) ?? "shared";
+      const mBefore = before(mem, p);
+      if (allowed(vBefore, mBefore, p)) return true;
+      if (ev.type === "m.room.history_visibility" && ev.stateKey === "") return allowed(after(vis, p) ?? "shared", mBefore, p);
+      if (ev.type === "m.room.member" && ev.stateKey === userId) return allowed(vBefore, after(mem, p), p);
+      return false;
+    },
+  };
+}
+
+/** The events of one room the user may see, in the given order. */
+export async function filterVisible(store: SyncStore, roomId: string, userId: string, events: StoredEvent[]): Promise<StoredEvent[]> {
+  if (events.length === 0) return events;
+  const v = await loadRoomVisibility(store, roomId, userId);
+  return events.filter((e) => v.canSee(e));
+}

@@ -1,0 +1,57 @@
+/**
+ * createSyncapi: every dependency up front, nothing set later. Applies the schema's
+ * migrations, starts the consumers (their durable positions and ours live in the database, so
+ * a new instance on the same database carries on and old since tokens stay valid), and hands
+ * out `register(server)` for the public routes.
+ */
+import { applyMigrations, type Database, type HttpServer, type Logger, type Streams, type Subscription } from "@dendrite-ts/runtime";
+import type { RoomserverForSync } from "@dendrite-ts/roomserver";
+import type { UserapiForSync } from "@dendrite-ts/userapi";
+import { startConsumers } from "./consumers";
+import { createNotifier } from "./notifier";
+import { registerRoutes } from "./routing";
+import { createSyncStore, SYNCAPI_SCHEMA, syncapiMigrations, type Executor } from "./storage";
+
+export interface SyncapiDeps {
+  readonly db: Database;
+  readonly streams: Streams;
+  /** State events we never saw arrive (a join over federation) are fetched from it. */
+  readonly roomserver: RoomserverForSync;
+  /** Access tokens. */
+  readonly userapi: UserapiForSync;
+  /** Our server name. */
+  readonly serverName: string;
+  readonly logger: Logger;
+}
+
+export interface Syncapi {
+  /** Registers /sync, filters, /messages, /context, /event and /members on the server. */
+  register(server: HttpServer): void;
+  /** Stops consuming and answers waiting /sync requests; db and streams stay open (they are the caller's). */
+  close(): Promise<void>;
+}
+
+export async function createSyncapi(deps: SyncapiDeps): Promise<Syncapi> {
+  const logger = deps.logger.child({ component: "syncapi" });
+  await applyMigrations(deps.db, SYNCAPI_SCHEMA, syncapiMigrations);
+  const store = createSyncStore(deps.db.drizzle as unknown as Executor);
+  const notifier = createNotifier();
+  let closing = false;
+  const subscriptions: Subscription[] = await startConsumers({
+    store,
+    streams: deps.streams,
+    roomserver: deps.roomserver,
+    logger,
+    wake: (users) => notifier.wake(users),
+  });
+  return {
+    register(server) {
+      registerRoutes(server, { store, userapi: deps.userapi, notifier, closing: () => closing });
+    },
+    async close() {
+      closing = true;
+      notifier.wakeAll();
+      await Promise.all(subscriptions.map((s) => s.stop()));
+    },
+  };
+}
