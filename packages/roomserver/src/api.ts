@@ -182,6 +182,30 @@ export const roomserverContract = c.router(
       eventIdBody,
       "Build, sign and send an event as a local user.",
     ),
+    performPublish: post(
+      "/perform/publish",
+      z.object({ roomId: z.string(), visibility: z.enum(["public", "private"]) }),
+      z.object({}),
+      "List a room in, or remove it from, our public room directory.",
+    ),
+    queryPublishedRooms: post(
+      "/query/published",
+      z.object({ roomId: z.string().optional() }),
+      z.object({ roomIds: z.array(z.string()) }),
+      "Rooms in our public room directory (only roomId, if given and published).",
+    ),
+    queryJoinedHosts: post(
+      "/query/joined-hosts",
+      z.object({ roomId: z.string() }),
+      z.object({ serverNames: z.array(z.string()) }),
+      "Servers with at least one joined member, per current state.",
+    ),
+    queryAuthChain: post(
+      "/query/auth-chain",
+      z.object({ eventIds: z.array(z.string()) }),
+      z.object({ events: z.array(pduSchema) }),
+      "The auth chain of the events (not the events themselves), oldest first: /event_auth, send_join.",
+    ),
     queryRedactionsOf: post(
       "/query/redactions",
       z.object({ eventId: z.string() }),
@@ -220,6 +244,8 @@ export type RoomserverForClient = Pick<
   | "queryAliasesForRoom"
   | "queryRoomsForUser"
   | "inputRoomEvents"
+  | "performPublish"
+  | "queryPublishedRooms"
 >;
 
 /** syncapi: membership and visibility, members, state at events. */
@@ -239,4 +265,7 @@ export type RoomserverForFederation = Pick<
   | "queryMembership"
   | "queryMembersOfRoom"
   | "resolveRoomAlias"
+  | "queryJoinedHosts"
+  | "queryAuthChain"
+  | "queryPublishedRooms"
 >;

@@ -1,4 +1,5 @@
 /** The contract's server side: each route unwraps its body and calls the operation. */
+import { MatrixError } from "@dendrite-ts/protocol";
 import type { RoomserverApi } from "../api";
 import type { RoomserverContext } from "./context";
 import type { Inputter } from "./input/inputter";
@@ -6,8 +7,8 @@ import { removeAlias, setAlias } from "./perform/aliases";
 import { createRoom } from "./perform/create-room";
 import { changeMembership, forget, invite, join, leave } from "./perform/membership";
 import { sendEvent } from "./perform/send";
-import { queryMembersOfRoom, queryMembership, queryRedactionsOf, queryRoomsForUser } from "./query/membership";
-import { queryCurrentState, queryEventsById, queryLatestEventsAndState, queryStateAfterEvents } from "./query/state";
+import { queryJoinedHosts, queryMembersOfRoom, queryMembership, queryRedactionsOf, queryRoomsForUser } from "./query/membership";
+import { queryAuthChain, queryCurrentState, queryEventsById, queryLatestEventsAndState, queryStateAfterEvents } from "./query/state";
 
 const ok = <T>(body: T) => ({ status: 200 as const, body });
 
@@ -58,5 +59,16 @@ export function roomserverImpl(ctx: RoomserverContext, inputter: Inputter): Room
       return ok({ eventId: await sendEvent(ctx, inputter, body.roomId, spec, extra) });
     },
     queryRedactionsOf: async ({ body }) => ok(await queryRedactionsOf(ctx, body.eventId)),
+    performPublish: async ({ body }) => {
+      if (!(await ctx.store.roomInfo(body.roomId))) throw new MatrixError("M_NOT_FOUND", `room ${body.roomId} is unknown here`);
+      await ctx.store.setPublished(body.roomId, body.visibility === "public");
+      return ok({});
+    },
+    queryPublishedRooms: async ({ body }) => {
+      if (body.roomId !== undefined) return ok({ roomIds: (await ctx.store.isPublished(body.roomId)) ? [body.roomId] : [] });
+      return ok({ roomIds: await ctx.store.publishedRoomIds() });
+    },
+    queryJoinedHosts: async ({ body }) => ok(await queryJoinedHosts(ctx, body.roomId)),
+    queryAuthChain: async ({ body }) => ok(await queryAuthChain(ctx, body.eventIds)),
   };
 }

@@ -23,6 +23,8 @@ export interface EventQueries {
   upgradeOutlier(eventNid: number, u: { stateSnapshotNid: number; rejected: boolean; rejectionReason: string | null; softFailed: boolean }): Promise<boolean>;
   /** Marks an event redacted by a validated redaction. */
   setRedactedBy(eventId: string, redactionId: string): Promise<void>;
+  /** The auth chain of the events: every event reachable through auth_event_nids, the events excluded. */
+  authChainNids(eventNids: readonly number[]): Promise<number[]>;
   /** The room's greatest depth among the given events (for the next event's depth). */
   maxDepth(eventNids: readonly number[]): Promise<number>;
 }
@@ -80,6 +82,19 @@ export function eventQueries(db: Executor): EventQueries {
     },
     async setRedactedBy(eventId, redactionId) {
       await db.update(events).set({ redactedBy: redactionId }).where(eq(events.eventId, eventId));
+    },
+    async authChainNids(eventNids) {
+      if (eventNids.length === 0) return [];
+      // One recursive query rather than a round trip per generation.
+      const res = (await db.execute(sql`
+        WITH RECURSIVE chain(nid) AS (
+          SELECT unnest(auth_event_nids) FROM roomserver.events WHERE event_nid = ANY(${`{${eventNids.join(",")}}`}::bigint[])
+          UNION
+          SELECT unnest(e.auth_event_nids) FROM roomserver.events e JOIN chain c ON e.event_nid = c.nid
+        )
+        SELECT nid FROM chain`)) as unknown;
+      const rows = (Array.isArray(res) ? res : (res as { rows: unknown[] }).rows) as { nid: string | number }[];
+      return rows.map((r) => Number(r.nid));
     },
     async maxDepth(eventNids) {
       if (eventNids.length === 0) return 0;

@@ -13,6 +13,7 @@ import { inviteQueries, type InviteQueries } from "./invites";
 import { membershipQueries, type MembershipQueries } from "./memberships";
 import { nidQueries, type NidQueries } from "./nids";
 import { outboxQueries, type OutboxQueries } from "./outbox";
+import { publishedQueries, type PublishedQueries } from "./published";
 import { redactionQueries, type RedactionQueries } from "./redactions";
 import { roomQueries, type RoomQueries } from "./rooms";
 import { stateQueries, type StateQueries } from "./state";
@@ -23,7 +24,8 @@ export type TxQueries = RoomQueries &
   InviteQueries &
   AliasQueries &
   RedactionQueries &
-  OutboxQueries;
+  OutboxQueries &
+  PublishedQueries;
 
 export interface RoomserverStore extends TxQueries, NidQueries, StateQueries {
   /** Runs `fn` in one transaction; NID and state writes inside it still autocommit. */
@@ -39,6 +41,7 @@ function txQueries(db: Executor): TxQueries {
     ...aliasQueries(db),
     ...redactionQueries(db),
     ...outboxQueries(db),
+    ...publishedQueries(db),
   };
 }
 

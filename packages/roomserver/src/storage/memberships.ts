@@ -14,6 +14,8 @@ export interface MembershipQueries {
   /** Rooms in which the user has `membership` (not forgotten ones, unless asked). */
   roomsForUser(targetNid: number, membership: string, includeForgotten?: boolean): Promise<number[]>;
   setForgotten(roomNid: number, targetNid: number, forgotten: boolean): Promise<void>;
+  /** NIDs of the users joined to a room (the servers in it follow from their IDs). */
+  joinedTargetNids(roomNid: number): Promise<number[]>;
 }
 
 export function membershipQueries(db: Executor): MembershipQueries {
@@ -53,6 +55,13 @@ export function membershipQueries(db: Executor): MembershipQueries {
       if (!includeForgotten) conds.push(eq(memberships.forgotten, false));
       const rows = await db.select({ roomNid: memberships.roomNid }).from(memberships).where(and(...conds));
       return rows.map((r) => r.roomNid);
+    },
+    async joinedTargetNids(roomNid) {
+      const rows = await db
+        .select({ t: memberships.targetNid })
+        .from(memberships)
+        .where(and(eq(memberships.roomNid, roomNid), eq(memberships.membership, "join")));
+      return rows.map((r) => r.t);
     },
     async setForgotten(roomNid, targetNid, forgotten) {
       await db

@@ -116,4 +116,13 @@ CREATE TABLE roomserver.outbox (
 );
 `,
   },
+  {
+    id: "0002_published",
+    sql: `
+CREATE TABLE roomserver.published (
+  room_id TEXT PRIMARY KEY,
+  published BOOLEAN NOT NULL DEFAULT FALSE
+);
+`,
+  },
 ];

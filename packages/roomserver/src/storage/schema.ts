@@ -162,3 +162,10 @@ export const outbox = roomserverSchema.table("outbox", {
   /** The OutputRoomEvent message. */
   payload: jsonb("payload").notNull(),
 });
+
+export const published = roomserverSchema.table("published", {
+  /** The room. */
+  roomId: text("room_id").primaryKey(),
+  /** Listed in our public room directory. */
+  published: boolean("published").notNull().default(false),
+});

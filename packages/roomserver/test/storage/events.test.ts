@@ -40,6 +40,16 @@ describe("events", () => {
     await t.store.setRedactedBy("$a", "$r");
     expect((await t.store.eventsByIds(["$a"]))[0]?.redactedBy).toBe("$r");
   });
+  it("walks the auth chain through auth_event_nids in one query", async () => {
+    const a = await t.store.insertEvents([row("$c1", 1)]);
+    const c1 = a.get("$c1")!.eventNid;
+    const b = await t.store.insertEvents([row("$c2", 2, { authEventNids: [c1] })]);
+    const c2 = b.get("$c2")!.eventNid;
+    const c = await t.store.insertEvents([row("$c3", 3, { authEventNids: [c1, c2] })]);
+    expect((await t.store.authChainNids([c.get("$c3")!.eventNid])).sort((x, y) => x - y)).toEqual([c1, c2]);
+    expect(await t.store.authChainNids([c1])).toEqual([]);
+  });
+
   it("rolls back with the transaction", async () => {
     await expect(
       t.store.transaction(async (tx) => {

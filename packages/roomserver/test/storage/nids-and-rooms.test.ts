@@ -55,3 +55,15 @@ describe("redactions", () => {
     expect((await t.store.redaction("$red"))?.validated).toBe(true);
   });
 });
+
+describe("published", () => {
+  it("publishes, lists in order and unpublishes", async () => {
+    await t.store.setPublished("!b:a", true);
+    await t.store.setPublished("!a:a", true);
+    await t.store.setPublished("!c:a", false);
+    expect(await t.store.publishedRoomIds()).toEqual(["!a:a", "!b:a"]);
+    await t.store.setPublished("!a:a", false);
+    expect(await t.store.isPublished("!a:a")).toBe(false);
+    expect(await t.store.isPublished("!b:a")).toBe(true);
+  });
+});

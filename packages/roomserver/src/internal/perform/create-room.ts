@@ -112,6 +112,7 @@ export async function createRoom(ctx: RoomserverContext, inputter: Inputter, req
   for (const invitee of req.invite ?? []) {
     await state("m.room.member", { membership: "invite", ...(req.isDirect ? { is_direct: true } : {}) }, invitee);
   }
+  if (req.visibility === "public") await ctx.store.setPublished(roomId, true);
   return alias === undefined ? { roomId } : { roomId, roomAlias: alias };
 }
 

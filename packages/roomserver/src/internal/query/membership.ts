@@ -1,6 +1,6 @@
 /** Membership queries, answered from the memberships table (current state) or a past state. */
 import type { PduJson } from "../../api";
-import type { RoomserverContext } from "../context";
+import { serverOf, type RoomserverContext } from "../context";
 import { filterEntries, pdusOf, servable } from "./state";
 
 export async function queryMembership(ctx: RoomserverContext, roomId: string, userId: string) {
@@ -54,4 +54,11 @@ export async function queryRoomsForUser(ctx: RoomserverContext, userId: string, 
 export async function queryRedactionsOf(ctx: RoomserverContext, eventId: string) {
   const rows = await ctx.store.redactionsOf(eventId);
   return { redactions: rows.map((r) => ({ redactionEventId: r.redactionEventId, validated: r.validated })) };
+}
+
+export async function queryJoinedHosts(ctx: RoomserverContext, roomId: string) {
+  const room = await ctx.store.roomInfo(roomId);
+  if (!room) return { serverNames: [] };
+  const users = await ctx.store.stateKeysByNid(await ctx.store.joinedTargetNids(room.roomNid));
+  return { serverNames: [...new Set([...users.values()].map(serverOf))].sort() };
 }

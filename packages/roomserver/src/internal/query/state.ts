@@ -4,7 +4,7 @@
  */
 import type { PduJson, StateKeyTuple } from "../../api";
 import type { RoomInfo, StateEntry } from "../../storage";
-import { redactEvent } from "@dendrite-ts/protocol";
+import { getRoomVersion, redactEvent } from "@dendrite-ts/protocol";
 import type { RoomserverContext } from "../context";
 import type { StoredEvent } from "../events";
 import { findKey, lookupEntry } from "../state";
@@ -99,5 +99,25 @@ export async function queryEventsById(ctx: RoomserverContext, eventIds: readonly
     const ev = found.get(id);
     if (ev && !ev.rejected) events.push(await servable(ctx, ev));
   }
+  return { events };
+}
+
+export async function queryAuthChain(ctx: RoomserverContext, eventIds: readonly string[]) {
+  const nids = [...(await ctx.store.eventNidsByIds(eventIds)).values()];
+  const chain = await ctx.events.byNids(await ctx.store.authChainNids(nids));
+  // v12 events never list the create event (the room ID implies it), but a peer checking the
+  // chain needs it: add each room's create event.
+  const asked = await ctx.events.byNids(nids);
+  const creates = [...new Set([...asked.values()].map((e) => e.roomNid))];
+  for (const roomNid of creates) {
+    const room = await ctx.store.roomInfoByNid(roomNid);
+    if (!room || !getRoomVersion(room.roomVersion)?.eventFormat.roomIdFromCreateEvent) continue;
+    const createId = `$${room.roomId.slice(1)}`;
+    const create = (await ctx.events.byIds([createId])).get(createId);
+    if (create && !eventIds.includes(createId)) chain.set(create.nid, create);
+  }
+  const ordered = [...chain.values()].sort((a, b) => a.depth - b.depth || a.nid - b.nid);
+  const events: PduJson[] = [];
+  for (const ev of ordered) events.push(await servable(ctx, ev));
   return { events };
 }
