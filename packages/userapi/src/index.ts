@@ -28,3 +28,4 @@ export {
   outputClientDataSchema,
   type OutputClientData,
 } from "./output";
+export { registrationFromConfig, ensureConfiguredTokens, type RegistrationSection } from "./from-config";
