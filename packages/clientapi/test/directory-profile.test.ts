@@ -87,6 +87,7 @@ describe("profiles", () => {
     expectError(await call(s, "GET", `/profile/${enc("@ghost:test.local")}`), 404, "M_NOT_FOUND");
     expectError(await call(s, "GET", `/profile/${enc("@ghost:remote.example")}`), 404, "M_NOT_FOUND");
     expectError(await call(s, "PUT", `/profile/${enc(alice.userId)}/displayname`, { displayname: 1 }, alice.token), 400, "M_BAD_JSON");
+    expectError(await call(s, "PUT", `/profile/${enc(alice.userId)}/displayname`, {}, alice.token), 400, "M_BAD_JSON");
     expectError(await call(s, "PUT", `/profile/${enc(alice.userId)}/displayname`, { displayname: "x" }), 401, "M_MISSING_TOKEN");
     expectError(await call(s, "GET", `/profile/not-a-user`), 400, "M_INVALID_PARAM");
   });

@@ -43,8 +43,9 @@ export function registerProfileRoutes(server: FastifyInstance, ctx: RouteContext
       const me = await ctx.authenticate(req);
       const { userId } = parseParams(userParams, req.params);
       requireSelf(me.userId, userId, `set the ${field}`);
-      const body = parseBody(z.object({ [field]: z.string().max(1000).nullable().optional() }), req.body);
-      const value = (body[field] as string | null | undefined) ?? null;
+      // The field is required; null clears it.
+      const body = parseBody(z.object({ [field]: z.string().max(1000).nullable() }), req.body);
+      const value = body[field] as string | null;
       const profile =
         field === "displayname"
           ? await ok(ctx.userapi.setDisplayName({ body: { userId, displayname: value } }))
