@@ -206,6 +206,24 @@ export const roomserverContract = c.router(
       z.object({ events: z.array(pduSchema) }),
       "The auth chain of the events (not the events themselves), oldest first: /event_auth, send_join.",
     ),
+    queryBackfill: post(
+      "/query/backfill",
+      z.object({ roomId: z.string(), fromEventIds: z.array(z.string()), limit: z.number().int().min(1).max(1000) }),
+      z.object({ events: z.array(pduSchema) }),
+      "Events from the given ones (included) backwards through prev_events, newest first.",
+    ),
+    queryMissingEvents: post(
+      "/query/missing-events",
+      z.object({
+        roomId: z.string(),
+        earliestEventIds: z.array(z.string()),
+        latestEventIds: z.array(z.string()),
+        limit: z.number().int().min(1).max(1000).default(10),
+        minDepth: z.number().int().min(0).default(0),
+      }),
+      z.object({ events: z.array(pduSchema) }),
+      "Events between earliest and latest (both excluded), oldest first: /get_missing_events.",
+    ),
     queryRedactionsOf: post(
       "/query/redactions",
       z.object({ eventId: z.string() }),
@@ -248,10 +266,16 @@ export type RoomserverForClient = Pick<
   | "queryPublishedRooms"
 >;
 
-/** syncapi: membership and visibility, members, state at events. */
+/** syncapi: membership and visibility, members, state at events, history it lacks. */
 export type RoomserverForSync = Pick<
   RoomserverClient,
-  "queryMembership" | "queryMembersOfRoom" | "queryStateAfterEvents" | "queryEventsById" | "queryCurrentState" | "queryRoomsForUser"
+  | "queryMembership"
+  | "queryMembersOfRoom"
+  | "queryStateAfterEvents"
+  | "queryEventsById"
+  | "queryCurrentState"
+  | "queryRoomsForUser"
+  | "queryBackfill"
 >;
 
 /** federationapi: make_join/leave templates, input of received events, state and events for peers. */
@@ -268,4 +292,6 @@ export type RoomserverForFederation = Pick<
   | "queryJoinedHosts"
   | "queryAuthChain"
   | "queryPublishedRooms"
+  | "queryBackfill"
+  | "queryMissingEvents"
 >;

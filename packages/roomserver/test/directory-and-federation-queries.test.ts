@@ -41,4 +41,19 @@ describe("what federation asks", () => {
     expect(new Set(kinds)).toEqual(new Set(["m.room.create|", `m.room.member|${ALICE}`, "m.room.power_levels|", "m.room.join_rules|", `m.room.member|${BOB}`]));
     expect(chain.map((e) => computeEventId(e, "12"))).not.toContain(eventId);
   });
+
+  it("backfill walks prev_events from the given events, newest first; missing events fill a gap oldest first", async () => {
+    const { roomId } = (await h.client.performCreateRoom({ body: { creator: ALICE, preset: "public_chat" } })).body;
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      ids.push((await h.client.performSendEvent({ body: { sender: ALICE, roomId, type: "m.room.message", content: { body: `m${i}` } } })).body.eventId);
+    }
+    const back = (await h.client.queryBackfill({ body: { roomId, fromEventIds: [ids[4]!], limit: 3 } })).body.events;
+    expect(back.map((e) => (e.content as { body: string }).body)).toEqual(["m4", "m3", "m2"]);
+
+    const gap = (await h.client.queryMissingEvents({ body: { roomId, earliestEventIds: [ids[0]!], latestEventIds: [ids[4]!], limit: 10 } })).body.events;
+    expect(gap.map((e) => (e.content as { body: string }).body)).toEqual(["m1", "m2", "m3"]);
+    const limited = (await h.client.queryMissingEvents({ body: { roomId, earliestEventIds: [ids[0]!], latestEventIds: [ids[4]!], limit: 2 } })).body.events;
+    expect(limited.map((e) => (e.content as { body: string }).body)).toEqual(["m2", "m3"]);
+  });
 });

@@ -7,6 +7,7 @@ import { removeAlias, setAlias } from "./perform/aliases";
 import { createRoom } from "./perform/create-room";
 import { changeMembership, forget, invite, join, leave } from "./perform/membership";
 import { sendEvent } from "./perform/send";
+import { queryBackfill, queryMissingEvents } from "./query/history";
 import { queryJoinedHosts, queryMembersOfRoom, queryMembership, queryRedactionsOf, queryRoomsForUser } from "./query/membership";
 import { queryAuthChain, queryCurrentState, queryEventsById, queryLatestEventsAndState, queryStateAfterEvents } from "./query/state";
 
@@ -70,5 +71,8 @@ export function roomserverImpl(ctx: RoomserverContext, inputter: Inputter): Room
     },
     queryJoinedHosts: async ({ body }) => ok(await queryJoinedHosts(ctx, body.roomId)),
     queryAuthChain: async ({ body }) => ok(await queryAuthChain(ctx, body.eventIds)),
+    queryBackfill: async ({ body }) => ok(await queryBackfill(ctx, body.roomId, body.fromEventIds, body.limit)),
+    queryMissingEvents: async ({ body }) =>
+      ok(await queryMissingEvents(ctx, body.roomId, body.earliestEventIds, body.latestEventIds, body.limit, body.minDepth)),
   };
 }
