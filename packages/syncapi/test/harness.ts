@@ -37,6 +37,8 @@ export interface Harness {
   post(user: User, path: string, body: unknown): Promise<{ status: number; body: any }>;
   /** Waits until the syncapi has stored these events (the streams are asynchronous). */
   waitForEvents(...eventIds: string[]): Promise<void>;
+  /** Waits until the syncapi recorded the invite (after its member event). */
+  waitForInvite(eventId: string): Promise<void>;
   /** Waits until the syncapi holds account data of this type for the user. */
   waitForAccountData(userId: string, type: string, match?: (content: any) => boolean): Promise<void>;
   /** Replaces the syncapi with a new instance on the same database and streams (a restart). */
@@ -114,6 +116,10 @@ export async function startHarness(): Promise<Harness> {
         return rows[0]!.n === eventIds.length;
       });
     },
+    async waitForInvite(eventId) {
+      await rs.flushOutputs();
+      await poll(`invite ${eventId}`, async () => (await db.sql`SELECT 1 FROM syncapi.invites WHERE event_id = ${eventId}`).length > 0);
+    },
     async waitForAccountData(userId, type, match = () => true) {
       await poll(`account data ${type}`, async () => {
         const rows = await db.sql`SELECT content FROM syncapi.account_data WHERE user_id = ${userId} AND type = ${type}`;
@@ -158,6 +164,9 @@ export async function setState(h: Harness, user: User, roomId: string, type: str
 
 export async function createRoom(h: Harness, creator: User, opts: { preset?: "private_chat" | "public_chat"; name?: string; initialState?: { type: string; stateKey?: string; content: Record<string, unknown> }[] } = {}): Promise<string> {
   const { body } = await h.roomserver.performCreateRoom({ body: { creator: creator.userId, preset: opts.preset ?? "public_chat", ...opts } });
+  // Tests compare against "everything so far": let the syncapi hold the whole creation first.
+  const latest = await h.roomserver.queryLatestEventsAndState({ body: { roomId: body.roomId, stateToFetch: [] } });
+  await h.waitForEvents(...latest.body.latestEventIds);
   return body.roomId;
 }
 

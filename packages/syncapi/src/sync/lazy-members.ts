@@ -1,6 +1,6 @@
 /**
  * Lazy-loading room members (client-server API, "Lazy-loading room members"): the state sent
- * holds only the member events of the timeline's senders (and the syncing user's own), and —
+ * holds only the member events of the timeline's senders (and, initially, the syncing user's own), and —
  * unless include_redundant_members — not ones this device already got.
  */
 import type { StateRow, StoredEvent, SyncStore } from "../storage";
@@ -25,7 +25,8 @@ export async function lazyLoadState(
 ): Promise<StateRow[]> {
   if (!filter?.lazy_load_members) return state;
   const senders = new Set(timeline.map((e) => e.sender));
-  senders.add(ctx.userId);
+  // The syncing user's own member event once, with the rest of a fresh state.
+  if (ctx.initial) senders.add(ctx.userId);
   const nonMembers = state.filter((r) => r.type !== "m.room.member");
   const wanted = await ctx.store.state.membersAfter(ctx.roomId, stateAtStartPos, [...senders]);
   const sent = ctx.initial || filter.include_redundant_members ? new Map<string, string>() : await ctx.store.lazyMembers.sentMembers(ctx.userId, ctx.deviceId, ctx.roomId);

@@ -1,0 +1,146 @@
+// /sync sections beyond join: invites with stripped state, leaves with the leave event, account
+// data and tags, lazy-loaded members; and a duplicate OutputRoomEvent reaching no client.
+import { outputSubject, type OutputRoomEvent } from "@dendrite-ts/roomserver";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRoom, join, send, startHarness, stateOf, sync, timelineIds, type Harness, type User } from "./harness";
+
+describe("/sync rooms and account data", () => {
+  let h: Harness;
+  let alice: User;
+  let bob: User;
+
+  beforeAll(async () => {
+    h = await startHarness();
+    alice = await h.user("alice");
+    bob = await h.user("bob");
+  });
+  afterAll(() => h.close());
+
+  it("an invite shows in rooms.invite with stripped state, then moves to join once accepted", async () => {
+    const roomId = await createRoom(h, alice, { preset: "private_chat", name: "Secret plans" });
+    const before = await sync(h, bob);
+    const { body } = await h.roomserver.performInvite({ body: { sender: alice.userId, roomId, invitee: bob.userId } });
+    await h.waitForInvite(body.eventId);
+    const res = await sync(h, bob, { since: before.next_batch });
+    const invite = res.rooms.invite[roomId];
+    expect(invite).toBeDefined();
+    const stripped = invite.invite_state.events;
+    expect(stripped.find((e: any) => e.type === "m.room.name")?.content).toEqual({ name: "Secret plans" });
+    expect(stripped.find((e: any) => e.type === "m.room.member" && e.state_key === bob.userId)?.content.membership).toBe("invite");
+    expect(stripped.find((e: any) => e.type === "m.room.create")).toBeDefined();
+    for (const e of stripped) expect(Object.keys(e).sort()).toEqual(["content", "sender", "state_key", "type"]);
+    // Bob's initial sync shows it too; and nothing of the room's timeline.
+    expect((await sync(h, bob)).rooms.invite[roomId]).toBeDefined();
+    expect(res.rooms.join[roomId]).toBeUndefined();
+
+    const joinId = await join(h, bob, roomId);
+    await h.waitForEvents(joinId);
+    const after = await sync(h, bob, { since: res.next_batch, filter: JSON.stringify({ room: { timeline: { limit: 2 } } }) });
+    expect(after.rooms.invite[roomId]).toBeUndefined();
+    expect(timelineIds(after, roomId)).toContain(joinId);
+    // Newly joined: the full state at the start of the timeline comes along, not just changes since `since`.
+    expect(after.rooms.join[roomId].timeline.limited).toBe(true);
+    expect(stateOf(after, roomId).map((e: any) => e.type)).toEqual(expect.arrayContaining(["m.room.create", "m.room.name", "m.room.power_levels"]));
+    expect((await sync(h, bob)).rooms.invite[roomId]).toBeUndefined();
+  });
+
+  it("leaving puts the room in rooms.leave with the timeline up to the leave event", async () => {
+    const roomId = await createRoom(h, alice);
+    await join(h, bob, roomId);
+    const msg = await send(h, alice, roomId, "before bob leaves");
+    await h.waitForEvents(msg);
+    const before = await sync(h, bob);
+    expect(before.rooms.join[roomId]).toBeDefined();
+    const { body } = await h.roomserver.performLeave({ body: { userId: bob.userId, roomId } });
+    const later = await send(h, alice, roomId, "after bob left");
+    await h.waitForEvents(body.eventId, later);
+    const res = await sync(h, bob, { since: before.next_batch });
+    expect(res.rooms.join[roomId]).toBeUndefined();
+    expect(timelineIds(res, roomId, "leave")).toEqual([body.eventId]);
+    // Not again, and not in an initial sync unless include_leave.
+    expect((await sync(h, bob, { since: res.next_batch })).rooms.leave[roomId]).toBeUndefined();
+    expect((await sync(h, bob)).rooms.leave[roomId]).toBeUndefined();
+    const withLeave = await sync(h, bob, { filter: JSON.stringify({ room: { include_leave: true } }) });
+    expect(timelineIds(withLeave, roomId, "leave")).toContain(body.eventId);
+    expect(timelineIds(withLeave, roomId, "leave")).not.toContain(later);
+  });
+
+  it("global and per-room account data, tags included, arrive once", async () => {
+    const roomId = await createRoom(h, alice);
+    const before = await sync(h, alice);
+    await h.userapi.setAccountData({ body: { userId: alice.userId, type: "m.direct", content: { [bob.userId]: [roomId] } } });
+    await h.userapi.setTag({ body: { userId: alice.userId, roomId, tag: "m.favourite", content: { order: 0.5 } } });
+    await h.waitForAccountData(alice.userId, "m.tag");
+    await h.waitForAccountData(alice.userId, "m.direct");
+    const res = await sync(h, alice, { since: before.next_batch });
+    expect(res.account_data.events).toEqual([{ type: "m.direct", content: { [bob.userId]: [roomId] } }]);
+    expect(res.rooms.join[roomId].account_data.events).toEqual([{ type: "m.tag", content: { tags: { "m.favourite": { order: 0.5 } } } }]);
+    const again = await sync(h, alice, { since: res.next_batch });
+    expect(again.account_data.events).toEqual([]);
+    expect(again.rooms.join[roomId]).toBeUndefined();
+    // An initial sync holds the latest of each.
+    const initial = await sync(h, alice);
+    expect(initial.account_data.events.map((e: any) => e.type)).toContain("m.direct");
+    expect(initial.rooms.join[roomId].account_data.events.map((e: any) => e.type)).toEqual(["m.tag"]);
+  });
+
+  it("a long-poll is woken by account data", async () => {
+    const before = await sync(h, bob);
+    const pending = sync(h, bob, { since: before.next_batch, timeout: 10_000 });
+    await new Promise((r) => setTimeout(r, 100));
+    await h.userapi.setAccountData({ body: { userId: bob.userId, type: "org.example.pref", content: { x: 1 } } });
+    const res = await pending;
+    expect(res.account_data.events).toEqual([{ type: "org.example.pref", content: { x: 1 } }]);
+  });
+
+  it("lazy_load_members: only members of the timeline's senders (and the syncing user)", async () => {
+    const roomId = await createRoom(h, alice);
+    const carol = await h.user("carol");
+    const dave = await h.user("dave");
+    await join(h, bob, roomId);
+    await join(h, carol, roomId);
+    await join(h, dave, roomId);
+    const ids = [await send(h, bob, roomId, "from bob"), await send(h, carol, roomId, "from carol")];
+    await h.waitForEvents(...ids);
+    const lazy = JSON.stringify({ room: { timeline: { limit: 2 }, state: { lazy_load_members: true } } });
+    const res = await sync(h, alice, { filter: lazy });
+    const members = (r: any) => stateOf(r, roomId).filter((e: any) => e.type === "m.room.member").map((e: any) => e.state_key).sort();
+    expect(members(res)).toEqual([alice.userId, bob.userId, carol.userId].sort());
+    expect(stateOf(res, roomId).some((e: any) => e.type === "m.room.create")).toBe(true);
+    // Without lazy loading, everyone.
+    expect(members(await sync(h, alice, { filter: JSON.stringify({ room: { timeline: { limit: 2 } } }) }))).toContain(dave.userId);
+
+    // Incremental: bob speaks again — his member event is redundant; dave's is new.
+    const more = [await send(h, bob, roomId, "bob again"), await send(h, dave, roomId, "dave speaks")];
+    await h.waitForEvents(...more);
+    const inc = await sync(h, alice, { since: res.next_batch, filter: lazy });
+    expect(members(inc)).toEqual([dave.userId]);
+    const redundant = JSON.stringify({ room: { timeline: { limit: 2 }, state: { lazy_load_members: true, include_redundant_members: true } } });
+    const incAll = await sync(h, alice, { since: res.next_batch, filter: redundant });
+    expect(members(incAll)).toEqual([bob.userId, dave.userId].sort());
+  });
+
+  it("an OutputRoomEvent delivered twice reaches the client once", async () => {
+    const roomId = await createRoom(h, alice);
+    await h.streams.ensureConsumer("OutputRoomEvent", "test-capture");
+    const before = await sync(h, alice);
+    const eventId = await send(h, alice, roomId, "only once");
+    await h.waitForEvents(eventId);
+    // Read the roomserver's output for it, and publish it again (no msgId: the stream keeps it).
+    let captured: OutputRoomEvent | undefined;
+    const sub = await h.streams.consume("OutputRoomEvent", "test-capture", (m) => {
+      const o = m.json<OutputRoomEvent>();
+      if (o.kind === "new_room_event" && o.eventId === eventId) captured = o;
+    });
+    for (let i = 0; i < 200 && !captured; i++) await new Promise((r) => setTimeout(r, 15));
+    await sub.stop();
+    expect(captured).toBeDefined();
+    await h.streams.publish(outputSubject(roomId), captured);
+    const sentinel = await send(h, alice, roomId, "sentinel");
+    await h.waitForEvents(sentinel);
+    const res = await sync(h, alice, { since: before.next_batch });
+    expect(timelineIds(res, roomId)).toEqual([eventId, sentinel]);
+    const rows = await h.db.sql`SELECT count(*)::int AS n FROM syncapi.output_room_events WHERE event_id = ${eventId}`;
+    expect(rows[0]!.n).toBe(1);
+  });
+});
