@@ -15,6 +15,7 @@ import { createLogger, defaultConfigYaml, httpClient, loadConfig } from "@dendri
 import { describeWithNats, describeWithPostgres, openTestDatabase } from "@dendrite-ts/runtime/testing";
 import { serverKeyContract, writeSigningKeyPem } from "@dendrite-ts/serverkeyapi";
 import { startStaticKeyServer, type StaticKeyServer } from "../src/harness/key-server";
+import { polylithPortEnv } from "../src/harness/homeserver";
 import { freePort, spawnEntry, waitForHttp, type SpawnedServer } from "../src/harness/spawn-server";
 
 const DEAD = "http://127.0.0.1:1"; // nothing listens there: a server we cannot reach directly
@@ -46,10 +47,11 @@ describeWithPostgres("key federation between a monolith and a polylith", () => {
         startStaticKeyServer("misnamed.test", "wrong-server-name"),
       ]);
       statics.push(onlyB, onlyA, swapped, misnamed);
-      const [aPort, bPort, bKeysPort, bClientPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+      const [aPort, bPort] = [await freePort(), await freePort()];
+      const ports = await polylithPortEnv();
       const aUrl = `http://127.0.0.1:${aPort}`;
       bUrl = `http://127.0.0.1:${bPort}`;
-      bInternal = `http://127.0.0.1:${bKeysPort}`;
+      bInternal = ports.DENDRITE_SERVERKEYAPI__INTERNAL_URL!;
 
       // b.test: polylith, its config changed only through DENDRITE_* environment variables.
       const bDir = join(dir, "b");
@@ -63,9 +65,7 @@ describeWithPostgres("key federation between a monolith and a polylith", () => {
         DENDRITE_GLOBAL__DATABASE__CONNECTION_STRING: bDb.url,
         DENDRITE_GLOBAL__JETSTREAM__ADDRESSES: JSON.stringify([natsUrl]),
         DENDRITE_POLYLITH__LISTEN: `127.0.0.1:${bPort}`,
-        DENDRITE_SERVERKEYAPI__LISTEN__INTERNAL: `127.0.0.1:${bKeysPort}`,
-        DENDRITE_SERVERKEYAPI__INTERNAL_URL: bInternal,
-        DENDRITE_CLIENTAPI__LISTEN__PUBLIC: `127.0.0.1:${bClientPort}`,
+        ...ports,
         DENDRITE_GLOBAL__FEDERATION__SERVER_NAME_MAP: JSON.stringify({ "a.test": aUrl, "c.test": onlyB.url, "d.test": DEAD }),
         DENDRITE_GLOBAL__TRUSTED_KEY_SERVERS: JSON.stringify([{ server_name: "a.test", keys: { [aKey.keyId]: keyB64(aKey) } }]),
         DENDRITE_LOGGING__LEVEL: "warn",

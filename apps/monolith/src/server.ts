@@ -4,6 +4,7 @@
  * call; it returns once the server is listening.
  */
 import { registerVersionsRoute } from "@dendrite-ts/clientapi";
+import { createRoomserver, roomserverContract, type RoomserverContract } from "@dendrite-ts/roomserver";
 import {
   type ContractClient,
   closeServer,
@@ -24,6 +25,13 @@ import {
   serverKeyContract,
   type ServerKeyContract,
 } from "@dendrite-ts/serverkeyapi";
+import {
+  createUserapi,
+  ensureConfiguredTokens,
+  registrationFromConfig,
+  userapiContract,
+  type UserapiContract,
+} from "@dendrite-ts/userapi";
 
 export interface StartMonolithOptions {
   config: DendriteConfig;
@@ -32,19 +40,26 @@ export interface StartMonolithOptions {
   logger?: Logger;
 }
 
+/** The components' clients, for code embedding the monolith (and its tests). */
+export interface MonolithClients {
+  readonly serverKeys: ContractClient<ServerKeyContract>;
+  readonly roomserver: ContractClient<RoomserverContract>;
+  readonly userapi: ContractClient<UserapiContract>;
+}
+
 export interface RunningMonolith {
   /** e.g. http://127.0.0.1:8008 */
   readonly url: string;
   readonly port: number;
-  /** The components' clients, for code embedding the monolith (and its tests). */
-  readonly clients: { readonly serverKeys: ContractClient<ServerKeyContract> };
+  readonly clients: MonolithClients;
   close(): Promise<void>;
 }
 
 export async function startMonolith(opts: StartMonolithOptions): Promise<RunningMonolith> {
   const { config, baseDir } = opts;
+  const { global } = config;
   const logger = opts.logger ?? createLogger(config.logging);
-  const { signingKey, oldKeys } = loadConfiguredKeys(config.global, baseDir);
+  const { signingKey, oldKeys } = loadConfiguredKeys(global, baseDir);
 
   const db = await openConfiguredDatabase(config, baseDir);
   const cleanups: Array<() => Promise<void>> = [() => db.close()];
@@ -57,8 +72,28 @@ export async function startMonolith(opts: StartMonolithOptions): Promise<Running
 
     const serverKeys = localClient(
       serverKeyContract,
-      await createServerKeyApi({ db, config: config.global, signingKey, oldKeys, logger }),
+      await createServerKeyApi({ db, config: global, signingKey, oldKeys, logger }),
     );
+    const roomserverImpl = await createRoomserver({
+      db,
+      streams,
+      serverName: global.server_name,
+      signingKey,
+      logger: logger.child({ component: "roomserver" }),
+      defaultRoomVersion: global.default_room_version,
+    });
+    cleanups.push(() => roomserverImpl.close());
+    const roomserver = localClient(roomserverContract, roomserverImpl.api);
+    const userapiImpl = await createUserapi({
+      db,
+      streams,
+      serverName: global.server_name,
+      registration: registrationFromConfig(global.registration),
+      logger: logger.child({ component: "userapi" }),
+    });
+    cleanups.push(() => userapiImpl.close());
+    const userapi = localClient(userapiContract, userapiImpl.api);
+    await ensureConfiguredTokens(userapi, global.registration.tokens);
 
     const metrics = createMetrics();
     const server = createHttpServer({ logger, metrics });
@@ -67,8 +102,8 @@ export async function startMonolith(opts: StartMonolithOptions): Promise<Running
 
     const address = await listen(server, config.monolith.listen);
     cleanups.push(() => closeServer(server));
-    logger.info({ url: address.url, serverName: config.global.server_name }, "dendrite-ts monolith listening");
-    return { url: address.url, port: address.port, clients: { serverKeys }, close: closeAll };
+    logger.info({ url: address.url, serverName: global.server_name }, "dendrite-ts monolith listening");
+    return { url: address.url, port: address.port, clients: { serverKeys, roomserver, userapi }, close: closeAll };
   } catch (e) {
     await closeAll();
     throw e;

@@ -1,9 +1,11 @@
 /** Every component the polylith can run as a process, in start order. */
 import { clientapiEntry } from "./clientapi";
+import { roomserverEntry } from "./roomserver";
 import { serverkeyapiEntry } from "./serverkeyapi";
+import { userapiEntry } from "./userapi";
 import type { ComponentEntry } from "./types";
 
-export const COMPONENT_ENTRIES: readonly ComponentEntry[] = [serverkeyapiEntry, clientapiEntry];
+export const COMPONENT_ENTRIES: readonly ComponentEntry[] = [serverkeyapiEntry, roomserverEntry, userapiEntry, clientapiEntry];
 
 export function componentEntry(name: string): ComponentEntry | undefined {
   return COMPONENT_ENTRIES.find((c) => c.name === name);

@@ -1,0 +1,23 @@
+/** The userapi process: accounts, devices, tokens, profiles, account data over its contract. */
+import { localClient } from "@dendrite-ts/runtime";
+import { createUserapi, ensureConfiguredTokens, registrationFromConfig, userapiContract } from "@dendrite-ts/userapi";
+import { runContractProcess } from "./contract-process";
+import type { ComponentEntry } from "./types";
+
+export const userapiEntry: ComponentEntry = {
+  name: "userapi",
+  run: (ctx) =>
+    runContractProcess("userapi", userapiContract, ctx, async (db, streams) => {
+      const { global } = ctx.config;
+      const ua = await createUserapi({
+        db,
+        streams,
+        serverName: global.server_name,
+        registration: registrationFromConfig(global.registration),
+        logger: ctx.logger,
+      });
+      await ensureConfiguredTokens(localClient(userapiContract, ua.api), global.registration.tokens);
+      return { impl: ua.api, close: () => ua.close() };
+    }),
+  publicRoutes: () => [],
+};

@@ -1,0 +1,119 @@
+/**
+ * Starts one of our homeservers for scenario tests, in the three ways people run it:
+ *  - "monolith": `npm start`'s entry on a fresh data dir (embedded PostgreSQL + embedded log);
+ *  - "monolith+services": the monolith on the external PostgreSQL and NATS JetStream;
+ *  - "polylith": `polylith all` — a process per component, PostgreSQL + NATS.
+ * The same scenarios run against each.
+ */
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { generateSigningKey } from "@dendrite-ts/protocol";
+import { COMPONENT_NAMES, defaultConfigYaml } from "@dendrite-ts/runtime";
+import { openTestDatabase, testServices } from "@dendrite-ts/runtime/testing";
+import { writeSigningKeyPem } from "@dendrite-ts/serverkeyapi";
+import { freePort, spawnEntry, waitForHttp, type SpawnedServer } from "./spawn-server";
+
+/** DENDRITE_* variables giving every polylith component free loopback ports. */
+export async function polylithPortEnv(): Promise<Record<string, string>> {
+  const env: Record<string, string> = {};
+  for (const name of COMPONENT_NAMES) {
+    const key = name.toUpperCase();
+    const p = await freePort();
+    env[`DENDRITE_${key}__LISTEN__INTERNAL`] = `127.0.0.1:${p}`;
+    env[`DENDRITE_${key}__INTERNAL_URL`] = `http://127.0.0.1:${p}`;
+    if (["CLIENTAPI", "SYNCAPI", "FEDERATIONAPI", "MEDIAAPI"].includes(key)) {
+      env[`DENDRITE_${key}__LISTEN__PUBLIC`] = `127.0.0.1:${await freePort()}`;
+    }
+  }
+  return env;
+}
+
+export type HomeserverMode = "monolith" | "monolith+services" | "polylith";
+
+export interface Homeserver {
+  readonly mode: HomeserverMode;
+  readonly baseUrl: string;
+  readonly serverName: string;
+  readonly process: SpawnedServer;
+  /** kill -9 (crash tests) — the data stays. */
+  crash(): Promise<void>;
+  /** Start again on the same data after stop()/crash(). */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Which modes this machine can run: the external services ones need DENDRITE_TEST_* set. */
+export function availableModes(): HomeserverMode[] {
+  const s = testServices();
+  return s.postgresUrl && s.natsUrl ? ["monolith", "monolith+services", "polylith"] : ["monolith"];
+}
+
+export async function startHomeserver(mode: HomeserverMode): Promise<Homeserver> {
+  const dir = mkdtempSync(join(tmpdir(), `dendrite-hs-`));
+  chmodSync(dir, 0o755); // as root the embedded PostgreSQL's OS user must reach it
+  const port = await freePort();
+  const serverName = `localhost:${port}`;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const env: Record<string, string> = { DENDRITE_LOGGING__LEVEL: "warn", DENDRITE_GLOBAL__REGISTRATION__OPEN: "true" };
+  let closeDb = async () => {};
+  let args: string[];
+  let entry: string;
+
+  if (mode === "monolith") {
+    entry = "apps/monolith/src/main.ts";
+    args = ["--data-dir", join(dir, "data"), "--http-port", String(port), "--server-name", serverName, "--open-registration"];
+  } else {
+    const services = testServices();
+    if (!services.postgresUrl || !services.natsUrl) throw new Error(`${mode} needs DENDRITE_TEST_POSTGRES_URL and DENDRITE_TEST_NATS_URL`);
+    const db = await openTestDatabase();
+    closeDb = () => db.close();
+    const polylith = mode === "polylith";
+    writeFileSync(join(dir, "dendrite.yaml"), defaultConfigYaml({ serverName, polylith, dataDir: "." }));
+    writeFileSync(join(dir, "matrix_key.pem"), writeSigningKeyPem(generateSigningKey("ed25519:t1")));
+    Object.assign(env, {
+      DENDRITE_GLOBAL__DATABASE__CONNECTION_STRING: db.url,
+      DENDRITE_GLOBAL__JETSTREAM__ADDRESSES: JSON.stringify([services.natsUrl]),
+      // Streams of different test servers on one NATS must not mix.
+      DENDRITE_GLOBAL__JETSTREAM__TOPIC_PREFIX: `T${randomBytes(5).toString("hex")}`,
+    });
+    if (polylith) {
+      entry = "apps/polylith/src/main.ts";
+      args = ["all", "--config", join(dir, "dendrite.yaml")];
+      env.DENDRITE_POLYLITH__LISTEN = `127.0.0.1:${port}`;
+      Object.assign(env, await polylithPortEnv());
+    } else {
+      entry = "apps/monolith/src/main.ts";
+      args = ["--config", join(dir, "dendrite.yaml"), "--http-port", String(port)];
+    }
+  }
+
+  let proc = spawnEntry(entry, args, env);
+  const ready = async () => {
+    await waitForHttp(`${baseUrl}/_matrix/client/versions`, proc, 120_000);
+    await waitForHttp(`${baseUrl}/_matrix/key/v2/server`, proc, 120_000);
+  };
+  await ready();
+  return {
+    mode,
+    baseUrl,
+    serverName,
+    get process() {
+      return proc;
+    },
+    async crash() {
+      await proc.stop("SIGKILL");
+    },
+    async restart() {
+      proc = spawnEntry(entry, args, env);
+      await ready();
+    },
+    async stop() {
+      await proc.stop();
+      await closeDb();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
