@@ -32,6 +32,20 @@ describe("duplicate input is idempotent (one row, one output)", () => {
     expect((row as { n: number }).n).toBe(1);
   });
 
+  it("a rejected event input again is rejected again with the same rule, and stored once", async () => {
+    const { roomId } = (await h.client.performCreateRoom({ body: { creator: ALICE, preset: "private_chat" } })).body;
+    const latest = (await h.client.queryLatestEventsAndState({ body: { roomId, stateToFetch: [] } })).body.latestEventIds;
+    const intruder = await buildOn(h, roomId, latest, { sender: "@mallory:test.local", type: "m.room.message", content: { body: "x" } });
+    for (let i = 0; i < 2; i++) {
+      await expect(h.client.inputRoomEvents({ body: { events: [{ kind: "new", event: intruder.pdu }] } })).rejects.toMatchObject({
+        errcode: "M_FORBIDDEN",
+        extras: { rule: "sender.not_joined" },
+      });
+    }
+    const [row] = await h.db.sql`SELECT count(*)::int AS n FROM roomserver.events WHERE event_id = ${intruder.eventId} AND rejected`;
+    expect((row as { n: number }).n).toBe(1);
+  });
+
   it("async input through the InputRoomEvent stream is processed in order", async () => {
     const { roomId } = (await h.client.performCreateRoom({ body: { creator: ALICE, preset: "public_chat" } })).body;
     const latest = (await h.client.queryLatestEventsAndState({ body: { roomId, stateToFetch: [] } })).body.latestEventIds;

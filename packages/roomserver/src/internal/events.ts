@@ -19,6 +19,8 @@ export interface StoredEvent {
   readonly depth: number;
   readonly pdu: PduJson;
   readonly rejected: boolean;
+  /** `<rule>: <message>` for a rejected event. */
+  readonly rejectionReason: string | null;
   readonly softFailed: boolean;
   readonly outlier: boolean;
   /** State before the event. */
@@ -70,6 +72,7 @@ export function createEventLoader(store: RoomserverStore): EventLoader {
         depth: r.depth,
         pdu,
         rejected: r.rejected,
+        rejectionReason: r.rejectionReason,
         softFailed: r.softFailed,
         outlier: r.outlier,
         stateSnapshotNid: r.stateSnapshotNid,

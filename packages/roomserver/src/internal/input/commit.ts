@@ -50,6 +50,7 @@ export async function commitEvent(ctx: RoomserverContext, c: CommitInput): Promi
     depth: ev.depth,
     pdu: ev.pdu,
     rejected: c.status === "rejected",
+    rejectionReason: c.reason ?? null,
     softFailed: c.status === "soft_failed",
     outlier: before === undefined,
     stateSnapshotNid: beforeNid,

@@ -31,6 +31,11 @@ export async function processInputEvent(ctx: RoomserverContext, input: InputRoom
 
   const existing = (await ctx.events.byIds([ev.eventId])).get(ev.eventId);
   // An outlier may come back as a timeline event once its state is known; anything else is a repeat.
+  if (existing && existing.rejected) {
+    // Seen and rejected before: the same verdict again (a sync caller gets M_FORBIDDEN again).
+    const reason = existing.rejectionReason ?? "rejected";
+    return { eventId: ev.eventId, status: "rejected", rule: reason.split(":")[0]!, reason };
+  }
   if (existing && !(existing.outlier && input.kind !== "outlier")) return { eventId: ev.eventId, status: "duplicate" };
   const outlierNid = existing?.nid;
 
