@@ -1,0 +1,74 @@
+// Filters: upload and read back (own user only), then used by ID or inline in /sync.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRoom, send, startHarness, sync, timelineIds, type Harness, type User } from "./harness";
+
+describe("filters", () => {
+  let h: Harness;
+  let alice: User;
+  let bob: User;
+  const path = (u: User) => `/_matrix/client/v3/user/${encodeURIComponent(u.userId)}/filter`;
+
+  beforeAll(async () => {
+    h = await startHarness();
+    alice = await h.user("alice");
+    bob = await h.user("bob");
+  });
+  afterAll(() => h.close());
+
+  it("POST returns a filter ID that GET reads back", async () => {
+    const filter = { room: { timeline: { limit: 5, types: ["m.room.message"] } }, event_fields: ["type", "content"] };
+    const res = await h.post(alice, path(alice), filter);
+    expect(res.status).toBe(200);
+    expect(res.body.filter_id).toMatch(/^\d+$/);
+    const got = await h.get(alice, `${path(alice)}/${res.body.filter_id}`);
+    expect(got.status).toBe(200);
+    expect(got.body).toEqual(filter);
+  });
+
+  it("another user's filters are 403 both ways; unknown IDs are 404", async () => {
+    const { body } = await h.post(alice, path(alice), { room: {} });
+    const read = await h.get(bob, `${path(alice)}/${body.filter_id}`);
+    expect(read.status).toBe(403);
+    expect(read.body.errcode).toBe("M_FORBIDDEN");
+    const write = await h.post(bob, path(alice), {});
+    expect(write.status).toBe(403);
+    // Bob's own namespace does not hold Alice's filter.
+    expect((await h.get(bob, `${path(bob)}/${body.filter_id}`)).body.errcode).toBe("M_NOT_FOUND");
+    expect((await h.get(alice, `${path(alice)}/424242`)).status).toBe(404);
+    expect((await h.get(alice, `${path(alice)}/not-a-number`)).status).toBe(404);
+  });
+
+  it("an invalid filter upload is 400 M_BAD_JSON", async () => {
+    const res = await h.post(alice, path(alice), { room: { timeline: { limit: -1 } } });
+    expect(res.status).toBe(400);
+    expect(res.body.errcode).toBe("M_BAD_JSON");
+    expect((await h.post(alice, path(alice), { room: { state: { types: "m.room.name" } } })).body.errcode).toBe("M_BAD_JSON");
+  });
+
+  it("a stored filter and the same filter inline shape /sync alike", async () => {
+    const roomId = await createRoom(h, alice);
+    const ids = [await send(h, alice, roomId, "one"), await send(h, alice, roomId, "two", { type: "org.example.custom", content: { x: 1 } })];
+    await h.waitForEvents(...ids);
+    const filter = { room: { timeline: { limit: 10, types: ["m.room.mess*"] }, state: { types: ["m.room.create"] } } };
+    const { body } = await h.post(alice, path(alice), filter);
+    for (const f of [body.filter_id, JSON.stringify(filter)]) {
+      const res = await sync(h, alice, { filter: f });
+      expect(timelineIds(res, roomId)).toEqual([ids[0]]);
+      expect(res.rooms.join[roomId].state.events.map((e: any) => e.type)).toEqual(["m.room.create"]);
+    }
+    // not_types and room lists.
+    const notTypes = await sync(h, alice, { filter: JSON.stringify({ room: { timeline: { not_types: ["m.room.message"] } } }) });
+    expect(timelineIds(notTypes, roomId)).toContain(ids[1]);
+    expect(timelineIds(notTypes, roomId)).not.toContain(ids[0]);
+    const noRooms = await sync(h, alice, { filter: JSON.stringify({ room: { not_rooms: [roomId] } }) });
+    expect(noRooms.rooms.join[roomId]).toBeUndefined();
+  });
+
+  it("account_data filters apply to global account data", async () => {
+    await h.userapi.setAccountData({ body: { userId: bob.userId, type: "org.example.a", content: {} } });
+    await h.userapi.setAccountData({ body: { userId: bob.userId, type: "org.example.b", content: {} } });
+    await h.waitForAccountData(bob.userId, "org.example.b");
+    const res = await sync(h, bob, { filter: JSON.stringify({ account_data: { types: ["org.example.b"] } }) });
+    expect(res.account_data.events.map((e: any) => e.type)).toEqual(["org.example.b"]);
+  });
+});
