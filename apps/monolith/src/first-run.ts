@@ -29,7 +29,12 @@ export function ensureDataDir(dataDir: string, serverName: string): FirstRunResu
   }
   if (!existsSync(configPath)) {
     // Paths in the file are relative to the file: the data directory can be moved as a whole.
-    writeFileSync(configPath, defaultConfigYaml({ serverName, dataDir: "." }), { mode: 0o600 });
+    // A random shared secret, so `npm run create-account` works against this server at once.
+    const yaml = defaultConfigYaml({ serverName, dataDir: "." }).replace(
+      /^(\s*)# shared_secret: .*$/m,
+      `$1shared_secret: "${randomBytes(24).toString("base64url")}"`,
+    );
+    writeFileSync(configPath, yaml, { mode: 0o600 });
     created.push(configPath);
   }
   const keyPath = join(dir, "matrix_key.pem");

@@ -41,7 +41,9 @@ async function main(): Promise<void> {
     if (first.created.length > 0) {
       process.stdout.write(
         `First run: created\n${first.created.map((p) => `  ${p}`).join("\n")}\n` +
-          `Edit ${configPath} to change the server name, database or registration.\n\n`,
+          `Edit ${configPath} to change the server name, database or registration.\n` +
+          `Once it runs, create an account: npm run create-account -- --config ${configPath} --username alice\n` +
+          `(or start with --open-registration to let anyone register from a client)\n\n`,
       );
     }
   }
