@@ -61,6 +61,18 @@ describe("send, state, redact", () => {
     expectError(await call(s, "PUT", `/rooms/not-a-room/send/m.room.message/z`, {}, alice.token), 400, "M_INVALID_PARAM");
   });
 
+  it("content that is not canonical JSON (floats, huge integers) is 400 M_BAD_JSON; too large 413", async () => {
+    const float = await send("float", { body: "x", n: 1.5 });
+    expectError(float, 400, "M_BAD_JSON");
+    expect(float.body.error).toContain("body.n");
+    expectError(await send("big", { n: 2 ** 60 }), 400, "M_BAD_JSON");
+    expectError(await call(s, "PUT", `/rooms/${enc(roomId)}/state/a.b`, { n: [0.1] }, alice.token), 400, "M_BAD_JSON");
+    expectError(await send("huge", { body: "a".repeat(70_000) }), 413, "M_TOO_LARGE");
+    // Room version 5 does not enforce it on receipt, but we sign canonical JSON in every version.
+    const v5 = (await call(s, "POST", "/createRoom", { room_version: "5" }, alice.token)).body.room_id;
+    expectError(await send("v5float", { n: 1.5 }, alice.token, v5), 400, "M_BAD_JSON");
+  });
+
   it("PUT and GET state, with and without a state key; 404 for a missing one", async () => {
     const put = await call(s, "PUT", `/rooms/${enc(roomId)}/state/m.room.topic`, { topic: "hello" }, alice.token);
     expect(put.status).toBe(200);

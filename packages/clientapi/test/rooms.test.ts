@@ -75,6 +75,26 @@ describe("rooms", () => {
     expectError(await call(s, "POST", "/createRoom", { room_alias_name: "lobby" }, bob.token), 400, "M_ROOM_IN_USE");
   });
 
+  it("createRoom refuses malformed content before building anything (no half-made room)", async () => {
+    const before = (await call(s, "GET", "/joined_rooms", undefined, alice.token)).body.joined_rooms.length;
+    const cases: Array<[unknown, string]> = [
+      [{ power_level_content_override: { ban: "high" } }, "power_level_content_override.ban"],
+      [{ power_level_content_override: { users: "x" } }, "power_level_content_override.users"],
+      [{ power_level_content_override: { users: { "not-a-user": 50 } } }, "power_level_content_override.users.not-a-user"],
+      [{ power_level_content_override: { users: { [alice.userId]: 100 } } }, `power_level_content_override.users.${alice.userId}`],
+      [{ initial_state: [{ type: "a.b", content: { x: 0.5 } }] }, "initial_state.0.content.x"],
+    ];
+    for (const [body, field] of cases) {
+      const res = await call(s, "POST", "/createRoom", body, alice.token);
+      expectError(res, 400, "M_BAD_JSON");
+      expect(res.body.error).toContain(field);
+    }
+    // Room version 10: string levels are still refused (integers only since v10), v5 accepts them.
+    expectError(await call(s, "POST", "/createRoom", { room_version: "10", power_level_content_override: { kick: "50" } }, alice.token), 400, "M_BAD_JSON");
+    expect((await call(s, "POST", "/createRoom", { room_version: "5", power_level_content_override: { kick: "50" } }, alice.token)).status).toBe(200);
+    expect((await call(s, "GET", "/joined_rooms", undefined, alice.token)).body.joined_rooms.length).toBe(before + 1);
+  });
+
   it("join by ID and alias, leave, joined_rooms, joined_members", async () => {
     const roomId = (await call(s, "POST", "/createRoom", { preset: "public_chat", room_alias_name: "hall" }, alice.token)).body.room_id;
     expect((await call(s, "POST", `/join/${enc("#hall:test.local")}`, {}, bob.token)).body).toEqual({ room_id: roomId });

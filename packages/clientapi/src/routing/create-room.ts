@@ -4,8 +4,9 @@
  * before anything is built.
  */
 import type { FastifyInstance } from "fastify";
-import { MatrixError, SUPPORTED_ROOM_VERSIONS, userIdSchema } from "@dendrite-ts/protocol";
+import { MatrixError, SUPPORTED_ROOM_VERSIONS, getRoomVersion, isValidUserId, parsePowerLevel, userIdSchema } from "@dendrite-ts/protocol";
 import { z } from "zod";
+import { assertCanonicalValues } from "../canonical-values";
 import { jsonObject, parseBody } from "../validation";
 import { clientRoute, type RouteContext } from "./context";
 
@@ -32,6 +33,10 @@ export function registerCreateRoomRoute(server: FastifyInstance, ctx: RouteConte
     if (b.room_version !== undefined && !(SUPPORTED_ROOM_VERSIONS as readonly string[]).includes(b.room_version)) {
       throw new MatrixError("M_UNSUPPORTED_ROOM_VERSION", `Room version ${b.room_version} is not supported`);
     }
+    // Every piece of content here ends up in an event of the new room's version.
+    const version = b.room_version ?? ctx.config.defaultRoomVersion;
+    assertCanonicalValues(b);
+    if (b.power_level_content_override !== undefined) checkPowerLevelOverride(b.power_level_content_override, version, me.userId);
     if (b.invite_3pid !== undefined && b.invite_3pid.length > 0) {
       throw new MatrixError("M_UNRECOGNIZED", "Third-party invites are not supported");
     }
@@ -58,4 +63,37 @@ export function registerCreateRoomRoute(server: FastifyInstance, ctx: RouteConte
     });
     return body.roomAlias === undefined ? { room_id: body.roomId } : { room_id: body.roomId, room_alias: body.roomAlias };
   });
+}
+
+const NAMED_LEVELS = ["ban", "events_default", "invite", "kick", "redact", "state_default", "users_default"];
+
+/**
+ * The override becomes the room's power levels event, checked by the auth rules only after the
+ * create and join events are in: a malformed one would leave a half-made room. The same
+ * well-formedness rules are applied here first (400 M_BAD_JSON naming the field).
+ */
+function checkPowerLevelOverride(pl: Record<string, unknown>, version: string, creator: string): void {
+  const rules = getRoomVersion(version);
+  if (!rules) return;
+  const bad = (field: string, why: string): never => {
+    throw new MatrixError("M_BAD_JSON", `body.power_level_content_override.${field}: ${why}`);
+  };
+  const level = (field: string, v: unknown) => {
+    if (parsePowerLevel(v, rules.authorization) === undefined) bad(field, `${JSON.stringify(v)} is not a power level`);
+  };
+  for (const key of NAMED_LEVELS) if (key in pl) level(key, pl[key]);
+  for (const map of ["events", "notifications", "users"]) {
+    if (!(map in pl)) continue;
+    const m = pl[map];
+    if (m === null || typeof m !== "object" || Array.isArray(m)) bad(map, "must be an object");
+    for (const [k, v] of Object.entries(m as Record<string, unknown>)) {
+      if (map === "users" && !isValidUserId(k)) bad(`users.${k}`, "not a user ID");
+      level(`${map}.${k}`, v);
+    }
+  }
+  // Room version 12: creators have infinite power and must not be listed.
+  const users = pl.users as Record<string, unknown> | undefined;
+  if (rules.authorization.privilegedCreators && users && Object.hasOwn(users, creator)) {
+    bad(`users.${creator}`, "the room creator cannot be listed in room version 12+");
+  }
 }

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from "fastify";
 import { MatrixError, roomIdSchema } from "@dendrite-ts/protocol";
 import { z } from "zod";
+import { assertCanonicalValues } from "../canonical-values";
 import { jsonObject, parseBody, parseParams } from "../validation";
 import { clientRoute, requireJoined, type RouteContext } from "./context";
 
@@ -27,6 +28,7 @@ export function registerSendRoutes(server: FastifyInstance, ctx: RouteContext): 
       ctx.rateLimit(`send:${me.userId}`);
       if (NOT_VIA_SEND.has(eventType)) throw new MatrixError("M_BAD_JSON", `Send ${eventType} through its own endpoint`);
       await requireJoined(ctx, roomId, me.userId);
+      assertCanonicalValues(content);
       const { body } = await ctx.roomserver.performSendEvent({
         body: { sender: me.userId, roomId, type: eventType, content, transactionId: { deviceId: me.deviceId, transactionId: txnId } },
       });

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from "fastify";
 import { MatrixError, roomIdSchema } from "@dendrite-ts/protocol";
 import { z } from "zod";
+import { assertCanonicalValues } from "../canonical-values";
 import { toClientEvent } from "../client-events";
 import { jsonObject, parseBody, parseParams } from "../validation";
 import { clientRoute, requireJoined, roomParams, type RouteContext } from "./context";
@@ -34,6 +35,7 @@ export function registerStateRoutes(server: FastifyInstance, ctx: RouteContext):
     const content = parseBody(jsonObject, req.body);
     ctx.rateLimit(`send:${me.userId}`);
     await requireJoined(ctx, roomId, me.userId);
+    assertCanonicalValues(content);
     const { body } = await ctx.roomserver.performSendEvent({ body: { sender: me.userId, roomId, type: eventType, stateKey, content } });
     return { event_id: body.eventId };
   };
