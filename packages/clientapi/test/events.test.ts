@@ -1,5 +1,6 @@
 // Sending (txnId idempotency), state get/put, redaction.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { OutputRoomEvent } from "@dendrite-ts/roomserver";
 import { call, enc, expectError, register, startServer, type TestServer, type User } from "./harness";
 
 describe("send, state, redact", () => {
@@ -28,6 +29,22 @@ describe("send, state, redact", () => {
     // Another device of the same user: a different scope.
     const other = (await call(s, "POST", "/login", { type: "m.login.password", user: "alice", password: alice.password })).body.access_token;
     expect((await send("t1", undefined, other)).body.event_id).not.toBe(a.body.event_id);
+  });
+
+  it("the transaction ID rides on the event's output, once, for the sender's /sync echo", async () => {
+    const sent = (await send("echo-me")).body.event_id;
+    await send("echo-me");
+    await s.streams.ensureConsumer("OutputRoomEvent", "clientapi-test-echo");
+    const seen: OutputRoomEvent[] = [];
+    await new Promise<void>((resolve) => {
+      void s.streams.consume("OutputRoomEvent", "clientapi-test-echo", (msg) => {
+        seen.push(msg.json<OutputRoomEvent>());
+        if (seen.some((o) => o.kind === "new_room_event" && o.eventId === sent)) resolve();
+      });
+    });
+    const mine = seen.filter((o) => o.kind === "new_room_event" && o.eventId === sent);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ transactionId: { deviceId: alice.deviceId, transactionId: "echo-me" } });
   });
 
   it("concurrent retries of one txnId send one event", async () => {

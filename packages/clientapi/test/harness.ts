@@ -9,6 +9,7 @@ import {
   openTestDatabase,
   type Database,
   type HttpServer,
+  type Streams,
 } from "@dendrite-ts/runtime";
 import { createRoomserver, roomserverContract, type RoomserverClient } from "@dendrite-ts/roomserver";
 import { createUserapi, userapiContract, type RegistrationConfig, type UserapiClient } from "@dendrite-ts/userapi";
@@ -22,6 +23,7 @@ export interface TestServer {
   db: Database;
   userapi: UserapiClient;
   roomserver: RoomserverClient;
+  streams: Streams;
   /** Replaces clientapi and its HTTP server with new ones over the same database. */
   restartClientapi(): Promise<void>;
   close(): Promise<void>;
@@ -73,6 +75,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     db,
     userapi,
     roomserver,
+    streams,
     async restartClientapi() {
       await t.server.close();
       t.server = await makeServer();
