@@ -96,6 +96,11 @@ export async function commitEvent(ctx: RoomserverContext, c: CommitInput): Promi
     const outputs: OutputRoomEvent[] = [];
     const roomRef = { roomNid: room.roomNid, roomId: room.roomId, roomVersion: room.roomVersion };
     if (advance) {
+      // The room may only move from the state we computed against (another process, a bug).
+      const locked = await tx.roomInfoForUpdate(room.roomNid);
+      if (!locked || locked.stateSnapshotNid !== room.stateSnapshotNid || !sameNids(locked.latestEventNids, room.latestEventNids)) {
+        throw new RoomMovedError(room.roomId);
+      }
       await tx.updateLatestEvents(room.roomNid, advance.currentNid, advance.latestNids, eventNid);
       const known = new Map([[eventNid, self]]);
       const memberOutputs = await applyMembershipChanges(ctx, tx, roomRef, advance.adds, memberTypeNid, known);
@@ -220,4 +225,16 @@ async function idsOf(ctx: RoomserverContext, nids: readonly number[], self: Stor
 
 function isInvite(ev: ParsedEvent): boolean {
   return ev.type === "m.room.member" && ev.stateKey !== undefined && (ev.pdu.content as { membership?: unknown }).membership === "invite";
+}
+
+/** The room changed between reading it and committing: process the event again. */
+export class RoomMovedError extends Error {
+  constructor(roomId: string) {
+    super(`room ${roomId} moved while an event was being processed`);
+    this.name = "RoomMovedError";
+  }
+}
+
+function sameNids(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((n) => b.includes(n));
 }

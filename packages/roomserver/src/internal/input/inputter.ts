@@ -8,6 +8,7 @@ import type { Streams, Subscription } from "@dendrite-ts/runtime";
 import type { InputResult, InputRoomEvent } from "../../api";
 import { INPUT_ROOM_EVENT_STREAM, inputSubject } from "../../output";
 import type { RoomserverContext } from "../context";
+import { RoomMovedError } from "./commit";
 import { processInputEvent } from "./process";
 import { RoomQueues } from "./queue";
 
@@ -44,10 +45,24 @@ export function createInputter(ctx: RoomserverContext, streams: Streams, onCommi
   let subscription: Subscription | undefined;
 
   async function process(input: InputRoomEvent): Promise<InputResult> {
-    const result = await processInputEvent(ctx, input);
+    const result = await processWithRetry(input);
     if (result.status !== "duplicate" && result.status !== "rejected") onCommitted();
     return result;
   }
+  // The queue keeps one event per room in flight here; RoomMovedError means someone else moved it.
+  async function processWithRetry(input: InputRoomEvent): Promise<InputResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await processInputEvent(ctx, input);
+      } catch (e) {
+        if (!(e instanceof RoomMovedError) || attempt >= 20) throw e;
+        ctx.logger.warn({ err: e, attempt }, "room moved under an input event; retrying");
+        // Jitter, so two processes racing on one room stop colliding.
+        await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
+      }
+    }
+  }
+
   const run = (input: InputRoomEvent): Promise<InputResult> => queues.run(inputRoomId(input), () => process(input));
 
   return {

@@ -1,0 +1,37 @@
+import { generateSigningKey } from "@dendrite-ts/protocol";
+import { localClient } from "@dendrite-ts/runtime";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRoomserver, roomserverContract, type Roomserver } from "../src";
+import { ALICE, BOB, SERVER, startRoomserver, type Harness } from "./helpers/roomserver";
+
+let h: Harness;
+let second: Roomserver;
+beforeAll(async () => {
+  h = await startRoomserver();
+  second = await createRoomserver({ db: h.db, streams: h.streams, serverName: SERVER, signingKey: generateSigningKey("ed25519:two") });
+});
+afterAll(async () => {
+  await second.close();
+  await h.close();
+});
+
+describe("two roomservers writing one room", () => {
+  it("concurrent sends keep forward extremities exactly the events nothing points at", async () => {
+    const other = localClient(roomserverContract, second.api);
+    const { roomId } = (await h.client.performCreateRoom({ body: { creator: ALICE, preset: "public_chat" } })).body;
+    await h.client.performJoin({ body: { userId: BOB, roomIdOrAlias: roomId } });
+    const sends = Array.from({ length: 12 }, (_, i) =>
+      (i % 2 ? other : h.client).performSendEvent({ body: { sender: i % 3 ? ALICE : BOB, roomId, type: "m.room.message", content: { body: `c${i}` } } }),
+    );
+    const results = await Promise.allSettled(sends);
+    expect(results.filter((r) => r.status === "rejected")).toEqual([]);
+
+    const rows = await h.db.sql`
+      SELECT e.event_id, e.prev_event_ids FROM roomserver.events e JOIN roomserver.rooms r USING (room_nid)
+      WHERE r.room_id = ${roomId} AND NOT e.rejected AND NOT e.soft_failed AND NOT e.outlier`;
+    const referenced = new Set(rows.flatMap((r) => (r as { prev_event_ids: string[] }).prev_event_ids));
+    const tips = rows.map((r) => (r as { event_id: string }).event_id).filter((id) => !referenced.has(id));
+    const latest = (await h.client.queryLatestEventsAndState({ body: { roomId, stateToFetch: [] } })).body.latestEventIds;
+    expect(latest.sort()).toEqual(tips.sort());
+  });
+});
