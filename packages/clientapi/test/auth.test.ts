@@ -200,6 +200,24 @@ describe("unknown endpoints and methods", () => {
     expectError(await call(s, "DELETE", "/login"), 405, "M_UNRECOGNIZED");
   });
 
+  it("works over a real socket: fetch, CORS preflight, a text/plain JSON body", async () => {
+    const address = await s.server.listen({ host: "127.0.0.1", port: 0 });
+    const base = `${address}/_matrix/client/v3`;
+    const reg = await fetch(`${base}/register`, { method: "POST", body: JSON.stringify({ username: "sock", password: "pw" }) });
+    expect(reg.status).toBe(401); // a challenge: the text/plain body was read as JSON
+    const session = ((await reg.json()) as { session: string }).session;
+    const done = await fetch(`${base}/register`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "sock", password: "pw", auth: { type: "m.login.dummy", session } }),
+    });
+    const { access_token: token } = (await done.json()) as { access_token: string };
+    const who = await fetch(`${base}/account/whoami`, { headers: { authorization: `Bearer ${token}` } });
+    expect(await who.json()).toMatchObject({ user_id: "@sock:test.local" });
+    const pre = await fetch(`${base}/account/whoami`, { method: "OPTIONS" });
+    expect(pre.headers.get("access-control-allow-origin")).toBe("*");
+  });
+
   it("/versions is served by register() too", async () => {
     const res = await call(s, "GET", "/_matrix/client/versions");
     expect(res.body.versions).toContain("v1.19");

@@ -28,6 +28,7 @@ export interface RouteContext {
 export const CLIENT_PREFIXES = ["/_matrix/client/v3", "/_matrix/client/r0"] as const;
 
 type Method = "GET" | "PUT" | "POST" | "DELETE";
+export type { FastifyRequest as Req };
 export type Handler = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 
 /** Registers `path` (relative to the client prefix) under every prefix in `prefixes`. */

@@ -9,7 +9,7 @@ import { MatrixError } from "@dendrite-ts/protocol";
 import { z } from "zod";
 import { authDictSchema, runUia, sendChallenge } from "../uia";
 import { parseBody, parseParams } from "../validation";
-import { clientIp, clientRoute, type RouteContext } from "./context";
+import { clientIp, clientRoute, type Req, type RouteContext } from "./context";
 import { ok } from "../call";
 
 const registerBody = z.object({
@@ -68,7 +68,7 @@ export function registerRegisterRoutes(server: FastifyInstance, ctx: RouteContex
   });
 
   // Since v1.2 under /v1; older clients used v3.
-  const tokenValidity = async (req: Parameters<Parameters<typeof clientRoute>[3]>[0]) => {
+  const tokenValidity = async (req: Req) => {
     ctx.rateLimit(`register:${clientIp(req)}`);
     const { token } = parseParams(z.object({ token: z.string() }), req.query, "query");
     return (await ctx.userapi.registrationTokenValidity({ body: { token } })).body;

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { assertCanonicalValues } from "../canonical-values";
 import { toClientEvent } from "../client-events";
 import { jsonObject, parseBody, parseParams } from "../validation";
-import { clientRoute, requireJoined, roomParams, type RouteContext } from "./context";
+import { clientRoute, requireJoined, roomParams, type Req, type RouteContext } from "./context";
 import { readState, stateViewFor } from "./state-access";
 
 const stateParams = z.object({
@@ -19,7 +19,7 @@ const stateParams = z.object({
 });
 
 export function registerStateRoutes(server: FastifyInstance, ctx: RouteContext): void {
-  const getOne = async (req: Parameters<Parameters<typeof clientRoute>[3]>[0]) => {
+  const getOne = async (req: Req) => {
     const me = await ctx.authenticate(req);
     const { roomId, eventType, stateKey } = parseParams(stateParams, req.params);
     const { format } = parseParams(z.object({ format: z.enum(["content", "event"]).default("content") }), req.query, "query");
@@ -29,7 +29,7 @@ export function registerStateRoutes(server: FastifyInstance, ctx: RouteContext):
     if (format === "event") return toClientEvent(pdu, roomId, await ctx.roomVersionOf(roomId));
     return pdu.content ?? {};
   };
-  const putOne = async (req: Parameters<Parameters<typeof clientRoute>[3]>[0]) => {
+  const putOne = async (req: Req) => {
     const me = await ctx.authenticate(req);
     const { roomId, eventType, stateKey } = parseParams(stateParams, req.params);
     const content = parseBody(jsonObject, req.body);
