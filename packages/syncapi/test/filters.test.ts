@@ -64,6 +64,14 @@ describe("filters", () => {
     expect(noRooms.rooms.join[roomId]).toBeUndefined();
   });
 
+  it("event_fields keeps only the listed paths", async () => {
+    const roomId = await createRoom(h, alice);
+    const id = await send(h, alice, roomId, "just the body");
+    await h.waitForEvents(id);
+    const res = await sync(h, alice, { filter: JSON.stringify({ event_fields: ["type", "content.body", "event_id"], room: { timeline: { limit: 1 } } }) });
+    expect(res.rooms.join[roomId].timeline.events).toEqual([{ type: "m.room.message", content: { body: "just the body" }, event_id: id }]);
+  });
+
   it("account_data filters apply to global account data", async () => {
     await h.userapi.setAccountData({ body: { userId: bob.userId, type: "org.example.a", content: {} } });
     await h.userapi.setAccountData({ body: { userId: bob.userId, type: "org.example.b", content: {} } });

@@ -44,6 +44,21 @@ describe("/sync rooms and account data", () => {
     expect((await sync(h, bob)).rooms.invite[roomId]).toBeUndefined();
   });
 
+  it("a rejected invite leaves rooms.invite for rooms.leave; heroes name the other members", async () => {
+    const roomId = await createRoom(h, alice, { preset: "private_chat" });
+    const { body } = await h.roomserver.performInvite({ body: { sender: alice.userId, roomId, invitee: bob.userId } });
+    await h.waitForInvite(body.eventId);
+    const invited = await sync(h, bob);
+    expect(invited.rooms.invite[roomId]).toBeDefined();
+    expect((await sync(h, alice)).rooms.join[roomId].summary).toEqual({ "m.heroes": [bob.userId], "m.joined_member_count": 1, "m.invited_member_count": 1 });
+    const { body: reject } = await h.roomserver.performLeave({ body: { userId: bob.userId, roomId } });
+    await h.waitForEvents(reject.eventId);
+    const res = await sync(h, bob, { since: invited.next_batch });
+    expect(res.rooms.invite[roomId]).toBeUndefined();
+    expect(timelineIds(res, roomId, "leave")).toEqual([reject.eventId]);
+    expect((await sync(h, bob)).rooms.invite[roomId]).toBeUndefined();
+  });
+
   it("leaving puts the room in rooms.leave with the timeline up to the leave event", async () => {
     const roomId = await createRoom(h, alice);
     await join(h, bob, roomId);

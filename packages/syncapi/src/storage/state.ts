@@ -3,7 +3,7 @@
  * entry and the positions it was live between. Current state is `removed_pos IS NULL`; the
  * state after position p is every row added at or before p and not removed by then.
  */
-import { and, asc, eq, gt, inArray, isNull, lte, or, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNull, lte, ne, or, sql } from "drizzle-orm";
 import type { Executor } from "./db";
 import { roomState as t } from "./schema";
 
@@ -90,7 +90,18 @@ export async function joinedUsers(db: Executor, roomId: string): Promise<string[
   return rows.map((r) => r.userId);
 }
 
-/** Joined and invited counts and some member IDs for the room summary. */
+/** Up to `n` joined or invited members other than `userId`, oldest first (m.heroes). */
+export async function heroes(db: Executor, roomId: string, userId: string, n: number): Promise<string[]> {
+  const rows = await db
+    .select({ userId: t.stateKey })
+    .from(t)
+    .where(and(eq(t.roomId, roomId), eq(t.type, "m.room.member"), isNull(t.removedPos), inArray(t.membership, ["join", "invite"]), ne(t.stateKey, userId)))
+    .orderBy(asc(t.addedPos))
+    .limit(n);
+  return rows.map((r) => r.userId);
+}
+
+/** Joined and invited counts for the room summary. */
 export async function memberCounts(db: Executor, roomId: string): Promise<{ joined: number; invited: number }> {
   const rows = await db
     .select({ membership: t.membership, n: sql<number>`count(*)::int` })

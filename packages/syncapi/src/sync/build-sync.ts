@@ -86,7 +86,7 @@ export async function buildSync(store: SyncStore, input: SyncInput): Promise<Syn
       state: section.state,
       account_data: { events: roomAccountData.get(m.roomId) ?? [] },
       ephemeral: { events: [] },
-      summary: await summary(store, m.roomId),
+      summary: await summary(store, m.roomId, userId),
     };
   }
 
@@ -116,7 +116,8 @@ function inviteSection(inv: InviteRow): Json {
   return { invite_state: { events: inv.strippedState } };
 }
 
-async function summary(store: SyncStore, roomId: string): Promise<Json> {
-  const counts = await store.state.memberCounts(roomId);
-  return { "m.joined_member_count": counts.joined, "m.invited_member_count": counts.invited };
+/** The room summary from current state: counts, and heroes for naming a room without a name. */
+async function summary(store: SyncStore, roomId: string, userId: string): Promise<Json> {
+  const [counts, heroes] = await Promise.all([store.state.memberCounts(roomId), store.state.heroes(roomId, userId, 5)]);
+  return { "m.heroes": heroes, "m.joined_member_count": counts.joined, "m.invited_member_count": counts.invited };
 }

@@ -6,6 +6,7 @@
 import type { StateRow, StoredEvent, SyncStore } from "../storage";
 import { toClientEvent, type ClientEvent, type Viewer } from "./client-event";
 import { eventMatches, type Filter, type RoomEventFilter } from "./filter";
+import { applyEventFields } from "./event-fields";
 import { lazyLoadState } from "./lazy-members";
 import { formatTopoToken } from "./tokens";
 import { filterVisible } from "./visibility";
@@ -53,8 +54,8 @@ export async function buildRoomSection(store: SyncStore, viewer: Viewer & { devi
   const state = await stateEvents(store, rows, filter.room?.state, viewer);
   const timelineEvents = timeline.map((e) => toClientEvent(e, viewer));
   return {
-    timeline: { events: timelineEvents, limited, prev_batch: prevBatch },
-    state: { events: state },
+    timeline: { events: applyEventFields(timelineEvents, filter.event_fields), limited, prev_batch: prevBatch },
+    state: { events: applyEventFields(state, filter.event_fields) },
     hasChanges: timelineEvents.length > 0 || state.length > 0 || w.fullState,
   };
 }

@@ -2,7 +2,8 @@
  * History visibility (client-server API, "Room History Visibility", server behaviour): whether a
  * user may see an event, from the room's history_visibility and the user's membership *at that
  * event* — the state before it, by stream position. A history_visibility event and the user's
- * own member events are visible when the rule allows them before or after the event.
+ * own member events are visible when the rule allows them before or after the event, and one's
+ * own leaving of an invite or a join always is.
  */
 import type { StateRow, StoredEvent, SyncStore } from "../storage";
 
@@ -63,7 +64,12 @@ export async function loadRoomVisibility(store: SyncStore, roomId: string, userI
       const mBefore = before(mem, p);
       if (allowed(vBefore, mBefore, p)) return true;
       if (ev.type === "m.room.history_visibility" && ev.stateKey === "") return allowed(after(vis, p) ?? "shared", mBefore, p);
-      if (ev.type === "m.room.member" && ev.stateKey === userId) return allowed(vBefore, after(mem, p), p);
+      if (ev.type === "m.room.member" && ev.stateKey === userId) {
+        // As Synapse does: one's own leave after an invite or a join is always shown, or a
+        // rejected invite would never leave the client's list.
+        if ((mBefore === "invite" || mBefore === "join") && after(mem, p) !== "join") return true;
+        return allowed(vBefore, after(mem, p), p);
+      }
       return false;
     },
   };
