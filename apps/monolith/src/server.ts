@@ -3,7 +3,7 @@
  * calls) over one database and one set of streams. `startMonolith` is what main.ts and the tests
  * call; it returns once the server is listening.
  */
-import { registerVersionsRoute } from "@dendrite-ts/clientapi";
+import { createClientapi } from "@dendrite-ts/clientapi";
 import { createRoomserver, roomserverContract, type RoomserverContract } from "@dendrite-ts/roomserver";
 import {
   type ContractClient,
@@ -25,6 +25,7 @@ import {
   serverKeyContract,
   type ServerKeyContract,
 } from "@dendrite-ts/serverkeyapi";
+import { createSyncapi } from "@dendrite-ts/syncapi";
 import {
   createUserapi,
   ensureConfiguredTokens,
@@ -95,9 +96,28 @@ export async function startMonolith(opts: StartMonolithOptions): Promise<Running
     const userapi = localClient(userapiContract, userapiImpl.api);
     await ensureConfiguredTokens(userapi, global.registration.tokens);
 
+    const clientapi = await createClientapi({
+      userapi,
+      roomserver,
+      db,
+      serverName: global.server_name,
+      config: {
+        defaultRoomVersion: global.default_room_version,
+        rateLimiting: {
+          enabled: config.clientapi.rate_limiting.enabled,
+          threshold: config.clientapi.rate_limiting.threshold,
+          cooloffMs: config.clientapi.rate_limiting.cooloff,
+        },
+      },
+      logger: logger.child({ component: "clientapi" }),
+    });
+    const syncapi = await createSyncapi({ db, streams, roomserver, userapi, serverName: global.server_name, logger });
+    cleanups.push(() => syncapi.close());
+
     const metrics = createMetrics();
     const server = createHttpServer({ logger, metrics });
-    registerVersionsRoute(server);
+    clientapi.register(server);
+    syncapi.register(server);
     registerKeyRoutes(server, serverKeys);
 
     const address = await listen(server, config.monolith.listen);

@@ -1,17 +1,34 @@
-/** The clientapi process: the public client-server routes on its public listener. */
-import { registerVersionsRoute } from "@dendrite-ts/clientapi";
-import { closeServer, createHttpServer, listen } from "@dendrite-ts/runtime";
+/** The clientapi process: the client-server routes on its public listener. */
+import { createClientapi } from "@dendrite-ts/clientapi";
 import { publicListen, urlOfListen } from "./addresses";
+import { roomserverClient, userapiClient } from "./clients";
+import { runPublicProcess } from "./public-process";
 import type { ComponentEntry } from "./types";
 
 export const clientapiEntry: ComponentEntry = {
   name: "clientapi",
-  async run({ config, logger, metrics }) {
-    const server = createHttpServer({ logger, metrics });
-    registerVersionsRoute(server);
-    const address = await listen(server, publicListen(config, "clientapi"));
-    logger.info({ url: address.url }, "clientapi listening");
-    return { close: () => closeServer(server) };
-  },
-  publicRoutes: (config) => [{ prefix: "/_matrix/client/", target: urlOfListen(publicListen(config, "clientapi")) }],
+  run: (ctx) =>
+    runPublicProcess("clientapi", ctx, { streams: false }, async (db) => {
+      const { global, clientapi } = ctx.config;
+      return createClientapi({
+        userapi: userapiClient(ctx.config),
+        roomserver: roomserverClient(ctx.config),
+        db,
+        serverName: global.server_name,
+        config: {
+          defaultRoomVersion: global.default_room_version,
+          rateLimiting: {
+            enabled: clientapi.rate_limiting.enabled,
+            threshold: clientapi.rate_limiting.threshold,
+            cooloffMs: clientapi.rate_limiting.cooloff,
+          },
+        },
+        logger: ctx.logger,
+      });
+    }),
+  publicRoutes: (config) => [
+    { prefix: "/_matrix/client/", target: urlOfListen(publicListen(config, "clientapi")) },
+    // Shared-secret registration (Synapse's admin API) is served by clientapi too.
+    { prefix: "/_synapse/admin/v1/register", target: urlOfListen(publicListen(config, "clientapi")) },
+  ],
 };

@@ -2,10 +2,17 @@
 import { clientapiEntry } from "./clientapi";
 import { roomserverEntry } from "./roomserver";
 import { serverkeyapiEntry } from "./serverkeyapi";
+import { syncapiEntry } from "./syncapi";
 import { userapiEntry } from "./userapi";
 import type { ComponentEntry } from "./types";
 
-export const COMPONENT_ENTRIES: readonly ComponentEntry[] = [serverkeyapiEntry, roomserverEntry, userapiEntry, clientapiEntry];
+export const COMPONENT_ENTRIES: readonly ComponentEntry[] = [
+  serverkeyapiEntry,
+  roomserverEntry,
+  userapiEntry,
+  clientapiEntry,
+  syncapiEntry,
+];
 
 export function componentEntry(name: string): ComponentEntry | undefined {
   return COMPONENT_ENTRIES.find((c) => c.name === name);

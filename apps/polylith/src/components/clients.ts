@@ -1,0 +1,8 @@
+/** HTTP clients of the internal components, at their configured internal URLs (polylith). */
+import { roomserverContract } from "@dendrite-ts/roomserver";
+import { httpClient, type DendriteConfig } from "@dendrite-ts/runtime";
+import { userapiContract } from "@dendrite-ts/userapi";
+import { internalUrl } from "./addresses";
+
+export const roomserverClient = (config: DendriteConfig) => httpClient(roomserverContract, internalUrl(config, "roomserver"));
+export const userapiClient = (config: DendriteConfig) => httpClient(userapiContract, internalUrl(config, "userapi"));

@@ -1,0 +1,27 @@
+/** The syncapi process: /sync and the history endpoints, fed by the roomserver's output stream. */
+import { createSyncapi } from "@dendrite-ts/syncapi";
+import { publicListen, urlOfListen } from "./addresses";
+import { roomserverClient, userapiClient } from "./clients";
+import { runPublicProcess } from "./public-process";
+import type { ComponentEntry } from "./types";
+
+/** The client-server paths syncapi answers (the rest of /_matrix/client is clientapi's). */
+export const SYNCAPI_PATHS =
+  /^\/_matrix\/client\/(?:v3|r0)\/(?:sync|user\/[^/]+\/filter(?:\/[^/]+)?|rooms\/[^/]+\/(?:messages|members)|rooms\/[^/]+\/(?:event|context)\/[^/]+)$/;
+
+export const syncapiEntry: ComponentEntry = {
+  name: "syncapi",
+  run: (ctx) =>
+    runPublicProcess("syncapi", ctx, { streams: true }, async (db, streams) => {
+      const syncapi = await createSyncapi({
+        db,
+        streams: streams!,
+        roomserver: roomserverClient(ctx.config),
+        userapi: userapiClient(ctx.config),
+        serverName: ctx.config.global.server_name,
+        logger: ctx.logger,
+      });
+      return { register: (server) => syncapi.register(server), close: () => syncapi.close() };
+    }),
+  publicRoutes: (config) => [{ pattern: SYNCAPI_PATHS, target: urlOfListen(publicListen(config, "syncapi")) }],
+};

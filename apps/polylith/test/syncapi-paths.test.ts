@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { SYNCAPI_PATHS } from "../src/components/syncapi";
+
+describe("the front proxy's syncapi paths", () => {
+  it.each([
+    "/_matrix/client/v3/sync",
+    "/_matrix/client/r0/sync",
+    "/_matrix/client/v3/user/%40alice%3Ahs/filter",
+    "/_matrix/client/v3/user/%40alice%3Ahs/filter/12",
+    "/_matrix/client/v3/rooms/!abc%3Ahs/messages",
+    "/_matrix/client/v3/rooms/!abc/members",
+    "/_matrix/client/v3/rooms/!abc/event/$ev",
+    "/_matrix/client/v3/rooms/!abc/context/$ev",
+  ])("%s → syncapi", (path) => expect(SYNCAPI_PATHS.test(path)).toBe(true));
+
+  it.each([
+    "/_matrix/client/v3/rooms/!abc/send/m.room.message/1",
+    "/_matrix/client/v3/rooms/!abc/joined_members",
+    "/_matrix/client/v3/rooms/!abc/state",
+    "/_matrix/client/v3/user/%40a%3Ahs/account_data/x",
+    "/_matrix/client/v3/sync/extra",
+  ])("%s → clientapi", (path) => expect(SYNCAPI_PATHS.test(path)).toBe(false));
+});
