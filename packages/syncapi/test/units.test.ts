@@ -1,0 +1,77 @@
+// Pure pieces: tokens, filter matching and validation, event_fields, the notifier.
+import { MatrixError } from "@dendrite-ts/protocol";
+import { describe, expect, it } from "vitest";
+import { createNotifier } from "../src/notifier";
+import { applyEventFields } from "../src/sync/event-fields";
+import { eventMatches, filterSchema, matchesPattern, parseFilterParam, roomAllowed, validateFilter } from "../src/sync/filter";
+import { parseSyncQuery } from "../src/sync/request";
+import { formatSyncToken, formatTopoToken, parsePaginationToken, parseSyncToken } from "../src/sync/tokens";
+
+function errcodeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (e) {
+    return e instanceof MatrixError ? e.errcode : "not a MatrixError";
+  }
+  return undefined;
+}
+
+describe("tokens", () => {
+  it("round-trip", () => {
+    expect(parseSyncToken(formatSyncToken({ room: 12, accountData: 3 }))).toEqual({ room: 12, accountData: 3 });
+    expect(parsePaginationToken(formatTopoToken({ depth: 7, pos: 99 }), "from")).toEqual({ kind: "topo", point: { depth: 7, pos: 99 } });
+    expect(parsePaginationToken("s5_6", "from")).toEqual({ kind: "sync", positions: { room: 5, accountData: 6 } });
+  });
+  it.each(["", "s", "s1", "s1_", "s1_2_3", "t1", "x1_2", "s-1_2", "s1_2 ", "s99999999999999999_1"])("%j is M_INVALID_PARAM", (t) => {
+    expect(errcodeOf(() => parsePaginationToken(t, "from"))).toBe("M_INVALID_PARAM");
+  });
+});
+
+describe("sync query", () => {
+  it("defaults and limits", () => {
+    expect(parseSyncQuery({})).toEqual({ timeoutMs: 0, fullState: false });
+    expect(parseSyncQuery({ timeout: "99999999" }).timeoutMs).toBe(5 * 60_000);
+    expect(errcodeOf(() => parseSyncQuery({ since: ["s1_1", "s2_2"] }))).toBe("M_INVALID_PARAM");
+  });
+});
+
+describe("filters", () => {
+  it("types with * wildcards; not_types wins", () => {
+    expect(matchesPattern("m.room.*", "m.room.message")).toBe(true);
+    expect(matchesPattern("m.room.*", "m.roomy")).toBe(false);
+    expect(matchesPattern("m.(x)+", "m.(x)+")).toBe(true);
+    expect(eventMatches({ types: ["m.*"], not_types: ["m.room.member"] }, { type: "m.room.member" })).toBe(false);
+    expect(eventMatches({ senders: ["@a:x"] }, { type: "t", sender: "@b:x" })).toBe(false);
+    expect(eventMatches({ types: [] }, { type: "t" })).toBe(false);
+    expect(roomAllowed({ rooms: ["!a"], not_rooms: ["!a"] }, "!a")).toBe(false);
+  });
+  it("validation: bad shapes are rejected with the errcode asked for", () => {
+    expect(errcodeOf(() => validateFilter(filterSchema, { room: { timeline: { limit: 1.5 } } }, "M_BAD_JSON"))).toBe("M_BAD_JSON");
+    expect(errcodeOf(() => parseFilterParam(filterSchema, "[1"))).toBe("M_INVALID_PARAM");
+    expect(validateFilter(filterSchema, { room: { timeline: { limit: 3 } }, unknown_key: 1 }, "M_BAD_JSON")).toMatchObject({ unknown_key: 1 });
+  });
+  it("event_fields keeps nested paths, with \\. escaping a dot", () => {
+    const ev = { type: "t", content: { body: "b", "m.relates_to": { x: 1 }, other: 2 }, sender: "s" };
+    expect(applyEventFields([ev], ["content.body", "content.m\\.relates_to", "missing.path"])).toEqual([{ content: { body: "b", "m.relates_to": { x: 1 } } }]);
+    expect(applyEventFields([ev], undefined)).toEqual([ev]);
+  });
+});
+
+describe("notifier", () => {
+  it("wakes the waiting user, not others; a wake before wait() still counts", async () => {
+    const n = createNotifier();
+    const a = n.waiter("@a");
+    const b = n.waiter("@b");
+    n.wake(["@a"]);
+    expect(await a.wait(1000)).toBe(true);
+    expect(await b.wait(20)).toBe(false);
+  });
+  it("wakes a wait in progress promptly", async () => {
+    const n = createNotifier();
+    const w = n.waiter("@a");
+    const started = Date.now();
+    setTimeout(() => n.wake(["@a"]), 10);
+    expect(await w.wait(5000)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});
