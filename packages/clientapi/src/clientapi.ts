@@ -18,6 +18,7 @@ import { registerCreateRoomRoute } from "./routing/create-room";
 import { registerDeviceRoutes } from "./routing/devices";
 import { registerDirectoryRoutes } from "./routing/directory";
 import { registerProfileRoutes } from "./routing/profile";
+import { registerPushRuleRoutes } from "./routing/push-rules";
 import { registerRedactRoutes } from "./routing/redact";
 import { registerRegisterRoutes } from "./routing/register";
 import { registerRoomRoutes } from "./routing/rooms";
@@ -65,6 +66,7 @@ export async function createClientapi(deps: ClientapiDeps): Promise<Clientapi> {
       registerProfileRoutes(server, ctx);
       registerAccountDataRoutes(server, ctx);
       registerTagRoutes(server, ctx);
+      registerPushRuleRoutes(server, ctx);
     },
   };
 }

@@ -100,4 +100,22 @@ describe("rate limiting (on)", () => {
     clock.now += 1000;
     expect((await bad()).status).toBe(403);
   });
+
+  it("limits sends per user; a limited txnId may be retried after the cooloff and sends once", async () => {
+    clock.now += 10_000;
+    const u = await register(s, "chatty");
+    const room = (await call(s, "POST", "/createRoom", {}, u.token)).body.room_id; // one token
+    const send = (txn: string) => call(s, "PUT", `/rooms/${enc(room)}/send/m.room.message/${txn}`, { body: txn }, u.token);
+    expect((await send("a")).status).toBe(200);
+    expect((await send("b")).status).toBe(200);
+    expectError(await send("c"), 429, "M_LIMIT_EXCEEDED");
+    // A retransmission of a sent txnId is answered from the table, limit or not.
+    const again = await send("a");
+    expect(again.status).toBe(200);
+    clock.now += 1000;
+    const c = await send("c");
+    expect(c.status).toBe(200);
+    clock.now += 10_000;
+    expect((await send("c")).body.event_id).toBe(c.body.event_id);
+  });
 });
