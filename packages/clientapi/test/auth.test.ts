@@ -124,8 +124,11 @@ describe("closed registration", () => {
   });
   afterAll(() => s.close());
 
-  it("answers 403 M_FORBIDDEN", async () => {
+  it("answers 403 M_FORBIDDEN, even for a taken username (no probing)", async () => {
     expectError(await call(s, "POST", "/register", { username: "dave", password: "pw" }), 403, "M_FORBIDDEN");
+    await s.userapi.createAccount({ body: { localpart: "existing", password: "pw" } });
+    expectError(await call(s, "POST", "/register", { username: "existing", password: "pw" }), 403, "M_FORBIDDEN");
+    expectError(await call(s, "POST", "/register", { auth: { type: "m.login.dummy" } }), 403, "M_FORBIDDEN");
   });
 });
 

@@ -30,9 +30,10 @@ export function registerRegisterRoutes(server: FastifyInstance, ctx: RouteContex
     if (kind === "guest") throw new MatrixError("M_GUEST_ACCESS_FORBIDDEN", "Guest access is disabled");
     ctx.rateLimit(`register:${clientIp(req)}`);
     const body = parseBody(registerBody, req.body);
-    if (body.username !== undefined) await ctx.userapi.checkUsernameAvailable({ body: { username: body.username } });
-
+    // UIA first: closed registration is 403 whatever the username (no probing for taken names).
     const uia = await runUia(ctx.userapi, "register", undefined, body.auth);
+    // Then the username, so a client learns it is taken before completing any stage.
+    if (body.username !== undefined) await ctx.userapi.checkUsernameAvailable({ body: { username: body.username } });
     if (!uia.done) return sendChallenge(reply, uia.challenge);
 
     const userAgent = req.headers["user-agent"];
