@@ -9,6 +9,7 @@ import type { RoomserverForSync } from "@dendrite-ts/roomserver";
 import type { UserapiForSync } from "@dendrite-ts/userapi";
 import { startConsumers } from "./consumers";
 import { createNotifier } from "./notifier";
+import { createWakeBus } from "./wake-bus";
 import { registerRoutes } from "./routing";
 import { createSyncStore, SYNCAPI_SCHEMA, syncapiMigrations, type Executor } from "./storage";
 
@@ -36,13 +37,14 @@ export async function createSyncapi(deps: SyncapiDeps): Promise<Syncapi> {
   await applyMigrations(deps.db, SYNCAPI_SCHEMA, syncapiMigrations);
   const store = createSyncStore(deps.db.drizzle as unknown as Executor);
   const notifier = createNotifier();
+  const bus = await createWakeBus(deps.db.sql, notifier, (err) => logger.warn({ err }, "syncapi wake bus"));
   let closing = false;
   const subscriptions: Subscription[] = await startConsumers({
     store,
     streams: deps.streams,
     roomserver: deps.roomserver,
     logger,
-    wake: (users) => notifier.wake(users),
+    wake: (users) => bus.wake(users),
   });
   return {
     register(server) {
@@ -52,6 +54,7 @@ export async function createSyncapi(deps: SyncapiDeps): Promise<Syncapi> {
       closing = true;
       notifier.wakeAll();
       await Promise.all(subscriptions.map((s) => s.stop()));
+      await bus.close();
     },
   };
 }

@@ -5,11 +5,12 @@
  */
 import type { OutputClientData } from "@dendrite-ts/userapi";
 import type { SyncStore } from "../storage";
+import { writeTransaction } from "./write-transaction";
 
 export function createClientDataHandler(deps: { store: SyncStore; wake(userIds: Iterable<string>): void }): (msg: OutputClientData) => Promise<void> {
   return async (msg) => {
     if (msg.kind !== "account_data") return;
-    const changed = await deps.store.transaction(async (tx) => {
+    const changed = await writeTransaction(deps.store, async (tx) => {
       const pos = await tx.accountData.upsertAccountData({
         userId: msg.userId,
         roomId: msg.roomId ?? "",

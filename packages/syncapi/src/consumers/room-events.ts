@@ -15,6 +15,7 @@ import type {
   RoomserverForSync,
 } from "@dendrite-ts/roomserver";
 import type { StateAdd, StoredEvent, SyncStore } from "../storage";
+import { writeTransaction } from "./write-transaction";
 import { pduToClientEvent, strippedEvent, toClientEvent } from "../sync/client-event";
 
 export interface RoomEventHandlerDeps {
@@ -47,7 +48,7 @@ function eventRow(roomId: string, roomVersion: string, eventId: string, pdu: Pdu
 }
 
 export function createRoomEventHandler(deps: RoomEventHandlerDeps): (msg: OutputRoomEvent) => Promise<void> {
-  const { store } = deps;
+  const store = { transaction: <T>(fn: (tx: SyncStore) => Promise<T>) => writeTransaction(deps.store, fn) };
 
   /** Added state events as rows we hold; ones we never saw (outliers of a join) are fetched and stored state-only. */
   async function stateAdds(tx: SyncStore, msg: NewRoomEventOutput, self: StoredEvent): Promise<StateAdd[]> {

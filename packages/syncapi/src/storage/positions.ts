@@ -28,3 +28,11 @@ export async function nextStreamPos(db: Executor): Promise<number> {
   const rows = await db.execute<{ pos: string }>(sql`SELECT nextval('syncapi.stream_pos') AS pos`);
   return Number((rows as unknown as { pos: string }[])[0]!.pos);
 }
+
+/**
+ * Serialises writers that take positions, across processes too: held to commit, so rows
+ * commit in position order and a reader's token never skips a row committed later.
+ */
+export async function lockWriters(db: Executor): Promise<void> {
+  await db.execute(sql`SELECT pg_advisory_xact_lock(hashtext('syncapi.stream_writers'))`);
+}

@@ -1,0 +1,41 @@
+// Waking /sync requests held by another syncapi process on the same database (LISTEN/NOTIFY).
+import type { Database } from "@dendrite-ts/runtime";
+import { openTestDatabase } from "@dendrite-ts/runtime/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createNotifier } from "../src/notifier";
+import { createWakeBus, type WakeBus } from "../src/wake-bus";
+
+describe("wake bus", () => {
+  let db: Database;
+  const errors: unknown[] = [];
+  let buses: WakeBus[] = [];
+
+  beforeAll(async () => {
+    db = await openTestDatabase();
+  });
+  afterAll(async () => {
+    await Promise.all(buses.map((b) => b.close()));
+    await db.close();
+  });
+
+  it("a wake in one process reaches a waiter in another, only for the users named", async () => {
+    const here = createNotifier();
+    const there = createNotifier();
+    buses = [await createWakeBus(db.sql, here, (e) => errors.push(e)), await createWakeBus(db.sql, there, (e) => errors.push(e))];
+    const alice = there.waiter("@alice:x");
+    const bob = there.waiter("@bob:x");
+    buses[0]!.wake(["@alice:x"]);
+    expect(await alice.wait(3000)).toBe(true);
+    expect(await bob.wait(200)).toBe(false);
+  });
+
+  it("a wake too large for one NOTIFY wakes everyone instead", async () => {
+    const there = createNotifier();
+    const bus = await createWakeBus(db.sql, there, (e) => errors.push(e));
+    buses.push(bus);
+    const carol = there.waiter("@carol:x");
+    buses[0]!.wake(Array.from({ length: 1000 }, (_, i) => `@someone-${i}:example.org`));
+    expect(await carol.wait(3000)).toBe(true);
+    expect(errors).toEqual([]);
+  });
+});
