@@ -1,5 +1,5 @@
 import { generateSigningKey } from "@dendrite-ts/protocol";
-import { localClient } from "@dendrite-ts/runtime";
+import { createEmbeddedStreams, localClient, openTestDatabase } from "@dendrite-ts/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRoomserver, roomserverContract, type Roomserver } from "../src";
 import { ALICE, BOB, SERVER, startRoomserver, type Harness } from "./helpers/roomserver";
@@ -34,4 +34,30 @@ describe("two roomservers writing one room", () => {
     const latest = (await h.client.queryLatestEventsAndState({ body: { roomId, stateToFetch: [] } })).body.latestEventIds;
     expect(latest.sort()).toEqual(tips.sort());
   });
+});
+
+describe("a small connection pool", () => {
+  it("many rooms at once on four connections: no transaction waits for a second connection", async () => {
+    const db = await openTestDatabase({ max: 4 });
+    const streams = await createEmbeddedStreams(db, { pollMs: 50 });
+    const rs = await createRoomserver({ db, streams, serverName: SERVER, signingKey: generateSigningKey("ed25519:small") });
+    const client = localClient(roomserverContract, rs.api);
+    try {
+      const rooms = await Promise.all(
+        Array.from({ length: 6 }, async () => (await client.performCreateRoom({ body: { creator: ALICE, preset: "public_chat" } })).body.roomId),
+      );
+      await Promise.all(
+        rooms.flatMap((roomId) =>
+          Array.from({ length: 4 }, (_, i) => client.performSendEvent({ body: { sender: ALICE, roomId, type: "m.room.message", content: { body: `p${i}` } } })),
+        ),
+      );
+      await rs.flushOutputs();
+      const [left] = await db.sql`SELECT count(*)::int AS n FROM roomserver.outbox`;
+      expect((left as { n: number }).n).toBe(0);
+    } finally {
+      await rs.close();
+      await streams.close();
+      await db.close();
+    }
+  }, 60_000);
 });

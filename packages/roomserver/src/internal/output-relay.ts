@@ -3,7 +3,7 @@
  * msgId = its outbox ID and deleted only after the stream acknowledged it, so a crash between
  * the two re-publishes a message the stream recognises as a duplicate: nothing lost, nothing
  * doubled. Rows go out oldest first; a room's rows were committed in order (its queue), so
- * per-room order holds.
+ * per-room order holds. An advisory lock lets one process's relay run at a time.
  */
 import type { Logger, Streams } from "@dendrite-ts/runtime";
 import { outputSubject } from "../output";
@@ -31,14 +31,22 @@ export function createOutputRelay(store: RoomserverStore, streams: Streams, logg
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
 
-  async function drain(): Promise<void> {
-    for (;;) {
-      const rows = await store.pendingOutbox(0, BATCH);
-      if (rows.length === 0) return;
+  /** One batch under the relay lock; false when there is nothing (or another relay is at it). */
+  async function drainBatch(): Promise<boolean> {
+    return store.transaction(async (tx) => {
+      if (!(await tx.tryOutboxLock())) return false;
+      const rows = await tx.pendingOutbox(0, BATCH);
       for (const row of rows) {
         await streams.publish(outputSubject(row.roomId), row.payload, { msgId: outputMsgId(row.outboxId) });
       }
-      await store.deleteOutbox(rows.map((r) => r.outboxId));
+      await tx.deleteOutbox(rows.map((r) => r.outboxId));
+      return rows.length === BATCH;
+    });
+  }
+
+  async function drain(): Promise<void> {
+    while (await drainBatch()) {
+      // full batches: keep going
     }
   }
 

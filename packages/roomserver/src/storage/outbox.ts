@@ -2,7 +2,7 @@
  * Queries on `roomserver.outbox`: OutputRoomEvent messages written in the same transaction as
  * the change they describe, deleted once the stream has them (see internal/output-relay.ts).
  */
-import { asc, gt, inArray } from "drizzle-orm";
+import { asc, gt, inArray, sql } from "drizzle-orm";
 import type { Executor } from "./db";
 import { outbox } from "./schema";
 
@@ -17,6 +17,11 @@ export interface OutboxQueries {
   /** The oldest `limit` rows after `afterId`, in order. */
   pendingOutbox(afterId: number, limit: number): Promise<OutboxRow[]>;
   deleteOutbox(ids: readonly number[]): Promise<void>;
+  /**
+   * Inside a transaction: true if this transaction now holds the relay lock (held until it
+   * ends), false if another process's relay holds it. One relay at a time keeps per-room order.
+   */
+  tryOutboxLock(): Promise<boolean>;
 }
 
 export function outboxQueries(db: Executor): OutboxQueries {
@@ -26,6 +31,11 @@ export function outboxQueries(db: Executor): OutboxQueries {
     },
     async pendingOutbox(afterId, limit) {
       return db.select().from(outbox).where(gt(outbox.outboxId, afterId)).orderBy(asc(outbox.outboxId)).limit(limit);
+    },
+    async tryOutboxLock() {
+      const res = (await db.execute(sql`SELECT pg_try_advisory_xact_lock(hashtext('roomserver.outbox')) AS locked`)) as unknown;
+      const rows = (Array.isArray(res) ? res : (res as { rows: unknown[] }).rows) as { locked: boolean }[];
+      return rows[0]?.locked === true;
     },
     async deleteOutbox(ids) {
       if (ids.length > 0) await db.delete(outbox).where(inArray(outbox.outboxId, [...ids]));

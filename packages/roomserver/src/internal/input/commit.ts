@@ -10,9 +10,9 @@ import type { RoomInfo, StateEntry } from "../../storage";
 import type { RoomserverContext } from "../context";
 import type { StoredEvent } from "../events";
 import { diffState, lookupEntry, ownEntry, withEntry, type StateAt } from "../state";
-import { applyMembershipChanges } from "./memberships";
+import { applyMembershipChanges, memberEventsOf } from "./memberships";
 import type { ParsedEvent } from "./parse";
-import { applyRedactions } from "./redactions";
+import { applyRedactions, planRedactions, type RedactionPlan } from "./redactions";
 
 export interface CommitInput {
   input: InputRoomEvent;
@@ -61,6 +61,13 @@ export async function commitEvent(ctx: RoomserverContext, c: CommitInput): Promi
   // The room moves forward only for accepted new events.
   const advance = input.kind === "new" && c.status === "accepted" && before !== undefined ? await advanceRoom(ctx, room, self, beforeNid, before.entries) : undefined;
 
+  // Everything the transaction needs is read before it opens: inside, only its connection is used.
+  const known = new Map([[eventNid, self]]);
+  const outlierInvite = input.kind === "outlier" && room.stateSnapshotNid === 0 && isInvite(ev);
+  const memberAdds: StateEntry[] = advance ? advance.adds : outlierInvite ? [{ typeNid, stateKeyNid: stateKeyNid!, eventNid }] : [];
+  const members = await memberEventsOf(ctx, memberAdds, memberTypeNid, known);
+  const redactionPlan: RedactionPlan = c.status === "accepted" ? await planRedactions(ctx, room, self) : { apply: [] };
+
   const changed: string[] = [];
   const result = await store.transaction(async (tx): Promise<InputResult> => {
     const insert = async () => {
@@ -102,21 +109,16 @@ export async function commitEvent(ctx: RoomserverContext, c: CommitInput): Promi
         throw new RoomMovedError(room.roomId);
       }
       await tx.updateLatestEvents(room.roomNid, advance.currentNid, advance.latestNids, eventNid);
-      const known = new Map([[eventNid, self]]);
-      const memberOutputs = await applyMembershipChanges(ctx, tx, roomRef, advance.adds, memberTypeNid, known);
-      outputs.push(advance.output(input), ...memberOutputs);
+      outputs.push(advance.output(input), ...(await applyMembershipChanges(ctx, tx, roomRef, members)));
     } else if (input.kind === "old" && c.status === "accepted") {
       outputs.push({ kind: "old_room_event", roomId: room.roomId, roomVersion: room.roomVersion, event: ev.pdu, eventId: ev.eventId });
-    } else if (input.kind === "outlier" && room.stateSnapshotNid === 0 && isInvite(ev)) {
+    } else if (outlierInvite) {
       // An invite over federation to a room we are not in arrives as an outlier: the invitee must still hear of it.
-      const adds: StateEntry[] = [{ typeNid, stateKeyNid: stateKeyNid!, eventNid }];
-      outputs.push(...(await applyMembershipChanges(ctx, tx, roomRef, adds, memberTypeNid, new Map([[eventNid, self]]))));
+      outputs.push(...(await applyMembershipChanges(ctx, tx, roomRef, members)));
     }
-    if (c.status === "accepted") {
-      const redacted = await applyRedactions(ctx, tx, roomRef, self);
-      changed.push(...redacted.map((r) => r.redactedEventId));
-      outputs.push(...redacted);
-    }
+    const redacted = await applyRedactions(tx, roomRef, redactionPlan);
+    changed.push(...redacted.map((r) => r.redactedEventId));
+    outputs.push(...redacted);
     await tx.appendOutbox(outputs.map((payload) => ({ roomId: room.roomId, payload })));
     return result;
   });

@@ -8,27 +8,40 @@ import type { RoomserverStore, StateEntry } from "../../storage";
 import { serverOf, type RoomserverContext } from "../context";
 import type { StoredEvent } from "../events";
 
-export async function applyMembershipChanges(
+/**
+ * The member events among `adds`, loaded before the transaction opens: inside it only its own
+ * connection is used, so a busy pool can never leave a transaction waiting for a second one.
+ */
+export async function memberEventsOf(
   ctx: RoomserverContext,
-  tx: RoomserverStore,
-  room: { roomNid: number; roomId: string; roomVersion: string },
   adds: readonly StateEntry[],
   memberTypeNid: number | undefined,
   known: ReadonlyMap<number, StoredEvent>,
-): Promise<(NewInviteOutput | RetireInviteOutput)[]> {
+): Promise<{ entry: StateEntry; ev: StoredEvent }[]> {
   if (memberTypeNid === undefined) return [];
   const memberAdds = adds.filter((e) => e.typeNid === memberTypeNid);
   if (memberAdds.length === 0) return [];
   const loaded = await ctx.events.byNids(memberAdds.map((e) => e.eventNid).filter((n) => !known.has(n)));
+  return memberAdds.flatMap((entry) => {
+    const ev = known.get(entry.eventNid) ?? loaded.get(entry.eventNid);
+    return ev && ev.stateKey !== undefined ? [{ entry, ev }] : [];
+  });
+}
+
+/** In the transaction: membership rows, invites recorded or retired, and their outputs. */
+export async function applyMembershipChanges(
+  ctx: RoomserverContext,
+  tx: RoomserverStore,
+  room: { roomNid: number; roomId: string; roomVersion: string },
+  members: readonly { entry: StateEntry; ev: StoredEvent }[],
+): Promise<(NewInviteOutput | RetireInviteOutput)[]> {
   const outputs: (NewInviteOutput | RetireInviteOutput)[] = [];
   const rows = [];
-  for (const entry of memberAdds) {
-    const ev = known.get(entry.eventNid) ?? loaded.get(entry.eventNid);
-    if (!ev || ev.stateKey === undefined) continue;
+  for (const { entry, ev } of members) {
+    if (ev.stateKey === undefined) continue;
     const membership = String((ev.pdu.content as { membership?: unknown }).membership ?? "leave");
     const targetLocal = serverOf(ev.stateKey) === ctx.serverName;
     rows.push({ roomNid: room.roomNid, targetNid: entry.stateKeyNid, targetLocal, membership, eventNid: ev.nid, sender: ev.sender });
-
     if (membership === "invite") {
       if (targetLocal && (await tx.insertInvite({ inviteEventId: ev.id, roomNid: room.roomNid, targetNid: entry.stateKeyNid, sender: ev.sender, inviteJson: JSON.stringify(ev.pdu) }))) {
         outputs.push({ kind: "new_invite", roomId: room.roomId, roomVersion: room.roomVersion, event: ev.pdu, eventId: ev.id, targetUserId: ev.stateKey });

@@ -32,34 +32,43 @@ async function allowed(ctx: RoomserverContext, redaction: StoredEvent, target: S
   return userPowerLevel(redaction.sender, pl, create, rules.authorization) >= namedPowerLevel(pl, "redact", rules.authorization);
 }
 
+export interface RedactionPlan {
+  /** `ev` is a redaction: record it against its target. */
+  record?: { redactionId: string; targetId: string };
+  /** Redactions that now have both ends and are allowed. */
+  apply: { redaction: StoredEvent; target: StoredEvent }[];
+}
+
 /**
- * Called in the transaction that stores `ev`: records `ev` if it is a redaction, and applies
- * whichever redactions now have both ends.
+ * Before the transaction that stores `ev` (reads only): what to record, and which redactions
+ * now have both ends and pass the check. Safe outside the transaction because a room's events
+ * are processed one at a time.
  */
-export async function applyRedactions(
-  ctx: RoomserverContext,
-  tx: RoomserverStore,
-  room: { roomId: string; roomVersion: string },
-  ev: StoredEvent,
-): Promise<RedactedEventOutput[]> {
-  const pairs: [StoredEvent, StoredEvent][] = [];
+export async function planRedactions(ctx: RoomserverContext, room: { roomVersion: string }, ev: StoredEvent): Promise<RedactionPlan> {
+  const plan: RedactionPlan = { apply: [] };
+  const pairs: { redaction: StoredEvent; target: StoredEvent }[] = [];
   if (ev.type === "m.room.redaction" && !ev.rejected) {
     const targetId = redactsOf(ev.pdu);
     if (targetId) {
-      await tx.insertRedaction(ev.id, targetId);
+      plan.record = { redactionId: ev.id, targetId };
       const target = (await ctx.events.byIds([targetId])).get(targetId);
-      if (target) pairs.push([ev, target]);
+      if (target) pairs.push({ redaction: ev, target });
     }
   }
-  const waiting = (await tx.redactionsOf(ev.id)).filter((r) => !r.validated);
+  const waiting = (await ctx.store.redactionsOf(ev.id)).filter((r) => !r.validated);
   if (waiting.length > 0) {
     const redactions = await ctx.events.byIds(waiting.map((r) => r.redactionEventId));
-    for (const r of redactions.values()) pairs.push([r, ev]);
+    for (const r of redactions.values()) pairs.push({ redaction: r, target: ev });
   }
+  for (const p of pairs) if (await allowed(ctx, p.redaction, p.target, room.roomVersion)) plan.apply.push(p);
+  return plan;
+}
 
+/** In the transaction: record and apply what `planRedactions` found. */
+export async function applyRedactions(tx: RoomserverStore, room: { roomId: string }, plan: RedactionPlan): Promise<RedactedEventOutput[]> {
+  if (plan.record) await tx.insertRedaction(plan.record.redactionId, plan.record.targetId);
   const outputs: RedactedEventOutput[] = [];
-  for (const [redaction, target] of pairs) {
-    if (!(await allowed(ctx, redaction, target, room.roomVersion))) continue;
+  for (const { redaction, target } of plan.apply) {
     await tx.markValidated(redaction.id);
     await tx.setRedactedBy(target.id, redaction.id);
     outputs.push({ kind: "redacted_event", roomId: room.roomId, redactedEventId: target.id, redactedBecause: redaction.pdu });

@@ -86,11 +86,13 @@ export async function createRoom(ctx: RoomserverContext, inputter: Inputter, req
     prevEvents: [],
     authEvents: [],
     depth: 1,
+    originServerTs: uniqueCreateTs(),
     serverName: ctx.serverName,
     key: ctx.signingKey,
   });
   const createInput = { kind: "new" as const, event: create.pdu as unknown as PduJson, sendAsServer: ctx.serverName };
   const [created] = await inputter.inputSync([createInput]);
+  if (created?.status !== "accepted") throw new MatrixError("M_ROOM_IN_USE", "a room with this exact create event exists already");
   roomId ??= `!${created!.eventId.slice(1)}`;
   const id = roomId;
   const send = (spec: EventSpec) => inputter.buildAndInput(id, () => buildRoomEvent(ctx, id, spec));
@@ -114,6 +116,14 @@ export async function createRoom(ctx: RoomserverContext, inputter: Inputter, req
   }
   if (req.visibility === "public") await ctx.store.setPublished(roomId, true);
   return alias === undefined ? { roomId } : { roomId, roomAlias: alias };
+}
+
+// v12 room IDs are the create event's hash: two identical create events (same creator, content
+// and millisecond) would be one room. Our create events never share a timestamp.
+let lastCreateTs = 0;
+function uniqueCreateTs(): number {
+  lastCreateTs = Math.max(Date.now(), lastCreateTs + 1);
+  return lastCreateTs;
 }
 
 function randomOpaque(): string {
