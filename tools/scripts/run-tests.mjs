@@ -26,8 +26,11 @@ for (const dir of projectDirs) {
   passed += r.numPassedTests;
   failed += r.numFailedTests;
   skipped += r.numPendingTests + (r.numTodoTests ?? 0);
-  // A file that fails to import counts as a failed suite with no failed test in it.
-  suitesFailedToRun += (r.testResults ?? []).filter((f) => f.status === "failed" && f.assertionResults.length === 0).length;
+  // A file that failed without a failed test in it (an import error, a failing beforeAll whose
+  // tests were skipped) counts as one failure.
+  suitesFailedToRun += (r.testResults ?? []).filter(
+    (f) => f.status === "failed" && !f.assertionResults.some((a) => a.status === "failed"),
+  ).length;
 }
 failed += suitesFailedToRun;
 const exitCode = run.status === 0 && failed === 0 ? 0 : 1;

@@ -56,7 +56,12 @@ export async function startHomeserver(mode: HomeserverMode): Promise<Homeserver>
   const port = await freePort();
   const serverName = `localhost:${port}`;
   const baseUrl = `http://127.0.0.1:${port}`;
-  const env: Record<string, string> = { DENDRITE_LOGGING__LEVEL: "warn", DENDRITE_GLOBAL__REGISTRATION__OPEN: "true" };
+  const env: Record<string, string> = {
+    DENDRITE_LOGGING__LEVEL: "warn",
+    DENDRITE_GLOBAL__REGISTRATION__OPEN: "true",
+    // Scenarios register and send faster than any person; rate limits have their own tests.
+    DENDRITE_CLIENTAPI__RATE_LIMITING__ENABLED: "false",
+  };
   let closeDb = async () => {};
   let args: string[];
   let entry: string;
@@ -70,7 +75,8 @@ export async function startHomeserver(mode: HomeserverMode): Promise<Homeserver>
     const db = await openTestDatabase();
     closeDb = () => db.close();
     const polylith = mode === "polylith";
-    writeFileSync(join(dir, "dendrite.yaml"), defaultConfigYaml({ serverName, polylith, dataDir: "." }));
+    // The polylith layout of the file names an external database and NATS; the monolith reads it too.
+    writeFileSync(join(dir, "dendrite.yaml"), defaultConfigYaml({ serverName, polylith: true, dataDir: "." }));
     writeFileSync(join(dir, "matrix_key.pem"), writeSigningKeyPem(generateSigningKey("ed25519:t1")));
     Object.assign(env, {
       DENDRITE_GLOBAL__DATABASE__CONNECTION_STRING: db.url,
@@ -93,6 +99,10 @@ export async function startHomeserver(mode: HomeserverMode): Promise<Homeserver>
   const ready = async () => {
     await waitForHttp(`${baseUrl}/_matrix/client/versions`, proc, 120_000);
     await waitForHttp(`${baseUrl}/_matrix/key/v2/server`, proc, 120_000);
+    // In the polylith, clientapi answers before userapi and roomserver may: ask through both.
+    await waitForHttp(`${baseUrl}/_matrix/client/v3/register/available?username=readiness`, proc, 120_000);
+    const alias = encodeURIComponent(`#readiness:${serverName}`);
+    await waitForHttp(`${baseUrl}/_matrix/client/v3/directory/room/${alias}`, proc, 120_000, (s) => s === 404);
   };
   await ready();
   return {

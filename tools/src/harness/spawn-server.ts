@@ -59,14 +59,19 @@ export function spawnEntry(entry: string, args: string[], env: Record<string, st
  * Polls `url` until it answers 2xx (a front proxy answers 502 while its component starts), the
  * process exits, or the time runs out.
  */
-export async function waitForHttp(url: string, server: SpawnedServer, timeoutMs = 60_000): Promise<void> {
+export async function waitForHttp(
+  url: string,
+  server: SpawnedServer,
+  timeoutMs = 60_000,
+  ready: (status: number) => boolean = (status) => status >= 200 && status < 300,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (server.child.exitCode !== null) {
       throw new Error(`server exited with ${server.child.exitCode} before answering ${url}:\n${server.output()}`);
     }
     try {
-      if ((await fetch(url)).ok) return;
+      if (ready((await fetch(url)).status)) return;
     } catch {
       // not listening yet
     }
