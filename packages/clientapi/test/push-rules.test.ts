@@ -201,6 +201,33 @@ describe("push rules", () => {
     expect(g.override[0].enabled).toBe(false);
   });
 
+  it("a stored ruleset from an older server is reconciled with today's predefined rules", async () => {
+    const dave = await register(s, "dave");
+    const legacy = {
+      global: {
+        override: [
+          { rule_id: ".m.rule.master", default: true, enabled: true, conditions: [], actions: [] },
+          { rule_id: "mine", default: false, enabled: true, conditions: [], actions: ["notify"] },
+          { rule_id: ".m.rule.roomnotif", default: true, enabled: true, conditions: [], actions: ["notify"] },
+        ],
+        content: [{ rule_id: ".m.rule.contains_user_name", default: true, enabled: true, pattern: "dave", actions: ["notify"] }],
+      },
+    };
+    await s.userapi.setAccountData({ body: { userId: dave.userId, roomId: null, type: "m.push_rules", content: legacy } });
+    const g = await ruleset(dave);
+    expect(ids(g.override)).toEqual([".m.rule.master", "mine", ...OVERRIDE_IDS.slice(1)]);
+    expect(g.override[0].enabled).toBe(true);
+    expect([ids(g.content), ids(g.underride)]).toEqual([[], UNDERRIDE_IDS]);
+    // The next edit stores the reconciled form.
+    expect((await put(dave, "override/mine", { actions: [] })).status).toBe(200);
+    expect(ids((await storedRules(dave)).content.global.override)).toEqual(ids(g.override));
+  });
+
+  it("GET /pushrules/global/{kind}/ lists one kind (as Synapse does)", async () => {
+    expect(ids((await get(bob, "underride/")).body)).toEqual(UNDERRIDE_IDS);
+    expectError(await get(bob, "bogus/"), 400, "M_INVALID_PARAM");
+  });
+
   it("needs an access token; m.push_rules cannot be written through the account data API", async () => {
     expectError(await call(s, "GET", "/pushrules/"), 401, "M_MISSING_TOKEN");
     expectError(await call(s, "GET", "/pushrules/global/override/.m.rule.master"), 401, "M_MISSING_TOKEN");

@@ -103,6 +103,12 @@ export function registerPushRuleRoutes(server: FastifyInstance, ctx: RouteContex
     });
   }
 
+  // Not in the spec, but Synapse serves one kind's list here and some clients ask for it.
+  clientRoute(server, "GET", "/pushrules/global/:kind/", async (req) => {
+    const me = await ctx.authenticate(req);
+    const { kind } = parseParams(ruleParams.pick({ kind: true }), req.params);
+    return (await load(me.userId)).rules[kind as PushKind];
+  });
   clientRoute(server, "GET", "/pushrules/global/:kind/:ruleId", async (req) => {
     const me = await ctx.authenticate(req);
     const { kind, ruleId } = parseRuleParams(req.params);
