@@ -141,7 +141,8 @@ export function createRoomEventHandler(deps: RoomEventHandlerDeps): (msg: Output
   async function onRetireInvite(msg: RetireInviteOutput): Promise<void> {
     await store.transaction(async (tx) => {
       const pos = await tx.positions.nextStreamPos();
-      if (await tx.invites.retireInvite(msg.eventId, pos)) await tx.positions.bumpPosition("room", pos);
+      const by = { eventId: msg.retiredByEventId, membership: msg.membership };
+      if (await tx.invites.retireInvite(msg.eventId, pos, by)) await tx.positions.bumpPosition("room", pos);
     });
   }
 

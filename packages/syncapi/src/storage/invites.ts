@@ -6,16 +6,16 @@ import { invites as t } from "./schema";
 export type InviteRow = typeof t.$inferSelect;
 
 /** Stores the invite at the next stream position; undefined when already stored. */
-export async function insertInvite(db: Executor, row: Omit<InviteRow, "pos" | "retiredPos">, pos: number): Promise<boolean> {
+export async function insertInvite(db: Executor, row: Omit<InviteRow, "pos" | "retiredPos" | "retiredByEventId" | "retiredMembership">, pos: number): Promise<boolean> {
   const got = await db.insert(t).values({ ...row, pos }).onConflictDoNothing().returning({ eventId: t.eventId });
   return got.length > 0;
 }
 
 /** Marks the invite as no longer pending; false when unknown or already retired. */
-export async function retireInvite(db: Executor, eventId: string, pos: number): Promise<boolean> {
+export async function retireInvite(db: Executor, eventId: string, pos: number, by?: { eventId: string; membership: string }): Promise<boolean> {
   const got = await db
     .update(t)
-    .set({ retiredPos: pos })
+    .set({ retiredPos: pos, retiredByEventId: by?.eventId ?? null, retiredMembership: by?.membership ?? null })
     .where(and(eq(t.eventId, eventId), isNull(t.retiredPos)))
     .returning({ eventId: t.eventId });
   return got.length > 0;

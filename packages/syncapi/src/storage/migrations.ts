@@ -106,4 +106,13 @@ CREATE TABLE syncapi.lazy_loaded_members (
 );
 `,
   },
+  {
+    id: "0002_invite_retired_by",
+    sql: `
+-- The membership event that ended an invite: shown in rooms.leave when the room has no
+-- timeline here (an invite over federation to a room we are not in, then rejected).
+ALTER TABLE syncapi.invites ADD COLUMN retired_by_event_id TEXT;
+ALTER TABLE syncapi.invites ADD COLUMN retired_membership TEXT;
+`,
+  },
 ];

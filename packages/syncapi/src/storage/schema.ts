@@ -104,6 +104,10 @@ export const invites = syncapiSchema.table("invites", {
   pos: pos("pos").notNull(),
   /** Position it stopped being pending (join, reject, revoke); null = pending. */
   retiredPos: pos("retired_pos"),
+  /** The membership event that ended it. */
+  retiredByEventId: text("retired_by_event_id"),
+  /** Its membership (join, leave, ban …). */
+  retiredMembership: text("retired_membership"),
 });
 
 export const accountData = syncapiSchema.table(

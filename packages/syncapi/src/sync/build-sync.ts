@@ -3,10 +3,10 @@
  * invite and leave, from the user's memberships by position; account data by its own position.
  */
 import type { InviteRow, MembershipRow, Positions, SyncStore } from "../storage";
-import type { Viewer } from "./client-event";
+import { toClientEvent, type Viewer } from "./client-event";
 import { eventMatches, roomAllowed, type Filter } from "./filter";
 import { buildRoomSection } from "./room-section";
-import { formatSyncToken } from "./tokens";
+import { formatSyncToken, formatTopoToken } from "./tokens";
 
 export interface SyncInput {
   viewer: Viewer & { deviceId: string };
@@ -109,7 +109,26 @@ export async function buildSync(store: SyncStore, input: SyncInput): Promise<Syn
     if (!roomOk(inv.roomId) || res.rooms.join[inv.roomId]) continue;
     res.rooms.invite[inv.roomId] = inviteSection(inv);
   }
+  if (!initial) await dropRetiredInvites(store, res, viewer, after.room, now.room, roomOk);
   return res;
+}
+
+/**
+ * An invite that ended without a timeline here (a rejected invite to a room over federation):
+ * the client only drops it when the room shows in rooms.leave, so put it there, with the
+ * rejecting event when we hold it.
+ */
+async function dropRetiredInvites(store: SyncStore, res: SyncResponse, viewer: Viewer, after: number, upTo: number, roomOk: (r: string) => boolean): Promise<void> {
+  const { join, leave, invite } = res.rooms;
+  for (const inv of await store.invites.retiredInvites(viewer.userId, after, upTo)) {
+    if (inv.retiredMembership === "join" || !roomOk(inv.roomId) || join[inv.roomId] || leave[inv.roomId] || invite[inv.roomId]) continue;
+    const [by] = inv.retiredByEventId ? await store.events.eventsByIds([inv.retiredByEventId]) : [];
+    leave[inv.roomId] = {
+      timeline: { events: by ? [toClientEvent(by, viewer)] : [], limited: false, prev_batch: formatTopoToken({ depth: 0, pos: 0 }) },
+      state: { events: [] },
+      account_data: { events: [] },
+    };
+  }
 }
 
 function inviteSection(inv: InviteRow): Json {
