@@ -29,8 +29,12 @@ export function toClientEvent(pdu: PduJson, roomId: string, roomVersion: string)
   };
   if (typeof pdu.state_key === "string") ev.state_key = pdu.state_key;
   if (pdu.unsigned && typeof pdu.unsigned === "object") ev.unsigned = pdu.unsigned as Record<string, unknown>;
-  // Room versions 1–10 keep `redacts` at the top level of a redaction.
-  if (typeof pdu.redacts === "string") (ev as ClientEvent & { redacts?: string }).redacts = pdu.redacts;
+  // Room versions 1–10 keep `redacts` at the top level of a redaction; from 11 it is in the
+  // content, and the spec asks servers to copy it to the top level for older clients
+  // (matrix-js-sdk 37 still reads only the top level).
+  const content = ev.content as { redacts?: unknown };
+  const redacts = typeof pdu.redacts === "string" ? pdu.redacts : ev.type === "m.room.redaction" ? content.redacts : undefined;
+  if (typeof redacts === "string") (ev as ClientEvent & { redacts?: string }).redacts = redacts;
   return ev;
 }
 
