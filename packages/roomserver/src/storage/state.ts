@@ -12,20 +12,23 @@ import { chunkEntries, hashBlock, hashBlockList, normaliseEntries, type StateEnt
 export interface StateQueries {
   /** Stores `entries` (any order) as the room's state; returns the snapshot NID. Empty state = 0. */
   writeState(roomNid: number, entries: Iterable<StateEntry>): Promise<number>;
-  /** The entries of a snapshot, sorted by key. Snapshot 0 is the empty state. */
-  loadState(stateSnapshotNid: number): Promise<StateEntry[]>;
+  /** The entries of a snapshot, sorted by key (shared: never modify). Snapshot 0 is the empty state. */
+  loadState(stateSnapshotNid: number): Promise<readonly StateEntry[]>;
   /** The block NIDs of a snapshot (tests, diagnostics). */
   snapshotBlockNids(stateSnapshotNid: number): Promise<number[]>;
 }
 
 const BLOCK_CACHE_ENTRIES = 2_000_000;
 const SNAPSHOT_CACHE = 10_000;
+/** Assembled snapshots kept whole: a busy room's current state is asked for several times per event. */
+const ASSEMBLED_CACHE = 64;
 
 export function stateQueries(db: Executor): StateQueries {
   const blockCache = new Map<number, StateEntry[]>();
   let cachedEntries = 0;
   const blockNidByHash = new Map<string, number>();
   const snapshotCache = new Map<number, number[]>();
+  const assembled = new Map<number, readonly StateEntry[]>();
 
   function cacheBlock(nid: number, hash: string, entries: StateEntry[]): void {
     if (cachedEntries + entries.length > BLOCK_CACHE_ENTRIES) {
@@ -107,10 +110,22 @@ export function stateQueries(db: Executor): StateQueries {
         nid = row.nid;
       }
       snapshotCache.set(nid, blockNids);
+      // The next event in the room will ask for exactly this state.
+      if (!assembled.has(nid)) {
+        if (assembled.size >= ASSEMBLED_CACHE) assembled.delete(assembled.keys().next().value as number);
+        assembled.set(nid, sorted);
+      }
       return nid;
     },
 
     async loadState(stateSnapshotNid) {
+      const hit = assembled.get(stateSnapshotNid);
+      if (hit) {
+        // Refresh its place: the oldest-used snapshot goes first.
+        assembled.delete(stateSnapshotNid);
+        assembled.set(stateSnapshotNid, hit);
+        return hit;
+      }
       const blockNids = await snapshotBlockNids(stateSnapshotNid);
       const missing = blockNids.filter((n) => !blockCache.has(n));
       if (missing.length > 0) {
@@ -128,8 +143,10 @@ export function stateQueries(db: Executor): StateQueries {
       for (const n of blockNids) {
         const block = blockCache.get(n);
         if (!block) throw new Error(`state block ${n} not found`);
-        out.push(...block);
+        for (const e of block) out.push(e);
       }
+      if (assembled.size >= ASSEMBLED_CACHE) assembled.delete(assembled.keys().next().value as number);
+      assembled.set(stateSnapshotNid, out);
       return out;
     },
 

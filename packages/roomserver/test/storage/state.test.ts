@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { StateEntry } from "../../src/storage";
+import { createRoomserverStore, type StateEntry } from "../../src/storage";
 import { openTestStore, type TestStore } from "./helpers";
 
 let t: TestStore;
@@ -54,5 +54,13 @@ describe("state_blocks / state_snapshots", () => {
     // The blocks are shared: the two snapshots differ in one block NID.
     const [x, y] = [await t.store.snapshotBlockNids(before), await t.store.snapshotBlockNids(after)];
     expect(x.filter((n, i) => y[i] !== n)).toHaveLength(1);
+  });
+
+  it("a fresh store (empty caches) reads the same state back from the blocks", async () => {
+    const state = bigRoom(2_000);
+    const nid = await t.store.writeState(4, state);
+    const fresh = createRoomserverStore(t.db.drizzle);
+    expect(await fresh.loadState(nid)).toEqual(await t.store.loadState(nid));
+    expect((await fresh.loadState(nid)).length).toBe(2_001);
   });
 });
