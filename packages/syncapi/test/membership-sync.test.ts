@@ -59,6 +59,27 @@ describe("/sync rooms and account data", () => {
     expect((await sync(h, bob)).rooms.invite[roomId]).toBeUndefined();
   });
 
+  it("a knock shows in rooms.knock with stripped state until it is answered", async () => {
+    const roomId = await createRoom(h, alice, { preset: "private_chat", name: "Knock here" });
+    await h.roomserver.performSendEvent({ body: { sender: alice.userId, roomId, type: "m.room.join_rules", stateKey: "", content: { join_rule: "knock" } } });
+    const before = await sync(h, bob);
+    const { body } = await h.roomserver.performSendEvent({ body: { sender: bob.userId, roomId, type: "m.room.member", stateKey: bob.userId, content: { membership: "knock" } } });
+    await h.waitForEvents(body.eventId);
+    const res = await sync(h, bob, { since: before.next_batch });
+    const stripped = res.rooms.knock[roomId].knock_state.events;
+    expect(stripped.find((e: any) => e.type === "m.room.name").content).toEqual({ name: "Knock here" });
+    expect(stripped.find((e: any) => e.type === "m.room.join_rules").content).toEqual({ join_rule: "knock" });
+    expect(stripped.at(-1)).toEqual({ type: "m.room.member", state_key: bob.userId, sender: bob.userId, content: { membership: "knock" } });
+    expect((await sync(h, bob)).rooms.knock[roomId]).toBeDefined();
+    expect((await sync(h, bob, { since: res.next_batch })).rooms.knock[roomId]).toBeUndefined();
+    // Alice lets him in: the knock is answered.
+    const { body: inv } = await h.roomserver.performInvite({ body: { sender: alice.userId, roomId, invitee: bob.userId } });
+    await h.waitForInvite(inv.eventId);
+    const after = await sync(h, bob);
+    expect(after.rooms.knock[roomId]).toBeUndefined();
+    expect(after.rooms.invite[roomId]).toBeDefined();
+  });
+
   it("leaving puts the room in rooms.leave with the timeline up to the leave event", async () => {
     const roomId = await createRoom(h, alice);
     await join(h, bob, roomId);

@@ -16,6 +16,7 @@ import type {
 } from "@dendrite-ts/roomserver";
 import type { StateAdd, StoredEvent, SyncStore } from "../storage";
 import { writeTransaction } from "./write-transaction";
+import { strippedStateAt } from "../sync/stripped-state";
 import { pduToClientEvent, strippedEvent, toClientEvent } from "../sync/client-event";
 
 export interface RoomEventHandlerDeps {
@@ -120,11 +121,8 @@ export function createRoomEventHandler(deps: RoomEventHandlerDeps): (msg: Output
 
   /** invite_state: the room's stripped state as we hold it, else what the invite carried (federation). */
   async function strippedState(tx: SyncStore, msg: NewInviteOutput, pos: number): Promise<Pdu[]> {
-    const types = ["m.room.create", "m.room.join_rules", "m.room.name", "m.room.avatar", "m.room.canonical_alias", "m.room.encryption", "m.room.topic"];
-    const rows = await tx.state.stateAfter(msg.roomId, pos, types);
-    const inviter = await tx.state.membersAfter(msg.roomId, pos, [String(msg.event.sender)]);
-    const held = await tx.events.eventsByIds([...rows, ...inviter].map((r) => r.eventId));
-    if (held.length > 0) return [...held.map((e) => strippedEvent(e.eventJson)), strippedEvent(msg.event)];
+    const held = await strippedStateAt(tx, msg.roomId, pos, String(msg.event.sender));
+    if (held.length > 0) return [...held, strippedEvent(msg.event)];
     const carried = (msg.event.unsigned as Pdu | undefined)?.invite_room_state;
     return [...(Array.isArray(carried) ? (carried as Pdu[]) : []), strippedEvent(msg.event)];
   }

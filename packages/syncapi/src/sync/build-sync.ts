@@ -3,7 +3,8 @@
  * invite and leave, from the user's memberships by position; account data by its own position.
  */
 import type { InviteRow, MembershipRow, Positions, SyncStore } from "../storage";
-import { toClientEvent, type Viewer } from "./client-event";
+import { strippedEvent, toClientEvent, type Viewer } from "./client-event";
+import { strippedStateAt } from "./stripped-state";
 import { eventMatches, roomAllowed, type Filter } from "./filter";
 import { buildRoomSection } from "./room-section";
 import { formatSyncToken, formatTopoToken } from "./tokens";
@@ -108,6 +109,13 @@ export async function buildSync(store: SyncStore, input: SyncInput): Promise<Syn
   for (const inv of await store.invites.pendingInvites(userId, after.room, now.room)) {
     if (!roomOk(inv.roomId) || res.rooms.join[inv.roomId]) continue;
     res.rooms.invite[inv.roomId] = inviteSection(inv);
+  }
+  // Knocks: the room as a knocker may see it, until answered.
+  for (const m of nowMemberships) {
+    if (m.membership !== "knock" || !roomOk(m.roomId) || (!initial && m.pos <= after.room)) continue;
+    const [knock] = await store.events.eventsByIds([m.eventId]);
+    const stripped = await strippedStateAt(store, m.roomId, m.pos - 1, userId);
+    res.rooms.knock[m.roomId] = { knock_state: { events: knock ? [...stripped, strippedEvent(knock.eventJson)] : stripped } };
   }
   if (!initial) await dropRetiredInvites(store, res, viewer, after.room, now.room, roomOk);
   return res;

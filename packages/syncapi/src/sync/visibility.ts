@@ -67,7 +67,7 @@ export async function loadRoomVisibility(store: SyncStore, roomId: string, userI
       if (ev.type === "m.room.member" && ev.stateKey === userId) {
         // As Synapse does: one's own leave after an invite or a join is always shown, or a
         // rejected invite would never leave the client's list.
-        if ((mBefore === "invite" || mBefore === "join") && after(mem, p) !== "join") return true;
+        if ((mBefore === "invite" || mBefore === "join" || mBefore === "knock") && after(mem, p) !== "join") return true;
         return allowed(vBefore, after(mem, p), p);
       }
       return false;
