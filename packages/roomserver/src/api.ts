@@ -224,6 +224,12 @@ export const roomserverContract = c.router(
       z.object({ events: z.array(pduSchema) }),
       "Events between earliest and latest (both excluded), oldest first: /get_missing_events.",
     ),
+    performPurgeRoom: post(
+      "/perform/purge-room",
+      z.object({ roomId: z.string() }),
+      z.object({}),
+      "Admin: delete everything stored for a room; consumers hear purge_room.",
+    ),
     queryRedactionsOf: post(
       "/query/redactions",
       z.object({ eventId: z.string() }),

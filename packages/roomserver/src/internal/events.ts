@@ -36,6 +36,8 @@ export interface EventLoader {
   byIds(ids: readonly string[]): Promise<Map<string, StoredEvent>>;
   /** Drops events whose row just changed (call after the transaction committed). */
   forget(ids: readonly string[]): void;
+  /** Drops every cached event of a purged room. */
+  forgetRoom(roomNid: number): void;
 }
 
 export function createEventLoader(store: RoomserverStore): EventLoader {
@@ -113,6 +115,13 @@ export function createEventLoader(store: RoomserverStore): EventLoader {
         for (const e of loaded) out.set(e.id, e);
       }
       return out;
+    },
+    forgetRoom(roomNid) {
+      for (const e of [...byNid.values()]) {
+        if (e.roomNid !== roomNid) continue;
+        byNid.delete(e.nid);
+        nidById.delete(e.id);
+      }
     },
     forget(ids) {
       for (const id of ids) {

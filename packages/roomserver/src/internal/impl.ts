@@ -6,6 +6,7 @@ import type { Inputter } from "./input/inputter";
 import { removeAlias, setAlias } from "./perform/aliases";
 import { createRoom } from "./perform/create-room";
 import { changeMembership, forget, invite, join, leave } from "./perform/membership";
+import { purgeRoom } from "./perform/purge";
 import { sendEvent } from "./perform/send";
 import { queryBackfill, queryMissingEvents } from "./query/history";
 import { queryJoinedHosts, queryMembersOfRoom, queryMembership, queryRedactionsOf, queryRoomsForUser } from "./query/membership";
@@ -68,6 +69,10 @@ export function roomserverImpl(ctx: RoomserverContext, inputter: Inputter): Room
     queryPublishedRooms: async ({ body }) => {
       if (body.roomId !== undefined) return ok({ roomIds: (await ctx.store.isPublished(body.roomId)) ? [body.roomId] : [] });
       return ok({ roomIds: await ctx.store.publishedRoomIds() });
+    },
+    performPurgeRoom: async ({ body }) => {
+      await purgeRoom(ctx, inputter, body.roomId);
+      return ok({});
     },
     queryJoinedHosts: async ({ body }) => ok(await queryJoinedHosts(ctx, body.roomId)),
     queryAuthChain: async ({ body }) => ok(await queryAuthChain(ctx, body.eventIds)),

@@ -1,5 +1,5 @@
 /** Queries on `roomserver.rooms`: one row per room we know, with its current state pointer. */
-import { eq, inArray } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import type { Executor } from "./db";
 import { rooms } from "./schema";
 
@@ -21,6 +21,11 @@ export interface RoomQueries {
   roomIdsByNid(roomNids: readonly number[]): Promise<Map<number, string>>;
   /** Locks the row for the rest of the transaction (input runs one event per room at a time anyway). */
   roomInfoForUpdate(roomNid: number): Promise<RoomInfo | undefined>;
+  /**
+   * Deletes everything stored for the room except state blocks (shared across rooms by hash).
+   * Run in a transaction, with the purge_room output.
+   */
+  purgeRoom(roomNid: number, roomId: string): Promise<void>;
   /** Moves the room forward: new current state and forward extremities. */
   updateLatestEvents(roomNid: number, stateSnapshotNid: number, latestEventNids: number[], lastEventNid: number): Promise<void>;
 }
@@ -57,6 +62,18 @@ export function roomQueries(db: Executor): RoomQueries {
     async roomInfoForUpdate(roomNid) {
       const [row] = await db.select().from(rooms).where(eq(rooms.roomNid, roomNid)).for("update");
       return row;
+    },
+    async purgeRoom(roomNid, roomId) {
+      // Redactions first: they are keyed by event ID, so find them through the room's events.
+      await db.execute(sql`DELETE FROM roomserver.redactions WHERE redaction_event_id IN (SELECT event_id FROM roomserver.events WHERE room_nid = ${roomNid})
+        OR redacts_event_id IN (SELECT event_id FROM roomserver.events WHERE room_nid = ${roomNid})`);
+      await db.execute(sql`DELETE FROM roomserver.events WHERE room_nid = ${roomNid}`);
+      await db.execute(sql`DELETE FROM roomserver.state_snapshots WHERE room_nid = ${roomNid}`);
+      await db.execute(sql`DELETE FROM roomserver.memberships WHERE room_nid = ${roomNid}`);
+      await db.execute(sql`DELETE FROM roomserver.invites WHERE room_nid = ${roomNid}`);
+      await db.execute(sql`DELETE FROM roomserver.room_aliases WHERE room_id = ${roomId}`);
+      await db.execute(sql`DELETE FROM roomserver.published WHERE room_id = ${roomId}`);
+      await db.execute(sql`DELETE FROM roomserver.rooms WHERE room_nid = ${roomNid}`);
     },
     async updateLatestEvents(roomNid, stateSnapshotNid, latestEventNids, lastEventNid) {
       await db.update(rooms).set({ stateSnapshotNid, latestEventNids, lastEventNid }).where(eq(rooms.roomNid, roomNid));

@@ -33,6 +33,8 @@ export interface Inputter {
    * when it is processed, then processes it like inputSync.
    */
   buildAndInput(roomId: string, build: () => Promise<InputRoomEvent>): Promise<InputResult>;
+  /** Runs `task` in the room's queue: nothing else touches the room meanwhile (purge). */
+  exclusive<T>(roomId: string, task: () => Promise<T>): Promise<T>;
   /** Publishes the events to the input stream and returns once they are stored there. */
   inputAsync(events: readonly InputRoomEvent[]): Promise<void>;
   /** Starts consuming the input stream. */
@@ -70,6 +72,10 @@ export function createInputter(ctx: RoomserverContext, streams: Streams, onCommi
       const results: InputResult[] = [];
       for (const input of events) results.push(forbidIfRejected(await run(input)));
       return results;
+    },
+
+    exclusive(roomId, task) {
+      return queues.run(roomId, task);
     },
 
     buildAndInput(roomId, build) {
