@@ -7,6 +7,8 @@ export interface Waiter {
   /** Resolves on the next wake for the user, or after `ms`; true when woken. */
   wait(ms: number): Promise<boolean>;
   cancel(): void;
+  /** Ends a wait in progress now (the client went away). */
+  abort(): void;
 }
 
 export interface Notifier {
@@ -46,6 +48,7 @@ export function createNotifier(): Notifier {
           }).finally(() => remove(userId, fire));
         },
         cancel: () => remove(userId, fire),
+        abort: fire,
       };
     },
     wake(userIds) {

@@ -1,4 +1,8 @@
 // GET /sync: initial and incremental, timeline windows, state, long-polling, txn IDs, tokens.
+import { closeServer, createHttpServer, createLogger, listen } from "@dendrite-ts/runtime";
+import { createNotifier, type Notifier } from "../src/notifier";
+import { registerSyncRoute } from "../src/routing/sync";
+import { createSyncStore, type Executor } from "../src/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRoom, send, setState, startHarness, stateOf, sync, timelineIds, type Harness, type User } from "./harness";
 
@@ -95,6 +99,32 @@ describe("/sync", () => {
     const res = await sync(h, alice, { since: initial.next_batch, timeout: 300 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
     expect(res.rooms.join).toEqual({});
+  });
+
+  it("a long-poll whose client hangs up stops waiting", async () => {
+    // The route over a notifier that reports when a wait ends.
+    const inner = createNotifier();
+    const ended: boolean[] = [];
+    const notifier: Notifier = {
+      ...inner,
+      waiter(userId) {
+        const w = inner.waiter(userId);
+        return { ...w, wait: async (ms) => { const r = await w.wait(ms); ended.push(r); return r; } };
+      },
+    };
+    const server = createHttpServer({ logger: createLogger({ level: "silent" }) });
+    const store = createSyncStore(h.db.drizzle as unknown as Executor);
+    registerSyncRoute(server, { store, userapi: h.userapi, notifier, closing: () => false });
+    const { url } = await listen(server, "127.0.0.1:0");
+    const initial = await sync(h, alice);
+    const ac = new AbortController();
+    const pending = fetch(`${url}/_matrix/client/v3/sync?since=${initial.next_batch}&timeout=20000`, { headers: { authorization: `Bearer ${alice.token}` }, signal: ac.signal }).catch(() => "aborted");
+    await new Promise((r) => setTimeout(r, 150));
+    ac.abort();
+    expect(await pending).toBe("aborted");
+    for (let i = 0; i < 100 && ended.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(ended).toEqual([true]);
+    await closeServer(server);
   });
 
   it("unsigned.transaction_id goes to the sending device only", async () => {

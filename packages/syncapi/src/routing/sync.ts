@@ -22,14 +22,24 @@ export interface SyncRouteDeps {
 
 export function registerSyncRoute(server: HttpServer, deps: SyncRouteDeps): void {
   for (const prefix of CLIENT_PREFIXES) {
-    server.get(`${prefix}/sync`, async (req) => {
+    server.get(`${prefix}/sync`, async (req, reply) => {
       const who = await authenticate(req, deps.userapi);
       const q = parseSyncQuery(req.query);
       const filter = await resolveSyncFilter(deps.store, who.userId, q.filter);
       const deadline = Date.now() + q.timeoutMs;
+      // A client that hangs up is not waited for.
+      let gone = false;
+      let current: { abort(): void } | undefined;
+      // The response's "close" before it was written means the connection went away.
+      reply.raw.once("close", () => {
+        if (reply.raw.writableEnded) return;
+        gone = true;
+        current?.abort();
+      });
       for (;;) {
         // Registered before positions are read: a commit after the read still wakes us.
         const waiter = deps.notifier.waiter(who.userId);
+        current = waiter;
         let res: SyncResponse;
         try {
           const now = await deps.store.positions.currentPositions();
@@ -40,7 +50,7 @@ export function registerSyncRoute(server: HttpServer, deps: SyncRouteDeps): void
           throw e;
         }
         const remaining = deadline - Date.now();
-        if (!q.since || q.fullState || !isEmptySync(res) || remaining <= 0 || deps.closing()) {
+        if (!q.since || q.fullState || !isEmptySync(res) || remaining <= 0 || deps.closing() || gone) {
           waiter.cancel();
           return res;
         }

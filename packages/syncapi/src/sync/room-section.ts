@@ -13,6 +13,8 @@ import { filterVisible } from "./visibility";
 
 /** Timeline events when the filter gives no limit. */
 export const DEFAULT_TIMELINE_LIMIT = 10;
+/** The most a filter may ask for per room: a bigger window is what /messages is for. */
+export const MAX_TIMELINE_LIMIT = 500;
 
 export interface RoomWindow {
   roomId: string;
@@ -34,7 +36,7 @@ export interface RoomSection {
 
 export async function buildRoomSection(store: SyncStore, viewer: Viewer & { deviceId: string }, w: RoomWindow, filter: Filter): Promise<RoomSection> {
   const tf = filter.room?.timeline;
-  const limit = tf?.limit ?? DEFAULT_TIMELINE_LIMIT;
+  const limit = Math.min(tf?.limit ?? DEFAULT_TIMELINE_LIMIT, MAX_TIMELINE_LIMIT);
   const timelineAfter = w.fullState && w.initial ? 0 : w.after;
   const newest = limit === 0 ? [] : await store.events.latestInRange(w.roomId, timelineAfter, w.upTo, limit + 1, tf);
   const limited = newest.length > limit || (limit === 0 && (await store.events.latestInRange(w.roomId, timelineAfter, w.upTo, 1, tf)).length > 0);
