@@ -1,7 +1,7 @@
 import { generateSigningKey } from "@dendrite-ts/protocol";
 import { createEmbeddedStreams, localClient, openTestDatabase, type Streams } from "@dendrite-ts/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRoomserver, outputMsgId, roomserverContract, type OutputRoomEvent } from "../src";
+import { createRoomserver, inputSubject, outputMsgId, roomserverContract, type OutputRoomEvent } from "../src";
 import { ALICE, buildOn, readOutputs, SERVER, startRoomserver, type Harness } from "./helpers/roomserver";
 
 let h: Harness;
@@ -44,6 +44,32 @@ describe("duplicate input is idempotent (one row, one output)", () => {
     }
     const [row] = await h.db.sql`SELECT count(*)::int AS n FROM roomserver.events WHERE event_id = ${intruder.eventId} AND rejected`;
     expect((row as { n: number }).n).toBe(1);
+  });
+
+  it("a batch with a rejected event still processes the rest, then fails naming the rejected one", async () => {
+    const { roomId } = (await h.client.performCreateRoom({ body: { creator: ALICE, preset: "private_chat" } })).body;
+    const latest = (await h.client.queryLatestEventsAndState({ body: { roomId, stateToFetch: [] } })).body.latestEventIds;
+    const bad = await buildOn(h, roomId, latest, { sender: "@eve:test.local", type: "m.room.message", content: { body: "no" } });
+    const good = await buildOn(h, roomId, latest, { sender: ALICE, type: "m.room.message", content: { body: "yes" } });
+    const err = await h.client
+      .inputRoomEvents({ body: { events: [{ kind: "new", event: bad.pdu }, { kind: "new", event: good.pdu }] } })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ errcode: "M_FORBIDDEN", extras: { rule: "sender.not_joined", event_id: bad.eventId } });
+    expect((err as { extras: { results: { status: string }[] } }).extras.results.map((r) => r.status)).toEqual(["rejected", "accepted"]);
+    expect((await h.client.queryEventsById({ body: { eventIds: [good.eventId] } })).body.events).toHaveLength(1);
+  });
+
+  it("a malformed message on the input stream is dropped, not retried forever", async () => {
+    const { roomId } = (await h.client.performCreateRoom({ body: { creator: ALICE, preset: "public_chat" } })).body;
+    await h.streams.publish(inputSubject(roomId), { kind: "sideways", event: 7 });
+    const latest = (await h.client.queryLatestEventsAndState({ body: { roomId, stateToFetch: [] } })).body.latestEventIds;
+    const after = await buildOn(h, roomId, latest, { sender: ALICE, type: "m.room.message", content: { body: "after" } });
+    await h.client.inputRoomEvents({ body: { events: [{ kind: "new", event: after.pdu }], async: true } });
+    for (let i = 0; i < 300; i++) {
+      if ((await h.client.queryEventsById({ body: { eventIds: [after.eventId] } })).body.events.length === 1) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error("the room's input stream is stuck behind a malformed message");
   });
 
   it("async input through the InputRoomEvent stream is processed in order", async () => {

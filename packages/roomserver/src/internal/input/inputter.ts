@@ -5,7 +5,7 @@
  */
 import { computeRoomIdFromCreateEvent, isMatrixError, MatrixError } from "@dendrite-ts/protocol";
 import type { Streams, Subscription } from "@dendrite-ts/runtime";
-import type { InputResult, InputRoomEvent } from "../../api";
+import { inputRoomEventSchema, type InputResult, type InputRoomEvent } from "../../api";
 import { INPUT_ROOM_EVENT_STREAM, inputSubject } from "../../output";
 import type { RoomserverContext } from "../context";
 import { RoomMovedError } from "./commit";
@@ -26,7 +26,10 @@ export function inputRoomId(input: InputRoomEvent): string {
 }
 
 export interface Inputter {
-  /** Processes the events in order and waits; a rejected event fails the call with M_FORBIDDEN naming the rule. */
+  /**
+   * Processes every event in order and waits. If any was rejected the call fails with
+   * M_FORBIDDEN naming the first one's rule (extras: rule, event_id, and every result).
+   */
   inputSync(events: readonly InputRoomEvent[]): Promise<InputResult[]>;
   /**
    * Builds an event inside its room's queue, so its prev_events are the room's latest events
@@ -70,7 +73,9 @@ export function createInputter(ctx: RoomserverContext, streams: Streams, onCommi
   return {
     async inputSync(events) {
       const results: InputResult[] = [];
-      for (const input of events) results.push(forbidIfRejected(await run(input)));
+      for (const input of events) results.push(await run(input));
+      const rejected = results.find((r) => r.status === "rejected");
+      if (rejected) forbidIfRejected(rejected, results);
       return results;
     },
 
@@ -90,7 +95,12 @@ export function createInputter(ctx: RoomserverContext, streams: Streams, onCommi
 
     async start() {
       subscription = await streams.consume(INPUT_ROOM_EVENT_STREAM, INPUT_CONSUMER, async (msg) => {
-        const input = msg.json<InputRoomEvent>();
+        const parsed = inputRoomEventSchema.safeParse(msg.json());
+        if (!parsed.success) {
+          ctx.logger.warn({ subject: msg.subject, issues: parsed.error.issues.slice(0, 3) }, "dropped malformed input message");
+          return;
+        }
+        const input = parsed.data;
         try {
           await run(input);
         } catch (e) {
@@ -108,9 +118,13 @@ export function createInputter(ctx: RoomserverContext, streams: Streams, onCommi
   };
 }
 
-function forbidIfRejected(result: InputResult): InputResult {
+function forbidIfRejected(result: InputResult, all: readonly InputResult[] = [result]): InputResult {
   if (result.status === "rejected") {
-    throw new MatrixError("M_FORBIDDEN", result.reason ?? `event ${result.eventId} was rejected`, { rule: result.rule, event_id: result.eventId });
+    throw new MatrixError("M_FORBIDDEN", result.reason ?? `event ${result.eventId} was rejected`, {
+      rule: result.rule,
+      event_id: result.eventId,
+      results: all,
+    });
   }
   return result;
 }
