@@ -5,7 +5,19 @@
  */
 import { Writable } from "node:stream";
 import { generateSigningKey } from "@dendrite-ts/protocol";
-import { createEmbeddedStreams, createHttpServer, createLogger, localClient, type Database, type HttpServer, type Streams } from "@dendrite-ts/runtime";
+import {
+  closeServer,
+  createEmbeddedStreams,
+  createHttpServer,
+  createLogger,
+  httpClient,
+  listen,
+  localClient,
+  mountContract,
+  type Database,
+  type HttpServer,
+  type Streams,
+} from "@dendrite-ts/runtime";
 import { openTestDatabase } from "@dendrite-ts/runtime/testing";
 import { createRoomserver, roomserverContract, type Roomserver, type RoomserverClient } from "@dendrite-ts/roomserver";
 import { createUserapi, userapiContract, type Userapi, type UserapiClient } from "@dendrite-ts/userapi";
@@ -56,14 +68,24 @@ async function poll(what: string, check: () => Promise<boolean>): Promise<void> 
   throw new Error(`timed out waiting for ${what}`);
 }
 
-export async function startHarness(): Promise<Harness> {
+/** `http`: the syncapi reaches roomserver and userapi over HTTP (mountContract + httpClient), as in the polylith. */
+export async function startHarness(transport: "local" | "http" = "local"): Promise<Harness> {
   const db = await openTestDatabase();
   const streams = await createEmbeddedStreams(db, { pollMs: 20 });
   const rs = await createRoomserver({ db, streams, serverName: SERVER, signingKey: generateSigningKey("ed25519:test") });
   const ua = await createUserapi({ db, streams, serverName: SERVER, registration: { open: true, tokensEnabled: false } });
-  const roomserver = localClient(roomserverContract, rs.api);
-  const userapi = localClient(userapiContract, ua.api);
   const logger = quiet();
+  let roomserver: RoomserverClient = localClient(roomserverContract, rs.api);
+  let userapi: UserapiClient = localClient(userapiContract, ua.api);
+  let internal: HttpServer | undefined;
+  if (transport === "http") {
+    internal = createHttpServer({ logger });
+    await mountContract(internal, roomserverContract, rs.api);
+    await mountContract(internal, userapiContract, ua.api, { prefix: "/_dendrite/userapi/v1" });
+    const { url } = await listen(internal, "127.0.0.1:0");
+    roomserver = httpClient(roomserverContract, url);
+    userapi = httpClient(userapiContract, `${url}/_dendrite/userapi/v1`);
+  }
   const start = async () => {
     const syncapi = await createSyncapi({ db, streams, roomserver, userapi, serverName: SERVER, logger });
     const server = createHttpServer({ logger });
@@ -134,6 +156,7 @@ export async function startHarness(): Promise<Harness> {
     async close() {
       await current.syncapi.close();
       await current.server.close();
+      if (internal) await closeServer(internal);
       await rs.close();
       await ua.close();
       await streams.close();
