@@ -51,6 +51,11 @@ export async function buildRoomSection(store: SyncStore, viewer: Viewer & { devi
   let rows: StateRow[];
   if (w.fullState) rows = await store.state.stateAfter(w.roomId, startPos);
   else rows = await store.state.stateChanges(w.roomId, w.after, startPos);
+  // State that became current inside the window without an event the client sees (resolved
+  // forks, a join's state fetched as outliers, events hidden from this user): sent as state,
+  // or state + timeline would not add up to the current state.
+  const shown = new Set(timeline.map((e) => e.eventId));
+  if (window.length > 0) rows.push(...(await store.state.stateChanges(w.roomId, startPos, w.upTo)).filter((r) => !shown.has(r.eventId)));
   rows = await lazyLoadState({ store, userId: viewer.userId, deviceId: viewer.deviceId, roomId: w.roomId, initial: w.initial }, filter.room?.state, rows, timeline, startPos);
 
   const state = await stateEvents(store, rows, filter.room?.state, viewer);
