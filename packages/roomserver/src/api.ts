@@ -224,6 +224,12 @@ export const roomserverContract = c.router(
       z.object({ events: z.array(pduSchema) }),
       "Events between earliest and latest (both excluded), oldest first: /get_missing_events.",
     ),
+    performUpgradeRoom: post(
+      "/perform/upgrade-room",
+      z.object({ userId: z.string(), roomId: z.string(), newVersion: z.string(), additionalCreators: z.array(z.string()).optional() }),
+      z.object({ replacementRoomId: z.string() }),
+      "Replace a room with one of another version: state copied, aliases moved, tombstone in the old room.",
+    ),
     performPurgeRoom: post(
       "/perform/purge-room",
       z.object({ roomId: z.string() }),
@@ -270,6 +276,7 @@ export type RoomserverForClient = Pick<
   | "inputRoomEvents"
   | "performPublish"
   | "queryPublishedRooms"
+  | "performUpgradeRoom"
 >;
 
 /** syncapi: membership and visibility, members, state at events, history it lacks. */

@@ -8,6 +8,7 @@ import { createRoom } from "./perform/create-room";
 import { changeMembership, forget, invite, join, leave } from "./perform/membership";
 import { purgeRoom } from "./perform/purge";
 import { sendEvent } from "./perform/send";
+import { upgradeRoom } from "./perform/upgrade-room";
 import { queryBackfill, queryMissingEvents } from "./query/history";
 import { queryJoinedHosts, queryMembersOfRoom, queryMembership, queryRedactionsOf, queryRoomsForUser } from "./query/membership";
 import { queryAuthChain, queryCurrentState, queryEventsById, queryLatestEventsAndState, queryStateAfterEvents } from "./query/state";
@@ -70,6 +71,7 @@ export function roomserverImpl(ctx: RoomserverContext, inputter: Inputter): Room
       if (body.roomId !== undefined) return ok({ roomIds: (await ctx.store.isPublished(body.roomId)) ? [body.roomId] : [] });
       return ok({ roomIds: await ctx.store.publishedRoomIds() });
     },
+    performUpgradeRoom: async ({ body }) => ok(await upgradeRoom(ctx, inputter, body)),
     performPurgeRoom: async ({ body }) => {
       await purgeRoom(ctx, inputter, body.roomId);
       return ok({});

@@ -3,7 +3,7 @@
  * creator's join, power levels (with the override), canonical alias, the preset's join rules /
  * history visibility / guest access, initial_state, name, topic, then invites.
  */
-import { buildEvent, DEFAULT_ROOM_VERSION, getRoomVersion, MatrixError, parseRoomAlias, parseUserId } from "@dendrite-ts/protocol";
+import { buildEvent, DEFAULT_ROOM_VERSION, getRoomVersion, MatrixError, parseRoomAlias, parseUserId, type RoomVersionRules } from "@dendrite-ts/protocol";
 import type { CreateRoomRequest, PduJson } from "../../api";
 import type { RoomserverContext } from "../context";
 import { serverOf } from "../context";
@@ -71,29 +71,7 @@ export async function createRoom(ctx: RoomserverContext, inputter: Inputter, req
     if (await ctx.store.resolveAlias(alias)) throw new MatrixError("M_ROOM_IN_USE", `${alias} is already taken`);
   }
 
-  const createContent: Record<string, unknown> = { ...(req.creationContent ?? {}), room_version: version };
-  if (rules.authorization.creatorFromContent) createContent.creator = req.creator;
-  else delete createContent.creator;
-  const v12 = rules.eventFormat.roomIdFromCreateEvent;
-  let roomId = v12 ? undefined : `!${randomOpaque()}:${ctx.serverName}`;
-  const create = buildEvent({
-    roomVersion: rules,
-    ...(roomId !== undefined ? { roomId } : {}),
-    sender: req.creator,
-    type: "m.room.create",
-    stateKey: "",
-    content: createContent,
-    prevEvents: [],
-    authEvents: [],
-    depth: 1,
-    originServerTs: uniqueCreateTs(),
-    serverName: ctx.serverName,
-    key: ctx.signingKey,
-  });
-  const createInput = { kind: "new" as const, event: create.pdu as unknown as PduJson, sendAsServer: ctx.serverName };
-  const [created] = await inputter.inputSync([createInput]);
-  if (created?.status !== "accepted") throw new MatrixError("M_ROOM_IN_USE", "a room with this exact create event exists already");
-  roomId ??= `!${created!.eventId.slice(1)}`;
+  const roomId = await startRoom(ctx, inputter, rules, req.creator, req.creationContent ?? {});
   const id = roomId;
   const send = (spec: EventSpec) => inputter.buildAndInput(id, () => buildRoomEvent(ctx, id, spec));
   const state = (type: string, content: Record<string, unknown>, stateKey = "") => send({ sender: req.creator, type, stateKey, content });
@@ -116,6 +94,40 @@ export async function createRoom(ctx: RoomserverContext, inputter: Inputter, req
   }
   if (req.visibility === "public") await ctx.store.setPublished(roomId, true);
   return alias === undefined ? { roomId } : { roomId, roomAlias: alias };
+}
+
+/**
+ * Sends a new room's create event (content plus `room_version`, and `creator` where the version
+ * wants it) and returns the room ID: ours to choose before v12, the create event's hash from v12.
+ */
+export async function startRoom(
+  ctx: RoomserverContext,
+  inputter: Inputter,
+  rules: RoomVersionRules,
+  creator: string,
+  content: Record<string, unknown>,
+): Promise<string> {
+  const createContent: Record<string, unknown> = { ...content, room_version: rules.id };
+  if (rules.authorization.creatorFromContent) createContent.creator = creator;
+  else delete createContent.creator;
+  const roomId = rules.eventFormat.roomIdFromCreateEvent ? undefined : `!${randomOpaque()}:${ctx.serverName}`;
+  const create = buildEvent({
+    roomVersion: rules,
+    ...(roomId !== undefined ? { roomId } : {}),
+    sender: creator,
+    type: "m.room.create",
+    stateKey: "",
+    content: createContent,
+    prevEvents: [],
+    authEvents: [],
+    depth: 1,
+    originServerTs: uniqueCreateTs(),
+    serverName: ctx.serverName,
+    key: ctx.signingKey,
+  });
+  const [created] = await inputter.inputSync([{ kind: "new", event: create.pdu as unknown as PduJson, sendAsServer: ctx.serverName }]);
+  if (created?.status !== "accepted") throw new MatrixError("M_ROOM_IN_USE", "a room with this exact create event exists already");
+  return roomId ?? `!${created.eventId.slice(1)}`;
 }
 
 // v12 room IDs are the create event's hash: two identical create events (same creator, content
