@@ -156,6 +156,12 @@ export const roomserverContract = c.router(
       z.object({ roomId: z.string(), eventId: z.string() }),
       "Join a room we hold (restricted joins whose allowed room is local included).",
     ),
+    performKnock: post(
+      "/perform/knock",
+      z.object({ userId: z.string(), roomIdOrAlias: z.string(), reason: z.string().optional() }),
+      z.object({ roomId: z.string(), eventId: z.string() }),
+      "Knock on a room we hold (room versions 7+).",
+    ),
     performLeave: post("/perform/leave", z.object({ userId: z.string(), roomId: z.string(), reason: z.string().optional() }), eventIdBody, "Leave, or reject an invite."),
     performInvite: post(
       "/perform/invite",
@@ -258,6 +264,7 @@ export type RoomserverForClient = Pick<
   | "performSendEvent"
   | "performCreateRoom"
   | "performJoin"
+  | "performKnock"
   | "performLeave"
   | "performInvite"
   | "performKick"

@@ -82,6 +82,24 @@ describe("invite, join, leave, kick, ban, unban, forget", () => {
     expect(ev?.content).toEqual({ membership: "join", join_authorised_via_users_server: ALICE });
   });
 
+  it("knock on a knock room, then an invite lets the knocker in; a public room refuses knocks", async () => {
+    const { roomId } = (
+      await h.client.performCreateRoom({
+        body: { creator: ALICE, preset: "private_chat", initialState: [{ type: "m.room.join_rules", stateKey: "", content: { join_rule: "knock" } }] },
+      })
+    ).body;
+    await h.client.performKnock({ body: { userId: CAROL, roomIdOrAlias: roomId, reason: "please" } });
+    expect((await membershipOf(roomId, CAROL)).membership).toBe("knock");
+    await h.client.performInvite({ body: { sender: ALICE, roomId, invitee: CAROL } });
+    await h.client.performJoin({ body: { userId: CAROL, roomIdOrAlias: roomId } });
+    expect((await membershipOf(roomId, CAROL)).membership).toBe("join");
+    const { roomId: open } = (await h.client.performCreateRoom({ body: { creator: ALICE, preset: "public_chat" } })).body;
+    await expect(h.client.performKnock({ body: { userId: CAROL, roomIdOrAlias: open } })).rejects.toMatchObject({
+      errcode: "M_FORBIDDEN",
+      extras: { rule: "member.knock.join_rule" },
+    });
+  });
+
   it("inviting a user of another server is not supported yet", async () => {
     const { roomId } = (await h.client.performCreateRoom({ body: { creator: ALICE } })).body;
     await expect(h.client.performInvite({ body: { sender: ALICE, roomId, invitee: "@x:elsewhere" } })).rejects.toMatchObject({ errcode: "M_UNRECOGNIZED" });

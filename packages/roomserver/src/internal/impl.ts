@@ -5,7 +5,7 @@ import type { RoomserverContext } from "./context";
 import type { Inputter } from "./input/inputter";
 import { removeAlias, setAlias } from "./perform/aliases";
 import { createRoom } from "./perform/create-room";
-import { changeMembership, forget, invite, join, leave } from "./perform/membership";
+import { changeMembership, forget, invite, join, knock, leave } from "./perform/membership";
 import { purgeRoom } from "./perform/purge";
 import { sendEvent } from "./perform/send";
 import { upgradeRoom } from "./perform/upgrade-room";
@@ -40,6 +40,7 @@ export function roomserverImpl(ctx: RoomserverContext, inputter: Inputter): Room
     queryAliasesForRoom: async ({ body }) => ok({ aliases: await ctx.store.aliasesForRoom(body.roomId) }),
     performCreateRoom: async ({ body }) => ok(await createRoom(ctx, inputter, body)),
     performJoin: async ({ body }) => ok(await join(ctx, inputter, body.userId, body.roomIdOrAlias, body.content)),
+    performKnock: async ({ body }) => ok(await knock(ctx, inputter, body.userId, body.roomIdOrAlias, body.reason)),
     performLeave: async ({ body }) => ok({ eventId: await leave(ctx, inputter, body.userId, body.roomId, body.reason) }),
     performInvite: async ({ body }) =>
       ok({ eventId: await invite(ctx, inputter, body.sender, body.roomId, body.invitee, { reason: body.reason, isDirect: body.isDirect }) }),

@@ -91,6 +91,14 @@ async function restrictedJoinAuthoriser(ctx: RoomserverContext, room: RoomInfo, 
   throw new MatrixError("M_UNABLE_TO_GRANT_JOIN", "no local member may authorise this join");
 }
 
+/** Knock on a room we hold (v7+, join rule knock or knock_restricted); an invite answers it. */
+export async function knock(ctx: RoomserverContext, inputter: Inputter, userId: string, roomIdOrAlias: string, reason?: string): Promise<{ roomId: string; eventId: string }> {
+  requireLocal(ctx, userId);
+  const roomId = await resolveRoomIdOrAlias(ctx, roomIdOrAlias);
+  await requireRoom(ctx, roomId);
+  return { roomId, eventId: await sendMember(ctx, inputter, roomId, userId, userId, { membership: "knock", ...(reason ? { reason } : {}) }) };
+}
+
 export async function leave(ctx: RoomserverContext, inputter: Inputter, userId: string, roomId: string, reason?: string): Promise<string> {
   requireLocal(ctx, userId);
   return sendMember(ctx, inputter, roomId, userId, userId, { membership: "leave", ...(reason ? { reason } : {}) });
