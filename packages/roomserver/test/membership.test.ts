@@ -48,7 +48,10 @@ describe("invite, join, leave, kick, ban, unban, forget", () => {
     expect((await membershipOf(roomId, BOB)).membership).toBe("leave");
     await h.client.performJoin({ body: { userId: BOB, roomIdOrAlias: roomId } });
     await expect(h.client.performForget({ body: { userId: BOB, roomId } })).rejects.toMatchObject({ errcode: "M_UNKNOWN" });
-    await h.client.performLeave({ body: { userId: BOB, roomId } });
+    const again = (await h.client.performJoin({ body: { userId: BOB, roomIdOrAlias: roomId } })).body;
+    expect(again.eventId).toBe((await membershipOf(roomId, BOB)).eventId); // no second join event
+    const left = await h.client.performLeave({ body: { userId: BOB, roomId } });
+    expect((await h.client.performLeave({ body: { userId: BOB, roomId } })).body.eventId).toBe(left.body.eventId);
     expect((await h.client.queryRoomsForUser({ body: { userId: BOB, membership: "leave" } })).body.roomIds).toContain(roomId);
     await h.client.performForget({ body: { userId: BOB, roomId } });
     expect((await h.client.queryRoomsForUser({ body: { userId: BOB, membership: "leave" } })).body.roomIds).not.toContain(roomId);

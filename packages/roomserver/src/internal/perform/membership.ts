@@ -26,6 +26,15 @@ async function sendMember(
   return result.eventId;
 }
 
+/** The user's membership and the event that set it, from current state. */
+async function currentMember(ctx: RoomserverContext, room: RoomInfo, userId: string): Promise<{ membership: string; eventId: string } | undefined> {
+  const userNid = (await ctx.store.stateKeyNids([userId])).get(userId);
+  const row = userNid === undefined ? undefined : await ctx.store.membership(room.roomNid, userNid);
+  if (!row) return undefined;
+  const ev = (await ctx.events.byNids([row.eventNid])).get(row.eventNid);
+  return ev ? { membership: row.membership, eventId: ev.id } : undefined;
+}
+
 function requireLocal(ctx: RoomserverContext, userId: string): void {
   if (serverOf(userId) !== ctx.serverName) throw new MatrixError("M_FORBIDDEN", `${userId} is not a user of this server`);
 }
@@ -47,6 +56,9 @@ export async function join(
   requireLocal(ctx, userId);
   const roomId = await resolveRoomIdOrAlias(ctx, roomIdOrAlias);
   const room = await requireRoom(ctx, roomId); // remote joins: federationsender, later
+  // Joining again with nothing new to say is a no-op (clients retry /join).
+  const current = await currentMember(ctx, room, userId);
+  if (current?.membership === "join" && Object.keys(content).length === 0) return { roomId, eventId: current.eventId };
   const joinContent: Record<string, unknown> = { ...content, membership: "join" };
   const authoriser = await restrictedJoinAuthoriser(ctx, room, userId);
   if (authoriser) joinContent.join_authorised_via_users_server = authoriser;
@@ -101,6 +113,10 @@ export async function knock(ctx: RoomserverContext, inputter: Inputter, userId: 
 
 export async function leave(ctx: RoomserverContext, inputter: Inputter, userId: string, roomId: string, reason?: string): Promise<string> {
   requireLocal(ctx, userId);
+  const room = await requireRoom(ctx, roomId);
+  // Leaving a room already left is a no-op.
+  const current = await currentMember(ctx, room, userId);
+  if (current?.membership === "leave") return current.eventId;
   return sendMember(ctx, inputter, roomId, userId, userId, { membership: "leave", ...(reason ? { reason } : {}) });
 }
 
