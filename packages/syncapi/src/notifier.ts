@@ -1,61 +1,84 @@
 /**
- * Wakes long-polling /sync requests. Consumers call `wake(userIds)` after committing; a
- * request calls `waiter(userId)` *before* it reads positions, so a change committed between its
- * read and its wait still wakes it.
+ * Wakes long-polling /sync requests. A request registers its user and the rooms it is joined
+ * to *before* it reads positions, so a change committed between its read and its wait still
+ * wakes it; consumers wake by room (no member list to read for a message in a big room) and by
+ * user (invites, account data, the target of a membership change).
  */
 export interface Waiter {
-  /** Resolves on the next wake for the user, or after `ms`; true when woken. */
+  /** Resolves on the next wake for the user or one of the rooms, or after `ms`; true when woken. */
   wait(ms: number): Promise<boolean>;
   cancel(): void;
   /** Ends a wait in progress now (the client went away). */
   abort(): void;
 }
 
+export interface Wake {
+  users?: Iterable<string>;
+  rooms?: Iterable<string>;
+}
+
 export interface Notifier {
-  waiter(userId: string): Waiter;
-  wake(userIds: Iterable<string>): void;
+  waiter(userId: string, roomIds?: Iterable<string>): Waiter;
+  wake(what: Wake): void;
   /** Wakes every waiting request (shutdown). */
   wakeAll(): void;
 }
 
 export function createNotifier(): Notifier {
-  const waiting = new Map<string, Set<() => void>>();
-  const remove = (userId: string, fn: () => void) => {
-    const set = waiting.get(userId);
+  const byUser = new Map<string, Set<() => void>>();
+  const byRoom = new Map<string, Set<() => void>>();
+  const add = (map: Map<string, Set<() => void>>, key: string, fn: () => void) => {
+    let set = map.get(key);
+    if (!set) map.set(key, (set = new Set()));
+    set.add(fn);
+  };
+  const remove = (map: Map<string, Set<() => void>>, key: string, fn: () => void) => {
+    const set = map.get(key);
     set?.delete(fn);
-    if (set?.size === 0) waiting.delete(userId);
+    if (set?.size === 0) map.delete(key);
+  };
+  const fire = (map: Map<string, Set<() => void>>, keys: Iterable<string> | undefined) => {
+    for (const k of keys ?? []) for (const fn of [...(map.get(k) ?? [])]) fn();
   };
   return {
-    waiter(userId) {
+    waiter(userId, roomIds = []) {
+      const rooms = [...roomIds];
       let woken = false;
       let resolveWait: ((v: boolean) => void) | undefined;
-      const fire = () => {
+      const onWake = () => {
         woken = true;
         resolveWait?.(true);
       };
-      let set = waiting.get(userId);
-      if (!set) waiting.set(userId, (set = new Set()));
-      set.add(fire);
+      const unregister = () => {
+        remove(byUser, userId, onWake);
+        for (const r of rooms) remove(byRoom, r, onWake);
+      };
+      add(byUser, userId, onWake);
+      for (const r of rooms) add(byRoom, r, onWake);
       return {
         wait(ms) {
-          if (woken) return Promise.resolve(true);
+          if (woken) {
+            unregister();
+            return Promise.resolve(true);
+          }
           return new Promise<boolean>((resolve) => {
             const timer = setTimeout(() => resolve(false), ms);
             resolveWait = (v) => {
               clearTimeout(timer);
               resolve(v);
             };
-          }).finally(() => remove(userId, fire));
+          }).finally(unregister);
         },
-        cancel: () => remove(userId, fire),
-        abort: fire,
+        cancel: unregister,
+        abort: onWake,
       };
     },
-    wake(userIds) {
-      for (const id of userIds) for (const fn of [...(waiting.get(id) ?? [])]) fn();
+    wake(what) {
+      fire(byUser, what.users);
+      fire(byRoom, what.rooms);
     },
     wakeAll() {
-      for (const set of waiting.values()) for (const fn of [...set]) fn();
+      for (const map of [byUser, byRoom]) for (const set of map.values()) for (const fn of [...set]) fn();
     },
   };
 }

@@ -44,7 +44,7 @@ export async function createSyncapi(deps: SyncapiDeps): Promise<Syncapi> {
     streams: deps.streams,
     roomserver: deps.roomserver,
     logger,
-    wake: (users) => bus.wake(users),
+    wake: (what) => bus.wake(what),
   });
   return {
     register(server) {

@@ -62,15 +62,25 @@ describe("notifier", () => {
     const n = createNotifier();
     const a = n.waiter("@a");
     const b = n.waiter("@b");
-    n.wake(["@a"]);
+    n.wake({ users: ["@a"] });
     expect(await a.wait(1000)).toBe(true);
     expect(await b.wait(20)).toBe(false);
+  });
+  it("wakes the waiters registered for a room", async () => {
+    const n = createNotifier();
+    const inRoom = n.waiter("@a", ["!r"]);
+    const elsewhere = n.waiter("@b", ["!other"]);
+    n.wake({ rooms: ["!r"] });
+    expect(await inRoom.wait(1000)).toBe(true);
+    expect(await elsewhere.wait(20)).toBe(false);
+    // A finished waiter is gone: waking again reaches no one and leaks nothing.
+    n.wake({ rooms: ["!r"], users: ["@a"] });
   });
   it("wakes a wait in progress promptly", async () => {
     const n = createNotifier();
     const w = n.waiter("@a");
     const started = Date.now();
-    setTimeout(() => n.wake(["@a"]), 10);
+    setTimeout(() => n.wake({ users: ["@a"] }), 10);
     expect(await w.wait(5000)).toBe(true);
     expect(Date.now() - started).toBeLessThan(1000);
   });

@@ -24,9 +24,17 @@ describe("wake bus", () => {
     buses = [await createWakeBus(db.sql, here, (e) => errors.push(e)), await createWakeBus(db.sql, there, (e) => errors.push(e))];
     const alice = there.waiter("@alice:x");
     const bob = there.waiter("@bob:x");
-    buses[0]!.wake(["@alice:x"]);
+    buses[0]!.wake({ users: ["@alice:x"] });
     expect(await alice.wait(3000)).toBe(true);
     expect(await bob.wait(200)).toBe(false);
+  });
+
+  it("rooms travel too", async () => {
+    const there = createNotifier();
+    buses.push(await createWakeBus(db.sql, there, (e) => errors.push(e)));
+    const dave = there.waiter("@dave:x", ["!room:x"]);
+    buses[0]!.wake({ rooms: ["!room:x"] });
+    expect(await dave.wait(3000)).toBe(true);
   });
 
   it("a wake too large for one NOTIFY wakes everyone instead", async () => {
@@ -34,7 +42,7 @@ describe("wake bus", () => {
     const bus = await createWakeBus(db.sql, there, (e) => errors.push(e));
     buses.push(bus);
     const carol = there.waiter("@carol:x");
-    buses[0]!.wake(Array.from({ length: 1000 }, (_, i) => `@someone-${i}:example.org`));
+    buses[0]!.wake({ users: Array.from({ length: 1000 }, (_, i) => `@someone-${i}:example.org`) });
     expect(await carol.wait(3000)).toBe(true);
     expect(errors).toEqual([]);
   });

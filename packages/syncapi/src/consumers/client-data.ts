@@ -4,10 +4,11 @@
  * message changes nothing and wakes nobody.
  */
 import type { OutputClientData } from "@dendrite-ts/userapi";
+import type { Wake } from "../notifier";
 import type { SyncStore } from "../storage";
 import { writeTransaction } from "./write-transaction";
 
-export function createClientDataHandler(deps: { store: SyncStore; wake(userIds: Iterable<string>): void }): (msg: OutputClientData) => Promise<void> {
+export function createClientDataHandler(deps: { store: SyncStore; wake(what: Wake): void }): (msg: OutputClientData) => Promise<void> {
   return async (msg) => {
     if (msg.kind !== "account_data") return;
     const changed = await writeTransaction(deps.store, async (tx) => {
@@ -22,6 +23,6 @@ export function createClientDataHandler(deps: { store: SyncStore; wake(userIds: 
       await tx.positions.bumpPosition("account_data", pos);
       return true;
     });
-    if (changed) deps.wake([msg.userId]);
+    if (changed) deps.wake({ users: [msg.userId] });
   };
 }

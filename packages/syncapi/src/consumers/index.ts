@@ -5,6 +5,7 @@
 import { OUTPUT_ROOM_EVENT_STREAM, outputRoomEventStream, type OutputRoomEvent, type RoomserverForSync } from "@dendrite-ts/roomserver";
 import type { Logger, Streams, Subscription } from "@dendrite-ts/runtime";
 import { OUTPUT_CLIENT_DATA, outputClientDataStream, type OutputClientData } from "@dendrite-ts/userapi";
+import type { Wake } from "../notifier";
 import type { SyncStore } from "../storage";
 import { createClientDataHandler } from "./client-data";
 import { createRoomEventHandler } from "./room-events";
@@ -17,7 +18,7 @@ export interface ConsumerDeps {
   streams: Streams;
   roomserver: Pick<RoomserverForSync, "queryEventsById">;
   logger: Logger;
-  wake(userIds: Iterable<string>): void;
+  wake(what: Wake): void;
 }
 
 /** Creates the streams and durable consumers if missing (before producers publish), then consumes. */

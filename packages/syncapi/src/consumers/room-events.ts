@@ -14,6 +14,7 @@ import type {
   RetireInviteOutput,
   RoomserverForSync,
 } from "@dendrite-ts/roomserver";
+import type { Wake } from "../notifier";
 import type { StateAdd, StoredEvent, SyncStore } from "../storage";
 import { writeTransaction } from "./write-transaction";
 import { strippedStateAt } from "../sync/stripped-state";
@@ -22,8 +23,8 @@ import { pduToClientEvent, strippedEvent, toClientEvent } from "../sync/client-e
 export interface RoomEventHandlerDeps {
   store: SyncStore;
   roomserver: Pick<RoomserverForSync, "queryEventsById">;
-  /** Called after commit with the users whose /sync may have changed. */
-  wake(userIds: Iterable<string>): void;
+  /** Called after commit with the users and rooms whose /syncs may have changed. */
+  wake(what: Wake): void;
 }
 
 type Pdu = Record<string, unknown>;
@@ -76,7 +77,8 @@ export function createRoomEventHandler(deps: RoomEventHandlerDeps): (msg: Output
     return adds;
   }
 
-  async function onNewRoomEvent(msg: NewRoomEventOutput): Promise<Set<string>> {
+  /** The users whose membership changed (the room's members are woken by room). */
+  async function onNewRoomEvent(msg: NewRoomEventOutput): Promise<Set<string> | undefined> {
     return store.transaction(async (tx) => {
       const row = eventRow(msg.roomId, msg.roomVersion, msg.eventId, msg.event, "new");
       if (msg.transactionId) {
@@ -85,9 +87,9 @@ export function createRoomEventHandler(deps: RoomEventHandlerDeps): (msg: Output
       }
       row.excluded = msg.softFailed === true;
       const pos = await tx.events.insertEvent(row);
-      if (pos === undefined) return new Set<string>();
+      if (pos === undefined) return undefined;
       await tx.positions.bumpPosition("room", pos);
-      if (row.excluded) return new Set<string>();
+      if (row.excluded) return undefined;
       const self: StoredEvent = { ...row, pos, redactedBecause: null };
       const adds = await stateAdds(tx, msg, self);
       const replaced = await tx.state.applyStateDelta(msg.roomId, pos, adds, msg.removesStateEventIds);
@@ -102,7 +104,7 @@ export function createRoomEventHandler(deps: RoomEventHandlerDeps): (msg: Output
           });
         }
       }
-      const woken = new Set(await tx.state.joinedUsers(msg.roomId));
+      const woken = new Set<string>();
       for (const a of adds) {
         if (a.type !== "m.room.member") continue;
         await tx.memberships.insertMembership({ userId: a.stateKey, roomId: msg.roomId, pos, membership: a.membership ?? "leave", eventId: a.eventId });
@@ -168,18 +170,20 @@ export function createRoomEventHandler(deps: RoomEventHandlerDeps): (msg: Output
 
   return async (msg) => {
     switch (msg.kind) {
-      case "new_room_event":
-        deps.wake(await onNewRoomEvent(msg));
+      case "new_room_event": {
+        const members = await onNewRoomEvent(msg);
+        if (members) deps.wake({ rooms: [msg.roomId], users: members });
         return;
+      }
       case "old_room_event":
         return onOldRoomEvent(msg);
       case "new_invite":
         await onNewInvite(msg);
-        deps.wake([msg.targetUserId]);
+        deps.wake({ users: [msg.targetUserId] });
         return;
       case "retire_invite":
         await onRetireInvite(msg);
-        deps.wake([msg.targetUserId]);
+        deps.wake({ users: [msg.targetUserId] });
         return;
       case "redacted_event":
         return onRedacted(msg);

@@ -37,8 +37,10 @@ export function registerSyncRoute(server: HttpServer, deps: SyncRouteDeps): void
         current?.abort();
       });
       for (;;) {
-        // Registered before positions are read: a commit after the read still wakes us.
-        const waiter = deps.notifier.waiter(who.userId);
+        // Registered before positions are read: a commit after the read still wakes us. A room
+        // joined after this lookup wakes us through our own member event.
+        const rooms = await deps.store.memberships.joinedRooms(who.userId);
+        const waiter = deps.notifier.waiter(who.userId, rooms);
         current = waiter;
         let res: SyncResponse;
         try {

@@ -1,5 +1,5 @@
 /** Queries on `memberships`: each user's membership changes, by position (the per-user index). */
-import { and, asc, eq, gt, lte, sql } from "drizzle-orm";
+import { and, asc, eq, lte, sql } from "drizzle-orm";
 import type { Executor } from "./db";
 import { memberships as t } from "./schema";
 
@@ -18,15 +18,6 @@ export async function membershipsAt(db: Executor, userId: string, pos: number): 
     .orderBy(t.roomId, sql`${t.pos} DESC`);
 }
 
-/** The user's membership changes in (after, upTo], oldest first. */
-export async function membershipChanges(db: Executor, userId: string, after: number, upTo: number): Promise<MembershipRow[]> {
-  return db
-    .select()
-    .from(t)
-    .where(and(eq(t.userId, userId), gt(t.pos, after), lte(t.pos, upTo)))
-    .orderBy(asc(t.pos));
-}
-
 /** The user's memberships in one room, oldest first. */
 export async function roomMembershipHistory(db: Executor, userId: string, roomId: string): Promise<MembershipRow[]> {
   return db
@@ -38,4 +29,10 @@ export async function roomMembershipHistory(db: Executor, userId: string, roomId
 
 export async function deleteRoomMemberships(db: Executor, roomId: string): Promise<void> {
   await db.delete(t).where(eq(t.roomId, roomId));
+}
+
+/** Rooms the user is joined to now. */
+export async function joinedRooms(db: Executor, userId: string): Promise<string[]> {
+  const latest = await membershipsAt(db, userId, Number.MAX_SAFE_INTEGER);
+  return latest.filter((m) => m.membership === "join").map((m) => m.roomId);
 }

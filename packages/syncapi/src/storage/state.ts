@@ -81,15 +81,6 @@ export async function keyHistory(db: Executor, roomId: string, type: string, sta
     .orderBy(asc(t.addedPos), asc(t.id));
 }
 
-/** Users whose current membership is join. */
-export async function joinedUsers(db: Executor, roomId: string): Promise<string[]> {
-  const rows = await db
-    .select({ userId: t.stateKey })
-    .from(t)
-    .where(and(eq(t.roomId, roomId), eq(t.type, "m.room.member"), eq(t.membership, "join"), isNull(t.removedPos)));
-  return rows.map((r) => r.userId);
-}
-
 /** Up to `n` joined or invited members other than `userId`, oldest first (m.heroes). */
 export async function heroes(db: Executor, roomId: string, userId: string, n: number): Promise<string[]> {
   const rows = await db

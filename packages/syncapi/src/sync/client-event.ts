@@ -24,7 +24,7 @@ export function toClientEvent(ev: StoredEvent, viewer?: Viewer, now = Date.now()
     room_id: ev.roomId,
   };
   if (typeof pdu.state_key === "string") out.state_key = pdu.state_key;
-  if (typeof pdu.redacts === "string") out.redacts = pdu.redacts;
+  copyRedacts(pdu, out);
   const unsigned: Record<string, unknown> = { ...ev.unsignedExtra };
   if (typeof pdu.origin_server_ts === "number") unsigned.age = Math.max(0, now - pdu.origin_server_ts);
   if (ev.redactedBecause) unsigned.redacted_because = ev.redactedBecause;
@@ -47,8 +47,19 @@ export function pduToClientEvent(pdu: Record<string, unknown>, eventId: string):
     unsigned: {},
   };
   if (typeof pdu.state_key === "string") out.state_key = pdu.state_key;
-  if (typeof pdu.redacts === "string") out.redacts = pdu.redacts;
+  copyRedacts(pdu, out);
   return out;
+}
+
+/**
+ * `redacts` at the top level: where the PDU has it (rooms v1–10), and — for clients written
+ * before room version 11 moved it into the content — copied from `content.redacts`, as the spec
+ * asks servers to do when serving redactions over the client-server API.
+ */
+function copyRedacts(pdu: Record<string, unknown>, out: ClientEvent): void {
+  const content = pdu.content as Record<string, unknown> | undefined;
+  const redacts = typeof pdu.redacts === "string" ? pdu.redacts : content?.redacts;
+  if (pdu.type === "m.room.redaction" && typeof redacts === "string") out.redacts = redacts;
 }
 
 /** Stripped state (invite_state): type, state_key, sender, content only. */
