@@ -1,0 +1,112 @@
+/**
+ * Core chat figures for each way of running the server (embedded monolith; monolith on
+ * PostgreSQL + NATS; polylith), in one run: send → other user's /sync latency (p50, p99),
+ * sustained sends per second into one room and across 100 rooms, initial /sync for a user in
+ * 300 rooms; and the raw PostgreSQL single-row commit rate on this machine for comparison.
+ * Prints figures; asserts nothing. Modes needing services run when DENDRITE_TEST_* are set.
+ */
+import { connectPostgres } from "@dendrite-ts/runtime";
+import { openTestDatabase, testServices } from "@dendrite-ts/runtime/testing";
+import { availableModes, startHomeserver, type HomeserverMode } from "../src/harness/homeserver";
+import { RawClient, timelineEventIds } from "../src/harness/raw-client";
+
+const quick = process.env.BENCH_QUICK === "1";
+const LATENCY_SAMPLES = quick ? 30 : 200;
+const SENDS_ONE_ROOM = quick ? 200 : 1000;
+const SENDS_MANY_ROOMS = quick ? 200 : 2000;
+const ROOMS_FOR_SYNC = quick ? 50 : 300;
+const CONCURRENCY = 16;
+
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
+
+async function pool<T>(items: T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: n }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  }));
+}
+
+async function benchMode(mode: HomeserverMode): Promise<Record<string, string>> {
+  const hs = await startHomeserver(mode);
+  try {
+    const tag = Math.random().toString(36).slice(2, 7);
+    const alice = await RawClient.register(hs.baseUrl, `alice${tag}`);
+    const bob = await RawClient.register(hs.baseUrl, `bob${tag}`);
+    const room = await alice.createRoom();
+    await bob.join(room);
+
+    // send → /sync latency: bob long-polls; alice sends; time until bob's /sync returns it.
+    let since = (await bob.sync({ timeout: 0 })).next_batch;
+    const latencies: number[] = [];
+    for (let i = 0; i < LATENCY_SAMPLES; i++) {
+      const poll = bob.sync({ since, timeout: 10_000 });
+      await new Promise((r) => setTimeout(r, 2)); // let the long-poll park
+      const t0 = performance.now();
+      const eventId = await alice.send(room, `latency ${i}`);
+      let res = await poll;
+      while (!timelineEventIds(res).includes(eventId)) res = await bob.sync({ since: res.next_batch, timeout: 10_000 });
+      latencies.push(performance.now() - t0);
+      since = res.next_batch;
+    }
+
+    // sustained sends into one room
+    let t0 = performance.now();
+    await pool(Array.from({ length: SENDS_ONE_ROOM }, (_, i) => i), CONCURRENCY, async (i) => void (await alice.send(room, `one ${i}`)));
+    const oneRoom = SENDS_ONE_ROOM / ((performance.now() - t0) / 1000);
+
+    // sustained sends across 100 rooms
+    const rooms: string[] = [];
+    await pool(Array.from({ length: 100 }, (_, i) => i), 8, async () => void rooms.push(await alice.createRoom()));
+    t0 = performance.now();
+    await pool(Array.from({ length: SENDS_MANY_ROOMS }, (_, i) => i), CONCURRENCY, async (i) => void (await alice.send(rooms[i % rooms.length]!, `many ${i}`)));
+    const manyRooms = SENDS_MANY_ROOMS / ((performance.now() - t0) / 1000);
+
+    // initial /sync of a user in N rooms
+    const carol = await RawClient.register(hs.baseUrl, `carol${tag}`);
+    await pool(Array.from({ length: ROOMS_FOR_SYNC }, (_, i) => i), 8, async () => void (await carol.createRoom({ preset: "private_chat" })));
+    const syncTimes: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const s = performance.now();
+      await carol.sync({ timeout: 0 });
+      syncTimes.push(performance.now() - s);
+    }
+    return {
+      "send→sync p50": `${pct(latencies, 0.5).toFixed(1)} ms`,
+      "send→sync p99": `${pct(latencies, 0.99).toFixed(1)} ms`,
+      "sends/s, 1 room": oneRoom.toFixed(0),
+      "sends/s, 100 rooms": manyRooms.toFixed(0),
+      [`initial /sync, ${ROOMS_FOR_SYNC} rooms`]: `${pct(syncTimes, 0.5).toFixed(0)} ms`,
+    };
+  } finally {
+    await hs.stop();
+  }
+}
+
+async function postgresCommitRate(): Promise<string> {
+  const db = await openTestDatabase();
+  try {
+    const sql = connectPostgres(db.url, { max: 1 });
+    await sql`CREATE TABLE bench_commit (id serial primary key, v text)`;
+    const n = 1000;
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) await sql`INSERT INTO bench_commit (v) VALUES (${"x"})`;
+    const rate = n / ((performance.now() - t0) / 1000);
+    await sql.end();
+    return `${rate.toFixed(0)} commits/s (${testServices().postgresUrl ? "external" : "embedded"} PostgreSQL, autocommit, one connection)`;
+  } finally {
+    await db.close();
+  }
+}
+
+const results: Record<string, Record<string, string>> = {};
+for (const mode of availableModes()) {
+  try {
+    results[mode] = await benchMode(mode);
+  } catch (e) {
+    results[mode] = { error: (e as Error).message.split("\n")[0] ?? "failed" };
+  }
+}
+console.log("\ncore chat, raw HTTP clients on loopback");
+console.table(results);
+console.log(`raw PostgreSQL single-row commits: ${await postgresCommitRate()}`);
+if (availableModes().length === 1) console.log("(monolith+services and polylith need DENDRITE_TEST_POSTGRES_URL and DENDRITE_TEST_NATS_URL)");

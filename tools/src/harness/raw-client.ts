@@ -1,0 +1,69 @@
+/**
+ * A thin raw-HTTP Matrix client for load generation and benchmarks, where an SDK's own work
+ * would blur the figures. Registration uses the same UIA dummy flow as a real client.
+ */
+export class RawClient {
+  constructor(
+    readonly baseUrl: string,
+    readonly userId: string,
+    readonly accessToken: string,
+  ) {}
+
+  static async register(baseUrl: string, username: string, password = `pw-${username}-secret`): Promise<RawClient> {
+    const url = `${baseUrl}/_matrix/client/v3/register`;
+    const post = (body: object) =>
+      fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const first = (await (await post({ username, password })).json()) as { session?: string };
+    const res = await post({ username, password, auth: { type: "m.login.dummy", session: first.session } });
+    const body = (await res.json()) as { user_id: string; access_token: string; errcode?: string };
+    if (!res.ok) throw new Error(`register ${username}: ${res.status} ${body.errcode}`);
+    return new RawClient(baseUrl, body.user_id, body.access_token);
+  }
+
+  async request<T = Record<string, unknown>>(method: string, path: string, body?: object): Promise<T> {
+    const res = await fetch(`${this.baseUrl}/_matrix/client/v3${path}`, {
+      method,
+      headers: { authorization: `Bearer ${this.accessToken}`, ...(body ? { "content-type": "application/json" } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    const json = (await res.json()) as T & { errcode?: string; error?: string };
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${json.errcode} ${json.error ?? ""}`);
+    return json;
+  }
+
+  async createRoom(body: object = { preset: "public_chat" }): Promise<string> {
+    return (await this.request<{ room_id: string }>("POST", "/createRoom", body)).room_id;
+  }
+
+  async join(roomId: string): Promise<void> {
+    await this.request("POST", `/join/${encodeURIComponent(roomId)}`, {});
+  }
+
+  private txn = 0;
+  async send(roomId: string, body: string): Promise<string> {
+    const txnId = `t${Date.now()}-${this.txn++}`;
+    const path = `/rooms/${encodeURIComponent(roomId)}/send/m.room.message/${txnId}`;
+    return (await this.request<{ event_id: string }>("PUT", path, { msgtype: "m.text", body })).event_id;
+  }
+
+  async sync(params: { since?: string; timeout?: number; filter?: string; fullState?: boolean } = {}): Promise<SyncResponse> {
+    const q = new URLSearchParams();
+    if (params.since) q.set("since", params.since);
+    if (params.timeout !== undefined) q.set("timeout", String(params.timeout));
+    if (params.filter) q.set("filter", params.filter);
+    if (params.fullState) q.set("full_state", "true");
+    return this.request<SyncResponse>("GET", `/sync?${q}`);
+  }
+}
+
+export interface SyncResponse {
+  next_batch: string;
+  rooms?: {
+    join?: Record<string, { timeline?: { events: { event_id: string; content: Record<string, unknown> }[]; limited?: boolean } }>;
+  };
+}
+
+/** Every timeline event ID in a sync response, by room. */
+export function timelineEventIds(res: SyncResponse): string[] {
+  return Object.values(res.rooms?.join ?? {}).flatMap((r) => (r.timeline?.events ?? []).map((e) => e.event_id));
+}
