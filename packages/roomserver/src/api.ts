@@ -242,6 +242,15 @@ export const roomserverContract = c.router(
       z.object({}),
       "Admin: delete everything stored for a room; consumers hear purge_room.",
     ),
+    queryVisibleEvents: post(
+      "/query/visible-events",
+      z.union([
+        z.object({ eventIds: z.array(z.string()), userId: z.string() }),
+        z.object({ eventIds: z.array(z.string()), serverName: z.string() }),
+      ]),
+      z.object({ visibleEventIds: z.array(z.string()) }),
+      "The events a user (history visibility) or a server (federation) may see, in the order asked.",
+    ),
     queryRedactionsOf: post(
       "/query/redactions",
       z.object({ eventId: z.string() }),
@@ -296,6 +305,7 @@ export type RoomserverForSync = Pick<
   | "queryCurrentState"
   | "queryRoomsForUser"
   | "queryBackfill"
+  | "queryVisibleEvents"
 >;
 
 /** federationapi: make_join/leave templates, input of received events, state and events for peers. */
@@ -314,4 +324,5 @@ export type RoomserverForFederation = Pick<
   | "queryPublishedRooms"
   | "queryBackfill"
   | "queryMissingEvents"
+  | "queryVisibleEvents"
 >;

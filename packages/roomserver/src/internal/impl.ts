@@ -9,6 +9,7 @@ import { changeMembership, forget, invite, join, knock, leave } from "./perform/
 import { purgeRoom } from "./perform/purge";
 import { sendEvent } from "./perform/send";
 import { upgradeRoom } from "./perform/upgrade-room";
+import { queryVisibleEvents } from "./query/visibility";
 import { queryBackfill, queryMissingEvents } from "./query/history";
 import { queryJoinedHosts, queryMembersOfRoom, queryMembership, queryRedactionsOf, queryRoomsForUser } from "./query/membership";
 import { queryAuthChain, queryCurrentState, queryEventsById, queryLatestEventsAndState, queryStateAfterEvents } from "./query/state";
@@ -62,6 +63,8 @@ export function roomserverImpl(ctx: RoomserverContext, inputter: Inputter): Room
       const extra = body.transactionId ? { transactionId: body.transactionId } : {};
       return ok({ eventId: await sendEvent(ctx, inputter, body.roomId, spec, extra) });
     },
+    queryVisibleEvents: async ({ body }) =>
+      ok(await queryVisibleEvents(ctx, body.eventIds, "userId" in body ? { userId: body.userId } : { serverName: body.serverName })),
     queryRedactionsOf: async ({ body }) => ok(await queryRedactionsOf(ctx, body.eventId)),
     performPublish: async ({ body }) => {
       if (!(await ctx.store.roomInfo(body.roomId))) throw new MatrixError("M_NOT_FOUND", `room ${body.roomId} is unknown here`);
