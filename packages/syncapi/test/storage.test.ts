@@ -75,8 +75,22 @@ describe("syncapi storage", () => {
     expect(await at(40)).toEqual(["$n2"]);
   });
 
+  it("room_state: a delta of thousands of entries (a big room's state on join) in chunks", async () => {
+    const room = "!big:test.local";
+    const members = Array.from({ length: 2500 }, (_, i) => ({ type: "m.room.member", stateKey: `@u${i}:test.local`, eventId: `$join${i}`, membership: "join" }));
+    await store.state.applyStateDelta(room, 1000, members, []);
+    expect(await store.state.memberCounts(room)).toEqual({ joined: 2500, invited: 0 });
+    // Half of them leave at once; the same key twice in one delta: the last wins.
+    const leaves = members.slice(0, 1250).map((m) => ({ ...m, eventId: `$leave-${m.stateKey}`, membership: "leave" }));
+    const replaced = await store.state.applyStateDelta(room, 1001, [...leaves, { ...members[0]!, eventId: "$rejoin", membership: "join" }], []);
+    expect(replaced).toHaveLength(1250);
+    expect(await store.state.memberCounts(room)).toEqual({ joined: 1251, invited: 0 });
+    expect((await store.state.membersAfter(room, 1001, [members[0]!.stateKey])).map((r) => r.eventId)).toEqual(["$rejoin"]);
+    expect((await store.state.stateAfter(room, 1000)).length).toBe(2500);
+  });
+
   it("memberships: each room's latest membership at a position", async () => {
-    const m = (roomId: string, pos: number, membership: string) => store.memberships.insertMembership({ userId: "@u:test.local", roomId, pos, membership, eventId: `$${roomId}${pos}` });
+    const m = (roomId: string, pos: number, membership: string) => store.memberships.insertMemberships([{ userId: "@u:test.local", roomId, pos, membership, eventId: `$${roomId}${pos}` }]);
     await m("!a", 1, "invite");
     await m("!a", 3, "join");
     await m("!b", 2, "join");

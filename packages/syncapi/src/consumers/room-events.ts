@@ -60,12 +60,11 @@ export function createRoomEventHandler(deps: RoomEventHandlerDeps): (msg: Output
     const missing = ids.filter((id) => !held.has(id));
     if (missing.length > 0) {
       const { body } = await deps.roomserver.queryEventsById({ body: { eventIds: missing } });
-      for (const pdu of body.events) {
+      const rows = body.events.map((pdu) => {
         const id = typeof pdu.event_id === "string" ? pdu.event_id : computeEventId(pdu, msg.roomVersion);
-        const row = eventRow(msg.roomId, msg.roomVersion, id, pdu, "outlier");
-        const pos = await tx.events.insertEvent(row);
-        if (pos !== undefined) held.set(id, { ...row, pos, redactedBecause: null });
-      }
+        return eventRow(msg.roomId, msg.roomVersion, id, pdu, "outlier");
+      });
+      for (const e of await tx.events.insertEvents(rows)) held.set(e.eventId, e);
     }
     const adds: StateAdd[] = [];
     for (const id of ids) {
@@ -104,13 +103,9 @@ export function createRoomEventHandler(deps: RoomEventHandlerDeps): (msg: Output
           });
         }
       }
-      const woken = new Set<string>();
-      for (const a of adds) {
-        if (a.type !== "m.room.member") continue;
-        await tx.memberships.insertMembership({ userId: a.stateKey, roomId: msg.roomId, pos, membership: a.membership ?? "leave", eventId: a.eventId });
-        woken.add(a.stateKey);
-      }
-      return woken;
+      const members = adds.filter((a) => a.type === "m.room.member");
+      await tx.memberships.insertMemberships(members.map((a) => ({ userId: a.stateKey, roomId: msg.roomId, pos, membership: a.membership ?? "leave", eventId: a.eventId })));
+      return new Set(members.map((a) => a.stateKey));
     });
   }
 

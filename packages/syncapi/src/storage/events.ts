@@ -23,9 +23,20 @@ export async function insertEvent(db: Executor, row: NewEventRow): Promise<numbe
   return got[0]?.pos;
 }
 
+/** Inserts many (state fetched for a join), positions in row order; returns the ones stored. */
+export async function insertEvents(db: Executor, rows: readonly NewEventRow[]): Promise<StoredEvent[]> {
+  const out: StoredEvent[] = [];
+  for (let i = 0; i < rows.length; i += 500) {
+    const batch = rows.slice(i, i + 500).map((r) => ({ ...r, pos: sql`nextval('syncapi.stream_pos')` }));
+    out.push(...(await db.insert(t).values(batch).onConflictDoNothing({ target: t.eventId }).returning()));
+  }
+  return out;
+}
+
 export async function eventsByIds(db: Executor, eventIds: readonly string[]): Promise<StoredEvent[]> {
-  if (eventIds.length === 0) return [];
-  return db.select().from(t).where(inArray(t.eventId, [...eventIds]));
+  const out: StoredEvent[] = [];
+  for (let i = 0; i < eventIds.length; i += 1000) out.push(...(await db.select().from(t).where(inArray(t.eventId, eventIds.slice(i, i + 1000)))));
+  return out;
 }
 
 export async function setRedacted(db: Executor, eventId: string, json: Record<string, unknown>, because: Record<string, unknown>): Promise<boolean> {

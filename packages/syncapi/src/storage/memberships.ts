@@ -5,8 +5,8 @@ import { memberships as t } from "./schema";
 
 export type MembershipRow = typeof t.$inferSelect;
 
-export async function insertMembership(db: Executor, row: MembershipRow): Promise<void> {
-  await db.insert(t).values(row).onConflictDoNothing();
+export async function insertMemberships(db: Executor, rows: readonly MembershipRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 1000) await db.insert(t).values(rows.slice(i, i + 1000)).onConflictDoNothing();
 }
 
 /** Each room's latest membership of the user at or before `pos`. */

@@ -18,31 +18,49 @@ export interface StateAdd {
 
 const liveAfter = (pos: number) => and(lte(t.addedPos, pos), or(isNull(t.removedPos), gt(t.removedPos, pos)));
 
+/** Rows per statement when a list is long (a join's whole state). */
+const CHUNK = 1000;
+
+function chunks<T>(xs: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += CHUNK) out.push(xs.slice(i, i + CHUNK));
+  return out;
+}
+
 /**
  * Applies a state change at `pos`: the removed event IDs and anything the adds replace stop
- * being current, the adds become current. Returns the rows that stopped being current.
+ * being current, the adds become current. Returns the rows that stopped being current. A few
+ * statements per thousand entries, so a join bringing a big room's state stays cheap.
  */
 export async function applyStateDelta(db: Executor, roomId: string, pos: number, adds: readonly StateAdd[], removedEventIds: readonly string[]): Promise<StateRow[]> {
   const replaced: StateRow[] = [];
-  if (removedEventIds.length > 0) {
+  for (const ids of chunks(removedEventIds)) {
     const removed = await db
       .update(t)
       .set({ removedPos: pos })
-      .where(and(eq(t.roomId, roomId), inArray(t.eventId, [...removedEventIds]), isNull(t.removedPos)))
+      .where(and(eq(t.roomId, roomId), inArray(t.eventId, ids), isNull(t.removedPos)))
       .returning();
     replaced.push(...removed);
   }
-  for (const add of adds) {
-    const old = await db
+  // Last add per key wins, as if applied in order.
+  const byKey = new Map<string, StateAdd>();
+  for (const a of adds) byKey.set(JSON.stringify([a.type, a.stateKey]), a);
+  for (const batch of chunks([...byKey.values()])) {
+    const keys = batch.map((a) => sql`(${a.type}, ${a.stateKey})`);
+    const current = await db
       .select()
       .from(t)
-      .where(and(eq(t.roomId, roomId), eq(t.type, add.type), eq(t.stateKey, add.stateKey), isNull(t.removedPos)));
-    if (old[0]?.eventId === add.eventId) continue;
-    if (old[0]) {
-      await db.update(t).set({ removedPos: pos }).where(eq(t.id, old[0].id));
-      replaced.push(old[0]);
+      .where(and(eq(t.roomId, roomId), isNull(t.removedPos), sql`(${t.type}, ${t.stateKey}) IN (${sql.join(keys, sql`, `)})`));
+    const holder = new Map(current.map((r) => [JSON.stringify([r.type, r.stateKey]), r]));
+    const changed = batch.filter((a) => holder.get(JSON.stringify([a.type, a.stateKey]))?.eventId !== a.eventId);
+    const old = changed.map((a) => holder.get(JSON.stringify([a.type, a.stateKey]))).filter((r): r is StateRow => r !== undefined);
+    if (old.length > 0) {
+      await db.update(t).set({ removedPos: pos }).where(inArray(t.id, old.map((r) => r.id)));
+      replaced.push(...old);
     }
-    await db.insert(t).values({ roomId, type: add.type, stateKey: add.stateKey, eventId: add.eventId, membership: add.membership, addedPos: pos });
+    if (changed.length > 0) {
+      await db.insert(t).values(changed.map((a) => ({ roomId, type: a.type, stateKey: a.stateKey, eventId: a.eventId, membership: a.membership, addedPos: pos })));
+    }
   }
   return replaced;
 }
