@@ -64,6 +64,23 @@ describe("filters", () => {
     expect(noRooms.rooms.join[roomId]).toBeUndefined();
   });
 
+  it("a room whose news is all filtered out is left out, and a long-poll keeps waiting", async () => {
+    const roomId = await createRoom(h, alice);
+    const { body: j } = await h.roomserver.performJoin({ body: { userId: bob.userId, roomIdOrAlias: roomId } });
+    await h.waitForEvents(j.eventId);
+    const filter = JSON.stringify({ room: { timeline: { not_senders: [bob.userId] } } });
+    const before = await sync(h, alice, { filter });
+    const started = Date.now();
+    const pending = sync(h, alice, { since: before.next_batch, filter, timeout: 600 });
+    const fromBob = await send(h, bob, roomId, "filtered away");
+    const res = await pending;
+    expect(res.rooms.join[roomId]).toBeUndefined();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(590);
+    await h.waitForEvents(fromBob);
+    const unfiltered = await sync(h, alice, { since: before.next_batch });
+    expect(timelineIds(unfiltered, roomId)).toEqual([fromBob]);
+  });
+
   it("event_fields keeps only the listed paths", async () => {
     const roomId = await createRoom(h, alice);
     const id = await send(h, alice, roomId, "just the body");

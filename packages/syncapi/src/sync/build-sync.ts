@@ -82,6 +82,8 @@ export async function buildSync(store: SyncStore, input: SyncInput): Promise<Syn
       { roomId: m.roomId, after: after.room, upTo: now.room, fullState: initial || newlyJoined || input.fullState, initial: initial || newlyJoined },
       filter,
     );
+    // Everything new was filtered out or hidden: nothing to tell (and a long-poll keeps waiting).
+    if (!initial && !newlyJoined && !input.fullState && !section.hasChanges && !roomAccountData.has(m.roomId)) continue;
     res.rooms.join[m.roomId] = {
       timeline: section.timeline,
       state: section.state,
