@@ -11,7 +11,7 @@ export interface LazyContext {
   userId: string;
   deviceId: string;
   roomId: string;
-  /** Initial sync: the device holds nothing, so nothing is redundant. */
+  /** The full state is being sent: the device starts over, so nothing is redundant. */
   initial: boolean;
 }
 

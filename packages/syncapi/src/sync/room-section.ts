@@ -56,7 +56,8 @@ export async function buildRoomSection(store: SyncStore, viewer: Viewer & { devi
   // or state + timeline would not add up to the current state.
   const shown = new Set(timeline.map((e) => e.eventId));
   if (window.length > 0) rows.push(...(await store.state.stateChanges(w.roomId, startPos, w.upTo)).filter((r) => !shown.has(r.eventId)));
-  rows = await lazyLoadState({ store, userId: viewer.userId, deviceId: viewer.deviceId, roomId: w.roomId, initial: w.initial }, filter.room?.state, rows, timeline, startPos);
+  // Whenever the full state is sent the device starts over, so no member event is redundant.
+  rows = await lazyLoadState({ store, userId: viewer.userId, deviceId: viewer.deviceId, roomId: w.roomId, initial: w.fullState }, filter.room?.state, rows, timeline, startPos);
 
   const state = await stateEvents(store, rows, filter.room?.state, viewer);
   const timelineEvents = timeline.map((e) => toClientEvent(e, viewer));
