@@ -30,30 +30,46 @@ export function stateQueries(db: Executor): StateQueries {
   const snapshotCache = new Map<number, number[]>();
   const assembled = new Map<number, readonly StateEntry[]>();
 
+  // Known blocks by a cheap fingerprint (confirmed by comparing entries), so an unchanged block
+  // of a big room's state costs integer arithmetic, not a SHA-256, each time the state is written.
+  const byFingerprint = new Map<number, { nid: number; entries: readonly StateEntry[] }[]>();
+
   function cacheBlock(nid: number, hash: string, entries: StateEntry[]): void {
     if (cachedEntries + entries.length > BLOCK_CACHE_ENTRIES) {
       blockCache.clear();
       blockNidByHash.clear();
+      byFingerprint.clear();
       cachedEntries = 0;
     }
     if (!blockCache.has(nid)) cachedEntries += entries.length;
     blockCache.set(nid, entries);
     blockNidByHash.set(hash, nid);
+    const fp = fingerprint(entries);
+    const list = byFingerprint.get(fp) ?? [];
+    if (!list.some((c) => c.nid === nid)) list.push({ nid, entries });
+    byFingerprint.set(fp, list);
+  }
+
+  function knownBlock(block: readonly StateEntry[]): number | undefined {
+    return byFingerprint.get(fingerprint(block))?.find((c) => sameEntries(c.entries, block))?.nid;
   }
 
   async function blockNidsFor(blocks: StateEntry[][]): Promise<number[]> {
-    const hashes = blocks.map((b) => hashBlock(b));
-    const keys = hashes.map((h) => h.toString("hex"));
-    const missing = keys.map((k, i) => (blockNidByHash.has(k) ? -1 : i)).filter((i) => i >= 0);
-    if (missing.length > 0) {
-      const uniq = [...new Map(missing.map((i) => [keys[i]!, i])).values()];
+    const result: (number | undefined)[] = blocks.map(knownBlock);
+    const missing = result.flatMap((nid, i) => (nid === undefined ? [i] : []));
+    if (missing.length === 0) return result as number[];
+    const hashes = new Map(missing.map((i) => [i, hashBlock(blocks[i]!)]));
+    const keyOf = (i: number) => hashes.get(i)!.toString("hex");
+    for (const i of missing) result[i] = blockNidByHash.get(keyOf(i));
+    const uniq = [...new Map(missing.filter((i) => result[i] === undefined).map((i) => [keyOf(i), i])).values()];
+    if (uniq.length > 0) {
       await db
         .insert(stateBlocks)
         .values(
           uniq.map((i) => {
             const b = blocks[i]!;
             return {
-              blockHash: hashes[i]!,
+              blockHash: hashes.get(i)!,
               typeNids: b.map((e) => e.typeNid),
               stateKeyNids: b.map((e) => e.stateKeyNid),
               eventNids: b.map((e) => e.eventNid),
@@ -64,15 +80,18 @@ export function stateQueries(db: Executor): StateQueries {
       const rows = await db
         .select({ nid: stateBlocks.stateBlockNid, hash: stateBlocks.blockHash })
         .from(stateBlocks)
-        .where(inArray(stateBlocks.blockHash, uniq.map((i) => hashes[i]!)));
+        .where(inArray(stateBlocks.blockHash, uniq.map((i) => hashes.get(i)!)));
       const byHash = new Map(rows.map((r) => [Buffer.from(r.hash).toString("hex"), r.nid]));
-      for (const i of uniq) {
-        const nid = byHash.get(keys[i]!);
+      for (const i of missing) {
+        if (result[i] !== undefined) continue;
+        const nid = byHash.get(keyOf(i));
         if (nid === undefined) throw new Error("state block missing after insert");
-        cacheBlock(nid, keys[i]!, blocks[i]!);
+        result[i] = nid;
       }
     }
-    return keys.map((k) => blockNidByHash.get(k)!);
+    // Cache after the result is complete: a cache reset midway must not lose an answer.
+    for (const i of missing) cacheBlock(result[i]!, keyOf(i), blocks[i]!);
+    return result as number[];
   }
 
   async function snapshotBlockNids(stateSnapshotNid: number): Promise<number[]> {
@@ -127,7 +146,13 @@ export function stateQueries(db: Executor): StateQueries {
         return hit;
       }
       const blockNids = await snapshotBlockNids(stateSnapshotNid);
-      const missing = blockNids.filter((n) => !blockCache.has(n));
+      // Blocks of this call, held here: a cache reset while loading must not lose one.
+      const blocks = new Map<number, StateEntry[]>();
+      for (const n of blockNids) {
+        const cached = blockCache.get(n);
+        if (cached) blocks.set(n, cached);
+      }
+      const missing = blockNids.filter((n) => !blocks.has(n));
       if (missing.length > 0) {
         const rows = await db.select().from(stateBlocks).where(inArray(stateBlocks.stateBlockNid, missing));
         for (const r of rows) {
@@ -136,12 +161,13 @@ export function stateQueries(db: Executor): StateQueries {
             stateKeyNid: r.stateKeyNids[i]!,
             eventNid,
           }));
+          blocks.set(r.stateBlockNid, entries);
           cacheBlock(r.stateBlockNid, Buffer.from(r.blockHash).toString("hex"), entries);
         }
       }
       const out: StateEntry[] = [];
       for (const n of blockNids) {
-        const block = blockCache.get(n);
+        const block = blocks.get(n);
         if (!block) throw new Error(`state block ${n} not found`);
         for (const e of block) out.push(e);
       }
@@ -152,4 +178,26 @@ export function stateQueries(db: Executor): StateQueries {
 
     snapshotBlockNids,
   };
+}
+
+/** 32-bit FNV-1a over the entries' numbers: a cheap first look, confirmed by sameEntries. */
+function fingerprint(block: readonly StateEntry[]): number {
+  let h = 0x811c9dc5 ^ block.length;
+  for (const e of block) {
+    h = Math.imul(h ^ e.typeNid, 0x01000193);
+    h = Math.imul(h ^ e.stateKeyNid, 0x01000193);
+    h = Math.imul(h ^ e.eventNid, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+function sameEntries(a: readonly StateEntry[], b: readonly StateEntry[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.typeNid !== y.typeNid || x.stateKeyNid !== y.stateKeyNid || x.eventNid !== y.eventNid) return false;
+  }
+  return true;
 }

@@ -62,5 +62,9 @@ describe("state_blocks / state_snapshots", () => {
     const fresh = createRoomserverStore(t.db.drizzle);
     expect(await fresh.loadState(nid)).toEqual(await t.store.loadState(nid));
     expect((await fresh.loadState(nid)).length).toBe(2_001);
+    // Writing it again from a store that has never seen it finds the blocks by hash.
+    const blocksBefore = await countBlocks();
+    expect(await createRoomserverStore(t.db.drizzle).writeState(4, state)).toBe(nid);
+    expect(await countBlocks()).toBe(blocksBefore);
   });
 });
