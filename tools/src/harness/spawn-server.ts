@@ -3,6 +3,7 @@
  * user or another tool would, and waits until they answer HTTP.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync, readdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
@@ -78,4 +79,32 @@ export async function waitForHttp(
     if (Date.now() > deadline) throw new Error(`no 2xx answer from ${url} after ${timeoutMs} ms:\n${server.output()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** A descendant of `rootPid` whose command line matches (e.g. one polylith component). */
+export function findChildProcess(rootPid: number, match: (cmdline: string) => boolean): number | undefined {
+  const parentOf = new Map<number, number>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch {
+      // gone
+    }
+  }
+  const descends = (pid: number): boolean => {
+    for (let p = parentOf.get(pid); p !== undefined && p > 1; p = parentOf.get(p)) if (p === rootPid) return true;
+    return false;
+  };
+  for (const pid of parentOf.keys()) {
+    if (!descends(pid)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
+      if (match(cmd)) return pid;
+    } catch {
+      // gone
+    }
+  }
+  return undefined;
 }
