@@ -58,5 +58,10 @@ describe("state the syncapi never saw as events", () => {
     const msgs = await h.get(carol, `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages`, { dir: "b", limit: 50 });
     expect(msgs.body.chunk.map((e: any) => e.event_id)).toEqual([join.eventId, msg.eventId]);
     expect(msgs.body.end).toBeUndefined();
+    // Each is still an event one can fetch by ID.
+    const create = state.find((e: any) => e.type === "m.room.create");
+    const byId = await h.get(carol, `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/event/${encodeURIComponent(create.event_id)}`);
+    expect(byId.status).toBe(200);
+    expect(byId.body.content).toEqual(create.content);
   });
 });

@@ -18,7 +18,8 @@ const NOT_FOUND = "Event not found or you do not have permission to read it";
 
 async function visibleEvent(store: SyncStore, roomId: string, eventId: string, userId: string) {
   const [ev] = await store.events.eventsByIds([eventId]);
-  if (!ev || ev.roomId !== roomId || ev.excluded || ev.originKind === "outlier") throw new MatrixError("M_NOT_FOUND", NOT_FOUND);
+  // State-only rows (a join's state) are events too: clients fetch e.g. the create event by ID.
+  if (!ev || ev.roomId !== roomId || ev.excluded) throw new MatrixError("M_NOT_FOUND", NOT_FOUND);
   const visibility = await loadRoomVisibility(store, roomId, userId);
   if (!visibility.canSee(ev)) throw new MatrixError("M_NOT_FOUND", NOT_FOUND);
   return { ev, visibility };
