@@ -29,6 +29,13 @@ export interface SyncResponse {
   device_one_time_keys_count: Record<string, number>;
 }
 
+/** Rooms built concurrently. */
+const ROOMS_AT_ONCE = 4;
+
+async function inBatches<T>(items: readonly T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
+}
+
 export function isEmptySync(r: SyncResponse): boolean {
   const { join, invite, leave, knock } = r.rooms;
   return (
@@ -73,9 +80,10 @@ export async function buildSync(store: SyncStore, input: SyncInput): Promise<Syn
   const candidates = initial
     ? new Set(joined.map((m) => m.roomId))
     : await store.events.roomsWithEvents(joined.map((m) => m.roomId), after.room, now.room);
-  for (const m of joined) {
+  // Rooms are independent: a few at a time (the pool is small), in the order they came.
+  await inBatches(joined, ROOMS_AT_ONCE, async (m) => {
     const newlyJoined = !initial && before.get(m.roomId) !== "join";
-    if (!candidates.has(m.roomId) && !newlyJoined && !roomAccountData.has(m.roomId) && !input.fullState) continue;
+    if (!candidates.has(m.roomId) && !newlyJoined && !roomAccountData.has(m.roomId) && !input.fullState) return;
     const section = await buildRoomSection(
       store,
       viewer,
@@ -83,7 +91,7 @@ export async function buildSync(store: SyncStore, input: SyncInput): Promise<Syn
       filter,
     );
     // Everything new was filtered out or hidden: nothing to tell (and a long-poll keeps waiting).
-    if (!initial && !newlyJoined && !input.fullState && !section.hasChanges && !roomAccountData.has(m.roomId)) continue;
+    if (!initial && !newlyJoined && !input.fullState && !section.hasChanges && !roomAccountData.has(m.roomId)) return;
     res.rooms.join[m.roomId] = {
       timeline: section.timeline,
       state: section.state,
@@ -91,7 +99,7 @@ export async function buildSync(store: SyncStore, input: SyncInput): Promise<Syn
       ephemeral: { events: [] },
       summary: await summary(store, m.roomId, userId),
     };
-  }
+  });
 
   // Left (or banned) rooms: the leave in this window, or every one on an initial sync with include_leave.
   const includeLeave = filter.room?.include_leave === true;
