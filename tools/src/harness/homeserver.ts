@@ -37,6 +37,8 @@ export interface Homeserver {
   readonly baseUrl: string;
   readonly serverName: string;
   readonly process: SpawnedServer;
+  /** The monolith's data directory (config, key, database), when it made one. */
+  readonly dataDir?: string;
   /** kill -9 (crash tests) — the data stays. */
   crash(): Promise<void>;
   /** Start again on the same data after stop()/crash(). */
@@ -109,6 +111,7 @@ export async function startHomeserver(mode: HomeserverMode): Promise<Homeserver>
     mode,
     baseUrl,
     serverName,
+    ...(mode === "monolith" ? { dataDir: join(dir, "data") } : {}),
     get process() {
       return proc;
     },
