@@ -27,6 +27,17 @@ describe("old_room_event and purge_room", () => {
     expect(chunk.map((e: any) => e.event_id)).toEqual(["$backfilled"]);
   });
 
+  it("a malformed message is skipped, not retried forever in front of the room's next event", async () => {
+    const roomId = await createRoom(h, alice);
+    await h.streams.publish(outputSubject(roomId), { kind: "new_room_event", roomId });
+    await h.streams.publish(outputSubject(roomId), new TextEncoder().encode("not json {"));
+    await h.streams.publish("OutputClientData.bm9ib2R5", { kind: "account_data", userId: 5 });
+    const next = await send(h, alice, roomId, "still flowing");
+    await h.waitForEvents(next);
+    await h.userapi.setAccountData({ body: { userId: alice.userId, type: "org.example.after", content: {} } });
+    await h.waitForAccountData(alice.userId, "org.example.after");
+  });
+
   it("purge_room removes the room from the syncapi", async () => {
     const roomId = await createRoom(h, alice);
     const msg = await send(h, alice, roomId, "soon gone");

@@ -2,13 +2,23 @@
  * Starts the syncapi's durable consumers: OutputRoomEvent and OutputClientData. Each runs one
  * message at a time (concurrency 1) so stream positions commit in the order they were taken.
  */
-import { OUTPUT_ROOM_EVENT_STREAM, outputRoomEventStream, type OutputRoomEvent, type RoomserverForSync } from "@dendrite-ts/roomserver";
-import type { Logger, Streams, Subscription } from "@dendrite-ts/runtime";
-import { OUTPUT_CLIENT_DATA, outputClientDataStream, type OutputClientData } from "@dendrite-ts/userapi";
+import { OUTPUT_ROOM_EVENT_STREAM, outputRoomEventStream, type RoomserverForSync } from "@dendrite-ts/roomserver";
+import type { Logger, StreamMessage, Streams, Subscription } from "@dendrite-ts/runtime";
+import { OUTPUT_CLIENT_DATA, outputClientDataStream } from "@dendrite-ts/userapi";
 import type { Wake } from "../notifier";
 import type { SyncStore } from "../storage";
 import { createClientDataHandler } from "./client-data";
 import { createRoomEventHandler } from "./room-events";
+import { checkClientData, checkRoomEvent } from "./well-formed";
+
+/** The payload, or undefined when it is not JSON at all. */
+function parse(m: StreamMessage): unknown {
+  try {
+    return m.json();
+  } catch {
+    return undefined;
+  }
+}
 
 export const ROOM_EVENT_CONSUMER = "syncapi-room-events";
 export const CLIENT_DATA_CONSUMER = "syncapi-client-data";
@@ -30,14 +40,21 @@ export async function startConsumers(deps: ConsumerDeps): Promise<Subscription[]
   await streams.ensureConsumer(OUTPUT_CLIENT_DATA, CLIENT_DATA_CONSUMER);
   const onRoomEvent = createRoomEventHandler(deps);
   const onClientData = createClientDataHandler(deps);
+  const skip = (stream: string, seq: number, reason: string) => logger.error({ stream, seq, reason }, "syncapi skipped a malformed message");
   const onError = (stream: string) => (err: unknown, msg: { seq: number }, dropped: boolean) =>
     logger.error({ err, stream, seq: msg.seq, dropped }, "syncapi consumer failed");
   return Promise.all([
-    streams.consume(OUTPUT_ROOM_EVENT_STREAM, ROOM_EVENT_CONSUMER, (m) => onRoomEvent(m.json<OutputRoomEvent>()), {
+    streams.consume(OUTPUT_ROOM_EVENT_STREAM, ROOM_EVENT_CONSUMER, (m) => {
+      const c = checkRoomEvent(parse(m));
+      return c.ok ? onRoomEvent(c.msg) : skip(OUTPUT_ROOM_EVENT_STREAM, m.seq, c.reason);
+    }, {
       concurrency: 1,
       onError: onError(OUTPUT_ROOM_EVENT_STREAM),
     }),
-    streams.consume(OUTPUT_CLIENT_DATA, CLIENT_DATA_CONSUMER, (m) => onClientData(m.json<OutputClientData>()), {
+    streams.consume(OUTPUT_CLIENT_DATA, CLIENT_DATA_CONSUMER, (m) => {
+      const c = checkClientData(parse(m));
+      return c.ok ? onClientData(c.msg) : skip(OUTPUT_CLIENT_DATA, m.seq, c.reason);
+    }, {
       concurrency: 1,
       onError: onError(OUTPUT_CLIENT_DATA),
     }),
