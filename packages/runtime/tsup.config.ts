@@ -1,12 +1,9 @@
 import { defineConfig } from "tsup";
+import { libraryBuild } from "../../tsup.shared";
 
-export default defineConfig({
-  entry: ["src/index.ts", "src/testing.ts"],
-  external: ["vitest"], // only the testing entry uses it, from the test runner that loads it
-  format: ["esm"],
-  dts: true,
-  tsconfig: "tsconfig.build.json",
-  sourcemap: true,
-  clean: true,
-  target: "node20",
-});
+export default defineConfig(
+  libraryBuild({
+    entry: ["src/index.ts", "src/testing.ts"],
+    external: ["vitest"], // only the testing entry uses it, from the test runner that loads it
+  }),
+);
