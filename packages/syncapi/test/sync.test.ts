@@ -84,13 +84,14 @@ describe("/sync", () => {
 
   it("long-polling: a waiting /sync returns within a second of a new message", async () => {
     const initial = await sync(h, alice);
-    const started = Date.now();
     const pending = sync(h, alice, { since: initial.next_batch, timeout: 10_000 });
     await new Promise((r) => setTimeout(r, 200));
     const eventId = await send(h, alice, roomId, "wake up");
+    // From the moment the roomserver accepted it (the brief's bound; the timeout is 10 s).
+    const sent = Date.now();
     const res = await pending;
     expect(timelineIds(res, roomId)).toEqual([eventId]);
-    expect(Date.now() - started).toBeLessThan(200 + 1000);
+    expect(Date.now() - sent).toBeLessThan(1000);
   });
 
   it("long-polling with nothing new returns empty after the timeout", async () => {
