@@ -16,6 +16,7 @@ import { outboxQueries, type OutboxQueries } from "./outbox";
 import { publishedQueries, type PublishedQueries } from "./published";
 import { redactionQueries, type RedactionQueries } from "./redactions";
 import { roomQueries, type RoomQueries } from "./rooms";
+import { sendTransactionQueries, type SendTransactionQueries } from "./send-transactions";
 import { stateQueries, type StateQueries } from "./state";
 
 export type TxQueries = RoomQueries &
@@ -25,7 +26,8 @@ export type TxQueries = RoomQueries &
   AliasQueries &
   RedactionQueries &
   OutboxQueries &
-  PublishedQueries;
+  PublishedQueries &
+  SendTransactionQueries;
 
 export interface RoomserverStore extends TxQueries, NidQueries, StateQueries {
   /** Runs `fn` in one transaction; NID and state writes inside it still autocommit. */
@@ -42,6 +44,7 @@ function txQueries(db: Executor): TxQueries {
     ...redactionQueries(db),
     ...outboxQueries(db),
     ...publishedQueries(db),
+    ...sendTransactionQueries(db),
   };
 }
 
@@ -68,5 +71,6 @@ export type { StateEntry } from "./state-entries";
 export type { EventRow, NewEventRow } from "./events";
 export type { MembershipRow } from "./memberships";
 export type { InviteRow } from "./invites";
+export type { SendTransactionKey } from "./send-transactions";
 export type { RoomInfo } from "./rooms";
 export type { OutboxRow } from "./outbox";

@@ -124,5 +124,19 @@ CREATE TABLE roomserver.published (
   published BOOLEAN NOT NULL DEFAULT FALSE
 );
 `,
+  },  {
+    id: "0003_send_transactions",
+    sql: `
+CREATE TABLE roomserver.send_transactions (
+  room_id TEXT NOT NULL,
+  sender TEXT NOT NULL,
+  device_id TEXT NOT NULL,
+  txn_id TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  created_ts BIGINT NOT NULL,
+  PRIMARY KEY (room_id, sender, device_id, txn_id)
+);
+CREATE INDEX send_transactions_created_idx ON roomserver.send_transactions (created_ts);
+`,
   },
 ];

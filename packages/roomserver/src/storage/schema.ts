@@ -169,3 +169,22 @@ export const published = roomserverSchema.table("published", {
   /** Listed in our public room directory. */
   published: boolean("published").notNull().default(false),
 });
+
+export const sendTransactions = roomserverSchema.table(
+  "send_transactions",
+  {
+    /** The room the event was sent to. */
+    roomId: text("room_id").notNull(),
+    /** The local user who sent it. */
+    sender: text("sender").notNull(),
+    /** Their device: transaction IDs are scoped to a device (access token). */
+    deviceId: text("device_id").notNull(),
+    /** The client's transaction ID. */
+    txnId: text("txn_id").notNull(),
+    /** The event that transaction made: a retry gets this one back. */
+    eventId: text("event_id").notNull(),
+    /** When it was stored, ms; old rows are swept. */
+    createdTs: bigint("created_ts", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.roomId, t.sender, t.deviceId, t.txnId] })],
+);

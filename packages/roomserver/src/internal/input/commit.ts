@@ -120,6 +120,11 @@ export async function commitEvent(ctx: RoomserverContext, c: CommitInput): Promi
     changed.push(...redacted.map((r) => r.redactedEventId));
     outputs.push(...redacted);
     await tx.appendOutbox(outputs.map((payload) => ({ roomId: room.roomId, payload })));
+    if (input.transactionId) {
+      const sender = String(ev.pdu.sender);
+      const key = { roomId: room.roomId, sender, deviceId: input.transactionId.deviceId, txnId: input.transactionId.transactionId };
+      await tx.recordSendTransaction(key, ev.eventId, Date.now());
+    }
     return result;
   });
   // Rows this transaction changed (an upgraded outlier, redacted events) must be re-read.

@@ -35,7 +35,7 @@ export interface Inputter {
    * Builds an event inside its room's queue, so its prev_events are the room's latest events
    * when it is processed, then processes it like inputSync.
    */
-  buildAndInput(roomId: string, build: () => Promise<InputRoomEvent>): Promise<InputResult>;
+  buildAndInput(roomId: string, build: () => Promise<InputRoomEvent | AlreadySent>): Promise<InputResult>;
   /** Runs `task` in the room's queue: nothing else touches the room meanwhile (purge). */
   exclusive<T>(roomId: string, task: () => Promise<T>): Promise<T>;
   /** Publishes the events to the input stream and returns once they are stored there. */
@@ -43,6 +43,11 @@ export interface Inputter {
   /** Starts consuming the input stream. */
   start(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** What a build returns instead of an event when the client's transaction already made one. */
+export interface AlreadySent {
+  alreadySent: string;
 }
 
 export function createInputter(ctx: RoomserverContext, streams: Streams, onCommitted: () => void): Inputter {
@@ -84,7 +89,11 @@ export function createInputter(ctx: RoomserverContext, streams: Streams, onCommi
     },
 
     buildAndInput(roomId, build) {
-      return queues.run(roomId, async () => forbidIfRejected(await process(await build())));
+      return queues.run(roomId, async () => {
+        const built = await build();
+        if ("alreadySent" in built) return { eventId: built.alreadySent, status: "duplicate" };
+        return forbidIfRejected(await process(built));
+      });
     },
 
     async inputAsync(events) {

@@ -1,5 +1,7 @@
 /**
- * Sending an event as one of our users. Redactions get the client-server API's check here,
+ * Sending an event as one of our users: once per client transaction (device + transaction ID),
+ * however often the client retries and whatever crashed in between (see send-transactions.ts).
+ * Redactions get the client-server API's check here,
  * since other servers will apply any redaction from our domain (room version 3+ "Handling
  * redactions"): a user may redact their own events, or others' with the redact power level.
  */
@@ -11,6 +13,10 @@ import { redactsOf } from "../input/redactions";
 import { currentStateEvent } from "../query/state";
 import { buildRoomEvent, requireRoom, type EventSpec } from "./build";
 
+const TRANSACTION_RETENTION_MS = 24 * 3600_000;
+const SWEEP_EVERY_MS = 10 * 60_000;
+let lastSweep = 0;
+
 export async function sendEvent(
   ctx: RoomserverContext,
   inputter: Inputter,
@@ -19,7 +25,22 @@ export async function sendEvent(
   extra: Pick<InputRoomEvent, "transactionId">,
 ): Promise<string> {
   if (spec.type === "m.room.redaction") await checkRedaction(ctx, roomId, spec);
-  const result = await inputter.buildAndInput(roomId, () => buildRoomEvent(ctx, roomId, spec, extra));
+  const txn = extra.transactionId;
+  if (txn && Date.now() - lastSweep > SWEEP_EVERY_MS) {
+    lastSweep = Date.now();
+    ctx.store.sweepSendTransactions(lastSweep - TRANSACTION_RETENTION_MS).catch((err: unknown) => {
+      ctx.logger.warn({ err }, "sweeping old send transactions failed");
+    });
+  }
+  // Inside the room's queue, so two retries of one transaction cannot both build an event.
+  const result = await inputter.buildAndInput(roomId, async () => {
+    if (txn) {
+      const key = { roomId, sender: spec.sender, deviceId: txn.deviceId, txnId: txn.transactionId };
+      const sent = await ctx.store.sentEventId(key);
+      if (sent !== undefined) return { alreadySent: sent };
+    }
+    return buildRoomEvent(ctx, roomId, spec, extra);
+  });
   return result.eventId;
 }
 
