@@ -4,7 +4,7 @@
 import { computeEventId, generateSigningKey } from "@dendrite-ts/protocol";
 import { createEmbeddedStreams, localClient, type Database, type Streams } from "@dendrite-ts/runtime";
 import { openTestDatabase } from "@dendrite-ts/runtime/testing";
-import { createRoomserver, roomserverContract, type Roomserver } from "@dendrite-ts/roomserver";
+import { createRoomserver, outputSubject, roomserverContract, type Roomserver } from "@dendrite-ts/roomserver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, sync, timelineIds, type Harness, type User } from "./harness";
 
@@ -63,5 +63,28 @@ describe("state the syncapi never saw as events", () => {
     const byId = await h.get(carol, `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/event/${encodeURIComponent(create.event_id)}`);
     expect(byId.status).toBe(200);
     expect(byId.body.content).toEqual(create.content);
+
+    // Delivered later as a timeline event (an outlier the roomserver upgraded): it joins the
+    // timeline at its new position, once.
+    const [createPdu] = (await h.roomserver.queryEventsById({ body: { eventIds: [create.event_id] } })).body.events;
+    const before = await sync(h, carol);
+    const upgrade = {
+      kind: "new_room_event" as const,
+      roomId,
+      roomVersion: "12",
+      event: createPdu!,
+      eventId: create.event_id,
+      addsStateEventIds: [],
+      removesStateEventIds: [],
+      stateBeforeAddsEventIds: [],
+      stateBeforeRemovesEventIds: [],
+      latestEventIds: [],
+    };
+    await h.streams.publish(outputSubject(roomId), upgrade);
+    await h.streams.publish(outputSubject(roomId), upgrade);
+    const res2 = await sync(h, carol, { since: before.next_batch, timeout: 5000 });
+    expect(timelineIds(res2, roomId)).toEqual([create.event_id]);
+    const [row] = await h.db.sql`SELECT origin_kind FROM syncapi.output_room_events WHERE event_id = ${create.event_id}`;
+    expect(row!.origin_kind).toBe("new");
   });
 });

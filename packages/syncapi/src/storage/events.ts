@@ -13,12 +13,21 @@ export interface TopoPoint {
   pos: number;
 }
 
-/** Inserts the event at the next stream position; undefined when its ID is already stored. */
+/**
+ * Inserts the event at the next stream position; undefined when its ID is already stored. A
+ * row held only as state (outlier) that now arrives as a timeline or history event is upgraded
+ * in place and moves to the new position, where /sync will find it.
+ */
 export async function insertEvent(db: Executor, row: NewEventRow): Promise<number | undefined> {
+  const next = sql`nextval('syncapi.stream_pos')`;
   const got = await db
     .insert(t)
-    .values({ ...row, pos: sql`nextval('syncapi.stream_pos')` })
-    .onConflictDoNothing({ target: t.eventId })
+    .values({ ...row, pos: next })
+    .onConflictDoUpdate({
+      target: t.eventId,
+      set: { pos: next, originKind: row.originKind, txnId: row.txnId, txnDeviceId: row.txnDeviceId, excluded: row.excluded },
+      setWhere: and(eq(t.originKind, "outlier"), sql`${row.originKind} <> 'outlier'`),
+    })
     .returning({ pos: t.pos });
   return got[0]?.pos;
 }
