@@ -36,6 +36,17 @@ describe("a client transaction makes one event, however often it is sent", () =>
     expect(await countBodies(roomId, "racing")).toBe(1);
   });
 
+  it("the same transaction ID for a message and a redaction (two endpoints) makes both", async () => {
+    const { roomId } = (await h.client.performCreateRoom({ body: { creator: ALICE, preset: "private_chat" } })).body;
+    const msg = await send(roomId, "DEV1", "shared", "to be redacted");
+    const redaction = (
+      await h.client.performSendEvent({
+        body: { sender: ALICE, roomId, type: "m.room.redaction", content: { redacts: msg }, transactionId: { deviceId: "DEV1", transactionId: "shared" } },
+      })
+    ).body.eventId;
+    expect(redaction).not.toBe(msg);
+  });
+
   it("the same transaction ID from another device, or in another room, is another event", async () => {
     const { roomId } = (await h.client.performCreateRoom({ body: { creator: ALICE, preset: "private_chat" } })).body;
     const { roomId: other } = (await h.client.performCreateRoom({ body: { creator: ALICE, preset: "private_chat" } })).body;

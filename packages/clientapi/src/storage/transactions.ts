@@ -2,8 +2,9 @@
  * Idempotent sends (PUT …/send/{type}/{txnId}, PUT …/redact/{id}/{txnId}): the first request
  * for a key claims a row, sends, and records the event ID; a retransmission gets that event ID.
  * Concurrent duplicates wait for the claimant instead of sending twice, and a claim left by a
- * process that died mid-send is taken over after `staleMs`. Rows live a day (Synapse keeps
- * them about as long): clients retry within minutes.
+ * process that died mid-send is taken over after `staleMs`: re-sending is safe then, because
+ * the roomserver itself records each transaction with its event and answers a repeat with the
+ * first event. Rows live a day (Synapse keeps them about as long): clients retry within minutes.
  */
 import { MatrixError } from "@dendrite-ts/protocol";
 import type { Sql } from "@dendrite-ts/runtime";
@@ -35,7 +36,7 @@ const T = `${CLIENTAPI_SCHEMA}.transactions`;
 
 export function createTransactionStore(sql: Sql, opts: TransactionStoreOptions = {}): TransactionStore {
   const now = opts.now ?? Date.now;
-  const staleMs = opts.staleMs ?? 60_000;
+  const staleMs = opts.staleMs ?? 5_000;
   const waitMs = opts.waitMs ?? 30_000;
   const retainMs = opts.retainMs ?? 24 * 3600_000;
   let lastSweep = 0;

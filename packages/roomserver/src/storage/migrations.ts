@@ -132,9 +132,10 @@ CREATE TABLE roomserver.send_transactions (
   sender TEXT NOT NULL,
   device_id TEXT NOT NULL,
   txn_id TEXT NOT NULL,
+  event_type TEXT NOT NULL,
   event_id TEXT NOT NULL,
   created_ts BIGINT NOT NULL,
-  PRIMARY KEY (room_id, sender, device_id, txn_id)
+  PRIMARY KEY (room_id, sender, device_id, txn_id, event_type)
 );
 CREATE INDEX send_transactions_created_idx ON roomserver.send_transactions (created_ts);
 `,

@@ -181,10 +181,15 @@ export const sendTransactions = roomserverSchema.table(
     deviceId: text("device_id").notNull(),
     /** The client's transaction ID. */
     txnId: text("txn_id").notNull(),
+    /**
+     * The event's type: transaction IDs are scoped per endpoint (PUT /send/{type}/… vs
+     * PUT /redact/…), so one ID may make a message and a redaction.
+     */
+    eventType: text("event_type").notNull(),
     /** The event that transaction made: a retry gets this one back. */
     eventId: text("event_id").notNull(),
     /** When it was stored, ms; old rows are swept. */
     createdTs: bigint("created_ts", { mode: "number" }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.roomId, t.sender, t.deviceId, t.txnId] })],
+  (t) => [primaryKey({ columns: [t.roomId, t.sender, t.deviceId, t.txnId, t.eventType] })],
 );

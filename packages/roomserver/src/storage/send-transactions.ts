@@ -12,6 +12,7 @@ export interface SendTransactionKey {
   sender: string;
   deviceId: string;
   txnId: string;
+  eventType: string;
 }
 
 export interface SendTransactionQueries {
@@ -28,6 +29,7 @@ export function sendTransactionQueries(db: Executor): SendTransactionQueries {
       eq(sendTransactions.sender, k.sender),
       eq(sendTransactions.deviceId, k.deviceId),
       eq(sendTransactions.txnId, k.txnId),
+      eq(sendTransactions.eventType, k.eventType),
     );
   return {
     async sentEventId(key) {

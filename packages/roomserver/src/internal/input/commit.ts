@@ -122,7 +122,13 @@ export async function commitEvent(ctx: RoomserverContext, c: CommitInput): Promi
     await tx.appendOutbox(outputs.map((payload) => ({ roomId: room.roomId, payload })));
     if (input.transactionId) {
       const sender = String(ev.pdu.sender);
-      const key = { roomId: room.roomId, sender, deviceId: input.transactionId.deviceId, txnId: input.transactionId.transactionId };
+      const key = {
+        roomId: room.roomId,
+        sender,
+        deviceId: input.transactionId.deviceId,
+        txnId: input.transactionId.transactionId,
+        eventType: String(ev.pdu.type),
+      };
       await tx.recordSendTransaction(key, ev.eventId, Date.now());
     }
     return result;

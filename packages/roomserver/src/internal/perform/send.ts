@@ -35,7 +35,7 @@ export async function sendEvent(
   // Inside the room's queue, so two retries of one transaction cannot both build an event.
   const result = await inputter.buildAndInput(roomId, async () => {
     if (txn) {
-      const key = { roomId, sender: spec.sender, deviceId: txn.deviceId, txnId: txn.transactionId };
+      const key = { roomId, sender: spec.sender, deviceId: txn.deviceId, txnId: txn.transactionId, eventType: spec.type };
       const sent = await ctx.store.sentEventId(key);
       if (sent !== undefined) return { alreadySent: sent };
     }
