@@ -23,6 +23,8 @@ function row(eventId: string, extra: Partial<Parameters<SyncStore["events"]["ins
     containsUrl: false,
     originKind: "new" as const,
     excluded: false,
+    relatesTo: null,
+    relType: null,
     ...extra,
   };
 }

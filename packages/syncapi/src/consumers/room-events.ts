@@ -31,6 +31,8 @@ type Pdu = Record<string, unknown>;
 
 function eventRow(roomId: string, roomVersion: string, eventId: string, pdu: Pdu, originKind: "new" | "old" | "outlier") {
   const content = (pdu.content ?? {}) as Record<string, unknown>;
+  const rel = content["m.relates_to"] as Record<string, unknown> | undefined;
+  const relatesTo = typeof rel?.event_id === "string" ? rel.event_id : null;
   return {
     eventId,
     roomId,
@@ -46,6 +48,8 @@ function eventRow(roomId: string, roomVersion: string, eventId: string, pdu: Pdu
     containsUrl: typeof content.url === "string",
     originKind,
     excluded: false,
+    relatesTo,
+    relType: relatesTo && typeof rel?.rel_type === "string" ? rel.rel_type : null,
   };
 }
 

@@ -7,6 +7,7 @@ import { registerEventRoutes } from "./events";
 import { registerFilterRoutes } from "./filters";
 import { registerMembersRoute } from "./members";
 import { registerMessagesRoute } from "./messages";
+import { registerRelationsRoutes } from "./relations";
 import { registerSyncRoute } from "./sync";
 
 export interface RoutingDeps {
@@ -22,4 +23,5 @@ export function registerRoutes(server: HttpServer, deps: RoutingDeps): void {
   registerMessagesRoute(server, deps);
   registerEventRoutes(server, deps);
   registerMembersRoute(server, deps);
+  registerRelationsRoutes(server, deps);
 }

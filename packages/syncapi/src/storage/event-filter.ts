@@ -13,6 +13,12 @@ export interface SqlEventFilter {
   rooms?: string[];
   not_rooms?: string[];
   contains_url?: boolean;
+  /** /relations: children of these events … */
+  relates_to?: string[];
+  /** … with this relation type … */
+  rel_type?: string;
+  /** … and this exact event type. */
+  event_type?: string;
 }
 
 function typeMatch(pattern: string): SQL {
@@ -31,5 +37,8 @@ export function eventFilterSql(f: SqlEventFilter | undefined): SQL | undefined {
   if (f.rooms) conds.push(f.rooms.length === 0 ? sql`false` : inArray(t.roomId, f.rooms));
   if (f.not_rooms?.length) conds.push(notInArray(t.roomId, f.not_rooms));
   if (f.contains_url !== undefined) conds.push(eq(t.containsUrl, f.contains_url));
+  if (f.relates_to) conds.push(f.relates_to.length === 0 ? sql`false` : inArray(t.relatesTo, f.relates_to));
+  if (f.rel_type !== undefined) conds.push(eq(t.relType, f.rel_type));
+  if (f.event_type !== undefined) conds.push(eq(t.type, f.event_type));
   return conds.length === 0 ? undefined : and(...conds);
 }

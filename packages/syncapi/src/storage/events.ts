@@ -49,12 +49,22 @@ export async function eventsByIds(db: Executor, eventIds: readonly string[]): Pr
 }
 
 export async function setRedacted(db: Executor, eventId: string, json: Record<string, unknown>, because: Record<string, unknown>): Promise<boolean> {
-  const got = await db.update(t).set({ eventJson: json, redactedBecause: because, unsignedExtra: {} }).where(eq(t.eventId, eventId)).returning({ pos: t.pos });
+  const got = await db.update(t).set({ eventJson: json, redactedBecause: because, unsignedExtra: {}, relatesTo: null, relType: null }).where(eq(t.eventId, eventId)).returning({ pos: t.pos });
   return got.length > 0;
 }
 
 export async function deleteRoomEvents(db: Executor, roomId: string): Promise<void> {
   await db.delete(t).where(eq(t.roomId, roomId));
+}
+
+/** Children of any of these events (for recursive /relations), with their relation types. */
+export async function childrenOf(db: Executor, roomId: string, parents: readonly string[]): Promise<{ eventId: string; relatesTo: string }[]> {
+  if (parents.length === 0) return [];
+  return db
+    .select({ eventId: t.eventId, relatesTo: t.relatesTo })
+    .from(t)
+    .where(and(eq(t.roomId, roomId), inArray(t.relatesTo, [...parents]), eq(t.excluded, false)))
+    .then((rows) => rows.map((r) => ({ eventId: r.eventId, relatesTo: r.relatesTo! })));
 }
 
 /** Rows clients may ever see in a timeline (not soft-failed, not state-only outliers). */

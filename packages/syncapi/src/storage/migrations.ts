@@ -115,4 +115,13 @@ ALTER TABLE syncapi.invites ADD COLUMN retired_by_event_id TEXT;
 ALTER TABLE syncapi.invites ADD COLUMN retired_membership TEXT;
 `,
   },
+  {
+    id: "0003_relations",
+    sql: `
+-- content."m.relates_to" of each event, for /relations; cleared when the event is redacted.
+ALTER TABLE syncapi.output_room_events ADD COLUMN relates_to TEXT;
+ALTER TABLE syncapi.output_room_events ADD COLUMN rel_type TEXT;
+CREATE INDEX output_room_events_relates_to ON syncapi.output_room_events (room_id, relates_to) WHERE relates_to IS NOT NULL;
+`,
+  },
 ];

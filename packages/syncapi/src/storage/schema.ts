@@ -49,6 +49,10 @@ export const outputRoomEvents = syncapiSchema.table("output_room_events", {
   originKind: text("origin_kind").$type<"new" | "old" | "outlier">().notNull(),
   /** Never shown to clients (soft-failed). */
   excluded: boolean("excluded").notNull(),
+  /** content."m.relates_to".event_id: the parent for /relations; null once redacted. */
+  relatesTo: text("relates_to"),
+  /** content."m.relates_to".rel_type. */
+  relType: text("rel_type"),
 });
 
 export const roomState = syncapiSchema.table("room_state", {
