@@ -9,6 +9,7 @@ import { registerMembersRoute } from "./members";
 import { registerMessagesRoute } from "./messages";
 import { registerRelationsRoutes } from "./relations";
 import { registerSyncRoute } from "./sync";
+import { registerThreadsRoute } from "./threads";
 
 export interface RoutingDeps {
   store: SyncStore;
@@ -24,4 +25,5 @@ export function registerRoutes(server: HttpServer, deps: RoutingDeps): void {
   registerEventRoutes(server, deps);
   registerMembersRoute(server, deps);
   registerRelationsRoutes(server, deps);
+  registerThreadsRoute(server, deps);
 }

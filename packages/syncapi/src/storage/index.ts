@@ -11,6 +11,7 @@ import * as lazyMembers from "./lazy-members";
 import * as memberships from "./memberships";
 import * as positions from "./positions";
 import * as state from "./state";
+import * as threads from "./threads";
 
 export { SYNCAPI_SCHEMA, syncapiMigrations } from "./migrations";
 export type { StoredEvent, TopoPoint } from "./events";
@@ -19,6 +20,7 @@ export type { MembershipRow } from "./memberships";
 export type { InviteRow } from "./invites";
 export type { AccountDataRow } from "./account-data";
 export type { Positions } from "./positions";
+export type { ThreadRow } from "./threads";
 export type { Executor } from "./db";
 
 // Drops the leading `db` parameter of every query function in a module.
@@ -43,6 +45,7 @@ export interface SyncStore {
   filters: Bound<typeof filters>;
   lazyMembers: Bound<typeof lazyMembers>;
   positions: Bound<typeof positions>;
+  threads: Bound<typeof threads>;
   /** Runs fn with the store bound to one transaction. */
   transaction<T>(fn: (tx: SyncStore) => Promise<T>): Promise<T>;
 }
@@ -57,6 +60,7 @@ export function createSyncStore(db: Executor): SyncStore {
     filters: bind(filters, db),
     lazyMembers: bind(lazyMembers, db),
     positions: bind(positions, db),
+    threads: bind(threads, db),
     transaction: (fn) => db.transaction((tx) => fn(createSyncStore(tx as unknown as Executor))),
   };
 }

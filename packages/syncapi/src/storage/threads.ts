@@ -1,0 +1,39 @@
+/** Thread roots of a room (`m.thread` relations in output_room_events), newest activity first. */
+import { sql } from "drizzle-orm";
+import type { Executor } from "./db";
+
+export interface ThreadRow {
+  rootId: string;
+  /** Position of the thread's newest reply: the order, and the paging point. */
+  latestPos: number;
+  latestId: string;
+  count: number;
+  /** The user sent the root or a reply. */
+  participated: boolean;
+}
+
+export async function threadRoots(
+  db: Executor,
+  roomId: string,
+  userId: string,
+  opts: { beforePos: number; limit: number; participatedOnly: boolean },
+): Promise<ThreadRow[]> {
+  const participated = sql`(bool_or(c.sender = ${userId}) OR bool_or(r.sender = ${userId}))`;
+  const rows = await db.execute<{ root: string; latest: string; latest_id: string; n: number; participated: boolean }>(sql`
+    SELECT c.relates_to AS root, max(c.pos) AS latest, (array_agg(c.event_id ORDER BY c.pos DESC))[1] AS latest_id,
+           count(*)::int AS n, ${participated} AS participated
+    FROM syncapi.output_room_events c
+    JOIN syncapi.output_room_events r ON r.event_id = c.relates_to AND r.room_id = c.room_id
+    WHERE c.room_id = ${roomId} AND c.rel_type = 'm.thread' AND NOT c.excluded AND NOT r.excluded
+    GROUP BY c.relates_to
+    HAVING max(c.pos) < ${opts.beforePos} ${opts.participatedOnly ? sql`AND ${participated}` : sql``}
+    ORDER BY latest DESC
+    LIMIT ${opts.limit}`);
+  return (rows as unknown as { root: string; latest: string; latest_id: string; n: number; participated: boolean }[]).map((r) => ({
+    rootId: r.root,
+    latestPos: Number(r.latest),
+    latestId: r.latest_id,
+    count: r.n,
+    participated: r.participated,
+  }));
+}
