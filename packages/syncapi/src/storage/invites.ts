@@ -1,5 +1,5 @@
 /** Queries on `invites`: pending invites of local users, with the stripped state to show. */
-import { and, eq, gt, isNull, lte, or } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, lte, or } from "drizzle-orm";
 import type { Executor } from "./db";
 import { invites as t } from "./schema";
 
@@ -21,12 +21,13 @@ export async function retireInvite(db: Executor, eventId: string, pos: number, b
   return got.length > 0;
 }
 
-/** Invites of the user that arrived in (after, upTo] and were still pending at upTo. */
+/** Invites of the user that arrived in (after, upTo] and were still pending at upTo, oldest first (a re-invite wins). */
 export async function pendingInvites(db: Executor, userId: string, after: number, upTo: number): Promise<InviteRow[]> {
   return db
     .select()
     .from(t)
-    .where(and(eq(t.userId, userId), gt(t.pos, after), lte(t.pos, upTo), or(isNull(t.retiredPos), gt(t.retiredPos, upTo))));
+    .where(and(eq(t.userId, userId), gt(t.pos, after), lte(t.pos, upTo), or(isNull(t.retiredPos), gt(t.retiredPos, upTo))))
+    .orderBy(asc(t.pos));
 }
 
 /** Invites of the user retired in (after, upTo]: the client must drop them. */
