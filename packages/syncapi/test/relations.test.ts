@@ -73,8 +73,39 @@ describe("/relations", () => {
     expect(ids(await h.get(alice, path("/m.annotation")))).toEqual([reactions[2], reactions[0]]);
   });
 
+  it("bundled aggregations: the thread summary, the newest valid edit, references", async () => {
+    // Bob may not edit Alice's message: his "edit" is ignored.
+    await h.roomserver.performInvite({ body: { sender: alice.userId, roomId, invitee: bob.userId } });
+    const { body: j } = await h.roomserver.performJoin({ body: { userId: bob.userId, roomIdOrAlias: roomId } });
+    const forged = await send(h, bob, roomId, "", { content: { msgtype: "m.text", body: "* hacked", "m.new_content": { msgtype: "m.text", body: "hacked" }, "m.relates_to": { rel_type: "m.replace", event_id: parent } } });
+    const ref = await send(h, alice, roomId, "", { content: { msgtype: "m.text", body: "see above", "m.relates_to": { rel_type: "m.reference", event_id: parent } } });
+    await h.waitForEvents(j.eventId, forged, ref);
+    const ev = (await h.get(alice, `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/event/${encodeURIComponent(parent)}`)).body;
+    const rel = ev.unsigned["m.relations"];
+    expect(rel["m.thread"]).toMatchObject({ count: 1, current_user_participated: true, latest_event: { event_id: threadReply } });
+    expect(rel["m.replace"].event_id).toBe(edit);
+    expect(rel["m.reference"]).toEqual({ chunk: [{ event_id: ref }] });
+    // The same in /messages and /context.
+    const msgs = (await h.get(alice, `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages`, { dir: "b", limit: 50 })).body.chunk;
+    expect(msgs.find((e: any) => e.event_id === parent).unsigned["m.relations"]["m.replace"].event_id).toBe(edit);
+    const ctx = (await h.get(alice, `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/context/${encodeURIComponent(parent)}`, { limit: 2 })).body;
+    expect(ctx.event.unsigned["m.relations"]["m.thread"].count).toBe(1);
+    // A limited /sync timeline carries them too.
+    const m2 = await send(h, alice, roomId, "typo");
+    const e2 = await send(h, alice, roomId, "", { content: { msgtype: "m.text", body: "* fixed", "m.new_content": { msgtype: "m.text", body: "fixed" }, "m.relates_to": { rel_type: "m.replace", event_id: m2 } } });
+    await h.waitForEvents(m2, e2);
+    const synced = (await h.get(alice, "/_matrix/client/v3/sync", { filter: JSON.stringify({ room: { timeline: { limit: 2 } } }) })).body;
+    expect(synced.rooms.join[roomId].timeline.limited).toBe(true);
+    const inSync = synced.rooms.join[roomId].timeline.events.find((e: any) => e.event_id === m2);
+    expect(inSync.unsigned["m.relations"]["m.replace"].event_id).toBe(e2);
+    // Bob sees Alice's thread as one he did not take part in.
+    const asBob = (await h.get(bob, `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/event/${encodeURIComponent(parent)}`)).body;
+    expect(asBob.unsigned["m.relations"]["m.thread"].current_user_participated).toBe(false);
+  });
+
   it("404 for a parent one may not see or that does not exist; 400 for bad parameters", async () => {
-    expect((await h.get(bob, path())).status).toBe(404);
+    const carol = await h.user("carol");
+    expect((await h.get(carol, path())).status).toBe(404);
     expect((await h.get(alice, `/_matrix/client/v1/rooms/${encodeURIComponent(roomId)}/relations/$nope`)).body.errcode).toBe("M_NOT_FOUND");
     expect((await h.get(alice, path(), { dir: "sideways" })).body.errcode).toBe("M_INVALID_PARAM");
     expect((await h.get(alice, path(), { recurse: "yes" })).body.errcode).toBe("M_INVALID_PARAM");

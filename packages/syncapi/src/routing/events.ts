@@ -7,6 +7,7 @@ import { MatrixError } from "@dendrite-ts/protocol";
 import type { HttpServer } from "@dendrite-ts/runtime";
 import type { UserapiForSync } from "@dendrite-ts/userapi";
 import type { StoredEvent, SyncStore } from "../storage";
+import { clientEventsWithAggregations } from "../sync/aggregations";
 import { toClientEvent } from "../sync/client-event";
 import { parseFilterParam, roomEventFilterSchema } from "../sync/filter";
 import { memberEventsOfSenders } from "../sync/lazy-members";
@@ -31,7 +32,8 @@ export function registerEventRoutes(server: HttpServer, deps: { store: SyncStore
     server.get(`${prefix}/rooms/:roomId/event/:eventId`, async (req) => {
       const who = await authenticate(req, deps.userapi);
       const { ev } = await visibleEvent(store, pathParam(req.params, "roomId"), pathParam(req.params, "eventId"), who.userId);
-      return toClientEvent(ev, who);
+      const [client] = await clientEventsWithAggregations(store, who, [ev]);
+      return client;
     });
 
     server.get(`${prefix}/rooms/:roomId/context/:eventId`, async (req) => {
@@ -58,10 +60,11 @@ export function registerEventRoutes(server: HttpServer, deps: { store: SyncStore
       const stateRows = filter?.lazy_load_members
         ? await memberEventsOfSenders(store, roomId, newest.pos, all)
         : await store.events.eventsByIds((await store.state.stateAfter(roomId, newest.pos)).map((r) => r.eventId));
+      const [event, ...around] = await clientEventsWithAggregations(store, who, [ev, ...before, ...after]);
       return {
-        event: toClientEvent(ev, who),
-        events_before: before.map((e) => toClientEvent(e, who)),
-        events_after: after.map((e) => toClientEvent(e, who)),
+        event,
+        events_before: around.slice(0, before.length),
+        events_after: around.slice(before.length),
         start: formatTopoToken({ depth: oldest.depth, pos: oldest.pos }),
         end: formatTopoToken({ depth: newest.depth, pos: newest.pos + 1 }),
         state: stateRows.map((e) => toClientEvent(e, who)),

@@ -7,6 +7,7 @@ import { MatrixError } from "@dendrite-ts/protocol";
 import type { HttpServer } from "@dendrite-ts/runtime";
 import type { UserapiForSync } from "@dendrite-ts/userapi";
 import type { StoredEvent, SyncStore, TopoPoint } from "../storage";
+import { clientEventsWithAggregations } from "../sync/aggregations";
 import { toClientEvent } from "../sync/client-event";
 import { parseFilterParam, roomEventFilterSchema, type RoomEventFilter } from "../sync/filter";
 import { memberEventsOfSenders } from "../sync/lazy-members";
@@ -59,7 +60,7 @@ export function registerMessagesRoute(server: HttpServer, deps: { store: SyncSto
 
       const res: Record<string, unknown> = {
         start: rawFrom ?? formatTopoToken(dir === "b" ? END_OF_TIME : START_OF_TIME),
-        chunk: chunk.map((e) => toClientEvent(e, who)),
+        chunk: await clientEventsWithAggregations(store, who, chunk),
       };
       if (more) res.end = formatTopoToken(from);
       if (filter?.lazy_load_members && chunk.length > 0) {

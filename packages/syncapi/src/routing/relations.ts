@@ -7,7 +7,7 @@ import { MatrixError } from "@dendrite-ts/protocol";
 import type { HttpServer } from "@dendrite-ts/runtime";
 import type { UserapiForSync } from "@dendrite-ts/userapi";
 import type { StoredEvent, SyncStore, TopoPoint } from "../storage";
-import { toClientEvent } from "../sync/client-event";
+import { clientEventsWithAggregations } from "../sync/aggregations";
 import { formatTopoToken } from "../sync/tokens";
 import { loadRoomVisibility } from "../sync/visibility";
 import { authenticate, parseLimit, pathParam, queryString } from "./common";
@@ -64,7 +64,7 @@ export function registerRelationsRoutes(server: HttpServer, deps: { store: SyncS
     const rows = await store.events.topoPage(roomId, from, dir, limit + 1, { filter, ...(to ? { to } : {}) });
     const page = rows.slice(0, limit);
     const last: StoredEvent | undefined = page[page.length - 1];
-    const res: Record<string, unknown> = { chunk: page.filter((e) => visibility.canSee(e)).map((e) => toClientEvent(e, who)) };
+    const res: Record<string, unknown> = { chunk: await clientEventsWithAggregations(store, who, page.filter((e) => visibility.canSee(e))) };
     if (rows.length > limit && last) res.next_batch = formatTopoToken(dir === "b" ? { depth: last.depth, pos: last.pos } : { depth: last.depth, pos: last.pos + 1 });
     if (rawFrom) res.prev_batch = rawFrom;
     if (rawRecurse !== undefined) res.recursion_depth = recurse ? MAX_DEPTH : 1;

@@ -67,6 +67,16 @@ export async function childrenOf(db: Executor, roomId: string, parents: readonly
     .then((rows) => rows.map((r) => ({ eventId: r.eventId, relatesTo: r.relatesTo! })));
 }
 
+/** Children of these events by relation type (edits, references), oldest first. */
+export async function childrenByType(db: Executor, parents: readonly string[], relTypes: readonly string[]): Promise<StoredEvent[]> {
+  if (parents.length === 0) return [];
+  return db
+    .select()
+    .from(t)
+    .where(and(inArray(t.relatesTo, [...parents]), inArray(t.relType, [...relTypes]), eq(t.excluded, false)))
+    .orderBy(asc(t.pos));
+}
+
 /** Rows clients may ever see in a timeline (not soft-failed, not state-only outliers). */
 const visibleRows = and(eq(t.excluded, false), inArray(t.originKind, ["new", "old"]));
 

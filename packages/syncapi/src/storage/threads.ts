@@ -37,3 +37,28 @@ export async function threadRoots(
     participated: r.participated,
   }));
 }
+
+export interface ThreadSummaryRow {
+  rootId: string;
+  count: number;
+  latestId: string;
+  /** The user sent a reply (the root's sender is checked by the caller). */
+  replied: boolean;
+}
+
+/** m.thread summaries of these roots, for bundled aggregations. */
+export async function threadSummaries(db: Executor, rootIds: readonly string[], userId: string): Promise<ThreadSummaryRow[]> {
+  if (rootIds.length === 0) return [];
+  const rows = await db.execute<{ root: string; n: number; latest_id: string; replied: boolean }>(sql`
+    SELECT relates_to AS root, count(*)::int AS n, (array_agg(event_id ORDER BY pos DESC))[1] AS latest_id,
+           bool_or(sender = ${userId}) AS replied
+    FROM syncapi.output_room_events
+    WHERE relates_to IN ${sql`(${sql.join(rootIds.map((id) => sql`${id}`), sql`, `)})`} AND rel_type = 'm.thread' AND NOT excluded
+    GROUP BY relates_to`);
+  return (rows as unknown as { root: string; n: number; latest_id: string; replied: boolean }[]).map((r) => ({
+    rootId: r.root,
+    count: r.n,
+    latestId: r.latest_id,
+    replied: r.replied,
+  }));
+}

@@ -6,6 +6,7 @@
 import type { StateRow, StoredEvent, SyncStore } from "../storage";
 import { toClientEvent, type ClientEvent, type Viewer } from "./client-event";
 import { eventMatches, type Filter, type RoomEventFilter } from "./filter";
+import { bundleAggregations } from "./aggregations";
 import { applyEventFields } from "./event-fields";
 import { lazyLoadState } from "./lazy-members";
 import { formatTopoToken } from "./tokens";
@@ -61,6 +62,8 @@ export async function buildRoomSection(store: SyncStore, viewer: Viewer & { devi
 
   const state = await stateEvents(store, rows, filter.room?.state, viewer);
   const timelineEvents = timeline.map((e) => toClientEvent(e, viewer));
+  // The spec asks for bundled aggregations when the timeline is limited (the client lacks the children).
+  if (limited) await bundleAggregations(store, viewer, timeline, timelineEvents);
   return {
     timeline: { events: applyEventFields(timelineEvents, filter.event_fields), limited, prev_batch: prevBatch },
     state: { events: applyEventFields(state, filter.event_fields) },

@@ -1,0 +1,72 @@
+/**
+ * Bundled aggregations (client-server API, "Aggregations of child events"): under
+ * unsigned["m.relations"], the m.thread summary, the newest valid m.replace edit and the
+ * m.reference list of each non-state event returned. The rules for a valid edit are the spec's
+ * ("Validity of replacement events").
+ */
+import type { StoredEvent, SyncStore } from "../storage";
+import { toClientEvent, type ClientEvent, type Viewer } from "./client-event";
+
+function isValidEdit(original: StoredEvent, edit: StoredEvent): boolean {
+  const content = edit.eventJson.content as Record<string, unknown> | undefined;
+  return (
+    edit.roomId === original.roomId &&
+    edit.sender === original.sender &&
+    edit.type === original.type &&
+    original.stateKey === null &&
+    edit.stateKey === null &&
+    original.relType !== "m.replace" &&
+    typeof content?.["m.new_content"] === "object" &&
+    content["m.new_content"] !== null
+  );
+}
+
+/** The most recent by origin_server_ts, then the largest event ID. */
+function newest(edits: StoredEvent[]): StoredEvent | undefined {
+  const ts = (e: StoredEvent) => Number(e.eventJson.origin_server_ts ?? 0);
+  return edits.reduce<StoredEvent | undefined>((best, e) => (!best || ts(e) > ts(best) || (ts(e) === ts(best) && e.eventId > best.eventId) ? e : best), undefined);
+}
+
+/** Adds unsigned["m.relations"] to `clients` (the client forms of `events`, same order). */
+export async function bundleAggregations(store: SyncStore, viewer: Viewer, events: readonly StoredEvent[], clients: readonly ClientEvent[]): Promise<void> {
+  const parents = events.filter((e) => e.stateKey === null && e.redactedBecause === null);
+  if (parents.length === 0) return;
+  const ids = parents.map((e) => e.eventId);
+  const [threads, children] = await Promise.all([
+    store.threads.threadSummaries(ids, viewer.userId),
+    store.events.childrenByType(ids, ["m.replace", "m.reference"]),
+  ]);
+  const latest = new Map((await store.events.eventsByIds(threads.map((t) => t.latestId))).map((e) => [e.eventId, e]));
+  const threadOf = new Map(threads.map((t) => [t.rootId, t]));
+  events.forEach((ev, i) => {
+    if (ev.stateKey !== null || ev.redactedBecause !== null) return;
+    const relations: Record<string, unknown> = {};
+    const thread = threadOf.get(ev.eventId);
+    const threadLatest = thread && latest.get(thread.latestId);
+    if (thread && threadLatest) {
+      relations["m.thread"] = {
+        latest_event: toClientEvent(threadLatest, viewer),
+        count: thread.count,
+        current_user_participated: thread.replied || ev.sender === viewer.userId,
+      };
+    }
+    const mine = children.filter((c) => c.relatesTo === ev.eventId);
+    const edit = newest(mine.filter((c) => c.relType === "m.replace" && isValidEdit(ev, c)));
+    if (edit) relations["m.replace"] = toClientEvent(edit, viewer);
+    const refs = mine.filter((c) => c.relType === "m.reference");
+    if (refs.length > 0) relations["m.reference"] = { chunk: refs.map((c) => ({ event_id: c.eventId })) };
+    if (Object.keys(relations).length === 0) return;
+    const client = clients[i];
+    if (!client) return;
+    const unsigned = (client.unsigned ?? {}) as Record<string, unknown>;
+    unsigned["m.relations"] = { ...(unsigned["m.relations"] as Record<string, unknown> | undefined), ...relations };
+    client.unsigned = unsigned;
+  });
+}
+
+/** toClientEvent for a list, with bundled aggregations. */
+export async function clientEventsWithAggregations(store: SyncStore, viewer: Viewer, events: readonly StoredEvent[]): Promise<ClientEvent[]> {
+  const clients = events.map((e) => toClientEvent(e, viewer));
+  await bundleAggregations(store, viewer, events, clients);
+  return clients;
+}
