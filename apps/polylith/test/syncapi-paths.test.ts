@@ -11,6 +11,10 @@ describe("the front proxy's syncapi paths", () => {
     "/_matrix/client/v3/rooms/!abc/members",
     "/_matrix/client/v3/rooms/!abc/event/$ev",
     "/_matrix/client/v3/rooms/!abc/context/$ev",
+    "/_matrix/client/v1/rooms/!abc/threads",
+    "/_matrix/client/v1/rooms/!abc/relations/$ev",
+    "/_matrix/client/v1/rooms/!abc/relations/$ev/m.thread",
+    "/_matrix/client/v1/rooms/!abc/relations/$ev/m.annotation/m.reaction",
   ])("%s → syncapi", (path) => expect(SYNCAPI_PATHS.test(path)).toBe(true));
 
   it.each([
@@ -19,5 +23,6 @@ describe("the front proxy's syncapi paths", () => {
     "/_matrix/client/v3/rooms/!abc/state",
     "/_matrix/client/v3/user/%40a%3Ahs/account_data/x",
     "/_matrix/client/v3/sync/extra",
+    "/_matrix/client/v1/media/config",
   ])("%s → clientapi", (path) => expect(SYNCAPI_PATHS.test(path)).toBe(false));
 });

@@ -6,8 +6,12 @@ import { runPublicProcess } from "./public-process";
 import type { ComponentEntry } from "./types";
 
 /** The client-server paths syncapi answers (the rest of /_matrix/client is clientapi's). */
-export const SYNCAPI_PATHS =
-  /^\/_matrix\/client\/(?:v3|r0)\/(?:sync|user\/[^/]+\/filter(?:\/[^/]+)?|rooms\/[^/]+\/(?:messages|members)|rooms\/[^/]+\/(?:event|context)\/[^/]+)$/;
+export const SYNCAPI_PATHS = new RegExp(
+  [
+    String.raw`^/_matrix/client/(?:v3|r0)/(?:sync|user/[^/]+/filter(?:/[^/]+)?|rooms/[^/]+/(?:messages|members)|rooms/[^/]+/(?:event|context)/[^/]+)$`,
+    String.raw`^/_matrix/client/v1/rooms/[^/]+/(?:threads|relations/[^/]+(?:/[^/]+(?:/[^/]+)?)?)$`,
+  ].join("|"),
+);
 
 export const syncapiEntry: ComponentEntry = {
   name: "syncapi",
