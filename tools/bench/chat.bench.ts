@@ -64,12 +64,21 @@ async function benchMode(mode: HomeserverMode): Promise<Record<string, string>> 
     // initial /sync of a user in N rooms
     const carol = await RawClient.register(hs.baseUrl, `carol${tag}`);
     await pool(Array.from({ length: ROOMS_FOR_SYNC }, (_, i) => i), 8, async () => void (await carol.createRoom({ preset: "private_chat" })));
+    // Wait until syncapi has every room (it learns of them through the output stream).
+    for (let waited = 0; waited < 60_000; waited += 200) {
+      const rooms = Object.keys((await carol.sync({ timeout: 0 })).rooms?.join ?? {}).length;
+      if (rooms >= ROOMS_FOR_SYNC) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
     const syncTimes: number[] = [];
+    let roomsSeen = 0;
     for (let i = 0; i < 3; i++) {
       const s = performance.now();
-      await carol.sync({ timeout: 0 });
+      const res = await carol.sync({ timeout: 0 });
       syncTimes.push(performance.now() - s);
+      roomsSeen = Object.keys(res.rooms?.join ?? {}).length;
     }
+    if (roomsSeen !== ROOMS_FOR_SYNC) throw new Error(`initial /sync listed ${roomsSeen} rooms, not ${ROOMS_FOR_SYNC}`);
     return {
       "send→sync p50": `${pct(latencies, 0.5).toFixed(1)} ms`,
       "send→sync p99": `${pct(latencies, 0.99).toFixed(1)} ms`,
