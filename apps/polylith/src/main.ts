@@ -17,7 +17,7 @@ import {
 } from "@dendrite-ts/runtime";
 import { COMPONENT_ENTRIES, componentEntry } from "./components/index";
 import { createFrontProxy } from "./front-proxy";
-import { superviseChildren } from "./supervisor";
+import { SUPERVISED_ENV, superviseChildren } from "./supervisor";
 
 const USAGE = `Usage: polylith <component|all> --config FILE
 
@@ -50,6 +50,7 @@ async function runOne(name: string, config: DendriteConfig, baseDir: string): Pr
   const metrics = createMetrics({ defaultLabels: { component: name } });
   const running = await entry.run({ config, baseDir, logger, metrics });
   onSignals(() => running.close(), logger);
+  if (process.env[SUPERVISED_ENV] === "1") exitWithSupervisor(() => running.close(), logger);
 }
 
 async function runAll(configPath: string, config: DendriteConfig): Promise<void> {
@@ -71,12 +72,30 @@ async function runAll(configPath: string, config: DendriteConfig): Promise<void>
   logger.info({ listen: config.polylith.listen, routes }, "polylith front proxy listening");
   process.stdout.write(`dendrite-ts polylith is serving ${config.global.server_name} on ${config.polylith.listen}\n`);
   onSignals(async (signal) => {
-    await new Promise<void>((ok) => proxy.close(() => ok()));
-    await supervisor.stop(signal);
+    // Clients' keep-alive connections would hold the proxy open: drop them, stop the children
+    // at the same time.
+    const proxyClosed = new Promise<void>((ok) => proxy.close(() => ok()));
+    proxy.closeAllConnections();
+    await Promise.all([proxyClosed, supervisor.stop(signal)]);
   }, logger);
 }
 
 class UsageError extends Error {}
+
+/**
+ * A component started by `polylith all` ends when its supervisor is gone (killed with -9, say):
+ * re-parented processes would otherwise keep the ports and the database busy forever.
+ */
+function exitWithSupervisor(close: () => Promise<void>, logger: Logger): void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    logger.warn({ parent }, "supervisor is gone; stopping");
+    close().finally(() => process.exit(1));
+  }, 1000);
+  timer.unref();
+}
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({

@@ -25,6 +25,9 @@ export interface Supervisor {
   pidOf(name: string): number | undefined;
 }
 
+/** Set in each child's environment: it then exits when the supervisor disappears. */
+export const SUPERVISED_ENV = "DENDRITE_POLYLITH_SUPERVISED";
+
 const STABLE_AFTER_MS = 30_000;
 const MAX_BACKOFF_MS = 10_000;
 const STOP_GRACE_MS = 10_000;
@@ -39,7 +42,7 @@ export function superviseChildren(script: string, children: readonly ChildSpec[]
     const startedAt = Date.now();
     const child = spawn(process.execPath, [...process.execArgv, script, ...spec.args], {
       stdio: ["ignore", "inherit", "inherit"],
-      env: process.env,
+      env: { ...process.env, [SUPERVISED_ENV]: "1" },
     });
     running.set(spec.name, child);
     log.info({ component: spec.name, pid: child.pid }, "component started");

@@ -36,7 +36,7 @@ export async function openDatabase(target: DatabaseTarget, opts: DatabaseOptions
   if ("connectionString" in target) {
     url = target.connectionString;
   } else {
-    server = await startEmbeddedPostgres(target.embedded);
+    server = await startEmbeddedPostgres({ ...target.embedded, appOwnsSignals: true });
     url = server.url;
     const name = target.embedded.database ?? "dendrite";
     await ensureDatabaseExists(url, name);

