@@ -121,6 +121,11 @@ export function createKeyCache(deps: KeyCacheDeps): KeyCache {
     });
 
   async function fetchFor(serverName: string, keyIds: ReadonlySet<string>, minValid: number, directOnly: boolean): Promise<void> {
+    // A fetch that finished between the caller's look-up and now may have brought what is wanted.
+    if (keyIds.size > 0) {
+      const found = await lookup([...keyIds].map((keyId) => ({ serverName, keyId, minimumValidUntilTs: minValid })));
+      if ([...keyIds].every((k) => { const f = found.get(id(serverName, k)); return f !== undefined && usableUntil(f) >= minValid; })) return;
+    }
     try {
       const res = await deps.fetcher.direct(serverName);
       await save(res, serverName);
