@@ -2,6 +2,7 @@ export {};
 export {
   openDatabase,
   connect as connectPostgres,
+  observeQueries,
   type Database,
   type DatabaseTarget,
   type DatabaseOptions,

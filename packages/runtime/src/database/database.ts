@@ -56,6 +56,17 @@ export async function openDatabase(target: DatabaseTarget, opts: DatabaseOptions
   };
 }
 
+type QueryObserver = (query: string, connectionId: number) => void;
+let queryObserver: QueryObserver | undefined;
+
+/**
+ * Calls `observer` as each statement is sent, on every pool of this process (undefined stops it).
+ * For profiling tools (bench/send-path.bench.ts counts the statements behind one message).
+ */
+export function observeQueries(observer: QueryObserver | undefined): void {
+  queryObserver = observer;
+}
+
 /** A postgres.js pool with our defaults; also used for short-lived admin connections. */
 export function connect(url: string, opts: DatabaseOptions = {}): Sql {
   return postgres(url, {
@@ -64,6 +75,7 @@ export function connect(url: string, opts: DatabaseOptions = {}): Sql {
     prepare: true,
     onnotice: () => {}, // "schema already exists, skipping" and friends are not news
     connection: { application_name: opts.applicationName ?? "dendrite-ts" },
+    debug: (connectionId: number, query: string) => queryObserver?.(query, connectionId),
   });
 }
 
