@@ -8,6 +8,7 @@ import type { RegistrationConfig } from "./internal/context";
 import { userapiImpl } from "./internal/impl";
 import { createOutboxPublisher } from "./internal/outbox";
 import { DEFAULT_SCRYPT, type ScryptParams } from "./internal/password";
+import { DEFAULT_TOKEN_CACHE_SIZE, TokenCache } from "./internal/token-cache";
 
 /** The part of runtime's `Streams` userapi uses: it only produces. */
 export type UserapiStreams = Pick<Streams, "ensureStream" | "publish">;
@@ -23,6 +24,11 @@ export interface UserapiDeps {
   passwordHashing?: ScryptParams;
   /** Clock, ms since the epoch (tests move it to expire nonces and sessions). */
   now?: () => number;
+  /**
+   * Access tokens resolved from memory, at most this many (default 50 000; 0 turns it off).
+   * Exact only while this is the one userapi writing the database, as both apps arrange.
+   */
+  tokenCacheSize?: number;
 }
 
 export interface Userapi {
@@ -37,7 +43,11 @@ const silent = { warn() {}, info() {} };
 export async function createUserapi(deps: UserapiDeps): Promise<Userapi> {
   await applyMigrations(deps.db, "userapi", userapiMigrations);
   await deps.streams.ensureStream(outputClientDataStream);
-  const store = createUserapiStore(deps.db.drizzle as unknown as Db);
+  const tokens = new TokenCache(deps.tokenCacheSize ?? DEFAULT_TOKEN_CACHE_SIZE);
+  const store = createUserapiStore(deps.db.drizzle as unknown as Db, {
+    sql: deps.db.sql,
+    tokensChanged: (localpart) => tokens.invalidateUser(localpart),
+  });
   const log = deps.logger ?? silent;
   const outbox = createOutboxPublisher(
     store,
@@ -53,6 +63,7 @@ export async function createUserapi(deps: UserapiDeps): Promise<Userapi> {
     registration: deps.registration,
     scrypt: deps.passwordHashing ?? DEFAULT_SCRYPT,
     outbox,
+    tokens,
     now: deps.now ?? Date.now,
   });
   return {

@@ -15,9 +15,14 @@ function unknownToken(): MatrixError {
   return new MatrixError("M_UNKNOWN_TOKEN", "Unrecognised access token", { soft_logout: false });
 }
 
-/** One indexed query. Tokens of deactivated accounts do not resolve, whatever raced them. */
+/** The token's owner: from memory, else one indexed query (the cache is as current as the table). */
+function ownerOf(ctx: Ctx, accessToken: string) {
+  return ctx.tokens.lookup(tokenDigest(accessToken), (digest) => ctx.store.accessTokens.selectOwner(digest));
+}
+
+/** Tokens of deactivated accounts do not resolve, whatever raced them. */
 export async function resolveAccessToken(ctx: Ctx, accessToken: string): Promise<TokenInfo> {
-  const owner = await ctx.store.accessTokens.selectOwner(tokenDigest(accessToken));
+  const owner = await ownerOf(ctx, accessToken);
   if (!owner || owner.deactivated) throw unknownToken();
   return {
     userId: userIdOf(owner.localpart, ctx.serverName),
@@ -29,7 +34,7 @@ export async function resolveAccessToken(ctx: Ctx, accessToken: string): Promise
 
 /** `/logout`: the token's device goes, and with it every token on that device. */
 export async function logout(ctx: Ctx, accessToken: string): Promise<{ userId: string; deletedDeviceIds: string[] }> {
-  const owner = await ctx.store.accessTokens.selectOwner(tokenDigest(accessToken));
+  const owner = await ownerOf(ctx, accessToken);
   if (!owner) throw unknownToken();
   const deletedDeviceIds = await ctx.store.devices.delete(owner.localpart, [owner.deviceId]);
   return { userId: userIdOf(owner.localpart, ctx.serverName), deletedDeviceIds };

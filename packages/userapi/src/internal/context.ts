@@ -2,6 +2,7 @@
 import type { UserapiStore } from "../storage";
 import type { ScryptParams } from "./password";
 import type { OutboxPublisher } from "./outbox";
+import type { TokenCache } from "./token-cache";
 
 export interface RegistrationConfig {
   /** Anyone may register (the m.login.dummy flow is offered). */
@@ -18,6 +19,8 @@ export interface Ctx {
   registration: RegistrationConfig;
   scrypt: ScryptParams;
   outbox: OutboxPublisher;
+  /** Token digest → owner, kept current by the store's change reports (token-cache.ts). */
+  tokens: TokenCache;
   /** Milliseconds since the epoch; injectable so expiry is testable without waiting. */
   now(): number;
 }

@@ -1,4 +1,9 @@
 // The userapi store: query groups per table, bound to the pool or to one transaction.
+// Writes that revoke access tokens or change what they resolve to (devices or tokens deleted,
+// an account deactivated or its admin flag set) report the user to `tokensChanged` once they
+// are committed: at once on the pool, after the transaction settles inside one. That is what
+// keeps userapi's in-memory token cache exactly as current as the tables (token-cache.ts).
+import type { Sql } from "@dendrite-ts/runtime";
 import type { Db } from "./db";
 import { accountQueries } from "./accounts";
 import { deviceQueries } from "./devices";
@@ -22,11 +27,36 @@ export type { OutboxRow } from "./outbox";
 export type { RegistrationTokenRow } from "./registration-tokens";
 export type { UiaSessionRow } from "./uia-sessions";
 
-function bind(db: Db) {
+/** Runs the write, then reports its user (first argument), whether it succeeded or not. */
+function reporting<A extends [string, ...unknown[]], R>(fn: (...a: A) => Promise<R>, changed: (localpart: string) => void) {
+  return async (...a: A): Promise<R> => {
+    try {
+      return await fn(...a);
+    } finally {
+      changed(a[0]);
+    }
+  };
+}
+
+function bind(db: Db, changed: (localpart: string) => void, raw?: Sql) {
+  const accounts = accountQueries(db);
+  const devices = deviceQueries(db);
+  const accessTokens = accessTokenQueries(db, raw);
   return {
-    accounts: accountQueries(db),
-    devices: deviceQueries(db),
-    accessTokens: accessTokenQueries(db),
+    accounts: {
+      ...accounts,
+      deactivate: reporting(accounts.deactivate, changed),
+      setAdmin: reporting(accounts.setAdmin, changed),
+    },
+    devices: {
+      ...devices,
+      delete: reporting(devices.delete, changed),
+      deleteAllExcept: reporting(devices.deleteAllExcept, changed),
+    },
+    accessTokens: {
+      ...accessTokens,
+      deleteForDevice: reporting(accessTokens.deleteForDevice, changed),
+    },
     profiles: profileQueries(db),
     accountData: accountDataQueries(db),
     outbox: outboxQueries(db),
@@ -43,9 +73,24 @@ export interface UserapiStore extends UserapiTables {
   transaction<T>(fn: (tx: UserapiTables) => Promise<T>): Promise<T>;
 }
 
-export function createUserapiStore(db: Db): UserapiStore {
+export interface StoreOptions {
+  /** postgres.js over the same pool, for the hot token look-up as a prepared statement. */
+  sql?: Sql;
+  /** A committed write revoked the user's tokens or changed what they resolve to. */
+  tokensChanged?: (localpart: string) => void;
+}
+
+export function createUserapiStore(db: Db, opts: StoreOptions = {}): UserapiStore {
+  const changed = opts.tokensChanged ?? (() => {});
   return {
-    ...bind(db),
-    transaction: (fn) => db.transaction((tx) => fn(bind(tx as unknown as Db))),
+    ...bind(db, changed, opts.sql),
+    transaction: async (fn) => {
+      const touched = new Set<string>();
+      try {
+        return await db.transaction((tx) => fn(bind(tx as unknown as Db, (localpart) => touched.add(localpart))));
+      } finally {
+        for (const localpart of touched) changed(localpart);
+      }
+    },
   };
 }
