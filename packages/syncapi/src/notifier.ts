@@ -3,6 +3,11 @@
  * to *before* it reads positions, so a change committed between its read and its wait still
  * wakes it; consumers wake by room (no member list to read for a message in a big room) and by
  * user (invites, account data, the target of a membership change).
+ *
+ * A request may also learn its rooms in the same read as its positions: `watchRooms` then
+ * adds them, and counts as woken when one of them was woken since the waiter was made (a
+ * waiter notes every room woken until it knows its rooms), so nothing committed after the
+ * read is missed.
  */
 export interface Waiter {
   /** Resolves on the next wake for the user or one of the rooms, or after `ms`; true when woken. */
@@ -10,6 +15,8 @@ export interface Waiter {
   cancel(): void;
   /** Ends a wait in progress now (the client went away). */
   abort(): void;
+  /** Adds rooms to wake for; already woken if any was woken since the waiter was made. */
+  watchRooms(roomIds: Iterable<string>): void;
 }
 
 export interface Wake {
@@ -18,6 +25,7 @@ export interface Wake {
 }
 
 export interface Notifier {
+  /** Without roomIds, the waiter notes the rooms woken until watchRooms() is called. */
   waiter(userId: string, roomIds?: Iterable<string>): Waiter;
   wake(what: Wake): void;
   /** Wakes every waiting request (shutdown). */
@@ -27,6 +35,8 @@ export interface Notifier {
 export function createNotifier(): Notifier {
   const byUser = new Map<string, Set<() => void>>();
   const byRoom = new Map<string, Set<() => void>>();
+  /** Waiters that do not know all their rooms yet: every room woken is reported to them. */
+  const learning = new Set<(roomId: string) => void>();
   const add = (map: Map<string, Set<() => void>>, key: string, fn: () => void) => {
     let set = map.get(key);
     if (!set) map.set(key, (set = new Set()));
@@ -41,15 +51,20 @@ export function createNotifier(): Notifier {
     for (const k of keys ?? []) for (const fn of [...(map.get(k) ?? [])]) fn();
   };
   return {
-    waiter(userId, roomIds = []) {
-      const rooms = [...roomIds];
+    waiter(userId, roomIds) {
+      const rooms = [...(roomIds ?? [])];
       let woken = false;
       let resolveWait: ((v: boolean) => void) | undefined;
       const onWake = () => {
         woken = true;
         resolveWait?.(true);
       };
+      // Without rooms up front: the rooms woken until watchRooms() says which are ours.
+      const seen = new Set<string>();
+      const note = (roomId: string) => void seen.add(roomId);
+      if (roomIds === undefined) learning.add(note);
       const unregister = () => {
+        learning.delete(note);
         remove(byUser, userId, onWake);
         for (const r of rooms) remove(byRoom, r, onWake);
       };
@@ -71,11 +86,26 @@ export function createNotifier(): Notifier {
         },
         cancel: unregister,
         abort: onWake,
+        watchRooms(roomIds) {
+          learning.delete(note);
+          let missed = false;
+          for (const r of roomIds) {
+            if (seen.has(r)) missed = true;
+            rooms.push(r);
+            add(byRoom, r, onWake);
+          }
+          seen.clear();
+          if (missed) onWake();
+        },
       };
     },
     wake(what) {
       fire(byUser, what.users);
-      fire(byRoom, what.rooms);
+      if (learning.size > 0) {
+        const rooms = [...(what.rooms ?? [])];
+        for (const fn of [...learning]) for (const r of rooms) fn(r);
+        fire(byRoom, rooms);
+      } else fire(byRoom, what.rooms);
     },
     wakeAll() {
       for (const map of [byUser, byRoom]) for (const set of map.values()) for (const fn of [...set]) fn();

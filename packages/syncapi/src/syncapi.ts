@@ -35,7 +35,7 @@ export interface Syncapi {
 export async function createSyncapi(deps: SyncapiDeps): Promise<Syncapi> {
   const logger = deps.logger.child({ component: "syncapi" });
   await applyMigrations(deps.db, SYNCAPI_SCHEMA, syncapiMigrations);
-  const store = createSyncStore(deps.db.drizzle as unknown as Executor);
+  const store = createSyncStore(deps.db.drizzle as unknown as Executor, deps.db.sql);
   const notifier = createNotifier();
   const bus = await createWakeBus(deps.db.sql, notifier, (err) => logger.warn({ err }, "syncapi wake bus"));
   let closing = false;
@@ -45,6 +45,7 @@ export async function createSyncapi(deps: SyncapiDeps): Promise<Syncapi> {
     roomserver: deps.roomserver,
     logger,
     wake: (what) => bus.wake(what),
+    bus,
   });
   return {
     register(server) {

@@ -1,17 +1,25 @@
 /**
  * Carries "these users have news" between syncapi processes on one database (polylith: several
  * behind one address, each consumer message handled by one of them) with Postgres
- * LISTEN/NOTIFY. Each process wakes its own waiters at once and tells the others.
+ * LISTEN/NOTIFY. Each process wakes its own waiters at once and tells the others — either with
+ * a NOTIFY of its own (`wake`), or inside the write's own statement (`notice`, then `wakeLocal`
+ * once it committed), which costs no extra round trip and delivers at commit.
  */
 import type { Sql } from "@dendrite-ts/runtime";
 import type { Notifier, Wake } from "./notifier";
+import type { Notice } from "./storage";
 
 const CHANNEL = "syncapi_wake";
 /** NOTIFY payloads must stay under 8000 bytes; past that, wake everyone. */
 const MAX_PAYLOAD = 7000;
 
 export interface WakeBus {
+  /** Wakes local waiters now and tells the other processes (a NOTIFY of its own). */
   wake(what: Wake): void;
+  /** The NOTIFY telling the other processes, for a write to send in its own transaction; undefined when nobody is named. */
+  notice(what: Wake): Notice | undefined;
+  /** Wakes local waiters only (after a write whose transaction carried the notice). */
+  wakeLocal(what: Wake): void;
   close(): Promise<void>;
 }
 
@@ -27,16 +35,24 @@ export async function createWakeBus(sql: Sql, notifier: Notifier, onError: (err:
       onError(err);
     }
   });
+  const notice = (what: Wake): Notice | undefined => {
+    const users = [...(what.users ?? [])];
+    const rooms = [...(what.rooms ?? [])];
+    if (users.length + rooms.length === 0) return undefined;
+    let payload = JSON.stringify({ origin, users, rooms });
+    if (payload.length > MAX_PAYLOAD) payload = JSON.stringify({ origin, all: true });
+    return { channel: CHANNEL, payload };
+  };
   return {
     wake(what) {
-      const users = [...(what.users ?? [])];
-      const rooms = [...(what.rooms ?? [])];
-      if (users.length + rooms.length === 0) return;
-      notifier.wake({ users, rooms });
-      let payload = JSON.stringify({ origin, users, rooms });
-      if (payload.length > MAX_PAYLOAD) payload = JSON.stringify({ origin, all: true });
-      sql.notify(CHANNEL, payload).catch(onError);
+      const named = { users: [...(what.users ?? [])], rooms: [...(what.rooms ?? [])] };
+      const n = notice(named);
+      if (!n) return;
+      notifier.wake(named);
+      sql.notify(n.channel, n.payload).catch(onError);
     },
+    notice,
+    wakeLocal: (what) => notifier.wake(what),
     close: () => listening.unlisten(),
   };
 }

@@ -6,6 +6,7 @@ import { OUTPUT_ROOM_EVENT_STREAM, outputRoomEventStream, type RoomserverForSync
 import type { Logger, StreamMessage, Streams, Subscription } from "@dendrite-ts/runtime";
 import { OUTPUT_CLIENT_DATA, outputClientDataStream } from "@dendrite-ts/userapi";
 import type { Wake } from "../notifier";
+import type { WakeBus } from "../wake-bus";
 import type { SyncStore } from "../storage";
 import { createClientDataHandler } from "./client-data";
 import { createRoomEventHandler } from "./room-events";
@@ -29,6 +30,8 @@ export interface ConsumerDeps {
   roomserver: Pick<RoomserverForSync, "queryEventsById">;
   logger: Logger;
   wake(what: Wake): void;
+  /** Lets one-statement writes carry their own NOTIFY (see room-events.ts). */
+  bus?: Pick<WakeBus, "notice" | "wakeLocal">;
 }
 
 /** Creates the streams and durable consumers if missing (before producers publish), then consumes. */

@@ -15,6 +15,7 @@ import type {
   RoomserverForSync,
 } from "@dendrite-ts/roomserver";
 import type { Wake } from "../notifier";
+import type { WakeBus } from "../wake-bus";
 import type { StateAdd, StoredEvent, SyncStore } from "../storage";
 import { writeTransaction } from "./write-transaction";
 import { strippedStateAt } from "../sync/stripped-state";
@@ -25,6 +26,11 @@ export interface RoomEventHandlerDeps {
   roomserver: Pick<RoomserverForSync, "queryEventsById">;
   /** Called after commit with the users and rooms whose /syncs may have changed. */
   wake(what: Wake): void;
+  /**
+   * When given, a write that can be one statement carries the NOTIFY for other processes
+   * itself and local waiters are woken as soon as it returns, instead of calling wake().
+   */
+  bus?: Pick<WakeBus, "notice" | "wakeLocal">;
 }
 
 type Pdu = Record<string, unknown>;
@@ -80,15 +86,34 @@ export function createRoomEventHandler(deps: RoomEventHandlerDeps): (msg: Output
     return adds;
   }
 
+  function newEventRow(msg: NewRoomEventOutput) {
+    const row = eventRow(msg.roomId, msg.roomVersion, msg.eventId, msg.event, "new");
+    if (msg.transactionId) {
+      row.txnId = msg.transactionId.transactionId;
+      row.txnDeviceId = msg.transactionId.deviceId;
+    }
+    row.excluded = msg.softFailed === true;
+    return row;
+  }
+
+  /**
+   * An event that changes no state (a message, a soft-failed event): one statement — lock,
+   * insert, position, and the NOTIFY for other processes — then local waiters at once.
+   */
+  async function onLiveEvent(msg: NewRoomEventOutput): Promise<void> {
+    const row = newEventRow(msg);
+    const what: Wake = { rooms: [msg.roomId], users: [] };
+    const notice = row.excluded ? undefined : deps.bus?.notice(what);
+    const pos = await deps.store.hot.insertLiveEvent(row, notice);
+    if (pos === undefined || row.excluded) return;
+    if (deps.bus) deps.bus.wakeLocal(what);
+    else deps.wake(what);
+  }
+
   /** The users whose membership changed (the room's members are woken by room). */
   async function onNewRoomEvent(msg: NewRoomEventOutput): Promise<Set<string> | undefined> {
     return store.transaction(async (tx) => {
-      const row = eventRow(msg.roomId, msg.roomVersion, msg.eventId, msg.event, "new");
-      if (msg.transactionId) {
-        row.txnId = msg.transactionId.transactionId;
-        row.txnDeviceId = msg.transactionId.deviceId;
-      }
-      row.excluded = msg.softFailed === true;
+      const row = newEventRow(msg);
       const pos = await tx.events.insertEvent(row);
       if (pos === undefined) return undefined;
       await tx.positions.bumpPosition("room", pos);
@@ -170,6 +195,7 @@ export function createRoomEventHandler(deps: RoomEventHandlerDeps): (msg: Output
   return async (msg) => {
     switch (msg.kind) {
       case "new_room_event": {
+        if (msg.addsStateEventIds.length === 0 && msg.removesStateEventIds.length === 0) return onLiveEvent(msg);
         const members = await onNewRoomEvent(msg);
         if (members) deps.wake({ rooms: [msg.roomId], users: members });
         return;

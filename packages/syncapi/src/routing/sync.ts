@@ -37,16 +37,17 @@ export function registerSyncRoute(server: HttpServer, deps: SyncRouteDeps): void
         current?.abort();
       });
       for (;;) {
-        // Registered before positions are read: a commit after the read still wakes us. A room
-        // joined after this lookup wakes us through our own member event.
-        const rooms = await deps.store.memberships.joinedRooms(who.userId);
-        const waiter = deps.notifier.waiter(who.userId, rooms);
+        // Made before positions are read: a commit after the read still wakes us. The joined
+        // rooms come from the same read; the waiter notes rooms woken meanwhile (watchRooms).
+        // A room joined after the read wakes us through our own member event.
+        const waiter = deps.notifier.waiter(who.userId);
         current = waiter;
         let res: SyncResponse;
         try {
-          const now = await deps.store.positions.currentPositions();
-          const since = q.since && clamp(q.since, now);
-          res = await buildSync(deps.store, { viewer: who, now, fullState: q.fullState, filter, ...(since ? { since } : {}) });
+          const overview = await deps.store.hot.syncOverview(who.userId, q.since);
+          waiter.watchRooms(overview.memberships.filter((m) => m.membership === "join").map((m) => m.roomId));
+          const since = q.since && clamp(q.since, overview.now);
+          res = await buildSync(deps.store, { viewer: who, fullState: q.fullState, filter, overview, ...(since ? { since } : {}) });
         } catch (e) {
           waiter.cancel();
           throw e;

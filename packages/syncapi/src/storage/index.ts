@@ -3,9 +3,11 @@
  * `transaction` handing the same object bound to a transaction. Only this folder imports drizzle.
  */
 import * as accountData from "./account-data";
+import type { Sql } from "@dendrite-ts/runtime";
 import type { Executor } from "./db";
 import * as events from "./events";
 import * as filters from "./filters";
+import * as hotPath from "./hot-path";
 import * as invites from "./invites";
 import * as lazyMembers from "./lazy-members";
 import * as memberships from "./memberships";
@@ -22,18 +24,31 @@ export type { AccountDataRow } from "./account-data";
 export type { Positions } from "./positions";
 export type { ThreadRow } from "./threads";
 export type { Executor } from "./db";
+export type { SyncOverview, RoomDelta, RoomDeltaQuery, Notice } from "./hot-path";
 
 // Drops the leading `db` parameter of every query function in a module.
 type Bound<M> = {
   [K in keyof M]: M[K] extends (db: Executor, ...args: infer A) => infer R ? (...args: A) => R : never;
 };
 
-function bind<M extends Record<string, unknown>>(mod: M, db: Executor): Bound<M> {
+// Drops the leading `sql` parameter of every raw query function in a module.
+type BoundSql<M> = {
+  [K in keyof M]: M[K] extends (sql: Sql, ...args: infer A) => infer R ? (...args: A) => R : never;
+};
+
+function bind<M extends Record<string, unknown>, D>(mod: M, db: D): Bound<M> & BoundSql<M> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(mod)) {
     if (typeof v === "function") out[k] = (...args: unknown[]) => (v as (...a: unknown[]) => unknown)(db, ...args);
   }
-  return out as Bound<M>;
+  return out as Bound<M> & BoundSql<M>;
+}
+
+/** The postgres.js client under a drizzle database or transaction: raw SQL in the same transaction. */
+function clientOf(db: Executor): Sql {
+  const client = (db as unknown as { session?: { client?: Sql } }).session?.client;
+  if (!client) throw new Error("syncapi storage: no postgres.js client under this drizzle handle");
+  return client;
 }
 
 export interface SyncStore {
@@ -46,11 +61,13 @@ export interface SyncStore {
   lazyMembers: Bound<typeof lazyMembers>;
   positions: Bound<typeof positions>;
   threads: Bound<typeof threads>;
+  /** Raw postgres.js statements of the send → /sync path (hot-path.ts). */
+  hot: BoundSql<typeof hotPath>;
   /** Runs fn with the store bound to one transaction. */
   transaction<T>(fn: (tx: SyncStore) => Promise<T>): Promise<T>;
 }
 
-export function createSyncStore(db: Executor): SyncStore {
+export function createSyncStore(db: Executor, sql: Sql = clientOf(db)): SyncStore {
   return {
     events: bind(events, db),
     state: bind(state, db),
@@ -61,6 +78,7 @@ export function createSyncStore(db: Executor): SyncStore {
     lazyMembers: bind(lazyMembers, db),
     positions: bind(positions, db),
     threads: bind(threads, db),
+    hot: bind(hotPath, sql),
     transaction: (fn) => db.transaction((tx) => fn(createSyncStore(tx as unknown as Executor))),
   };
 }

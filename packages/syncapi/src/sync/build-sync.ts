@@ -2,7 +2,7 @@
  * One /sync response between `since` (absent: initial) and `now`: which rooms go in join,
  * invite and leave, from the user's memberships by position; account data by its own position.
  */
-import type { InviteRow, MembershipRow, Positions, SyncStore } from "../storage";
+import type { InviteRow, Positions, SyncOverview, SyncStore } from "../storage";
 import { strippedEvent, toClientEvent, type Viewer } from "./client-event";
 import { strippedStateAt } from "./stripped-state";
 import { eventMatches, roomAllowed, type Filter } from "./filter";
@@ -11,10 +11,12 @@ import { formatSyncToken, formatTopoToken } from "./tokens";
 
 export interface SyncInput {
   viewer: Viewer & { deviceId: string };
+  /** At most overview.now. */
   since?: Positions;
-  now: Positions;
   fullState: boolean;
   filter: Filter;
+  /** The user's memberships, account data, invites and rooms with news, as of the positions it read (storage hot-path syncOverview). */
+  overview: SyncOverview;
 }
 
 type Json = Record<string, unknown>;
@@ -45,7 +47,8 @@ export function isEmptySync(r: SyncResponse): boolean {
 }
 
 export async function buildSync(store: SyncStore, input: SyncInput): Promise<SyncResponse> {
-  const { viewer, now, filter } = input;
+  const { viewer, filter, overview } = input;
+  const now = overview.now;
   const userId = viewer.userId;
   const initial = input.since === undefined;
   const after: Positions = input.since ?? { room: 0, accountData: 0 };
@@ -60,14 +63,11 @@ export async function buildSync(store: SyncStore, input: SyncInput): Promise<Syn
   };
   const roomOk = (roomId: string) => roomAllowed(filter.room, roomId);
 
-  const [nowMemberships, beforeMemberships, accountData] = await Promise.all([
-    store.memberships.membershipsAt(userId, now.room),
-    initial ? Promise.resolve([] as MembershipRow[]) : store.memberships.membershipsAt(userId, after.room),
-    store.accountData.accountDataChanges(userId, after.accountData, now.accountData),
-  ]);
-  const before = new Map(beforeMemberships.map((m) => [m.roomId, m.membership]));
+  const nowMemberships = overview.memberships;
+  // The membership at `since`: the one now unless it moved after since.
+  const before = (m: { roomId: string; pos: number; membership: string }) => (m.pos > after.room ? overview.membershipsBefore.get(m.roomId) : m.membership);
   const roomAccountData = new Map<string, Json[]>();
-  for (const a of accountData) {
+  for (const a of overview.accountData) {
     const ev = { type: a.type, content: a.content };
     if (a.roomId === "") {
       if (eventMatches(filter.account_data, ev)) res.account_data.events.push(ev);
@@ -77,17 +77,15 @@ export async function buildSync(store: SyncStore, input: SyncInput): Promise<Syn
   }
 
   const joined = nowMemberships.filter((m) => m.membership === "join" && roomOk(m.roomId));
-  const candidates = initial
-    ? new Set(joined.map((m) => m.roomId))
-    : await store.events.roomsWithEvents(joined.map((m) => m.roomId), after.room, now.room);
+  const candidates = initial ? new Set(joined.map((m) => m.roomId)) : overview.roomsWithEvents;
   // Rooms are independent: a few at a time (the pool is small), in the order they came.
   await inBatches(joined, ROOMS_AT_ONCE, async (m) => {
-    const newlyJoined = !initial && before.get(m.roomId) !== "join";
+    const newlyJoined = !initial && before(m) !== "join";
     if (!candidates.has(m.roomId) && !newlyJoined && !roomAccountData.has(m.roomId) && !input.fullState) return;
     const section = await buildRoomSection(
       store,
       viewer,
-      { roomId: m.roomId, after: after.room, upTo: now.room, fullState: initial || newlyJoined || input.fullState, initial: initial || newlyJoined },
+      { roomId: m.roomId, after: after.room, upTo: now.room, fullState: initial || newlyJoined || input.fullState, initial: initial || newlyJoined, withSummary: true },
       filter,
     );
     // Everything new was filtered out or hidden: nothing to tell (and a long-poll keeps waiting).
@@ -97,7 +95,7 @@ export async function buildSync(store: SyncStore, input: SyncInput): Promise<Syn
       state: section.state,
       account_data: { events: roomAccountData.get(m.roomId) ?? [] },
       ephemeral: { events: [] },
-      summary: await summary(store, m.roomId, userId),
+      summary: section.summary,
     };
   });
 
@@ -116,7 +114,7 @@ export async function buildSync(store: SyncStore, input: SyncInput): Promise<Syn
     res.rooms.leave[m.roomId] = { timeline: section.timeline, state: section.state, account_data: { events: roomAccountData.get(m.roomId) ?? [] } };
   }
 
-  for (const inv of await store.invites.pendingInvites(userId, after.room, now.room)) {
+  for (const inv of overview.pendingInvites) {
     if (!roomOk(inv.roomId) || res.rooms.join[inv.roomId]) continue;
     res.rooms.invite[inv.roomId] = inviteSection(inv);
   }
@@ -127,7 +125,7 @@ export async function buildSync(store: SyncStore, input: SyncInput): Promise<Syn
     const stripped = await strippedStateAt(store, m.roomId, m.pos - 1, userId);
     res.rooms.knock[m.roomId] = { knock_state: { events: knock ? [...stripped, strippedEvent(knock.eventJson)] : stripped } };
   }
-  if (!initial) await dropRetiredInvites(store, res, viewer, after.room, now.room, roomOk);
+  if (!initial) await dropRetiredInvites(store, res, viewer, overview.retiredInvites, roomOk);
   return res;
 }
 
@@ -136,9 +134,9 @@ export async function buildSync(store: SyncStore, input: SyncInput): Promise<Syn
  * the client only drops it when the room shows in rooms.leave, so put it there, with the
  * rejecting event when we hold it.
  */
-async function dropRetiredInvites(store: SyncStore, res: SyncResponse, viewer: Viewer, after: number, upTo: number, roomOk: (r: string) => boolean): Promise<void> {
+async function dropRetiredInvites(store: SyncStore, res: SyncResponse, viewer: Viewer, retired: readonly InviteRow[], roomOk: (r: string) => boolean): Promise<void> {
   const { join, leave, invite } = res.rooms;
-  for (const inv of await store.invites.retiredInvites(viewer.userId, after, upTo)) {
+  for (const inv of retired) {
     if (inv.retiredMembership === "join" || !roomOk(inv.roomId) || join[inv.roomId] || leave[inv.roomId] || invite[inv.roomId]) continue;
     const [by] = inv.retiredByEventId ? await store.events.eventsByIds([inv.retiredByEventId]) : [];
     leave[inv.roomId] = {
@@ -151,10 +149,4 @@ async function dropRetiredInvites(store: SyncStore, res: SyncResponse, viewer: V
 
 function inviteSection(inv: InviteRow): Json {
   return { invite_state: { events: inv.strippedState } };
-}
-
-/** The room summary from current state: counts, and heroes for naming a room without a name. */
-async function summary(store: SyncStore, roomId: string, userId: string): Promise<Json> {
-  const [counts, heroes] = await Promise.all([store.state.memberCounts(roomId), store.state.heroes(roomId, userId, 5)]);
-  return { "m.heroes": heroes, "m.joined_member_count": counts.joined, "m.invited_member_count": counts.invited };
 }

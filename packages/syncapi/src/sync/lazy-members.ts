@@ -28,13 +28,20 @@ export async function lazyLoadState(
   // The syncing user's own member event once, with the rest of a fresh state.
   if (ctx.initial) senders.add(ctx.userId);
   const nonMembers = state.filter((r) => r.type !== "m.room.member");
-  const wanted = await ctx.store.state.membersAfter(ctx.roomId, stateAtStartPos, [...senders]);
-  const sent = ctx.initial || filter.include_redundant_members ? new Map<string, string>() : await ctx.store.lazyMembers.sentMembers(ctx.userId, ctx.deviceId, ctx.roomId);
+  // What the device holds matters when redundant members are left out, and to record only what changed.
+  const fresh = ctx.initial || filter.include_redundant_members === true;
+  const [wanted, held] = await Promise.all([
+    senders.size === 0 ? [] : ctx.store.state.membersAfter(ctx.roomId, stateAtStartPos, [...senders]),
+    ctx.initial ? new Map<string, string>() : ctx.store.lazyMembers.sentMembers(ctx.userId, ctx.deviceId, ctx.roomId),
+  ]);
+  const sent = fresh ? new Map<string, string>() : held;
   const members = wanted.filter((r) => sent.get(r.stateKey) !== r.eventId);
   const nowHeld = new Map<string, string>();
   for (const r of members) nowHeld.set(r.stateKey, r.eventId);
   // Member events in the timeline are held by the device too.
   for (const e of timeline) if (e.type === "m.room.member" && e.stateKey !== null) nowHeld.set(e.stateKey, e.eventId);
+  // Recorded already (the device has it): nothing to write.
+  for (const [member, eventId] of nowHeld) if (held.get(member) === eventId) nowHeld.delete(member);
   await ctx.store.lazyMembers.recordSentMembers(ctx.userId, ctx.deviceId, ctx.roomId, nowHeld);
   return [...nonMembers, ...members];
 }

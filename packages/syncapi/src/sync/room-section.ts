@@ -10,7 +10,7 @@ import { bundleAggregations } from "./aggregations";
 import { applyEventFields } from "./event-fields";
 import { lazyLoadState } from "./lazy-members";
 import { formatTopoToken } from "./tokens";
-import { filterVisible } from "./visibility";
+import { filterVisible, roomVisibility } from "./visibility";
 
 /** Timeline events when the filter gives no limit. */
 export const DEFAULT_TIMELINE_LIMIT = 10;
@@ -26,6 +26,14 @@ export interface RoomWindow {
   fullState: boolean;
   /** No since token: the device holds nothing. */
   initial: boolean;
+  /** Add the room summary (join sections). */
+  withSummary?: boolean;
+}
+
+export interface RoomSummary {
+  "m.heroes": string[];
+  "m.joined_member_count": number;
+  "m.invited_member_count": number;
 }
 
 export interface RoomSection {
@@ -33,34 +41,44 @@ export interface RoomSection {
   state: { events: ClientEvent[] };
   /** Whether anything in it is new to the client. */
   hasChanges: boolean;
+  /** When asked for (withSummary). */
+  summary?: RoomSummary;
+}
+
+/** What the section is made of, read by one of two paths. */
+interface SectionReads {
+  /** Newest first, up to limit + 1 (or 1 for a limit of 0). */
+  newest: StoredEvent[];
+  visible(window: StoredEvent[]): Promise<StoredEvent[]> | StoredEvent[];
+  pointAfterUpTo(): Promise<{ depth: number; pos: number }> | { depth: number; pos: number };
+  /** State rows to send, before lazy loading: the state at startPos (full) or its changes; plus what became current in the window. */
+  stateRows(startPos: number, shown: Set<string>, hasWindow: boolean): Promise<StateRow[]> | StateRow[];
+  /** Events of state rows already read. */
+  known: Map<string, StoredEvent>;
+  summary(): Promise<RoomSummary | undefined> | RoomSummary | undefined;
 }
 
 export async function buildRoomSection(store: SyncStore, viewer: Viewer & { deviceId: string }, w: RoomWindow, filter: Filter): Promise<RoomSection> {
   const tf = filter.room?.timeline;
   const limit = Math.min(tf?.limit ?? DEFAULT_TIMELINE_LIMIT, MAX_TIMELINE_LIMIT);
-  const timelineAfter = w.fullState && w.initial ? 0 : w.after;
-  const newest = limit === 0 ? [] : await store.events.latestInRange(w.roomId, timelineAfter, w.upTo, limit + 1, tf);
-  const limited = newest.length > limit || (limit === 0 && (await store.events.latestInRange(w.roomId, timelineAfter, w.upTo, 1, tf)).length > 0);
-  const window = newest.slice(0, limit).reverse();
-  const timeline = await filterVisible(store, w.roomId, viewer.userId, window);
+  const reads = w.fullState ? await fullReads(store, viewer, w, limit, tf) : await deltaReads(store, viewer, w, limit, tf);
+  const limited = reads.newest.length > limit;
+  const window = reads.newest.slice(0, limit).reverse();
+  const timeline = window.length === 0 ? window : await reads.visible(window);
 
   const first = window[0];
-  const prevBatch = first ? formatTopoToken({ depth: first.depth, pos: first.pos }) : formatTopoToken(await store.events.pointAfterPos(w.roomId, w.upTo));
+  const prevBatch = formatTopoToken(first ? { depth: first.depth, pos: first.pos } : await reads.pointAfterUpTo());
   // The state at the start of the timeline is the state after the position before it.
   const startPos = first ? first.pos - 1 : w.upTo;
-
-  let rows: StateRow[];
-  if (w.fullState) rows = await store.state.stateAfter(w.roomId, startPos);
-  else rows = await store.state.stateChanges(w.roomId, w.after, startPos);
   // State that became current inside the window without an event the client sees (resolved
   // forks, a join's state fetched as outliers, events hidden from this user): sent as state,
   // or state + timeline would not add up to the current state.
   const shown = new Set(timeline.map((e) => e.eventId));
-  if (window.length > 0) rows.push(...(await store.state.stateChanges(w.roomId, startPos, w.upTo)).filter((r) => !shown.has(r.eventId)));
+  let rows = await reads.stateRows(startPos, shown, window.length > 0);
   // Whenever the full state is sent the device starts over, so no member event is redundant.
   rows = await lazyLoadState({ store, userId: viewer.userId, deviceId: viewer.deviceId, roomId: w.roomId, initial: w.fullState }, filter.room?.state, rows, timeline, startPos);
 
-  const state = await stateEvents(store, rows, filter.room?.state, viewer);
+  const [state, summary] = await Promise.all([stateEvents(store, rows, filter.room?.state, viewer, reads.known), reads.summary()]);
   const timelineEvents = timeline.map((e) => toClientEvent(e, viewer));
   // The spec asks for bundled aggregations when the timeline is limited (the client lacks the children).
   if (limited) await bundleAggregations(store, viewer, timeline, timelineEvents);
@@ -68,12 +86,76 @@ export async function buildRoomSection(store: SyncStore, viewer: Viewer & { devi
     timeline: { events: applyEventFields(timelineEvents, filter.event_fields), limited, prev_batch: prevBatch },
     state: { events: applyEventFields(state, filter.event_fields) },
     hasChanges: timelineEvents.length > 0 || state.length > 0 || w.fullState,
+    ...(summary ? { summary } : {}),
   };
 }
 
-async function stateEvents(store: SyncStore, rows: StateRow[], f: RoomEventFilter | undefined, viewer: Viewer): Promise<ClientEvent[]> {
+/** The full state at the start of the timeline (initial, newly joined, full_state): several reads. */
+async function fullReads(store: SyncStore, viewer: Viewer, w: RoomWindow, limit: number, tf: RoomEventFilter | undefined): Promise<SectionReads> {
+  const timelineAfter = w.initial ? 0 : w.after;
+  const newest = await store.events.latestInRange(w.roomId, timelineAfter, w.upTo, limit + 1, tf);
+  return {
+    newest,
+    visible: (window) => filterVisible(store, w.roomId, viewer.userId, window),
+    pointAfterUpTo: () => store.events.pointAfterPos(w.roomId, w.upTo),
+    async stateRows(startPos, shown, hasWindow) {
+      const rows = await store.state.stateAfter(w.roomId, startPos);
+      if (hasWindow) rows.push(...(await store.state.stateChanges(w.roomId, startPos, w.upTo)).filter((r) => !shown.has(r.eventId)));
+      return rows;
+    },
+    known: new Map(),
+    summary: () => (w.withSummary ? roomSummary(store, w.roomId, viewer.userId) : undefined),
+  };
+}
+
+/** An incremental window: one round trip (storage hot-path roomDelta) for everything but lazy loading and aggregations. */
+async function deltaReads(store: SyncStore, viewer: Viewer, w: RoomWindow, limit: number, tf: RoomEventFilter | undefined): Promise<SectionReads> {
+  const d = await store.hot.roomDelta({
+    roomId: w.roomId,
+    userId: viewer.userId,
+    after: w.after,
+    upTo: w.upTo,
+    fetch: limit + 1,
+    ...(tf ? { filter: tf } : {}),
+    needPoint: limit === 0,
+    withSummary: w.withSummary === true,
+  });
+  const known = new Map<string, StoredEvent>();
+  for (const s of d.stateRows) if (s.event) known.set(s.event.eventId, s.event);
+  const live = (r: StateRow, pos: number) => r.addedPos <= pos && (r.removedPos === null || r.removedPos > pos);
+  return {
+    newest: d.timeline,
+    visible(window) {
+      const values = new Map(d.visibilityRows.filter((v) => v.held).map((v) => [v.row.eventId, v.value]));
+      const v = roomVisibility(viewer.userId, d.visibilityRows.map((x) => x.row), values, d.memberRows);
+      return window.filter((e) => v.canSee(e));
+    },
+    // As events.pointAfterPos: just after the newest event at or before upTo.
+    pointAfterUpTo: () => (d.point ? { depth: d.point.depth, pos: d.point.pos + 1 } : { depth: 0, pos: 0 }),
+    stateRows(startPos, shown, hasWindow) {
+      // As state.stateChanges(after, startPos), then stateChanges(startPos, upTo) less what the timeline shows.
+      const rows = d.stateRows.map((s) => s.row);
+      const out = rows.filter((r) => r.addedPos > w.after && live(r, startPos));
+      if (hasWindow) out.push(...rows.filter((r) => r.addedPos > startPos && live(r, w.upTo) && !shown.has(r.eventId)));
+      return out;
+    },
+    known,
+    summary: () =>
+      d.summary && { "m.heroes": d.summary.heroes, "m.joined_member_count": d.summary.joined, "m.invited_member_count": d.summary.invited },
+  };
+}
+
+/** The room summary from current state: counts, and heroes for naming a room without a name. */
+async function roomSummary(store: SyncStore, roomId: string, userId: string): Promise<RoomSummary> {
+  const [counts, heroes] = await Promise.all([store.state.memberCounts(roomId), store.state.heroes(roomId, userId, 5)]);
+  return { "m.heroes": heroes, "m.joined_member_count": counts.joined, "m.invited_member_count": counts.invited };
+}
+
+async function stateEvents(store: SyncStore, rows: StateRow[], f: RoomEventFilter | undefined, viewer: Viewer, known: Map<string, StoredEvent>): Promise<ClientEvent[]> {
   if (rows.length === 0) return [];
-  const byId = new Map((await store.events.eventsByIds(rows.map((r) => r.eventId))).map((e) => [e.eventId, e]));
+  const byId = new Map(known);
+  const missing = [...new Set(rows.map((r) => r.eventId).filter((id) => !byId.has(id)))];
+  if (missing.length > 0) for (const e of await store.events.eventsByIds(missing)) byId.set(e.eventId, e);
   const out: StoredEvent[] = [];
   for (const r of rows) {
     const e = byId.get(r.eventId);

@@ -41,9 +41,19 @@ export async function loadRoomVisibility(store: SyncStore, roomId: string, userI
     store.state.keyHistory(roomId, "m.room.member", userId),
   ]);
   const visEvents = await store.events.eventsByIds(visRows.map((r) => r.eventId));
+  const values = new Map(visEvents.map((e) => [e.eventId, (e.eventJson.content as Record<string, unknown> | undefined)?.history_visibility]));
+  return roomVisibility(userId, visRows, values, memberRows);
+}
+
+/**
+ * RoomVisibility from what it is decided on, read elsewhere: the history of the room's
+ * history_visibility key with each event's content.history_visibility (only events we hold are
+ * in `values`), and the history of the user's member key — both oldest first.
+ */
+export function roomVisibility(userId: string, visRows: StateRow[], values: ReadonlyMap<string, unknown>, memberRows: StateRow[]): RoomVisibility {
   const vis: Timeline<Visibility> = {
     rows: visRows,
-    values: new Map(visEvents.map((e) => [e.eventId, asVisibility((e.eventJson.content as Record<string, unknown> | undefined)?.history_visibility)])),
+    values: new Map([...values].map(([id, v]) => [id, asVisibility(v)])),
   };
   const mem: Timeline<string> = { rows: memberRows, values: new Map(memberRows.map((r) => [r.eventId, r.membership ?? "leave"])) };
   const joinPositions = memberRows.filter((r) => r.membership === "join").map((r) => r.addedPos);

@@ -1,0 +1,230 @@
+/**
+ * The statements on the "message sent → /sync answers" path, as raw postgres.js SQL (prepared,
+ * no query builder): each does in one round trip what used to take several statements.
+ *
+ * - `insertLiveEvent`: a consumer write without state changes (a message) — the writers' lock,
+ *   the insert, the position bump and the NOTIFY for other processes in one statement, so one
+ *   implicit transaction.
+ * - `syncOverview`: everything an incremental /sync decides on, in one snapshot — positions,
+ *   the user's memberships now (and at `since` where they moved), account data, invites and
+ *   which joined rooms have new timeline events.
+ * - `roomDelta`: one room's timeline window, what history visibility needs, the state rows that
+ *   changed in the window (with their events) and the room summary.
+ */
+import type { Sql } from "@dendrite-ts/runtime";
+import type { StoredEvent, NewEventRow } from "./events";
+import type { SqlEventFilter } from "./event-filter";
+import type { InviteRow } from "./invites";
+import type { MembershipRow } from "./memberships";
+import type { Positions } from "./positions";
+import type { StateRow } from "./state";
+import { eventFilterFragment, num, numOrNull, stateRowFromRow, storedEventFromRow, type Raw } from "./raw";
+
+/** A NOTIFY to send when the write commits. */
+export interface Notice {
+  channel: string;
+  payload: string;
+}
+
+/**
+ * Stores a live event that changes no state at the next stream position and moves the room
+ * stream to it, under the writers' lock (positions.lockWriters) — one statement, so one
+ * implicit transaction, and the lock is held to its commit. An outlier already held is upgraded
+ * in place as events.insertEvent does. Undefined when the event ID was already stored; the
+ * NOTIFY is only sent when something was.
+ */
+export async function insertLiveEvent(sql: Sql, row: NewEventRow, notice?: Notice): Promise<number | undefined> {
+  // MATERIALIZED: the lock is taken before nextval() is evaluated, so positions are handed out
+  // in commit order. Every parameter is cast: INSERT … SELECT does not infer them from columns.
+  const inserted = sql`
+    WITH lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(hashtext('syncapi.stream_writers')) AS locked),
+    ins AS (
+      INSERT INTO syncapi.output_room_events AS t
+        (pos, event_id, room_id, type, sender, state_key, depth, room_version, event_json, unsigned_extra,
+         txn_id, txn_device_id, contains_url, origin_kind, excluded, relates_to, rel_type)
+      SELECT nextval('syncapi.stream_pos'), ${row.eventId}::text, ${row.roomId}::text, ${row.type}::text, ${row.sender}::text,
+        ${row.stateKey}::text, ${row.depth}::int8, ${row.roomVersion}::text, ${JSON.stringify(row.eventJson)}::text::jsonb,
+        ${JSON.stringify(row.unsignedExtra)}::text::jsonb, ${row.txnId}::text, ${row.txnDeviceId}::text, ${row.containsUrl}::bool,
+        ${row.originKind}::text, ${row.excluded}::bool, ${row.relatesTo}::text, ${row.relType}::text
+      FROM lock
+      ON CONFLICT (event_id) DO UPDATE SET pos = nextval('syncapi.stream_pos'), origin_kind = EXCLUDED.origin_kind,
+        txn_id = EXCLUDED.txn_id, txn_device_id = EXCLUDED.txn_device_id, excluded = EXCLUDED.excluded
+        WHERE t.origin_kind = 'outlier' AND EXCLUDED.origin_kind <> 'outlier'
+      RETURNING t.pos
+    ),
+    bump AS (
+      UPDATE syncapi.stream_positions sp SET pos = GREATEST(sp.pos, ins.pos) FROM ins WHERE sp.name = 'room'
+    )`;
+  const rows = notice
+    ? await sql`${inserted} SELECT ins.pos, pg_notify(${notice.channel}::text, ${notice.payload}::text) FROM ins`
+    : await sql`${inserted} SELECT ins.pos FROM ins`;
+  return rows[0] ? num(rows[0].pos) : undefined;
+}
+
+export interface SyncOverview {
+  now: Positions;
+  /** Each room's latest membership of the user at `now`. */
+  memberships: MembershipRow[];
+  /** For rooms whose membership moved after `since`: the membership at `since` (absent: none). */
+  membershipsBefore: Map<string, string>;
+  /** Account data changed in (since, now]. */
+  accountData: { roomId: string; type: string; content: Record<string, unknown> }[];
+  /** Invites that arrived in (since, now] and were pending at now, oldest first. */
+  pendingInvites: InviteRow[];
+  /** Invites retired in (since, now] (incremental only). */
+  retiredInvites: InviteRow[];
+  /** Joined rooms with a live timeline event in (since, now] (incremental only). */
+  roomsWithEvents: Set<string>;
+}
+
+function inviteFromJson(r: Raw): InviteRow {
+  return {
+    eventId: r.event_id as string,
+    roomId: r.room_id as string,
+    userId: r.user_id as string,
+    inviteEvent: r.invite_event as Record<string, unknown>,
+    roomVersion: r.room_version as string,
+    strippedState: r.stripped_state as Record<string, unknown>[],
+    pos: num(r.pos),
+    retiredPos: numOrNull(r.retired_pos),
+    retiredByEventId: (r.retired_by_event_id ?? null) as string | null,
+    retiredMembership: (r.retired_membership ?? null) as string | null,
+  };
+}
+
+/**
+ * What a /sync from `since` (undefined: initial) decides on, read in one snapshot: the
+ * positions it answers up to and everything of the user's that moved. Rows are bounded by the
+ * positions read in the same statement, so the result is as of `now`.
+ */
+export async function syncOverview(sql: Sql, userId: string, since: Positions | undefined): Promise<SyncOverview> {
+  const incremental = since !== undefined;
+  const sinceRoom = since?.room ?? 0;
+  const sinceAd = since?.accountData ?? 0;
+  const [r] = await sql`
+    WITH p AS MATERIALIZED (
+      SELECT coalesce(max(pos) FILTER (WHERE name = 'room'), 0)::int8 AS room,
+             coalesce(max(pos) FILTER (WHERE name = 'account_data'), 0)::int8 AS ad
+      FROM syncapi.stream_positions
+    ),
+    m AS MATERIALIZED (
+      SELECT DISTINCT ON (room_id) room_id, pos, membership, event_id
+      FROM syncapi.memberships
+      WHERE user_id = ${userId}::text AND pos <= (SELECT room FROM p)
+      ORDER BY room_id, pos DESC
+    )
+    SELECT p.room, p.ad,
+      (SELECT coalesce(json_agg(json_build_array(room_id, pos, membership, event_id)), '[]') FROM m) AS memberships,
+      (SELECT coalesce(json_agg(json_build_array(room_id, membership)), '[]') FROM (
+        SELECT DISTINCT ON (b.room_id) b.room_id, b.membership FROM syncapi.memberships b
+        WHERE ${incremental}::bool AND b.user_id = ${userId}::text AND b.pos <= ${sinceRoom}::int8
+          AND b.room_id IN (SELECT room_id FROM m WHERE m.pos > ${sinceRoom}::int8)
+        ORDER BY b.room_id, b.pos DESC
+      ) b) AS before,
+      (SELECT coalesce(json_agg(json_build_array(a.room_id, a.type, a.content)), '[]') FROM syncapi.account_data a
+        WHERE a.user_id = ${userId}::text AND a.pos > ${sinceAd}::int8 AND a.pos <= p.ad) AS account_data,
+      (SELECT coalesce(json_agg(i ORDER BY i.pos), '[]') FROM syncapi.invites i
+        WHERE i.user_id = ${userId}::text AND i.pos > ${sinceRoom}::int8 AND i.pos <= p.room
+          AND (i.retired_pos IS NULL OR i.retired_pos > p.room)) AS invites,
+      (SELECT coalesce(json_agg(i ORDER BY i.retired_pos), '[]') FROM syncapi.invites i
+        WHERE ${incremental}::bool AND i.user_id = ${userId}::text AND i.retired_pos > ${sinceRoom}::int8 AND i.retired_pos <= p.room) AS retired,
+      (SELECT coalesce(json_agg(m.room_id), '[]') FROM m
+        WHERE ${incremental}::bool AND m.membership = 'join' AND EXISTS (
+          SELECT 1 FROM syncapi.output_room_events e
+          WHERE e.room_id = m.room_id AND e.pos > ${sinceRoom}::int8 AND e.pos <= p.room AND NOT e.excluded AND e.origin_kind = 'new'
+        )) AS active
+    FROM p`;
+  const row = r as Raw;
+  return {
+    now: { room: num(row.room), accountData: num(row.ad) },
+    memberships: (row.memberships as [string, number, string, string][]).map(([roomId, pos, membership, eventId]) => ({
+      userId,
+      roomId,
+      pos: num(pos),
+      membership,
+      eventId,
+    })),
+    membershipsBefore: new Map(row.before as [string, string][]),
+    accountData: (row.account_data as [string, string, Record<string, unknown>][]).map(([roomId, type, content]) => ({ roomId, type, content })),
+    pendingInvites: (row.invites as Raw[]).map(inviteFromJson),
+    retiredInvites: (row.retired as Raw[]).map(inviteFromJson),
+    roomsWithEvents: new Set(row.active as string[]),
+  };
+}
+
+export interface RoomDeltaQuery {
+  roomId: string;
+  userId: string;
+  /** Stream positions (after, upTo]. */
+  after: number;
+  upTo: number;
+  /** Timeline rows to fetch, newest first (the window's limit + 1, to tell `limited`). */
+  fetch: number;
+  filter?: SqlEventFilter;
+  /** The point after the newest event at or before upTo is needed even when the timeline has rows. */
+  needPoint: boolean;
+  /** Joined and invited counts and heroes (join sections). */
+  withSummary: boolean;
+}
+
+export interface RoomDelta {
+  /** Newest first. */
+  timeline: StoredEvent[];
+  /** room_state history of m.room.history_visibility "" (oldest first), with each event's history_visibility when we hold it. */
+  visibilityRows: { row: StateRow; held: boolean; value: unknown }[];
+  /** room_state history of the user's own member key, oldest first. */
+  memberRows: StateRow[];
+  /** room_state rows added in (after, upTo], with their events when held. */
+  stateRows: { row: StateRow; event: StoredEvent | undefined }[];
+  /** events.pointAfterPos(roomId, upTo) when asked for or when the timeline is empty. */
+  point: { depth: number; pos: number } | undefined;
+  summary?: { joined: number; invited: number; heroes: string[] };
+}
+
+/** One round trip for what an incremental room section reads. */
+export async function roomDelta(sql: Sql, q: RoomDeltaQuery): Promise<RoomDelta> {
+  const summary = q.withSummary
+    ? sql`,
+      (SELECT json_build_array(count(*) FILTER (WHERE s.membership = 'join'), count(*) FILTER (WHERE s.membership = 'invite'))
+        FROM syncapi.room_state s WHERE s.room_id = ${q.roomId}::text AND s.type = 'm.room.member' AND s.removed_pos IS NULL) AS counts,
+      (SELECT coalesce(json_agg(h.state_key ORDER BY h.added_pos), '[]') FROM (
+        SELECT s.state_key, s.added_pos FROM syncapi.room_state s
+        WHERE s.room_id = ${q.roomId}::text AND s.type = 'm.room.member' AND s.removed_pos IS NULL
+          AND s.membership IN ('join', 'invite') AND s.state_key <> ${q.userId}::text
+        ORDER BY s.added_pos LIMIT 5) h) AS heroes`
+    : sql``;
+  const [r] = await sql`
+    WITH tl AS MATERIALIZED (
+      SELECT e.* FROM syncapi.output_room_events e
+      WHERE e.room_id = ${q.roomId}::text AND e.pos > ${q.after}::int8 AND e.pos <= ${q.upTo}::int8
+        AND NOT e.excluded AND e.origin_kind = 'new' ${eventFilterFragment(sql, q.filter)}
+      ORDER BY e.pos DESC LIMIT ${q.fetch}::int8
+    )
+    SELECT
+      (SELECT coalesce(json_agg(tl ORDER BY tl.pos DESC), '[]') FROM tl) AS timeline,
+      (SELECT coalesce(json_agg(json_build_array(s, v.event_id IS NOT NULL, v.event_json->'content'->'history_visibility') ORDER BY s.added_pos, s.id), '[]')
+        FROM syncapi.room_state s
+        LEFT JOIN syncapi.output_room_events v ON s.type = 'm.room.history_visibility' AND v.event_id = s.event_id
+        WHERE s.room_id = ${q.roomId}::text
+          AND ((s.type = 'm.room.history_visibility' AND s.state_key = '') OR (s.type = 'm.room.member' AND s.state_key = ${q.userId}::text))) AS vis,
+      (SELECT coalesce(json_agg(json_build_array(s, e)), '[]')
+        FROM syncapi.room_state s LEFT JOIN syncapi.output_room_events e ON e.event_id = s.event_id
+        WHERE s.room_id = ${q.roomId}::text AND s.added_pos > ${q.after}::int8 AND s.added_pos <= ${q.upTo}::int8) AS state,
+      (SELECT json_build_array(e.depth, e.pos) FROM syncapi.output_room_events e
+        WHERE (${q.needPoint}::bool OR NOT EXISTS (SELECT 1 FROM tl))
+          AND e.room_id = ${q.roomId}::text AND e.pos <= ${q.upTo}::int8 AND NOT e.excluded AND e.origin_kind IN ('new', 'old')
+        ORDER BY e.depth DESC, e.pos DESC LIMIT 1) AS point
+      ${summary}`;
+  const row = r as Raw;
+  const vis = (row.vis as [Raw, boolean, unknown][]).map(([s, held, value]) => ({ row: stateRowFromRow(s), held, value }));
+  const point = row.point as [number, number] | null;
+  const counts = row.counts as [number, number] | undefined;
+  return {
+    timeline: (row.timeline as Raw[]).map(storedEventFromRow),
+    visibilityRows: vis.filter((v) => v.row.type === "m.room.history_visibility"),
+    memberRows: vis.filter((v) => v.row.type === "m.room.member").map((v) => v.row),
+    stateRows: (row.state as [Raw, Raw | null][]).map(([s, e]) => ({ row: stateRowFromRow(s), event: e ? storedEventFromRow(e) : undefined })),
+    point: point ? { depth: num(point[0]), pos: num(point[1]) } : undefined,
+    ...(q.withSummary && counts ? { summary: { joined: num(counts[0]), invited: num(counts[1]), heroes: row.heroes as string[] } } : {}),
+  };
+}
