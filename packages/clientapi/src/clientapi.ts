@@ -1,6 +1,6 @@
 /**
- * createClientapi: every dependency up front; migrations for our one table run here, then
- * `register(server)` adds the public client-server routes to a runtime HTTP server.
+ * createClientapi: every dependency up front; our schema's migrations run here (it holds no
+ * table now), then `register(server)` adds the public client-server routes to a runtime HTTP server.
  */
 import type { FastifyInstance } from "fastify";
 import { applyMigrations } from "@dendrite-ts/runtime";
@@ -27,7 +27,7 @@ import { registerStateRoutes } from "./routing/state";
 import { registerTagRoutes } from "./routing/tags";
 import { registerVersionsRoute } from "./routing/versions";
 import { CLIENTAPI_SCHEMA, clientapiMigrations } from "./storage/migrations";
-import { createTransactionStore } from "./storage/transactions";
+import { createTransactionStore } from "./transactions";
 
 export interface Clientapi {
   /** Adds every clientapi route (including /versions) to the server. Call once per server. */
@@ -44,7 +44,7 @@ export async function createClientapi(deps: ClientapiDeps): Promise<Clientapi> {
     config: deps.config,
     authenticate: createAuthenticator(deps.userapi, deps.logger, now),
     rateLimit: createRateLimiter(deps.config.rateLimiting, now),
-    txns: createTransactionStore(deps.db.sql),
+    txns: createTransactionStore({ now }),
     roomVersionOf: createRoomVersionCache(deps.roomserver),
     logger: deps.logger,
   };

@@ -1,6 +1,6 @@
 /**
  * What clientapi needs from the rest of the server, named up front (EXAMPLES.md §8, §12):
- * role views of the userapi and roomserver clients, its own database (transaction IDs), and
+ * role views of the userapi and roomserver clients, its own database schema, and
  * its config. Nothing is optional or set later.
  */
 import type { Database, Logger } from "@dendrite-ts/runtime";
@@ -32,7 +32,7 @@ export interface ClientapiConfig {
 export interface ClientapiDeps {
   userapi: ClientUserapi;
   roomserver: ClientRoomserver;
-  /** Holds the `clientapi` schema (transaction IDs); migrations run in createClientapi. */
+  /** Holds the `clientapi` schema (no tables since 0002); migrations run in createClientapi. */
   db: Pick<Database, "sql">;
   serverName: string;
   config: ClientapiConfig;

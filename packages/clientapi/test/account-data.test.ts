@@ -109,7 +109,7 @@ describe("rate limiting (on)", () => {
     expect((await send("a")).status).toBe(200);
     expect((await send("b")).status).toBe(200);
     expectError(await send("c"), 429, "M_LIMIT_EXCEEDED");
-    // A retransmission of a sent txnId is answered from the table, limit or not.
+    // A retransmission of a sent txnId is answered (from memory, before the limit), limit or not.
     const again = await send("a");
     expect(again.status).toBe(200);
     clock.now += 1000;

@@ -54,12 +54,38 @@ describe("send, state, redact", () => {
     expect(ids.size).toBe(1);
   });
 
-  it("the txnId survives a restart of clientapi (stored in its table, not in memory)", async () => {
+  it("the txnId survives a restart of clientapi (the roomserver records it with the event)", async () => {
     const first = await send("durable");
     await s.restartClientapi();
     expect((await send("durable")).body.event_id).toBe(first.body.event_id);
-    const rows = await s.db.sql`SELECT event_id FROM clientapi.transactions WHERE txn_id = 'durable'`;
-    expect(rows.map((r) => r.event_id)).toEqual([first.body.event_id]);
+    // clientapi keeps no table of its own for it any more.
+    const [row] = await s.db.sql`SELECT to_regclass('clientapi.transactions') AS t`;
+    expect(row!.t).toBeNull();
+  });
+
+  it("concurrent retries of one txnId through two clientapis send one event", async () => {
+    const other = await s.anotherClientapi();
+    const via = (srv: TestServer) => call(srv, "PUT", `/rooms/${enc(roomId)}/send/m.room.message/two-fronts`, { msgtype: "m.text", body: "once" }, alice.token);
+    const results = await Promise.all([via(s), via(other), via(s), via(other)]);
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect(new Set(results.map((r) => r.body.event_id)).size).toBe(1);
+  });
+
+  it("a retransmission is answered even after the sender left the room", async () => {
+    const hal = await register(s, "hal");
+    await call(s, "POST", `/join/${enc(roomId)}`, {}, hal.token);
+    const sent = (await send("before-leaving", undefined, hal.token)).body.event_id;
+    await call(s, "POST", `/rooms/${enc(roomId)}/leave`, {}, hal.token);
+    expect((await send("before-leaving", undefined, hal.token)).body.event_id).toBe(sent);
+    expectError(await send("after-leaving", undefined, hal.token), 403, "M_FORBIDDEN");
+  });
+
+  it("a txnId is scoped to the event type (the path), as the roomserver keys it", async () => {
+    const message = (await send("typed")).body.event_id;
+    const other = await call(s, "PUT", `/rooms/${enc(roomId)}/send/org.example.thing/typed`, { v: 1 }, alice.token);
+    expect(other.status).toBe(200);
+    expect(other.body.event_id).not.toBe(message);
+    expect((await send("typed")).body.event_id).toBe(message);
   });
 
   it("a failed send is not remembered: the same txnId may succeed later", async () => {

@@ -26,6 +26,8 @@ export interface TestServer {
   streams: Streams;
   /** Replaces clientapi and its HTTP server with new ones over the same database. */
   restartClientapi(): Promise<void>;
+  /** Another clientapi (a second process, say) over the same userapi and roomserver; closed with the server. */
+  anotherClientapi(): Promise<TestServer>;
   close(): Promise<void>;
 }
 
@@ -70,6 +72,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     return server;
   };
   const server = await makeServer();
+  const others: HttpServer[] = [];
   const t: TestServer = {
     server,
     db,
@@ -80,7 +83,13 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
       await t.server.close();
       t.server = await makeServer();
     },
+    async anotherClientapi() {
+      const other = await makeServer();
+      others.push(other);
+      return { ...t, server: other };
+    },
     close: async () => {
+      for (const other of others) await other.close();
       await t.server.close();
       await roomserverImpl.close();
       await userapiImpl.close();

@@ -10,7 +10,7 @@ import type { Authenticate } from "../auth";
 import type { RoomVersionOf } from "../client-events";
 import type { ClientapiConfig, ClientapiDeps, ClientRoomserver, ClientUserapi } from "../deps";
 import type { RateLimit } from "../ratelimit";
-import type { TransactionStore } from "../storage/transactions";
+import type { TransactionStore } from "../transactions";
 
 export interface RouteContext {
   userapi: ClientUserapi;

@@ -16,7 +16,7 @@ export function registerRedactRoutes(server: FastifyInstance, ctx: RouteContext)
     const me = await ctx.authenticate(req);
     const { roomId, eventId, txnId } = parseParams(redactParams, req.params);
     const body = parseBody(z.object({ reason: z.string().optional() }), req.body);
-    const redactionId = await ctx.txns.once({ userId: me.userId, deviceId: me.deviceId, endpoint: "redact", roomId, txnId }, async () => {
+    const redactionId = await ctx.txns.once({ userId: me.userId, deviceId: me.deviceId, endpoint: "redact", roomId, eventType: "m.room.redaction", txnId }, async () => {
       ctx.rateLimit(`send:${me.userId}`);
       await requireJoined(ctx, roomId, me.userId);
       const version = getRoomVersion(await ctx.roomVersionOf(roomId));

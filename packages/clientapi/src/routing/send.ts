@@ -1,7 +1,7 @@
 /**
  * PUT /rooms/{roomId}/send/{eventType}/{txnId}: a message event, idempotent per device and
- * transaction ID (see storage/transactions.ts). The transaction ID also rides on the event's
- * output so the sender's /sync can echo it.
+ * transaction ID (the roomserver records it with the event; see transactions.ts). The
+ * transaction ID also rides on the event's output so the sender's /sync can echo it.
  */
 import type { FastifyInstance } from "fastify";
 import { MatrixError, roomIdSchema } from "@dendrite-ts/protocol";
@@ -24,7 +24,7 @@ export function registerSendRoutes(server: FastifyInstance, ctx: RouteContext): 
     const me = await ctx.authenticate(req);
     const { roomId, eventType, txnId } = parseParams(sendParams, req.params);
     const content = parseBody(jsonObject, req.body);
-    const eventId = await ctx.txns.once({ userId: me.userId, deviceId: me.deviceId, endpoint: "send", roomId, txnId }, async () => {
+    const eventId = await ctx.txns.once({ userId: me.userId, deviceId: me.deviceId, endpoint: "send", roomId, eventType, txnId }, async () => {
       ctx.rateLimit(`send:${me.userId}`);
       if (NOT_VIA_SEND.has(eventType)) throw new MatrixError("M_BAD_JSON", `Send ${eventType} through its own endpoint`);
       await requireJoined(ctx, roomId, me.userId);

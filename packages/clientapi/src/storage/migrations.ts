@@ -22,4 +22,12 @@ export const clientapiMigrations: readonly Migration[] = [
       CREATE INDEX transactions_claimed_ts ON transactions (claimed_ts);
     `,
   },
+  {
+    id: "0002_drop_transactions",
+    sql: /* sql */ `
+      -- The roomserver records each client transaction with its event, in the same database
+      -- transaction (roomserver.send_transactions): this table only cost two statements a send.
+      DROP TABLE IF EXISTS transactions;
+    `,
+  },
 ];
