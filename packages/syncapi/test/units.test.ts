@@ -76,6 +76,22 @@ describe("notifier", () => {
     // A finished waiter is gone: waking again reaches no one and leaks nothing.
     n.wake({ rooms: ["!r"], users: ["@a"] });
   });
+  it("rooms learned after the waiter was made: a wake of one of them in between counts, of another room not", async () => {
+    const n = createNotifier();
+    const w = n.waiter("@a");
+    n.wake({ rooms: ["!other"] });
+    w.watchRooms(["!r"]);
+    expect(await w.wait(20)).toBe(false);
+    const late = n.waiter("@a");
+    n.wake({ rooms: ["!r"] });
+    late.watchRooms(["!r"]);
+    expect(await late.wait(1000)).toBe(true);
+    // Watched from then on.
+    const after = n.waiter("@a");
+    after.watchRooms(["!r"]);
+    setTimeout(() => n.wake({ rooms: ["!r"] }), 10);
+    expect(await after.wait(1000)).toBe(true);
+  });
   it("wakes a wait in progress promptly", async () => {
     const n = createNotifier();
     const w = n.waiter("@a");
