@@ -122,6 +122,15 @@ describe("syncapi hot-path statements", () => {
     expect(d.point).toBeUndefined();
     expect(d.summary).toEqual({ joined: 1, invited: 1, heroes: ["@h:test.local"] });
 
+    // Read along with the overview: the same delta, for joined rooms with news whose membership did not move.
+    await store.memberships.insertMemberships([{ userId: U, roomId: room, pos: p1 - 1, membership: "join", eventId: "$join" }]);
+    const spec = { userId: U, fetch: 3, filter: { not_types: ["m.reac*"] }, needPoint: false, withSummary: true };
+    const o = await store.hot.syncOverview(U, { room: from, accountData: 0 }, spec);
+    expect(o.roomsWithEvents.has(room)).toBe(true);
+    expect(o.deltas.get(room)).toEqual(await store.hot.roomDelta({ ...spec, roomId: room, after: from, upTo: o.now.room }));
+    expect((await store.hot.syncOverview(U, { room: p1 - 2, accountData: 0 }, spec)).deltas.has(room)).toBe(false);
+    expect((await store.hot.syncOverview(U, { room: from, accountData: 0 })).deltas.size).toBe(0);
+
     // Nothing in the window: the point after the newest event at or before upTo, as pointAfterPos.
     const empty = await store.hot.roomDelta({ roomId: room, userId: U, after: p3, upTo: p3, fetch: 11, needPoint: false, withSummary: false });
     expect(empty.timeline).toEqual([]);

@@ -9,6 +9,7 @@ import type { Notifier } from "../notifier";
 import type { Positions, SyncStore } from "../storage";
 import { buildSync, isEmptySync, type SyncResponse } from "../sync/build-sync";
 import { parseSyncQuery } from "../sync/request";
+import { deltaSpec } from "../sync/room-section";
 import { authenticate, CLIENT_PREFIXES } from "./common";
 import { resolveSyncFilter } from "./filters";
 
@@ -44,7 +45,8 @@ export function registerSyncRoute(server: HttpServer, deps: SyncRouteDeps): void
         current = waiter;
         let res: SyncResponse;
         try {
-          const overview = await deps.store.hot.syncOverview(who.userId, q.since);
+          // An incremental sync reads the sections of its rooms with news along.
+          const overview = await deps.store.hot.syncOverview(who.userId, q.since, q.fullState ? undefined : deltaSpec(who.userId, filter));
           waiter.watchRooms(overview.memberships.filter((m) => m.membership === "join").map((m) => m.roomId));
           const since = q.since && clamp(q.since, overview.now);
           res = await buildSync(deps.store, { viewer: who, fullState: q.fullState, filter, overview, ...(since ? { since } : {}) });

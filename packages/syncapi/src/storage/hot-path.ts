@@ -6,8 +6,8 @@
  *   the insert, the position bump and the NOTIFY for other processes in one statement, so one
  *   implicit transaction.
  * - `syncOverview`: everything an incremental /sync decides on, in one snapshot — positions,
- *   the user's memberships now (and at `since` where they moved), account data, invites and
- *   which joined rooms have new timeline events.
+ *   the user's memberships now (and at `since` where they moved), account data, invites,
+ *   which joined rooms have new timeline events, and those rooms' deltas.
  * - `roomDelta`: one room's timeline window, what history visibility needs, the state rows that
  *   changed in the window (with their events) and the room summary.
  */
@@ -18,7 +18,7 @@ import type { InviteRow } from "./invites";
 import type { MembershipRow } from "./memberships";
 import type { Positions } from "./positions";
 import type { StateRow } from "./state";
-import { eventFilterFragment, num, numOrNull, stateRowFromRow, storedEventFromRow, type Raw } from "./raw";
+import { eventFilterFragment, num, numOrNull, stateRowFromRow, storedEventFromRow, type Fragment, type Raw } from "./raw";
 
 /** A NOTIFY to send when the write commits. */
 export interface Notice {
@@ -75,6 +75,11 @@ export interface SyncOverview {
   retiredInvites: InviteRow[];
   /** Joined rooms with a live timeline event in (since, now] (incremental only). */
   roomsWithEvents: Set<string>;
+  /**
+   * When asked for: roomDelta(room, since, now) of those of them the user was already joined
+   * to at `since` (no membership change since) — what their sections are made of.
+   */
+  deltas: Map<string, RoomDelta>;
 }
 
 function inviteFromJson(r: Raw): InviteRow {
@@ -97,10 +102,16 @@ function inviteFromJson(r: Raw): InviteRow {
  * positions it answers up to and everything of the user's that moved. Rows are bounded by the
  * positions read in the same statement, so the result is as of `now`.
  */
-export async function syncOverview(sql: Sql, userId: string, since: Positions | undefined): Promise<SyncOverview> {
+export async function syncOverview(sql: Sql, userId: string, since: Positions | undefined, deltas?: DeltaSpec): Promise<SyncOverview> {
   const incremental = since !== undefined;
   const sinceRoom = since?.room ?? 0;
   const sinceAd = since?.accountData ?? 0;
+  // The deltas of rooms with news whose membership did not move (still joined since `since`), as of `now`.
+  const deltaColumn =
+    incremental && deltas
+      ? sql`(SELECT coalesce(json_object_agg(act.room_id, ${deltaJson(sql, sql`act.room_id`, sql`${sinceRoom}::int8`, sql`p.room`, deltas)}), '{}')
+          FROM act WHERE act.pos <= ${sinceRoom}::int8)`
+      : sql`NULL`;
   const [r] = await sql`
     WITH p AS MATERIALIZED (
       SELECT coalesce(max(pos) FILTER (WHERE name = 'room'), 0)::int8 AS room,
@@ -112,6 +123,13 @@ export async function syncOverview(sql: Sql, userId: string, since: Positions | 
       FROM syncapi.memberships
       WHERE user_id = ${userId}::text AND pos <= (SELECT room FROM p)
       ORDER BY room_id, pos DESC
+    ),
+    act AS MATERIALIZED (
+      SELECT m.room_id, m.pos FROM m, p
+      WHERE ${incremental}::bool AND m.membership = 'join' AND EXISTS (
+        SELECT 1 FROM syncapi.output_room_events e
+        WHERE e.room_id = m.room_id AND e.pos > ${sinceRoom}::int8 AND e.pos <= p.room AND NOT e.excluded AND e.origin_kind = 'new'
+      )
     )
     SELECT p.room, p.ad,
       (SELECT coalesce(json_agg(json_build_array(room_id, pos, membership, event_id)), '[]') FROM m) AS memberships,
@@ -128,11 +146,8 @@ export async function syncOverview(sql: Sql, userId: string, since: Positions | 
           AND (i.retired_pos IS NULL OR i.retired_pos > p.room)) AS invites,
       (SELECT coalesce(json_agg(i ORDER BY i.retired_pos), '[]') FROM syncapi.invites i
         WHERE ${incremental}::bool AND i.user_id = ${userId}::text AND i.retired_pos > ${sinceRoom}::int8 AND i.retired_pos <= p.room) AS retired,
-      (SELECT coalesce(json_agg(m.room_id), '[]') FROM m
-        WHERE ${incremental}::bool AND m.membership = 'join' AND EXISTS (
-          SELECT 1 FROM syncapi.output_room_events e
-          WHERE e.room_id = m.room_id AND e.pos > ${sinceRoom}::int8 AND e.pos <= p.room AND NOT e.excluded AND e.origin_kind = 'new'
-        )) AS active
+      (SELECT coalesce(json_agg(act.room_id), '[]') FROM act) AS active,
+      ${deltaColumn} AS deltas
     FROM p`;
   const row = r as Raw;
   return {
@@ -149,15 +164,14 @@ export async function syncOverview(sql: Sql, userId: string, since: Positions | 
     pendingInvites: (row.invites as Raw[]).map(inviteFromJson),
     retiredInvites: (row.retired as Raw[]).map(inviteFromJson),
     roomsWithEvents: new Set(row.active as string[]),
+    deltas: new Map(Object.entries((row.deltas ?? {}) as Record<string, Parameters<typeof deltaFromJson>[0]>).map(([roomId, d]) => [roomId, deltaFromJson(d)])),
   };
 }
 
-export interface RoomDeltaQuery {
-  roomId: string;
+/** What a room delta reads besides its room and window (the same for every room of one /sync). */
+export interface DeltaSpec {
+  /** Whose visibility, and whose heroes to leave out. */
   userId: string;
-  /** Stream positions (after, upTo]. */
-  after: number;
-  upTo: number;
   /** Timeline rows to fetch, newest first (the window's limit + 1, to tell `limited`). */
   fetch: number;
   filter?: SqlEventFilter;
@@ -165,6 +179,13 @@ export interface RoomDeltaQuery {
   needPoint: boolean;
   /** Joined and invited counts and heroes (join sections). */
   withSummary: boolean;
+}
+
+export interface RoomDeltaQuery extends DeltaSpec {
+  roomId: string;
+  /** Stream positions (after, upTo]. */
+  after: number;
+  upTo: number;
 }
 
 export interface RoomDelta {
@@ -181,50 +202,55 @@ export interface RoomDelta {
   summary?: { joined: number; invited: number; heroes: string[] };
 }
 
-/** One round trip for what an incremental room section reads. */
-export async function roomDelta(sql: Sql, q: RoomDeltaQuery): Promise<RoomDelta> {
+/**
+ * One room's delta as one JSON array expression: [timeline, vis, state, point, counts, heroes].
+ * `room`, `after` and `upTo` are SQL expressions, so it also runs per row of another query.
+ */
+function deltaJson(sql: Sql, room: Fragment, after: Fragment, upTo: Fragment, q: DeltaSpec): Fragment {
+  const inWindow = sql`e.room_id = ${room} AND e.pos > ${after} AND e.pos <= ${upTo} AND NOT e.excluded AND e.origin_kind = 'new' ${eventFilterFragment(sql, q.filter)}`;
   const summary = q.withSummary
-    ? sql`,
+    ? sql`
       (SELECT json_build_array(count(*) FILTER (WHERE s.membership = 'join'), count(*) FILTER (WHERE s.membership = 'invite'))
-        FROM syncapi.room_state s WHERE s.room_id = ${q.roomId}::text AND s.type = 'm.room.member' AND s.removed_pos IS NULL) AS counts,
+        FROM syncapi.room_state s WHERE s.room_id = ${room} AND s.type = 'm.room.member' AND s.removed_pos IS NULL),
       (SELECT coalesce(json_agg(h.state_key ORDER BY h.added_pos), '[]') FROM (
         SELECT s.state_key, s.added_pos FROM syncapi.room_state s
-        WHERE s.room_id = ${q.roomId}::text AND s.type = 'm.room.member' AND s.removed_pos IS NULL
+        WHERE s.room_id = ${room} AND s.type = 'm.room.member' AND s.removed_pos IS NULL
           AND s.membership IN ('join', 'invite') AND s.state_key <> ${q.userId}::text
-        ORDER BY s.added_pos LIMIT 5) h) AS heroes`
-    : sql``;
-  const [r] = await sql`
-    WITH tl AS MATERIALIZED (
-      SELECT e.* FROM syncapi.output_room_events e
-      WHERE e.room_id = ${q.roomId}::text AND e.pos > ${q.after}::int8 AND e.pos <= ${q.upTo}::int8
-        AND NOT e.excluded AND e.origin_kind = 'new' ${eventFilterFragment(sql, q.filter)}
-      ORDER BY e.pos DESC LIMIT ${q.fetch}::int8
-    )
-    SELECT
-      (SELECT coalesce(json_agg(tl ORDER BY tl.pos DESC), '[]') FROM tl) AS timeline,
+        ORDER BY s.added_pos LIMIT 5) h)`
+    : sql`NULL, NULL`;
+  return sql`json_build_array(
+      (SELECT coalesce(json_agg(t ORDER BY t.pos DESC), '[]') FROM (
+        SELECT e.* FROM syncapi.output_room_events e WHERE ${inWindow} ORDER BY e.pos DESC LIMIT ${q.fetch}::int8) t),
       (SELECT coalesce(json_agg(json_build_array(s, v.event_id IS NOT NULL, v.event_json->'content'->'history_visibility') ORDER BY s.added_pos, s.id), '[]')
         FROM syncapi.room_state s
         LEFT JOIN syncapi.output_room_events v ON s.type = 'm.room.history_visibility' AND v.event_id = s.event_id
-        WHERE s.room_id = ${q.roomId}::text
-          AND ((s.type = 'm.room.history_visibility' AND s.state_key = '') OR (s.type = 'm.room.member' AND s.state_key = ${q.userId}::text))) AS vis,
+        WHERE s.room_id = ${room}
+          AND ((s.type = 'm.room.history_visibility' AND s.state_key = '') OR (s.type = 'm.room.member' AND s.state_key = ${q.userId}::text))),
       (SELECT coalesce(json_agg(json_build_array(s, e)), '[]')
         FROM syncapi.room_state s LEFT JOIN syncapi.output_room_events e ON e.event_id = s.event_id
-        WHERE s.room_id = ${q.roomId}::text AND s.added_pos > ${q.after}::int8 AND s.added_pos <= ${q.upTo}::int8) AS state,
+        WHERE s.room_id = ${room} AND s.added_pos > ${after} AND s.added_pos <= ${upTo}),
       (SELECT json_build_array(e.depth, e.pos) FROM syncapi.output_room_events e
-        WHERE (${q.needPoint}::bool OR NOT EXISTS (SELECT 1 FROM tl))
-          AND e.room_id = ${q.roomId}::text AND e.pos <= ${q.upTo}::int8 AND NOT e.excluded AND e.origin_kind IN ('new', 'old')
-        ORDER BY e.depth DESC, e.pos DESC LIMIT 1) AS point
-      ${summary}`;
-  const row = r as Raw;
-  const vis = (row.vis as [Raw, boolean, unknown][]).map(([s, held, value]) => ({ row: stateRowFromRow(s), held, value }));
-  const point = row.point as [number, number] | null;
-  const counts = row.counts as [number, number] | undefined;
+        WHERE (${q.needPoint}::bool OR NOT EXISTS (SELECT 1 FROM syncapi.output_room_events e WHERE ${inWindow}))
+          AND e.room_id = ${room} AND e.pos <= ${upTo} AND NOT e.excluded AND e.origin_kind IN ('new', 'old')
+        ORDER BY e.depth DESC, e.pos DESC LIMIT 1),
+      ${summary})`;
+}
+
+function deltaFromJson(d: [Raw[], [Raw, boolean, unknown][], [Raw, Raw | null][], [number, number] | null, [number, number] | null, string[] | null]): RoomDelta {
+  const [timeline, visRows, state, point, counts, heroes] = d;
+  const vis = visRows.map(([s, held, value]) => ({ row: stateRowFromRow(s), held, value }));
   return {
-    timeline: (row.timeline as Raw[]).map(storedEventFromRow),
+    timeline: timeline.map(storedEventFromRow),
     visibilityRows: vis.filter((v) => v.row.type === "m.room.history_visibility"),
     memberRows: vis.filter((v) => v.row.type === "m.room.member").map((v) => v.row),
-    stateRows: (row.state as [Raw, Raw | null][]).map(([s, e]) => ({ row: stateRowFromRow(s), event: e ? storedEventFromRow(e) : undefined })),
+    stateRows: state.map(([s, e]) => ({ row: stateRowFromRow(s), event: e ? storedEventFromRow(e) : undefined })),
     point: point ? { depth: num(point[0]), pos: num(point[1]) } : undefined,
-    ...(q.withSummary && counts ? { summary: { joined: num(counts[0]), invited: num(counts[1]), heroes: row.heroes as string[] } } : {}),
+    ...(counts ? { summary: { joined: num(counts[0]), invited: num(counts[1]), heroes: heroes ?? [] } } : {}),
   };
+}
+
+/** One round trip for what an incremental room section reads. */
+export async function roomDelta(sql: Sql, q: RoomDeltaQuery): Promise<RoomDelta> {
+  const [r] = await sql`SELECT ${deltaJson(sql, sql`${q.roomId}::text`, sql`${q.after}::int8`, sql`${q.upTo}::int8`, q)} AS d`;
+  return deltaFromJson((r as Raw).d as Parameters<typeof deltaFromJson>[0]);
 }

@@ -82,10 +82,19 @@ export async function buildSync(store: SyncStore, input: SyncInput): Promise<Syn
   await inBatches(joined, ROOMS_AT_ONCE, async (m) => {
     const newlyJoined = !initial && before(m) !== "join";
     if (!candidates.has(m.roomId) && !newlyJoined && !roomAccountData.has(m.roomId) && !input.fullState) return;
+    const delta = overview.deltas.get(m.roomId);
     const section = await buildRoomSection(
       store,
       viewer,
-      { roomId: m.roomId, after: after.room, upTo: now.room, fullState: initial || newlyJoined || input.fullState, initial: initial || newlyJoined, withSummary: true },
+      {
+        roomId: m.roomId,
+        after: after.room,
+        upTo: now.room,
+        fullState: initial || newlyJoined || input.fullState,
+        initial: initial || newlyJoined,
+        withSummary: true,
+        ...(delta && !initial && !newlyJoined && !input.fullState ? { delta } : {}),
+      },
       filter,
     );
     // Everything new was filtered out or hidden: nothing to tell (and a long-poll keeps waiting).

@@ -3,7 +3,7 @@
  * `prev_batch`, and the state at the start of the timeline — all of it for an initial sync, a
  * full_state request or a room joined in the window; otherwise the changes since `since`.
  */
-import type { StateRow, StoredEvent, SyncStore } from "../storage";
+import type { DeltaSpec, RoomDelta, StateRow, StoredEvent, SyncStore } from "../storage";
 import { toClientEvent, type ClientEvent, type Viewer } from "./client-event";
 import { eventMatches, type Filter, type RoomEventFilter } from "./filter";
 import { bundleAggregations } from "./aggregations";
@@ -28,6 +28,8 @@ export interface RoomWindow {
   initial: boolean;
   /** Add the room summary (join sections). */
   withSummary?: boolean;
+  /** The window's reads, already made (syncOverview with deltaSpec()); only for a window that is not fullState. */
+  delta?: RoomDelta;
 }
 
 export interface RoomSummary {
@@ -58,9 +60,21 @@ interface SectionReads {
   summary(): Promise<RoomSummary | undefined> | RoomSummary | undefined;
 }
 
+/** The timeline limit a filter asks for. */
+function timelineLimit(filter: Filter): number {
+  return Math.min(filter.room?.timeline?.limit ?? DEFAULT_TIMELINE_LIMIT, MAX_TIMELINE_LIMIT);
+}
+
+/** What deltaReads reads for a join section of this user under this filter (for syncOverview to read it along). */
+export function deltaSpec(userId: string, filter: Filter): DeltaSpec {
+  const limit = timelineLimit(filter);
+  const tf = filter.room?.timeline;
+  return { userId, fetch: limit + 1, ...(tf ? { filter: tf } : {}), needPoint: limit === 0, withSummary: true };
+}
+
 export async function buildRoomSection(store: SyncStore, viewer: Viewer & { deviceId: string }, w: RoomWindow, filter: Filter): Promise<RoomSection> {
   const tf = filter.room?.timeline;
-  const limit = Math.min(tf?.limit ?? DEFAULT_TIMELINE_LIMIT, MAX_TIMELINE_LIMIT);
+  const limit = timelineLimit(filter);
   const reads = w.fullState ? await fullReads(store, viewer, w, limit, tf) : await deltaReads(store, viewer, w, limit, tf);
   const limited = reads.newest.length > limit;
   const window = reads.newest.slice(0, limit).reverse();
@@ -110,16 +124,18 @@ async function fullReads(store: SyncStore, viewer: Viewer, w: RoomWindow, limit:
 
 /** An incremental window: one round trip (storage hot-path roomDelta) for everything but lazy loading and aggregations. */
 async function deltaReads(store: SyncStore, viewer: Viewer, w: RoomWindow, limit: number, tf: RoomEventFilter | undefined): Promise<SectionReads> {
-  const d = await store.hot.roomDelta({
-    roomId: w.roomId,
-    userId: viewer.userId,
-    after: w.after,
-    upTo: w.upTo,
-    fetch: limit + 1,
-    ...(tf ? { filter: tf } : {}),
-    needPoint: limit === 0,
-    withSummary: w.withSummary === true,
-  });
+  const d =
+    w.delta ??
+    (await store.hot.roomDelta({
+      roomId: w.roomId,
+      userId: viewer.userId,
+      after: w.after,
+      upTo: w.upTo,
+      fetch: limit + 1,
+      ...(tf ? { filter: tf } : {}),
+      needPoint: limit === 0,
+      withSummary: w.withSummary === true,
+    }));
   const known = new Map<string, StoredEvent>();
   for (const s of d.stateRows) if (s.event) known.set(s.event.eventId, s.event);
   const live = (r: StateRow, pos: number) => r.addedPos <= pos && (r.removedPos === null || r.removedPos > pos);
