@@ -51,16 +51,17 @@ export async function createRoomserver(deps: RoomserverDeps): Promise<Roomserver
   await deps.streams.ensureStream(outputRoomEventStream);
   await deps.streams.ensureConsumer(INPUT_ROOM_EVENT_STREAM, INPUT_CONSUMER);
 
-  const store = createRoomserverStore(deps.db.drizzle);
+  const store = createRoomserverStore(deps.db);
+  const relay = createOutputRelay(store, deps.streams, logger);
   const ctx = createContext({
     store,
     serverName: deps.serverName,
     signingKey: deps.signingKey,
     logger,
     defaultRoomVersion: deps.defaultRoomVersion ?? "12",
+    outputs: relay,
   });
-  const relay = createOutputRelay(store, deps.streams, logger);
-  const inputter = createInputter(ctx, deps.streams, () => relay.kick());
+  const inputter = createInputter(ctx, deps.streams);
   await relay.flush();
   relay.start();
   await inputter.start();

@@ -31,8 +31,18 @@ describe("two roomservers writing one room", () => {
       WHERE r.room_id = ${roomId} AND NOT e.rejected AND NOT e.soft_failed AND NOT e.outlier`;
     const referenced = new Set(rows.flatMap((r) => (r as { prev_event_ids: string[] }).prev_event_ids));
     const tips = rows.map((r) => (r as { event_id: string }).event_id).filter((id) => !referenced.has(id));
+    const [room] = await h.db.sql`
+      SELECT array(SELECT event_id FROM roomserver.events WHERE event_nid = ANY(r.latest_event_nids)) AS latest
+      FROM roomserver.rooms r WHERE r.room_id = ${roomId}`;
+    expect((room as { latest: string[] }).latest.sort()).toEqual(tips.sort());
+
+    // Each roomserver caches the room; the one whose cache is stale notices on commit and
+    // builds again on the true tips, so the next event closes every branch.
+    const { eventId } = (await h.client.performSendEvent({ body: { sender: ALICE, roomId, type: "m.room.message", content: { body: "after" } } })).body;
     const latest = (await h.client.queryLatestEventsAndState({ body: { roomId, stateToFetch: [] } })).body.latestEventIds;
-    expect(latest.sort()).toEqual(tips.sort());
+    expect(latest).toEqual([eventId]);
+    const [last] = await h.db.sql`SELECT prev_event_ids FROM roomserver.events WHERE event_id = ${eventId}`;
+    expect((last as { prev_event_ids: string[] }).prev_event_ids.sort()).toEqual(tips.sort());
   });
 });
 

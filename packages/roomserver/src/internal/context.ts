@@ -1,7 +1,7 @@
 /** What the roomserver's internals share: storage, loaders and who we are. */
 import type { Logger } from "@dendrite-ts/runtime";
 import type { SigningKey } from "@dendrite-ts/protocol";
-import type { RoomserverStore } from "../storage";
+import type { OutboxRow, RoomserverStore } from "../storage";
 import { createEventLoader, type EventLoader } from "./events";
 import { createStateHelpers, type StateHelpers } from "./state";
 
@@ -14,6 +14,8 @@ export interface RoomserverContext {
   readonly logger: Logger;
   /** The room version for rooms we create when the caller names none. */
   readonly defaultRoomVersion: string;
+  /** Where committed outbox rows go to be published (the output relay). */
+  readonly outputs: { committed(rows: readonly OutboxRow[]): void };
 }
 
 export function createContext(opts: Omit<RoomserverContext, "events" | "state">): RoomserverContext {

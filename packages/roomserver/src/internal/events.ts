@@ -2,7 +2,8 @@
  * Stored events as the roomserver's code sees them: the row plus the parsed PDU and its type
  * and state key as strings. Events are immutable once stored except for two changes the
  * roomserver itself makes (an outlier upgraded, a redaction applied), after which it calls
- * `forget`; so loaded events cache by NID and ID. The cache reads committed rows only.
+ * `forget`; so loaded events cache by NID and ID. The cache holds committed rows only: an event
+ * just stored goes in with `remember` once its transaction committed.
  */
 import type { PduJson } from "../api";
 import type { EventRow, RoomserverStore } from "../storage";
@@ -34,6 +35,8 @@ const CACHE_LIMIT = 50_000;
 export interface EventLoader {
   byNids(nids: readonly number[]): Promise<Map<number, StoredEvent>>;
   byIds(ids: readonly string[]): Promise<Map<string, StoredEvent>>;
+  /** Adds an event just stored, as stored (call after its transaction committed). */
+  remember(ev: StoredEvent): void;
   /** Drops events whose row just changed (call after the transaction committed). */
   forget(ids: readonly string[]): void;
   /** Drops every cached event of a purged room. */
@@ -115,6 +118,9 @@ export function createEventLoader(store: RoomserverStore): EventLoader {
         for (const e of loaded) out.set(e.id, e);
       }
       return out;
+    },
+    remember(ev) {
+      remember([ev]);
     },
     forgetRoom(roomNid) {
       for (const e of [...byNid.values()]) {

@@ -1,21 +1,31 @@
 /**
- * Moves OutputRoomEvent rows from the outbox to the stream. Each row is published with
- * msgId = its outbox ID and deleted only after the stream acknowledged it, so a crash between
- * the two re-publishes a message the stream recognises as a duplicate: nothing lost, nothing
- * doubled. Rows go out oldest first; a room's rows were committed in order (its queue), so
- * per-room order holds. An advisory lock lets one process's relay run at a time.
+ * Moves OutputRoomEvent rows from the outbox to the stream. Rows are written in the same
+ * transaction as the change they describe; each is published with msgId = its outbox ID and
+ * deleted only after the stream acknowledged it, so a crash between the two re-publishes a
+ * message the stream recognises as a duplicate: nothing lost, nothing doubled.
+ *
+ * Two ways out, one at a time (a single loop), oldest first:
+ *  - rows this process just committed are handed over in memory (`committed`) and published
+ *    at once — no read of the outbox on the hot path; their deletes are batched behind;
+ *  - a drain reads the outbox under an advisory lock (one relay per database at a time): at
+ *    start (rows a previous process left), on `flush`, and after a failed publish. Until such a
+ *    drain finds the outbox empty, committed rows wait for it, so a room's outputs never
+ *    overtake ones stuck in the table.
+ * A room's rows are committed in order (its queue), and both ways publish in commit order, so
+ * per-room order holds; a row published by both ways is dropped by the stream as a duplicate.
  */
 import type { Logger, Streams } from "@dendrite-ts/runtime";
 import { outputSubject } from "../output";
-import type { RoomserverStore } from "../storage";
+import type { OutboxRow, RoomserverStore } from "../storage";
 
 const BATCH = 200;
-const POLL_MS = 1000;
+/** How often to retry a drain after a failed publish. */
+const RETRY_MS = 1000;
 
 export interface OutputRelay {
-  /** Something was committed: publish soon. */
-  kick(): void;
-  /** Publishes everything pending now. */
+  /** Rows this process just committed: publish them now. */
+  committed(rows: readonly OutboxRow[]): void;
+  /** Publishes everything pending now: handed-over rows, then the outbox table. */
   flush(): Promise<void>;
   start(): void;
   stop(): Promise<void>;
@@ -26,31 +36,72 @@ export function outputMsgId(outboxId: number): string {
 }
 
 export function createOutputRelay(store: RoomserverStore, streams: Streams, logger: Logger): OutputRelay {
+  const queue: OutboxRow[] = [];
+  /** A publish failed: the table is the source until a drain empties it. */
+  let degraded = false;
+  let drainWanted = false;
   let running: Promise<void> | undefined;
   let again = false;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
 
-  /** One batch under the relay lock; false when there is nothing (or another relay is at it). */
+  const publish = (row: OutboxRow) => streams.publish(outputSubject(row.roomId), row.payload, { msgId: outputMsgId(row.outboxId) });
+
+  // Deletes trail the publishes, batched, one statement at a time; a failed one only means the
+  // rows are published again (as duplicates) by a later drain.
+  const toDelete: number[] = [];
+  let deleting: Promise<void> | undefined;
+  function scheduleDelete(ids: readonly number[]): void {
+    toDelete.push(...ids);
+    deleting ??= (async () => {
+      try {
+        while (toDelete.length > 0) await store.deleteOutbox(toDelete.splice(0, 1000));
+      } catch (err) {
+        logger.warn({ err }, "deleting published outbox rows failed; a later drain republishes them");
+        toDelete.length = 0;
+      } finally {
+        deleting = undefined;
+      }
+    })();
+  }
+
+  async function publishQueued(): Promise<void> {
+    while (queue.length > 0 && !degraded) {
+      const row = queue[0]!;
+      try {
+        await publish(row);
+      } catch (err) {
+        // The rows stay in the table: the drain publishes them, in order, once the stream is back.
+        degraded = true;
+        queue.length = 0;
+        throw err;
+      }
+      queue.shift();
+      scheduleDelete([row.outboxId]);
+    }
+  }
+
+  /** One batch of the table under the relay lock; true when there may be more. */
   async function drainBatch(): Promise<boolean> {
     return store.transaction(async (tx) => {
       if (!(await tx.tryOutboxLock())) return false;
       const rows = await tx.pendingOutbox(0, BATCH);
-      for (const row of rows) {
-        await streams.publish(outputSubject(row.roomId), row.payload, { msgId: outputMsgId(row.outboxId) });
-      }
+      for (const row of rows) await publish(row);
       await tx.deleteOutbox(rows.map((r) => r.outboxId));
+      if (rows.length === 0) degraded = false;
       return rows.length === BATCH;
     });
   }
 
   async function drain(): Promise<void> {
+    // Handed-over rows are in the table too: the drain covers them.
+    queue.length = 0;
     while (await drainBatch()) {
       // full batches: keep going
     }
   }
 
-  function flush(): Promise<void> {
+  function run(): Promise<void> {
     if (running) {
       again = true;
       return running;
@@ -59,8 +110,13 @@ export function createOutputRelay(store: RoomserverStore, streams: Streams, logg
       try {
         do {
           again = false;
-          await drain();
-        } while (again);
+          if (drainWanted || degraded) {
+            drainWanted = false;
+            await drain();
+          } else {
+            await publishQueued();
+          }
+        } while (again || (queue.length > 0 && !degraded));
       } finally {
         running = undefined;
       }
@@ -68,25 +124,38 @@ export function createOutputRelay(store: RoomserverStore, streams: Streams, logg
     return running;
   }
 
-  function kick(): void {
+  const kick = () => {
     if (stopped) return;
-    flush().catch((err: unknown) => logger.warn({ err }, "output relay failed; will retry"));
-  }
+    run().catch((err: unknown) => logger.warn({ err }, "output relay failed; will retry"));
+  };
 
   return {
-    kick,
-    flush,
+    committed(rows) {
+      if (rows.length === 0) return;
+      if (!degraded) queue.push(...rows);
+      kick();
+    },
+    async flush() {
+      drainWanted = true;
+      await run();
+      // `run` may have been mid-publish when asked: make sure a drain ran after the call.
+      if (drainWanted) await run();
+      await deleting;
+    },
     start() {
       stopped = false;
-      // A poll picks up rows a crashed process left and retries after a failed publish.
-      timer = setInterval(kick, POLL_MS);
+      timer = setInterval(() => {
+        if (degraded) kick();
+      }, RETRY_MS);
       timer.unref();
+      drainWanted = true;
       kick();
     },
     async stop() {
       stopped = true;
       if (timer) clearInterval(timer);
       await running?.catch(() => undefined);
+      await deleting;
     },
   };
 }

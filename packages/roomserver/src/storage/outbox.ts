@@ -13,7 +13,8 @@ export interface OutboxRow {
 }
 
 export interface OutboxQueries {
-  appendOutbox(rows: readonly { roomId: string; payload: unknown }[]): Promise<void>;
+  /** Appends rows in order; returns them with their IDs. */
+  appendOutbox(rows: readonly { roomId: string; payload: unknown }[]): Promise<OutboxRow[]>;
   /** The oldest `limit` rows after `afterId`, in order. */
   pendingOutbox(afterId: number, limit: number): Promise<OutboxRow[]>;
   deleteOutbox(ids: readonly number[]): Promise<void>;
@@ -27,7 +28,11 @@ export interface OutboxQueries {
 export function outboxQueries(db: Executor): OutboxQueries {
   return {
     async appendOutbox(rows) {
-      if (rows.length > 0) await db.insert(outbox).values([...rows]);
+      if (rows.length === 0) return [];
+      const ids = await db.insert(outbox).values([...rows]).returning({ outboxId: outbox.outboxId });
+      // A multi-row INSERT assigns serial IDs in VALUES order: sort to pair them up.
+      const sorted = ids.map((r) => r.outboxId).sort((a, b) => a - b);
+      return rows.map((r, i) => ({ outboxId: sorted[i]!, roomId: r.roomId, payload: r.payload }));
     },
     async pendingOutbox(afterId, limit) {
       return db.select().from(outbox).where(gt(outbox.outboxId, afterId)).orderBy(asc(outbox.outboxId)).limit(limit);

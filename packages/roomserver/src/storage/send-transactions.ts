@@ -17,7 +17,8 @@ export interface SendTransactionKey {
 
 export interface SendTransactionQueries {
   sentEventId(key: SendTransactionKey): Promise<string | undefined>;
-  recordSendTransaction(key: SendTransactionKey, eventId: string, now: number): Promise<void>;
+  /** False when the transaction already made an event (the caller's transaction must not commit). */
+  recordSendTransaction(key: SendTransactionKey, eventId: string, now: number): Promise<boolean>;
   /** Forgets transactions older than `before` (clients retry within minutes; Synapse keeps a day). */
   sweepSendTransactions(before: number): Promise<void>;
 }
@@ -37,10 +38,12 @@ export function sendTransactionQueries(db: Executor): SendTransactionQueries {
       return row?.eventId;
     },
     async recordSendTransaction(key, eventId, now) {
-      await db
+      const rows = await db
         .insert(sendTransactions)
         .values({ ...key, eventId, createdTs: now })
-        .onConflictDoNothing();
+        .onConflictDoNothing()
+        .returning({ eventId: sendTransactions.eventId });
+      return rows.length === 1;
     },
     async sweepSendTransactions(before) {
       await db.delete(sendTransactions).where(lt(sendTransactions.createdTs, before));

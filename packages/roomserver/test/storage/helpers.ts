@@ -10,5 +10,5 @@ export interface TestStore {
 export async function openTestStore(): Promise<TestStore> {
   const db = await openTestDatabase();
   await applyMigrations(db, ROOMSERVER_SCHEMA, roomserverMigrations);
-  return { db, store: createRoomserverStore(db.drizzle) };
+  return { db, store: createRoomserverStore(db) };
 }

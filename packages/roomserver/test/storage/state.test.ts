@@ -59,12 +59,12 @@ describe("state_blocks / state_snapshots", () => {
   it("a fresh store (empty caches) reads the same state back from the blocks", async () => {
     const state = bigRoom(2_000);
     const nid = await t.store.writeState(4, state);
-    const fresh = createRoomserverStore(t.db.drizzle);
+    const fresh = createRoomserverStore(t.db);
     expect(await fresh.loadState(nid)).toEqual(await t.store.loadState(nid));
     expect((await fresh.loadState(nid)).length).toBe(2_001);
     // Writing it again from a store that has never seen it finds the blocks by hash.
     const blocksBefore = await countBlocks();
-    expect(await createRoomserverStore(t.db.drizzle).writeState(4, state)).toBe(nid);
+    expect(await createRoomserverStore(t.db).writeState(4, state)).toBe(nid);
     expect(await countBlocks()).toBe(blocksBefore);
   });
 });

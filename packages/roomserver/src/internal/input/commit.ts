@@ -1,12 +1,15 @@
 /**
  * Storing one checked event and everything that follows from it, in one transaction: the
  * event row (rejected ones too, flagged), forward extremities and current state, memberships
- * and invites, redactions, and the OutputRoomEvent rows of the outbox. NIDs and state
- * snapshots are written first, in autocommit (content-addressed, harmless if orphaned).
+ * and invites, redactions, the OutputRoomEvent rows of the outbox, and the client transaction
+ * that asked for it. NIDs and state snapshots are written first, in autocommit
+ * (content-addressed, harmless if orphaned). The common case — a new event on the room's tip
+ * that changes no membership and touches no redaction — commits in one round trip
+ * (storage/pipelined-commit.ts); everything else takes the general transaction.
  */
 import type { InputRoomEvent, InputResult } from "../../api";
 import type { NewRoomEventOutput, OutputRoomEvent } from "../../output";
-import type { RoomInfo, StateEntry } from "../../storage";
+import type { NewEventRow, OutboxRow, RoomInfo, SendTransactionKey, StateEntry } from "../../storage";
 import type { RoomserverContext } from "../context";
 import type { StoredEvent } from "../events";
 import { diffState, lookupEntry, ownEntry, withEntry, type StateAt } from "../state";
@@ -25,6 +28,8 @@ export interface CommitInput {
   reason?: string;
   /** Set when the event is stored as an outlier and now gets its state: the row is updated. */
   outlierNid?: number | undefined;
+  /** Built here a moment ago (see ProcessOptions.fresh). */
+  fresh?: boolean;
 }
 
 export async function commitEvent(ctx: RoomserverContext, c: CommitInput): Promise<InputResult> {
@@ -36,7 +41,7 @@ export async function commitEvent(ctx: RoomserverContext, c: CommitInput): Promi
   const eventNid = c.outlierNid ?? (await store.allocateEventNid());
   const before = c.stateBefore;
   const beforeNid = before === undefined ? 0 : (before.snapshotNid ?? (await store.writeState(room.roomNid, before.entries)));
-  const authNids = await store.eventNidsByIds(ev.authEventIds);
+  const authNids = await nidsOf(ctx, ev.authEventIds);
 
   const self: StoredEvent = {
     nid: eventNid,
@@ -57,6 +62,33 @@ export async function commitEvent(ctx: RoomserverContext, c: CommitInput): Promi
     prevEventIds: ev.prevEventIds,
     redactedBy: null,
   };
+  const row: NewEventRow & { eventNid: number } = {
+    eventNid,
+    roomNid: room.roomNid,
+    eventId: ev.eventId,
+    eventTypeNid: typeNid,
+    eventStateKeyNid: stateKeyNid,
+    sender: ev.sender,
+    depth: ev.depth,
+    originServerTs: ev.originServerTs,
+    json: ev.json,
+    authEventNids: ev.authEventIds.map((id) => authNids.get(id)).filter((n): n is number => n !== undefined),
+    prevEventIds: ev.prevEventIds,
+    stateSnapshotNid: beforeNid,
+    outlier: self.outlier,
+    rejected: self.rejected,
+    rejectionReason: c.reason ?? null,
+    softFailed: self.softFailed,
+  };
+  const txnKey: SendTransactionKey | undefined = input.transactionId
+    ? {
+        roomId: room.roomId,
+        sender: String(ev.pdu.sender),
+        deviceId: input.transactionId.deviceId,
+        txnId: input.transactionId.transactionId,
+        eventType: String(ev.pdu.type),
+      }
+    : undefined;
 
   // The room moves forward only for accepted new events.
   const advance = input.kind === "new" && c.status === "accepted" && before !== undefined ? await advanceRoom(ctx, room, self, beforeNid, before.entries) : undefined;
@@ -66,76 +98,119 @@ export async function commitEvent(ctx: RoomserverContext, c: CommitInput): Promi
   const outlierInvite = input.kind === "outlier" && room.stateSnapshotNid === 0 && isInvite(ev);
   const memberAdds: StateEntry[] = advance ? advance.adds : outlierInvite ? [{ typeNid, stateKeyNid: stateKeyNid!, eventNid }] : [];
   const members = await memberEventsOf(ctx, memberAdds, memberTypeNid, known);
-  const redactionPlan: RedactionPlan = c.status === "accepted" ? await planRedactions(ctx, room, self) : { apply: [] };
+  const redactionPlan: RedactionPlan = c.status === "accepted" ? await planRedactions(ctx, room, self, { fresh: c.fresh === true }) : { apply: [] };
 
-  const changed: string[] = [];
-  const result = await store.transaction(async (tx): Promise<InputResult> => {
-    const insert = async () => {
-      const inserted = await tx.insertEvents([
-        {
-          eventNid,
-          roomNid: room.roomNid,
-          eventId: ev.eventId,
-          eventTypeNid: typeNid,
-          eventStateKeyNid: stateKeyNid,
-          sender: ev.sender,
-          depth: ev.depth,
-          originServerTs: ev.originServerTs,
-          json: ev.json,
-          authEventNids: ev.authEventIds.map((id) => authNids.get(id)).filter((n): n is number => n !== undefined),
-          prevEventIds: ev.prevEventIds,
-          stateSnapshotNid: beforeNid,
-          outlier: self.outlier,
-          rejected: self.rejected,
-          rejectionReason: c.reason ?? null,
-          softFailed: self.softFailed,
-        },
-      ]);
-      return inserted.get(ev.eventId)?.inserted === true;
-    };
-    const upgrade = () =>
-      tx.upgradeOutlier(eventNid, { stateSnapshotNid: beforeNid, rejected: self.rejected, rejectionReason: c.reason ?? null, softFailed: self.softFailed });
-    const stored = c.outlierNid !== undefined ? await upgrade() : await insert();
-    if (!stored) return { eventId: ev.eventId, status: "duplicate" };
-    const result: InputResult = { eventId: ev.eventId, status: c.status, ...(c.rule ? { rule: c.rule, reason: c.reason } : {}) };
-    if (c.status === "rejected") return result;
+  const simple = advance !== undefined && members.length === 0 && !redactionPlan.record && redactionPlan.apply.length === 0 && c.outlierNid === undefined;
+  const outcome = simple
+    ? await commitSimple(ctx, { room, row, advance, input, txnKey, eventId: ev.eventId })
+    : await commitGeneral(ctx, { c, row, self, advance, members, redactionPlan, txnKey, outlierInvite });
+  if (outcome.kind === "moved") {
+    ctx.store.forgetRoom(room.roomNid);
+    throw new RoomMovedError(room.roomId);
+  }
+  if (outcome.kind === "duplicate_transaction") {
+    // The client's transaction made an event before (a retry): answer with that one.
+    const first = await store.sentEventId(txnKey!);
+    return { eventId: first ?? ev.eventId, status: "duplicate" };
+  }
+  if (outcome.kind === "duplicate") return { eventId: ev.eventId, status: "duplicate" };
 
-    const outputs: OutputRoomEvent[] = [];
-    const roomRef = { roomNid: room.roomNid, roomId: room.roomId, roomVersion: room.roomVersion };
-    if (advance) {
-      // The room may only move from the state we computed against (another process, a bug).
-      const locked = await tx.roomInfoForUpdate(room.roomNid);
-      if (!locked || locked.stateSnapshotNid !== room.stateSnapshotNid || !sameNids(locked.latestEventNids, room.latestEventNids)) {
-        throw new RoomMovedError(room.roomId);
-      }
-      await tx.updateLatestEvents(room.roomNid, advance.currentNid, advance.latestNids, eventNid);
-      outputs.push(advance.output(input), ...(await applyMembershipChanges(ctx, tx, roomRef, members)));
-    } else if (input.kind === "old" && c.status === "accepted") {
-      outputs.push({ kind: "old_room_event", roomId: room.roomId, roomVersion: room.roomVersion, event: ev.pdu, eventId: ev.eventId });
-    } else if (outlierInvite) {
-      // An invite over federation to a room we are not in arrives as an outlier: the invitee must still hear of it.
-      outputs.push(...(await applyMembershipChanges(ctx, tx, roomRef, members)));
-    }
-    const redacted = await applyRedactions(tx, roomRef, redactionPlan);
-    changed.push(...redacted.map((r) => r.redactedEventId));
-    outputs.push(...redacted);
-    await tx.appendOutbox(outputs.map((payload) => ({ roomId: room.roomId, payload })));
-    if (input.transactionId) {
-      const sender = String(ev.pdu.sender);
-      const key = {
-        roomId: room.roomId,
-        sender,
-        deviceId: input.transactionId.deviceId,
-        txnId: input.transactionId.transactionId,
-        eventType: String(ev.pdu.type),
-      };
-      await tx.recordSendTransaction(key, ev.eventId, Date.now());
-    }
-    return result;
-  });
+  if (advance) {
+    store.rememberRoom({ ...room, stateSnapshotNid: advance.currentNid, latestEventNids: advance.latestNids, lastEventNid: eventNid });
+  }
   // Rows this transaction changed (an upgraded outlier, redacted events) must be re-read.
-  ctx.events.forget([ev.eventId, ...changed]);
-  return result;
+  ctx.events.forget([...(c.outlierNid !== undefined ? [ev.eventId] : []), ...outcome.changed]);
+  if (c.outlierNid === undefined) ctx.events.remember(self);
+  ctx.outputs.committed(outcome.outbox);
+  return { eventId: ev.eventId, status: c.status, ...(c.rule ? { rule: c.rule, reason: c.reason } : {}) };
+}
+
+type CommitOutcome =
+  | { kind: "committed"; outbox: OutboxRow[]; changed: string[] }
+  | { kind: "duplicate" }
+  | { kind: "duplicate_transaction" }
+  | { kind: "moved" };
+
+/** A new event on the tip that changes no membership and no redaction: one round trip. */
+async function commitSimple(
+  ctx: RoomserverContext,
+  a: { room: RoomInfo; row: NewEventRow & { eventNid: number }; advance: Advance; input: InputRoomEvent; txnKey: SendTransactionKey | undefined; eventId: string },
+): Promise<CommitOutcome> {
+  const { room, advance } = a;
+  const res = await ctx.store.commitPipelined({
+    event: a.row,
+    room: {
+      roomNid: room.roomNid,
+      from: { stateSnapshotNid: room.stateSnapshotNid, latestEventNids: room.latestEventNids },
+      to: { stateSnapshotNid: advance.currentNid, latestEventNids: advance.latestNids, lastEventNid: a.row.eventNid },
+    },
+    outbox: [{ roomId: room.roomId, payload: advance.output(a.input) }],
+    sendTransaction: a.txnKey ? { key: a.txnKey, eventId: a.eventId, createdTs: Date.now() } : undefined,
+  });
+  if (res.committed) return { kind: "committed", outbox: res.outbox, changed: [] };
+  if (res.reason === "room_moved") return { kind: "moved" };
+  return { kind: res.reason === "duplicate_event" ? "duplicate" : "duplicate_transaction" };
+}
+
+class DuplicateTransaction extends Error {}
+
+/** Everything else (memberships, invites, redactions, outliers, rejections, forks): one transaction. */
+async function commitGeneral(
+  ctx: RoomserverContext,
+  a: {
+    c: CommitInput;
+    row: NewEventRow & { eventNid: number };
+    self: StoredEvent;
+    advance: Advance | undefined;
+    members: Awaited<ReturnType<typeof memberEventsOf>>;
+    redactionPlan: RedactionPlan;
+    txnKey: SendTransactionKey | undefined;
+    outlierInvite: boolean;
+  },
+): Promise<CommitOutcome> {
+  const { c, row, self, advance, members, txnKey } = a;
+  const { ev, room, input } = c;
+  try {
+    return await ctx.store.transaction(async (tx): Promise<CommitOutcome> => {
+      const stored =
+        c.outlierNid !== undefined
+          ? await tx.upgradeOutlier(row.eventNid, { stateSnapshotNid: self.stateSnapshotNid, rejected: self.rejected, rejectionReason: c.reason ?? null, softFailed: self.softFailed })
+          : (await tx.insertEvents([row])).get(ev.eventId)?.inserted === true;
+      if (!stored) return { kind: "duplicate" };
+      if (c.status === "rejected") return { kind: "committed", outbox: [], changed: [] };
+
+      const outputs: OutputRoomEvent[] = [];
+      const roomRef = { roomNid: room.roomNid, roomId: room.roomId, roomVersion: room.roomVersion };
+      if (advance) {
+        // The room may only move from the state we computed against (another process, a bug).
+        const locked = await tx.roomInfoForUpdate(room.roomNid);
+        if (!locked || locked.stateSnapshotNid !== room.stateSnapshotNid || !sameNids(locked.latestEventNids, room.latestEventNids)) {
+          return { kind: "moved" };
+        }
+        await tx.updateLatestEvents(room.roomNid, advance.currentNid, advance.latestNids, row.eventNid);
+        outputs.push(advance.output(input), ...(await applyMembershipChanges(ctx, tx, roomRef, members)));
+      } else if (input.kind === "old" && c.status === "accepted") {
+        outputs.push({ kind: "old_room_event", roomId: room.roomId, roomVersion: room.roomVersion, event: ev.pdu, eventId: ev.eventId });
+      } else if (a.outlierInvite) {
+        // An invite over federation to a room we are not in arrives as an outlier: the invitee must still hear of it.
+        outputs.push(...(await applyMembershipChanges(ctx, tx, roomRef, members)));
+      }
+      const redacted = await applyRedactions(tx, roomRef, a.redactionPlan);
+      outputs.push(...redacted);
+      const outbox = await tx.appendOutbox(outputs.map((payload) => ({ roomId: room.roomId, payload })));
+      if (txnKey && !(await tx.recordSendTransaction(txnKey, ev.eventId, Date.now()))) throw new DuplicateTransaction();
+      return { kind: "committed", outbox, changed: redacted.map((r) => r.redactedEventId) };
+    });
+  } catch (e) {
+    if (e instanceof DuplicateTransaction) return { kind: "duplicate_transaction" };
+    throw e;
+  }
+}
+
+/** NIDs of events by ID, through the event cache (auth and prev events are usually in it). */
+async function nidsOf(ctx: RoomserverContext, ids: readonly string[]): Promise<Map<string, number>> {
+  const found = await ctx.events.byIds(ids);
+  return new Map([...found].map(([id, e]) => [id, e.nid]));
 }
 
 interface Advance {
@@ -153,8 +228,7 @@ async function advanceRoom(
   beforeNid: number,
   beforeEntries: readonly StateEntry[],
 ): Promise<Advance> {
-  const { store } = ctx;
-  const prevNids = await store.eventNidsByIds(self.prevEventIds);
+  const prevNids = await nidsOf(ctx, self.prevEventIds);
   const prevSet = new Set(prevNids.values());
   const latestNids = [...room.latestEventNids.filter((n) => !prevSet.has(n)), self.nid];
   const change =

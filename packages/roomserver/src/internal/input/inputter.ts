@@ -9,7 +9,7 @@ import { inputRoomEventSchema, type InputResult, type InputRoomEvent } from "../
 import { INPUT_ROOM_EVENT_STREAM, inputSubject } from "../../output";
 import type { RoomserverContext } from "../context";
 import { RoomMovedError } from "./commit";
-import { processInputEvent } from "./process";
+import { processInputEvent, type ProcessOptions } from "./process";
 import { RoomQueues } from "./queue";
 
 export const INPUT_CONSUMER = "roomserver";
@@ -50,20 +50,15 @@ export interface AlreadySent {
   alreadySent: string;
 }
 
-export function createInputter(ctx: RoomserverContext, streams: Streams, onCommitted: () => void): Inputter {
+export function createInputter(ctx: RoomserverContext, streams: Streams): Inputter {
   const queues = new RoomQueues();
   let subscription: Subscription | undefined;
 
-  async function process(input: InputRoomEvent): Promise<InputResult> {
-    const result = await processWithRetry(input);
-    if (result.status !== "duplicate" && result.status !== "rejected") onCommitted();
-    return result;
-  }
   // The queue keeps one event per room in flight here; RoomMovedError means someone else moved it.
-  async function processWithRetry(input: InputRoomEvent): Promise<InputResult> {
+  async function process(input: InputRoomEvent, opts: ProcessOptions = {}): Promise<InputResult> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await processInputEvent(ctx, input);
+        return await processInputEvent(ctx, input, opts);
       } catch (e) {
         if (!(e instanceof RoomMovedError) || attempt >= 20) throw e;
         ctx.logger.warn({ err: e, attempt }, "room moved under an input event; retrying");
@@ -90,9 +85,18 @@ export function createInputter(ctx: RoomserverContext, streams: Streams, onCommi
 
     buildAndInput(roomId, build) {
       return queues.run(roomId, async () => {
-        const built = await build();
-        if ("alreadySent" in built) return { eventId: built.alreadySent, status: "duplicate" };
-        return forbidIfRejected(await process(built));
+        for (let attempt = 1; ; attempt++) {
+          const built = await build();
+          if ("alreadySent" in built) return { eventId: built.alreadySent, status: "duplicate" };
+          try {
+            // Built just now and signed by us: its event ID is new, nothing can refer to it yet.
+            return forbidIfRejected(await processInputEvent(ctx, built, { fresh: true }));
+          } catch (e) {
+            // Someone else moved the room: build again on its new tips rather than fork it.
+            if (!(e instanceof RoomMovedError) || attempt >= 20) throw e;
+            ctx.logger.warn({ err: e, attempt }, "room moved while building an event; building again");
+          }
+        }
       });
     },
 

@@ -20,7 +20,16 @@ export function roomIdOfInput(input: InputRoomEvent): string | undefined {
   return undefined; // a v12 create event: its room ID comes from its hash, after parsing
 }
 
-export async function processInputEvent(ctx: RoomserverContext, input: InputRoomEvent): Promise<InputResult> {
+export interface ProcessOptions {
+  /**
+   * The event was built and signed here a moment ago: no stored event or redaction can name
+   * its ID yet, so the look-ups for "seen before?" and "redacted before it arrived?" are skipped
+   * (the insert still refuses a duplicate).
+   */
+  fresh?: boolean;
+}
+
+export async function processInputEvent(ctx: RoomserverContext, input: InputRoomEvent, opts: ProcessOptions = {}): Promise<InputResult> {
   const isCreate = input.event.type === "m.room.create" && input.event.state_key === "";
   const roomId = roomIdOfInput(input);
   let room = roomId === undefined ? undefined : await ctx.store.roomInfo(roomId);
@@ -29,7 +38,7 @@ export async function processInputEvent(ctx: RoomserverContext, input: InputRoom
   if (!getRoomVersion(version)) throw new MatrixError("M_UNSUPPORTED_ROOM_VERSION", `room version ${version} is not supported`, { room_version: version });
   const ev = parseEvent(input.event, version);
 
-  const existing = (await ctx.events.byIds([ev.eventId])).get(ev.eventId);
+  const existing = opts.fresh ? undefined : (await ctx.events.byIds([ev.eventId])).get(ev.eventId);
   // An outlier may come back as a timeline event once its state is known; anything else is a repeat.
   if (existing && existing.rejected) {
     // Seen and rejected before: the same verdict again (a sync caller gets M_FORBIDDEN again).
@@ -48,7 +57,8 @@ export async function processInputEvent(ctx: RoomserverContext, input: InputRoom
 
   const byAuthEvents = await authAgainstAuthEvents(ctx, ev);
   if (!byAuthEvents.allowed) return reject(ctx, input, ev, room, undefined, byAuthEvents, outlierNid);
-  if (input.kind === "outlier") return commitEvent(ctx, { input, ev, room, stateBefore: undefined, status: "accepted" });
+  const fresh = opts.fresh === true;
+  if (input.kind === "outlier") return commitEvent(ctx, { input, ev, room, stateBefore: undefined, status: "accepted", fresh });
 
   const stateBefore = input.stateEventIds ? await givenState(ctx, room, input.stateEventIds) : await stateFromPrevEvents(ctx, ev, version);
 
@@ -60,10 +70,10 @@ export async function processInputEvent(ctx: RoomserverContext, input: InputRoom
     const byCurrent = await authAgainstState(ctx, ev, current);
     if (!byCurrent.allowed) {
       ctx.logger.info({ event_id: ev.eventId, room_id: ev.roomId, rule: byCurrent.rule }, "soft-failed event");
-      return commitEvent(ctx, { input, ev, room, stateBefore, status: "soft_failed", rule: byCurrent.rule, reason: byCurrent.reason, outlierNid });
+      return commitEvent(ctx, { input, ev, room, stateBefore, status: "soft_failed", rule: byCurrent.rule, reason: byCurrent.reason, outlierNid, fresh });
     }
   }
-  return commitEvent(ctx, { input, ev, room, stateBefore, status: "accepted", outlierNid });
+  return commitEvent(ctx, { input, ev, room, stateBefore, status: "accepted", outlierNid, fresh });
 }
 
 async function stateFromPrevEvents(ctx: RoomserverContext, ev: ParsedEvent, version: string): Promise<StateAt> {

@@ -44,7 +44,12 @@ export interface RedactionPlan {
  * now have both ends and pass the check. Safe outside the transaction because a room's events
  * are processed one at a time.
  */
-export async function planRedactions(ctx: RoomserverContext, room: { roomVersion: string }, ev: StoredEvent): Promise<RedactionPlan> {
+export async function planRedactions(
+  ctx: RoomserverContext,
+  room: { roomVersion: string },
+  ev: StoredEvent,
+  opts: { fresh: boolean } = { fresh: false },
+): Promise<RedactionPlan> {
   const plan: RedactionPlan = { apply: [] };
   const pairs: { redaction: StoredEvent; target: StoredEvent }[] = [];
   if (ev.type === "m.room.redaction" && !ev.rejected) {
@@ -55,7 +60,8 @@ export async function planRedactions(ctx: RoomserverContext, room: { roomVersion
       if (target) pairs.push({ redaction: ev, target });
     }
   }
-  const waiting = (await ctx.store.redactionsOf(ev.id)).filter((r) => !r.validated);
+  // A fresh event's ID was never seen, so no redaction can be waiting for it.
+  const waiting = opts.fresh ? [] : (await ctx.store.redactionsOf(ev.id)).filter((r) => !r.validated);
   if (waiting.length > 0) {
     const redactions = await ctx.events.byIds(waiting.map((r) => r.redactionEventId));
     for (const r of redactions.values()) pairs.push({ redaction: r, target: ev });

@@ -13,11 +13,13 @@ export async function purgeRoom(ctx: RoomserverContext, inputter: Inputter, room
     const room = await ctx.store.roomInfo(roomId);
     if (!room) throw new MatrixError("M_NOT_FOUND", `room ${roomId} is unknown here`);
     const output: PurgeRoomOutput = { kind: "purge_room", roomId };
-    await ctx.store.transaction(async (tx) => {
+    const rows = await ctx.store.transaction(async (tx) => {
       await tx.purgeRoom(room.roomNid, roomId);
-      await tx.appendOutbox([{ roomId, payload: output }]);
+      return tx.appendOutbox([{ roomId, payload: output }]);
     });
     ctx.events.forgetRoom(room.roomNid);
+    ctx.store.forgetRoom(room.roomNid);
+    ctx.outputs.committed(rows);
     ctx.logger.info({ room_id: roomId }, "purged room");
   });
 }

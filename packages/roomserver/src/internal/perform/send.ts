@@ -32,15 +32,9 @@ export async function sendEvent(
       ctx.logger.warn({ err }, "sweeping old send transactions failed");
     });
   }
-  // Inside the room's queue, so two retries of one transaction cannot both build an event.
-  const result = await inputter.buildAndInput(roomId, async () => {
-    if (txn) {
-      const key = { roomId, sender: spec.sender, deviceId: txn.deviceId, txnId: txn.transactionId, eventType: spec.type };
-      const sent = await ctx.store.sentEventId(key);
-      if (sent !== undefined) return { alreadySent: sent };
-    }
-    return buildRoomEvent(ctx, roomId, spec, extra);
-  });
+  // A repeated transaction is caught by its commit, which records the transaction with the event
+  // (and answers a repeat with the first event): no look-up here on the common, first, path.
+  const result = await inputter.buildAndInput(roomId, () => buildRoomEvent(ctx, roomId, spec, extra));
   return result.eventId;
 }
 

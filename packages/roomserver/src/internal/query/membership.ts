@@ -1,22 +1,28 @@
 /** Membership queries, answered from the memberships table (current state) or a past state. */
 import type { PduJson } from "../../api";
 import { serverOf, type RoomserverContext } from "../context";
+import { eventNidsForKeys } from "../input/auth";
 import { filterEntries, pdusOf, servable } from "./state";
 
+/**
+ * The user's membership per the room's current state: its member event, read from the cached
+ * state and event caches (the memberships table holds the same, but costs a round trip; this is
+ * asked before every send).
+ */
 export async function queryMembership(ctx: RoomserverContext, roomId: string, userId: string) {
   const room = await ctx.store.roomInfo(roomId);
   if (!room || room.stateSnapshotNid === 0) return { roomExists: false, isInRoom: false, hasBeenInRoom: false };
-  const userNid = (await ctx.store.stateKeyNids([userId])).get(userId);
-  const row = userNid === undefined ? undefined : await ctx.store.membership(room.roomNid, userNid);
-  if (!row) return { roomExists: true, isInRoom: false, hasBeenInRoom: false };
-  const ev = (await ctx.events.byNids([row.eventNid])).get(row.eventNid);
+  const [memberNid] = await eventNidsForKeys(ctx, await ctx.store.loadState(room.stateSnapshotNid), [["m.room.member", userId]]);
+  const ev = memberNid === undefined ? undefined : (await ctx.events.byNids([memberNid])).get(memberNid);
+  if (!ev) return { roomExists: true, isInRoom: false, hasBeenInRoom: false };
+  const membership = String((ev.pdu.content as { membership?: unknown }).membership ?? "leave") as "join" | "invite" | "leave" | "ban" | "knock";
   return {
     roomExists: true,
-    membership: row.membership as "join" | "invite" | "leave" | "ban" | "knock",
-    ...(ev ? { eventId: ev.id } : {}),
-    isInRoom: row.membership === "join",
-    // A row exists once any membership event named the user; "been in" means joined at some point.
-    hasBeenInRoom: row.membership === "join" || row.membership === "leave" || row.membership === "ban",
+    membership,
+    eventId: ev.id,
+    isInRoom: membership === "join",
+    // A member event names the user once any membership was set; "been in" means joined at some point.
+    hasBeenInRoom: membership === "join" || membership === "leave" || membership === "ban",
   };
 }
 

@@ -1,0 +1,66 @@
+import { generateSigningKey } from "@dendrite-ts/protocol";
+import { createEmbeddedStreams, localClient, openTestDatabase, type Streams } from "@dendrite-ts/runtime";
+import { describe, expect, it } from "vitest";
+import { createRoomserver, roomserverContract, type OutputRoomEvent } from "../src";
+import { ALICE, SERVER } from "./helpers/roomserver";
+
+/** Streams whose OutputRoomEvent publishes fail while `down` is set (the broker unreachable). */
+function flakyStreams(real: Streams): Streams & { down: boolean } {
+  const s = {
+    down: false,
+    ensureStream: (d: Parameters<Streams["ensureStream"]>[0]) => real.ensureStream(d),
+    ensureConsumer: (...a: Parameters<Streams["ensureConsumer"]>) => real.ensureConsumer(...a),
+    consume: (...a: Parameters<Streams["consume"]>) => real.consume(...a),
+    close: async () => {},
+    async publish(...a: Parameters<Streams["publish"]>) {
+      if (s.down && a[0].startsWith("OutputRoomEvent.")) throw new Error("broker unreachable");
+      return real.publish(...a);
+    },
+  };
+  return s;
+}
+
+describe("output relay", () => {
+  it("outputs committed while the stream is down wait behind the stuck ones, then all arrive in commit order", async () => {
+    const db = await openTestDatabase();
+    const real = await createEmbeddedStreams(db, { pollMs: 20 });
+    const streams = flakyStreams(real);
+    const rs = await createRoomserver({ db, streams, serverName: SERVER, signingKey: generateSigningKey("ed25519:r") });
+    try {
+      const client = localClient(roomserverContract, rs.api);
+      const { roomId } = (await client.performCreateRoom({ body: { creator: ALICE, preset: "private_chat" } })).body;
+      const send = async (body: string) =>
+        (await client.performSendEvent({ body: { sender: ALICE, roomId, type: "m.room.message", content: { body } } })).body.eventId;
+      const sent = [await send("before")];
+      streams.down = true;
+      for (let i = 0; i < 5; i++) sent.push(await send(`down ${i}`));
+      // Sends still succeed: the outputs are safe in the outbox.
+      const [stuck] = await db.sql`SELECT count(*)::int AS n FROM roomserver.outbox`;
+      expect((stuck as { n: number }).n).toBeGreaterThanOrEqual(5);
+      streams.down = false;
+      for (let i = 0; i < 3; i++) sent.push(await send(`up ${i}`));
+
+      await real.ensureConsumer("OutputRoomEvent", "order-test");
+      const seen: string[] = [];
+      let done: () => void = () => {};
+      const finished = new Promise<void>((r) => (done = r));
+      const sub = await real.consume("OutputRoomEvent", "order-test", (msg) => {
+        const out = msg.json<OutputRoomEvent>();
+        if (out.kind === "new_room_event" && out.roomId === roomId && out.event.type === "m.room.message") seen.push(out.eventId);
+        if (seen.length >= sent.length) done();
+      });
+      const bound = setTimeout(done, 15_000);
+      await finished;
+      clearTimeout(bound);
+      await sub.stop();
+      expect(seen).toEqual(sent);
+      await rs.flushOutputs();
+      const [left] = await db.sql`SELECT count(*)::int AS n FROM roomserver.outbox`;
+      expect((left as { n: number }).n).toBe(0);
+    } finally {
+      await rs.close();
+      await real.close();
+      await db.close();
+    }
+  }, 30_000);
+});
