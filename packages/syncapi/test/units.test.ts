@@ -2,6 +2,7 @@
 import { MatrixError } from "@dendrite-ts/protocol";
 import { describe, expect, it } from "vitest";
 import { createNotifier } from "../src/notifier";
+import { FilterCache } from "../src/routing/filters";
 import { applyEventFields } from "../src/sync/event-fields";
 import { eventMatches, filterSchema, matchesPattern, parseFilterParam, roomAllowed, validateFilter } from "../src/sync/filter";
 import { parseSyncQuery } from "../src/sync/request";
@@ -99,5 +100,19 @@ describe("notifier", () => {
     setTimeout(() => n.wake({ users: ["@a"] }), 10);
     expect(await w.wait(5000)).toBe(true);
     expect(Date.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe("stored filter cache", () => {
+  it("keeps the most recently used filters, up to its size", () => {
+    const c = new FilterCache(2);
+    c.set("a", { room: { timeline: { limit: 1 } } });
+    c.set("b", {});
+    expect(c.get("a")).toEqual({ room: { timeline: { limit: 1 } } });
+    c.set("c", {});
+    // b was the least recently used.
+    expect(c.get("b")).toBeUndefined();
+    expect(c.get("a")).toBeDefined();
+    expect(c.get("c")).toBeDefined();
   });
 });

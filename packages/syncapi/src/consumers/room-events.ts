@@ -112,26 +112,17 @@ export function createRoomEventHandler(deps: RoomEventHandlerDeps): (msg: Output
 
   /** The users whose membership changed (the room's members are woken by room). */
   async function onNewRoomEvent(msg: NewRoomEventOutput): Promise<Set<string> | undefined> {
-    return store.transaction(async (tx) => {
+    // The writers' lock, the insert and the position in the transaction's first statement.
+    return deps.store.transaction(async (tx) => {
       const row = newEventRow(msg);
-      const pos = await tx.events.insertEvent(row);
+      const pos = await tx.hot.insertLiveEvent(row);
       if (pos === undefined) return undefined;
-      await tx.positions.bumpPosition("room", pos);
       if (row.excluded) return undefined;
       const self: StoredEvent = { ...row, pos, redactedBecause: null };
       const adds = await stateAdds(tx, msg, self);
       const replaced = await tx.state.applyStateDelta(msg.roomId, pos, adds, msg.removesStateEventIds);
       const prev = replaced.find((r) => r.type === self.type && r.stateKey === self.stateKey);
-      if (prev) {
-        const [prevEv] = await tx.events.eventsByIds([prev.eventId]);
-        if (prevEv) {
-          await tx.events.setUnsignedExtra(self.eventId, {
-            prev_content: prevEv.eventJson.content ?? {},
-            prev_sender: prevEv.sender,
-            replaces_state: prevEv.eventId,
-          });
-        }
-      }
+      if (prev) await tx.hot.setReplacesState(self.eventId, prev.eventId);
       const members = adds.filter((a) => a.type === "m.room.member");
       await tx.memberships.insertMemberships(members.map((a) => ({ userId: a.stateKey, roomId: msg.roomId, pos, membership: a.membership ?? "leave", eventId: a.eventId })));
       return new Set(members.map((a) => a.stateKey));

@@ -34,11 +34,39 @@ export function registerFilterRoutes(server: HttpServer, deps: { store: SyncStor
 }
 
 /** The `filter` query parameter of /sync: inline JSON (starts with `{`) or a stored filter's ID. */
-export async function resolveSyncFilter(store: SyncStore, userId: string, raw: string | undefined): Promise<Filter> {
+export async function resolveSyncFilter(store: SyncStore, userId: string, raw: string | undefined, cache?: FilterCache): Promise<Filter> {
   if (raw === undefined) return {};
   if (raw.trimStart().startsWith("{")) return parseFilterParam(filterSchema, raw);
   if (!/^\d{1,15}$/.test(raw)) throw new MatrixError("M_INVALID_PARAM", "Invalid filter ID");
+  const key = `${userId}\n${raw}`;
+  const cached = cache?.get(key);
+  if (cached) return cached;
   const stored = await store.filters.getFilter(userId, Number(raw));
   if (!stored) throw new MatrixError("M_NOT_FOUND", "No such filter");
-  return validateFilter(filterSchema, stored, "M_INVALID_PARAM");
+  const filter = validateFilter(filterSchema, stored, "M_INVALID_PARAM");
+  cache?.set(key, filter);
+  return filter;
+}
+
+/**
+ * Stored filters by owner and ID, so a client syncing with a filter ID does not read it on
+ * every request. Safe across processes: a stored filter is never changed or deleted, and a
+ * miss (a filter not there yet) is not remembered. Least recently used first out.
+ */
+export class FilterCache {
+  private readonly entries = new Map<string, Filter>();
+  constructor(private readonly max = 1024) {}
+  get(key: string): Filter | undefined {
+    const f = this.entries.get(key);
+    if (f) {
+      this.entries.delete(key);
+      this.entries.set(key, f);
+    }
+    return f;
+  }
+  set(key: string, filter: Filter): void {
+    this.entries.delete(key);
+    this.entries.set(key, filter);
+    if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value!);
+  }
 }

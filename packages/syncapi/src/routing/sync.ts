@@ -11,7 +11,7 @@ import { buildSync, isEmptySync, type SyncResponse } from "../sync/build-sync";
 import { parseSyncQuery } from "../sync/request";
 import { deltaSpec } from "../sync/room-section";
 import { authenticate, CLIENT_PREFIXES } from "./common";
-import { resolveSyncFilter } from "./filters";
+import { FilterCache, resolveSyncFilter } from "./filters";
 
 export interface SyncRouteDeps {
   store: SyncStore;
@@ -22,11 +22,12 @@ export interface SyncRouteDeps {
 }
 
 export function registerSyncRoute(server: HttpServer, deps: SyncRouteDeps): void {
+  const filters = new FilterCache();
   for (const prefix of CLIENT_PREFIXES) {
     server.get(`${prefix}/sync`, async (req, reply) => {
       const who = await authenticate(req, deps.userapi);
       const q = parseSyncQuery(req.query);
-      const filter = await resolveSyncFilter(deps.store, who.userId, q.filter);
+      const filter = await resolveSyncFilter(deps.store, who.userId, q.filter, filters);
       const deadline = Date.now() + q.timeoutMs;
       // A client that hangs up is not waited for.
       let gone = false;

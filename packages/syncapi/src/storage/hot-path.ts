@@ -61,6 +61,21 @@ export async function insertLiveEvent(sql: Sql, row: NewEventRow, notice?: Notic
   return rows[0] ? num(rows[0].pos) : undefined;
 }
 
+/**
+ * unsigned.prev_content, prev_sender and replaces_state of a state event from the event it
+ * replaced, when we hold that one — one statement (events.setUnsignedExtra after eventsByIds).
+ */
+export async function setReplacesState(sql: Sql, eventId: string, replacedEventId: string): Promise<void> {
+  await sql`
+    UPDATE syncapi.output_room_events t
+    SET unsigned_extra = jsonb_build_object(
+      'prev_content', coalesce(nullif(p.event_json->'content', 'null'::jsonb), '{}'::jsonb),
+      'prev_sender', p.sender,
+      'replaces_state', p.event_id)
+    FROM syncapi.output_room_events p
+    WHERE t.event_id = ${eventId}::text AND p.event_id = ${replacedEventId}::text`;
+}
+
 export interface SyncOverview {
   now: Positions;
   /** Each room's latest membership of the user at `now`. */
