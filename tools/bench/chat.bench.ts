@@ -108,7 +108,9 @@ async function postgresCommitRate(): Promise<string> {
 }
 
 const results: Record<string, Record<string, string>> = {};
-for (const mode of availableModes()) {
+// BENCH_MODES=monolith,polylith runs only those.
+const only = process.env.BENCH_MODES?.split(",");
+for (const mode of availableModes().filter((m) => !only || only.includes(m))) {
   try {
     results[mode] = await benchMode(mode);
   } catch (e) {
