@@ -20,7 +20,7 @@ import { nidQueries, type NidQueries } from "./nids";
 import { outboxQueries, type OutboxQueries } from "./outbox";
 import { publishedQueries, type PublishedQueries } from "./published";
 import { redactionQueries, type RedactionQueries } from "./redactions";
-import { commitPipelined, type PipelinedCommit, type PipelinedCommitResult } from "./pipelined-commit";
+import { commitInOneStatement, type OneStatementCommit, type OneStatementCommitResult } from "./one-statement-commit";
 import { roomQueries, type RoomInfo, type RoomQueries } from "./rooms";
 import { sendTransactionQueries, type SendTransactionQueries } from "./send-transactions";
 import { stateQueries, type StateQueries } from "./state";
@@ -38,8 +38,8 @@ export type TxQueries = RoomQueries &
 export interface RoomserverStore extends TxQueries, NidQueries, StateQueries {
   /** Runs `fn` in one transaction; NID and state writes inside it still autocommit. */
   transaction<T>(fn: (tx: RoomserverStore) => Promise<T>): Promise<T>;
-  /** An ordinary new event's whole commit in one round trip (see pipelined-commit.ts). */
-  commitPipelined(c: PipelinedCommit): Promise<PipelinedCommitResult>;
+  /** An ordinary new event's whole commit as one statement (see one-statement-commit.ts). */
+  commitInOneStatement(c: OneStatementCommit): Promise<OneStatementCommitResult>;
   /** The room's row is now `info` (call after the commit that wrote it). */
   rememberRoom(info: RoomInfo): void;
   /** Drop the cached row (the room moved under us, or was purged). */
@@ -119,7 +119,7 @@ export function createRoomserverStore(database: Pick<Database, "drizzle" | "sql"
     roomInfo: (roomId) => cached(byId.get(roomId), () => queries.roomInfo(roomId)),
     roomInfoByNid: (roomNid) => cached(byNid.get(roomNid), () => queries.roomInfoByNid(roomNid)),
     allocateEventNid,
-    commitPipelined: (c) => commitPipelined(database.sql, c),
+    commitInOneStatement: (c) => commitInOneStatement(database.sql, c),
     rememberRoom,
     forgetRoom,
     transaction: (fn) =>
@@ -130,7 +130,7 @@ export function createRoomserverStore(database: Pick<Database, "drizzle" | "sql"
           ...nids,
           ...state,
           allocateEventNid,
-          commitPipelined: () => Promise.reject(new Error("commitPipelined opens its own transaction")),
+          commitInOneStatement: () => Promise.reject(new Error("commitInOneStatement opens its own transaction")),
           rememberRoom,
           forgetRoom,
           transaction: (f) => f(txStore),
@@ -150,4 +150,4 @@ export type { InviteRow } from "./invites";
 export type { SendTransactionKey } from "./send-transactions";
 export type { RoomInfo } from "./rooms";
 export type { OutboxRow } from "./outbox";
-export type { PipelinedCommit, PipelinedCommitResult } from "./pipelined-commit";
+export type { OneStatementCommit, OneStatementCommitResult } from "./one-statement-commit";

@@ -4,8 +4,8 @@
  * and invites, redactions, the OutputRoomEvent rows of the outbox, and the client transaction
  * that asked for it. NIDs and state snapshots are written first, in autocommit
  * (content-addressed, harmless if orphaned). The common case — a new event on the room's tip
- * that changes no membership and touches no redaction — commits in one round trip
- * (storage/pipelined-commit.ts); everything else takes the general transaction.
+ * that changes no membership and touches no redaction — commits in one statement
+ * (storage/one-statement-commit.ts); everything else takes the general transaction.
  */
 import type { InputRoomEvent, InputResult } from "../../api";
 import type { NewRoomEventOutput, OutputRoomEvent } from "../../output";
@@ -131,20 +131,21 @@ type CommitOutcome =
   | { kind: "duplicate_transaction" }
   | { kind: "moved" };
 
-/** A new event on the tip that changes no membership and no redaction: one round trip. */
+/** A new event on the tip that changes no membership and no redaction: one statement. */
 async function commitSimple(
   ctx: RoomserverContext,
   a: { room: RoomInfo; row: NewEventRow & { eventNid: number }; advance: Advance; input: InputRoomEvent; txnKey: SendTransactionKey | undefined; eventId: string },
 ): Promise<CommitOutcome> {
   const { room, advance } = a;
-  const res = await ctx.store.commitPipelined({
+  const res = await ctx.store.commitInOneStatement({
     event: a.row,
     room: {
       roomNid: room.roomNid,
+      roomId: room.roomId,
       from: { stateSnapshotNid: room.stateSnapshotNid, latestEventNids: room.latestEventNids },
       to: { stateSnapshotNid: advance.currentNid, latestEventNids: advance.latestNids, lastEventNid: a.row.eventNid },
     },
-    outbox: [{ roomId: room.roomId, payload: advance.output(a.input) }],
+    outputs: [advance.output(a.input)],
     sendTransaction: a.txnKey ? { key: a.txnKey, eventId: a.eventId, createdTs: Date.now() } : undefined,
   });
   if (res.committed) return { kind: "committed", outbox: res.outbox, changed: [] };
