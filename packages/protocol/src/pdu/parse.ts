@@ -13,7 +13,7 @@ import { pduSchema, type UntrustedPdu } from "./schema";
 import { checkPduSizeLimits } from "./size-limits";
 
 export type ParsedPdu =
-  | { ok: true; pdu: UntrustedPdu; eventId: EventId }
+  | { ok: true; pdu: UntrustedPdu; eventId: EventId; /** The event as canonical JSON (what gets stored and hashed). */ canonical: string }
   | { ok: false; error: MatrixError };
 
 function fail(errcode: "M_NOT_JSON" | "M_BAD_JSON" | "M_TOO_LARGE", message: string, field?: string): ParsedPdu {
@@ -64,5 +64,5 @@ export function parseUntrustedPdu(json: string | object, roomVersion: RoomVersio
     return fail("M_BAD_JSON", message, field);
   }
   // The ID comes from the object as received, not from zod's copy.
-  return { ok: true, pdu: result.data, eventId: computeEventId(value, rules) };
+  return { ok: true, pdu: result.data, eventId: computeEventId(value, rules), canonical };
 }

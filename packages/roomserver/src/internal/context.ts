@@ -14,13 +14,15 @@ export interface RoomserverContext {
   readonly logger: Logger;
   /** The room version for rooms we create when the caller names none. */
   readonly defaultRoomVersion: string;
+  /** Events this roomserver built (by object identity) → their IDs: see parseEvent's `builtHere`. */
+  readonly builtEvents: WeakMap<object, string>;
   /** Where committed outbox rows go to be published (the output relay). */
   readonly outputs: { committed(rows: readonly OutboxRow[]): void };
 }
 
-export function createContext(opts: Omit<RoomserverContext, "events" | "state">): RoomserverContext {
+export function createContext(opts: Omit<RoomserverContext, "events" | "state" | "builtEvents">): RoomserverContext {
   const events = createEventLoader(opts.store);
-  return { ...opts, events, state: createStateHelpers(opts.store, events) };
+  return { ...opts, events, state: createStateHelpers(opts.store, events), builtEvents: new WeakMap() };
 }
 
 /** The server part of a user ID (or any sigil-ID with a server part). */

@@ -35,6 +35,8 @@ const CACHE_LIMIT = 50_000;
 export interface EventLoader {
   byNids(nids: readonly number[]): Promise<Map<number, StoredEvent>>;
   byIds(ids: readonly string[]): Promise<Map<string, StoredEvent>>;
+  /** The ID of a loaded event's PDU object (no hashing); undefined for PDUs not from here. */
+  idOf(pdu: object): string | undefined;
   /** Adds an event just stored, as stored (call after its transaction committed). */
   remember(ev: StoredEvent): void;
   /** Drops events whose row just changed (call after the transaction committed). */
@@ -46,6 +48,7 @@ export interface EventLoader {
 export function createEventLoader(store: RoomserverStore): EventLoader {
   const byNid = new Map<number, StoredEvent>();
   const nidById = new Map<string, number>();
+  const idByPdu = new WeakMap<object, string>();
 
   function remember(events: readonly StoredEvent[]): void {
     for (const e of events) {
@@ -57,6 +60,7 @@ export function createEventLoader(store: RoomserverStore): EventLoader {
       }
       byNid.set(e.nid, e);
       nidById.set(e.id, e.nid);
+      idByPdu.set(e.pdu, e.id);
     }
   }
 
@@ -118,6 +122,9 @@ export function createEventLoader(store: RoomserverStore): EventLoader {
         for (const e of loaded) out.set(e.id, e);
       }
       return out;
+    },
+    idOf(pdu) {
+      return idByPdu.get(pdu);
     },
     remember(ev) {
       remember([ev]);

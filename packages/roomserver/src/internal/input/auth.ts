@@ -13,8 +13,9 @@ import type { ParsedEvent } from "./parse";
 /** `rule` is protocol's rule id, or `auth_events.rejected` from here. */
 export type AuthOutcome = { allowed: true } | { allowed: false; rule: string; reason: string };
 
-function check(ev: ParsedEvent, authEvents: readonly PduJson[]): AuthOutcome {
-  return checkEventAuthWithRules(ev.pdu, authEvents, ev.rules, { eventId: (e) => computeEventId(e, ev.rules) });
+function check(ctx: RoomserverContext, ev: ParsedEvent, authEvents: readonly PduJson[]): AuthOutcome {
+  // Stored events' IDs are known: hashing them again would be the costliest part of the check.
+  return checkEventAuthWithRules(ev.pdu, authEvents, ev.rules, { eventId: (e) => ctx.events.idOf(e) ?? computeEventId(e, ev.rules) });
 }
 
 /** v12 never lists the create event in auth_events; the rules still read it. */
@@ -33,12 +34,12 @@ export async function authAgainstAuthEvents(ctx: RoomserverContext, ev: ParsedEv
     if (!a) throw new MatrixError("M_BAD_STATE", `auth event ${id} is not known here`);
     if (a.rejected) return { allowed: false, rule: "auth_events.rejected", reason: `auth_events.rejected: auth event ${id} was rejected` };
   }
-  return check(ev, ids.map((id) => found.get(id)!.pdu));
+  return check(ctx, ev, ids.map((id) => found.get(id)!.pdu));
 }
 
 /** Check against a room state (state before the event, or the current state). */
 export async function authAgainstState(ctx: RoomserverContext, ev: ParsedEvent, entries: readonly StateEntry[]): Promise<AuthOutcome> {
-  return check(ev, await selectAuthEvents(ctx, ev.pdu, ev.rules, entries));
+  return check(ctx, ev, await selectAuthEvents(ctx, ev.pdu, ev.rules, entries));
 }
 
 /** The state events the auth rules read for `pdu`, picked from `entries` (v12: the create event too). */

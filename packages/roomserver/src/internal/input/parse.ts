@@ -41,12 +41,25 @@ export function createEventRoomVersion(pdu: PduJson): string {
   return typeof content?.room_version === "string" ? content.room_version : "1";
 }
 
-export function parseEvent(pdu: PduJson, roomVersion: string): ParsedEvent {
+/**
+ * `builtHere`: the event ID protocol's buildEvent gave this very object when we built it — the
+ * builder already enforced the format and limits, so the untrusted-input checks are skipped.
+ */
+export function parseEvent(pdu: PduJson, roomVersion: string, builtHere?: string): ParsedEvent {
   const rules = getRoomVersion(roomVersion);
   if (!rules) throw new MatrixError("M_UNSUPPORTED_ROOM_VERSION", `room version ${roomVersion} is not supported`);
-  // protocol checks JSON, canonical numbers, size limits and the version's event format.
-  const parsed = parseUntrustedPdu(pdu, rules);
-  if (!parsed.ok) throw parsed.error;
+  let eventId: string;
+  let json: string;
+  if (builtHere !== undefined) {
+    eventId = builtHere;
+    json = canonicalJson(pdu, { allowNonCanonicalNumbers: !rules.eventFormat.strictCanonicalJson });
+  } else {
+    // protocol checks JSON, canonical numbers, size limits and the version's event format.
+    const parsed = parseUntrustedPdu(pdu, rules);
+    if (!parsed.ok) throw parsed.error;
+    eventId = parsed.eventId;
+    json = parsed.canonical;
+  }
   const { type, sender, depth, origin_server_ts: ts, state_key: stateKey } = pdu;
   if (typeof type !== "string") bad("type must be a string");
   if (typeof sender !== "string") bad("sender must be a user ID");
@@ -55,8 +68,6 @@ export function parseEvent(pdu: PduJson, roomVersion: string): ParsedEvent {
   const withHashes = rules.eventFormat.eventRefsWithHashes;
   const prevEventIds = refIds(pdu.prev_events, "prev_events", withHashes);
   const authEventIds = refIds(pdu.auth_events, "auth_events", withHashes);
-  const json = canonicalJson(pdu, { allowNonCanonicalNumbers: !rules.eventFormat.strictCanonicalJson });
-  const eventId: string = parsed.eventId;
 
   let roomId = pdu.room_id;
   if (type === "m.room.create" && stateKey === "" && rules.eventFormat.roomIdFromCreateEvent) {

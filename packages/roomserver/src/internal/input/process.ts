@@ -36,7 +36,7 @@ export async function processInputEvent(ctx: RoomserverContext, input: InputRoom
   const version = isCreate ? createEventRoomVersion(input.event) : (room?.roomVersion ?? input.roomVersion);
   if (version === undefined) throw new MatrixError("M_NOT_FOUND", `room ${roomId ?? "?"} is unknown here`);
   if (!getRoomVersion(version)) throw new MatrixError("M_UNSUPPORTED_ROOM_VERSION", `room version ${version} is not supported`, { room_version: version });
-  const ev = parseEvent(input.event, version);
+  const ev = parseEvent(input.event, version, opts.fresh ? ctx.builtEvents.get(input.event) : undefined);
 
   const existing = opts.fresh ? undefined : (await ctx.events.byIds([ev.eventId])).get(ev.eventId);
   // An outlier may come back as a timeline event once its state is known; anything else is a repeat.

@@ -7,6 +7,7 @@ import { authEventStateKeys, buildEvent, eventReference, getRoomVersion, MatrixE
 import type { InputRoomEvent, PduJson } from "../../api";
 import type { RoomInfo } from "../../storage";
 import type { RoomserverContext } from "../context";
+import type { StoredEvent } from "../events";
 import { eventNidsForKeys } from "../input/auth";
 
 export interface EventSpec {
@@ -35,7 +36,9 @@ export async function buildRoomEvent(
   const rules = getRoomVersion(room.roomVersion)!;
   const latest = [...(await ctx.events.byNids(room.latestEventNids)).values()];
   const depth = Math.max(0, ...latest.map((e) => e.depth)) + 1;
-  const ref = (pdu: PduJson): EventReference => eventReference(pdu, rules);
+  // v3+ refer to events by ID alone, which we hold; v1/v2 also need the reference hash.
+  const withHashes = rules.eventFormat.eventRefsWithHashes;
+  const ref = (e: StoredEvent): string | EventReference => (withHashes ? eventReference(e.pdu, rules) : e.id);
 
   const proto = { type: spec.type, sender: spec.sender, content: spec.content, ...(spec.stateKey !== undefined ? { state_key: spec.stateKey } : {}) };
   const current = await ctx.store.loadState(room.stateSnapshotNid);
@@ -49,12 +52,13 @@ export async function buildRoomEvent(
     type: spec.type,
     ...(spec.stateKey !== undefined ? { stateKey: spec.stateKey } : {}),
     content: spec.content,
-    prevEvents: latest.map((e) => ref(e.pdu)),
-    authEvents: authNids.map((n) => ref(authEvents.get(n)!.pdu)),
+    prevEvents: latest.map(ref),
+    authEvents: authNids.map((n) => ref(authEvents.get(n)!)),
     depth,
     ...(spec.redacts !== undefined ? { redacts: spec.redacts } : {}),
     serverName: ctx.serverName,
     key: ctx.signingKey,
   });
+  ctx.builtEvents.set(built.pdu, built.eventId);
   return { kind: "new", event: built.pdu as unknown as PduJson, sendAsServer: ctx.serverName, ...extra };
 }
