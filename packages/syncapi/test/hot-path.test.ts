@@ -131,6 +131,25 @@ describe("syncapi hot-path statements", () => {
     expect((await store.hot.syncOverview(U, { room: p1 - 2, accountData: 0 }, spec)).deltas.has(room)).toBe(false);
     expect((await store.hot.syncOverview(U, { room: from, accountData: 0 })).deltas.size).toBe(0);
 
+    // Lazy loading: the senders' member rows at the start of the window, and what the device holds of them.
+    const lazyRoom = "!lazy";
+    const q1 = (await store.hot.insertLiveEvent(row("$l1", lazyRoom, { sender: "@s1:test.local" })))!;
+    const q2 = (await store.hot.insertLiveEvent(row("$l2", lazyRoom, { sender: "@s2:test.local" })))!;
+    await store.state.applyStateDelta(lazyRoom, q1 - 1, [
+      { type: "m.room.member", stateKey: "@s1:test.local", eventId: "$s1-join", membership: "join" },
+      { type: "m.room.member", stateKey: "@s2:test.local", eventId: "$s2-join", membership: "join" },
+      { type: "m.room.member", stateKey: "@quiet:test.local", eventId: "$q-join", membership: "join" },
+    ], []);
+    await store.lazyMembers.recordSentMembers(U, "D", lazyRoom, new Map([["@s1:test.local", "$s1-join"], ["@quiet:test.local", "$q-join"]]));
+    const lazy = await store.hot.roomDelta({ roomId: lazyRoom, userId: U, after: q1 - 1, upTo: q2, fetch: 11, needPoint: false, withSummary: false, lazy: { deviceId: "D" } });
+    const expected = await store.state.membersAfter(lazyRoom, q1 - 1, ["@s1:test.local", "@s2:test.local"]);
+    expect(lazy.lazy!.members.map((m) => m.row).sort((x, y) => x.stateKey.localeCompare(y.stateKey))).toEqual(expected.sort((x, y) => x.stateKey.localeCompare(y.stateKey)));
+    expect([...lazy.lazy!.sent]).toEqual([["@s1:test.local", "$s1-join"]]);
+    // The window's start is after the oldest row it shows: a window of one starts after $l1.
+    const one = await store.hot.roomDelta({ roomId: lazyRoom, userId: U, after: q1 - 1, upTo: q2, fetch: 2, needPoint: false, withSummary: false, lazy: { deviceId: "D" } });
+    expect(one.lazy!.members.map((m) => m.row.stateKey).sort()).toEqual(["@s1:test.local", "@s2:test.local"]);
+    expect((await store.hot.roomDelta({ roomId: lazyRoom, userId: U, after: q1 - 1, upTo: q2, fetch: 11, needPoint: false, withSummary: false })).lazy).toBeUndefined();
+
     // Nothing in the window: the point after the newest event at or before upTo, as pointAfterPos.
     const empty = await store.hot.roomDelta({ roomId: room, userId: U, after: p3, upTo: p3, fetch: 11, needPoint: false, withSummary: false });
     expect(empty.timeline).toEqual([]);

@@ -47,7 +47,7 @@ export function registerSyncRoute(server: HttpServer, deps: SyncRouteDeps): void
         let res: SyncResponse;
         try {
           // An incremental sync reads the sections of its rooms with news along.
-          const overview = await deps.store.hot.syncOverview(who.userId, q.since, q.fullState ? undefined : deltaSpec(who.userId, filter));
+          const overview = await deps.store.hot.syncOverview(who.userId, q.since, q.fullState ? undefined : deltaSpec(who, filter));
           waiter.watchRooms(overview.memberships.filter((m) => m.membership === "join").map((m) => m.roomId));
           const since = q.since && clamp(q.since, overview.now);
           res = await buildSync(deps.store, { viewer: who, fullState: q.fullState, filter, overview, ...(since ? { since } : {}) });

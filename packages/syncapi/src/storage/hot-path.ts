@@ -179,7 +179,7 @@ export async function syncOverview(sql: Sql, userId: string, since: Positions | 
     pendingInvites: (row.invites as Raw[]).map(inviteFromJson),
     retiredInvites: (row.retired as Raw[]).map(inviteFromJson),
     roomsWithEvents: new Set(row.active as string[]),
-    deltas: new Map(Object.entries((row.deltas ?? {}) as Record<string, Parameters<typeof deltaFromJson>[0]>).map(([roomId, d]) => [roomId, deltaFromJson(d)])),
+    deltas: new Map(Object.entries((row.deltas ?? {}) as Record<string, DeltaJson>).map(([roomId, d]) => [roomId, deltaFromJson(d)])),
   };
 }
 
@@ -194,6 +194,8 @@ export interface DeltaSpec {
   needPoint: boolean;
   /** Joined and invited counts and heroes (join sections). */
   withSummary: boolean;
+  /** Lazy-loaded members for this device: read the timeline senders' member rows and what the device holds. */
+  lazy?: { deviceId: string };
 }
 
 export interface RoomDeltaQuery extends DeltaSpec {
@@ -215,6 +217,13 @@ export interface RoomDelta {
   /** events.pointAfterPos(roomId, upTo) when asked for or when the timeline is empty. */
   point: { depth: number; pos: number } | undefined;
   summary?: { joined: number; invited: number; heroes: string[] };
+  /**
+   * With `lazy`: the member rows, live at the start of the timeline window, of every sender of
+   * the timeline rows read (a superset of the senders shown), with their events; and what
+   * lazy_loaded_members says the device holds of those senders and of the timeline's member
+   * events' targets.
+   */
+  lazy?: { members: { row: StateRow; event: StoredEvent | undefined }[]; sent: Map<string, string> };
 }
 
 /**
@@ -233,6 +242,22 @@ function deltaJson(sql: Sql, room: Fragment, after: Fragment, upTo: Fragment, q:
           AND s.membership IN ('join', 'invite') AND s.state_key <> ${q.userId}::text
         ORDER BY s.added_pos LIMIT 5) h)`
     : sql`NULL, NULL`;
+  const fetched = sql`SELECT e.pos, e.sender, e.type, e.state_key FROM syncapi.output_room_events e WHERE ${inWindow} ORDER BY e.pos DESC LIMIT ${q.fetch}::int8`;
+  // As room-section: the state at the start of the window (the newest fetch - 1 rows) is the state after the position before it.
+  const startPos = sql`coalesce((SELECT min(w.pos) FROM (
+      SELECT e.pos FROM syncapi.output_room_events e WHERE ${inWindow} ORDER BY e.pos DESC LIMIT ${q.fetch - 1}::int8) w) - 1, ${upTo})`;
+  const lazy = q.lazy
+    ? sql`
+      (SELECT coalesce(json_agg(json_build_array(s, e)), '[]')
+        FROM syncapi.room_state s LEFT JOIN syncapi.output_room_events e ON e.event_id = s.event_id
+        WHERE s.room_id = ${room} AND s.type = 'm.room.member'
+          AND s.state_key IN (SELECT f.sender FROM (${fetched}) f)
+          AND s.added_pos <= ${startPos} AND (s.removed_pos IS NULL OR s.removed_pos > ${startPos})),
+      (SELECT coalesce(json_agg(json_build_array(l.member_id, l.event_id)), '[]')
+        FROM syncapi.lazy_loaded_members l
+        WHERE l.user_id = ${q.userId}::text AND l.device_id = ${q.lazy.deviceId}::text AND l.room_id = ${room}
+          AND l.member_id IN (SELECT f.sender FROM (${fetched}) f UNION ALL SELECT f.state_key FROM (${fetched}) f WHERE f.type = 'm.room.member'))`
+    : sql`NULL, NULL`;
   return sql`json_build_array(
       (SELECT coalesce(json_agg(t ORDER BY t.pos DESC), '[]') FROM (
         SELECT e.* FROM syncapi.output_room_events e WHERE ${inWindow} ORDER BY e.pos DESC LIMIT ${q.fetch}::int8) t),
@@ -248,24 +273,38 @@ function deltaJson(sql: Sql, room: Fragment, after: Fragment, upTo: Fragment, q:
         WHERE (${q.needPoint}::bool OR NOT EXISTS (SELECT 1 FROM syncapi.output_room_events e WHERE ${inWindow}))
           AND e.room_id = ${room} AND e.pos <= ${upTo} AND NOT e.excluded AND e.origin_kind IN ('new', 'old')
         ORDER BY e.depth DESC, e.pos DESC LIMIT 1),
-      ${summary})`;
+      ${summary},
+      ${lazy})`;
 }
 
-function deltaFromJson(d: [Raw[], [Raw, boolean, unknown][], [Raw, Raw | null][], [number, number] | null, [number, number] | null, string[] | null]): RoomDelta {
-  const [timeline, visRows, state, point, counts, heroes] = d;
+type DeltaJson = [
+  Raw[],
+  [Raw, boolean, unknown][],
+  [Raw, Raw | null][],
+  [number, number] | null,
+  [number, number] | null,
+  string[] | null,
+  [Raw, Raw | null][] | null,
+  [string, string][] | null,
+];
+
+function deltaFromJson(d: DeltaJson): RoomDelta {
+  const [timeline, visRows, state, point, counts, heroes, lazyMembers, lazySent] = d;
+  const withEvent = ([s, e]: [Raw, Raw | null]) => ({ row: stateRowFromRow(s), event: e ? storedEventFromRow(e) : undefined });
   const vis = visRows.map(([s, held, value]) => ({ row: stateRowFromRow(s), held, value }));
   return {
     timeline: timeline.map(storedEventFromRow),
     visibilityRows: vis.filter((v) => v.row.type === "m.room.history_visibility"),
     memberRows: vis.filter((v) => v.row.type === "m.room.member").map((v) => v.row),
-    stateRows: state.map(([s, e]) => ({ row: stateRowFromRow(s), event: e ? storedEventFromRow(e) : undefined })),
+    stateRows: state.map(withEvent),
     point: point ? { depth: num(point[0]), pos: num(point[1]) } : undefined,
     ...(counts ? { summary: { joined: num(counts[0]), invited: num(counts[1]), heroes: heroes ?? [] } } : {}),
+    ...(lazyMembers && lazySent ? { lazy: { members: lazyMembers.map(withEvent), sent: new Map(lazySent) } } : {}),
   };
 }
 
 /** One round trip for what an incremental room section reads. */
 export async function roomDelta(sql: Sql, q: RoomDeltaQuery): Promise<RoomDelta> {
   const [r] = await sql`SELECT ${deltaJson(sql, sql`${q.roomId}::text`, sql`${q.after}::int8`, sql`${q.upTo}::int8`, q)} AS d`;
-  return deltaFromJson((r as Raw).d as Parameters<typeof deltaFromJson>[0]);
+  return deltaFromJson((r as Raw).d as DeltaJson);
 }

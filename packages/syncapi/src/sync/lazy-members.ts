@@ -22,6 +22,8 @@ export async function lazyLoadState(
   state: StateRow[],
   timeline: StoredEvent[],
   stateAtStartPos: number,
+  /** Read already (storage hot-path roomDelta with `lazy`): member rows at stateAtStartPos of at least the senders, and what the device holds of at least them and the timeline's member targets. */
+  pre?: { members: StateRow[]; sent: ReadonlyMap<string, string> },
 ): Promise<StateRow[]> {
   if (!filter?.lazy_load_members) return state;
   const senders = new Set(timeline.map((e) => e.sender));
@@ -30,10 +32,12 @@ export async function lazyLoadState(
   const nonMembers = state.filter((r) => r.type !== "m.room.member");
   // What the device holds matters when redundant members are left out, and to record only what changed.
   const fresh = ctx.initial || filter.include_redundant_members === true;
-  const [wanted, held] = await Promise.all([
-    senders.size === 0 ? [] : ctx.store.state.membersAfter(ctx.roomId, stateAtStartPos, [...senders]),
-    ctx.initial ? new Map<string, string>() : ctx.store.lazyMembers.sentMembers(ctx.userId, ctx.deviceId, ctx.roomId),
-  ]);
+  const [wanted, held] = pre
+    ? [pre.members.filter((r) => senders.has(r.stateKey)), ctx.initial ? new Map<string, string>() : pre.sent]
+    : await Promise.all([
+        senders.size === 0 ? [] : ctx.store.state.membersAfter(ctx.roomId, stateAtStartPos, [...senders]),
+        ctx.initial ? new Map<string, string>() : ctx.store.lazyMembers.sentMembers(ctx.userId, ctx.deviceId, ctx.roomId),
+      ]);
   const sent = fresh ? new Map<string, string>() : held;
   const members = wanted.filter((r) => sent.get(r.stateKey) !== r.eventId);
   const nowHeld = new Map<string, string>();

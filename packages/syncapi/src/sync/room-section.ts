@@ -57,6 +57,8 @@ interface SectionReads {
   stateRows(startPos: number, shown: Set<string>, hasWindow: boolean): Promise<StateRow[]> | StateRow[];
   /** Events of state rows already read. */
   known: Map<string, StoredEvent>;
+  /** Lazy-loading reads already made. */
+  lazy?: { members: StateRow[]; sent: ReadonlyMap<string, string> };
   summary(): Promise<RoomSummary | undefined> | RoomSummary | undefined;
 }
 
@@ -66,16 +68,23 @@ function timelineLimit(filter: Filter): number {
 }
 
 /** What deltaReads reads for a join section of this user under this filter (for syncOverview to read it along). */
-export function deltaSpec(userId: string, filter: Filter): DeltaSpec {
+export function deltaSpec(viewer: Viewer & { deviceId: string }, filter: Filter): DeltaSpec {
   const limit = timelineLimit(filter);
   const tf = filter.room?.timeline;
-  return { userId, fetch: limit + 1, ...(tf ? { filter: tf } : {}), needPoint: limit === 0, withSummary: true };
+  return {
+    userId: viewer.userId,
+    fetch: limit + 1,
+    ...(tf ? { filter: tf } : {}),
+    needPoint: limit === 0,
+    withSummary: true,
+    ...(filter.room?.state?.lazy_load_members ? { lazy: { deviceId: viewer.deviceId } } : {}),
+  };
 }
 
 export async function buildRoomSection(store: SyncStore, viewer: Viewer & { deviceId: string }, w: RoomWindow, filter: Filter): Promise<RoomSection> {
   const tf = filter.room?.timeline;
   const limit = timelineLimit(filter);
-  const reads = w.fullState ? await fullReads(store, viewer, w, limit, tf) : await deltaReads(store, viewer, w, limit, tf);
+  const reads = w.fullState ? await fullReads(store, viewer, w, limit, tf) : await deltaReads(store, viewer, w, limit, filter);
   const limited = reads.newest.length > limit;
   const window = reads.newest.slice(0, limit).reverse();
   const timeline = window.length === 0 ? window : await reads.visible(window);
@@ -90,7 +99,8 @@ export async function buildRoomSection(store: SyncStore, viewer: Viewer & { devi
   const shown = new Set(timeline.map((e) => e.eventId));
   let rows = await reads.stateRows(startPos, shown, window.length > 0);
   // Whenever the full state is sent the device starts over, so no member event is redundant.
-  rows = await lazyLoadState({ store, userId: viewer.userId, deviceId: viewer.deviceId, roomId: w.roomId, initial: w.fullState }, filter.room?.state, rows, timeline, startPos);
+  const lazyCtx = { store, userId: viewer.userId, deviceId: viewer.deviceId, roomId: w.roomId, initial: w.fullState };
+  rows = await lazyLoadState(lazyCtx, filter.room?.state, rows, timeline, startPos, reads.lazy);
 
   const [state, summary] = await Promise.all([stateEvents(store, rows, filter.room?.state, viewer, reads.known), reads.summary()]);
   const timelineEvents = timeline.map((e) => toClientEvent(e, viewer));
@@ -123,7 +133,8 @@ async function fullReads(store: SyncStore, viewer: Viewer, w: RoomWindow, limit:
 }
 
 /** An incremental window: one round trip (storage hot-path roomDelta) for everything but lazy loading and aggregations. */
-async function deltaReads(store: SyncStore, viewer: Viewer, w: RoomWindow, limit: number, tf: RoomEventFilter | undefined): Promise<SectionReads> {
+async function deltaReads(store: SyncStore, viewer: Viewer & { deviceId: string }, w: RoomWindow, limit: number, filter: Filter): Promise<SectionReads> {
+  const tf = filter.room?.timeline;
   const d =
     w.delta ??
     (await store.hot.roomDelta({
@@ -135,9 +146,10 @@ async function deltaReads(store: SyncStore, viewer: Viewer, w: RoomWindow, limit
       ...(tf ? { filter: tf } : {}),
       needPoint: limit === 0,
       withSummary: w.withSummary === true,
+      ...(filter.room?.state?.lazy_load_members ? { lazy: { deviceId: viewer.deviceId } } : {}),
     }));
   const known = new Map<string, StoredEvent>();
-  for (const s of d.stateRows) if (s.event) known.set(s.event.eventId, s.event);
+  for (const s of [...d.stateRows, ...(d.lazy?.members ?? [])]) if (s.event) known.set(s.event.eventId, s.event);
   const live = (r: StateRow, pos: number) => r.addedPos <= pos && (r.removedPos === null || r.removedPos > pos);
   return {
     newest: d.timeline,
@@ -156,6 +168,7 @@ async function deltaReads(store: SyncStore, viewer: Viewer, w: RoomWindow, limit
       return out;
     },
     known,
+    ...(d.lazy ? { lazy: { members: d.lazy.members.map((m) => m.row), sent: d.lazy.sent } } : {}),
     summary: () =>
       d.summary && { "m.heroes": d.summary.heroes, "m.joined_member_count": d.summary.joined, "m.invited_member_count": d.summary.invited },
   };
