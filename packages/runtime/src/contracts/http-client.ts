@@ -1,11 +1,12 @@
 /**
  * `httpClient(contract, baseUrl)`: the same client type over HTTP, via ts-rest's `initClient`
- * and Node's global fetch (undici keeps connections alive by default). Three things are added on
+ * over node:http with keep-alive (node-http-fetcher.ts). Three things are added on
  * top: path params are URL-encoded (ts-rest inserts them raw, and Matrix IDs carry '#', '/', '+'),
  * the query string is written by query.ts (repeated keys for lists), and error responses become
  * MatrixError rejections per outcome.ts.
  */
-import { initClient, isAppRoute, tsRestFetchApi } from "@ts-rest/core";
+import { initClient, isAppRoute } from "@ts-rest/core";
+import { nodeHttpFetch } from "./node-http-fetcher";
 import type { AppRoute, AppRouter } from "@ts-rest/core";
 import { errorFromResponse } from "./outcome";
 import { encodeQuery } from "./query";
@@ -28,7 +29,7 @@ export function httpClient<C extends AppRouter>(
     api: async (args) => {
       const q = encodeQuery(args.rawQuery);
       const path = args.path.split("?")[0] + (q ? `?${q}` : "");
-      return tsRestFetchApi({ ...args, path });
+      return nodeHttpFetch({ ...args, path });
     },
   }) as unknown as Record<string, unknown>;
   return wrap(contract, raw) as ContractClient<C>;
