@@ -65,4 +65,15 @@ describe("a second syncapi instance on the same database", () => {
     expect(timelineIds(res, roomId)).toEqual([eventId]);
     expect(Date.now() - sent).toBeLessThan(2000);
   });
+
+  it("account data written by A wakes B", async () => {
+    const initial = await sync(h, alice);
+    const pending = syncOnB(initial.next_batch, 10_000);
+    await new Promise((r) => setTimeout(r, 200));
+    const sent = Date.now();
+    await h.userapi.setAccountData({ body: { userId: alice.userId, type: "org.example.across", content: { x: 1 } } });
+    const res = await pending;
+    expect(res.account_data.events).toEqual([{ type: "org.example.across", content: { x: 1 } }]);
+    expect(Date.now() - sent).toBeLessThan(2000);
+  });
 });

@@ -64,6 +64,27 @@ describe("syncapi hot-path statements", () => {
     await listening.unlisten();
   });
 
+  it("upsertAccountDataLive: a repeated or older change moves nothing; a newer one takes a new position and moves the stream", async () => {
+    const heard: string[] = [];
+    const listening = await db.sql.listen("hot_path_ad", (p) => heard.push(p));
+    const notice = { channel: "hot_path_ad", payload: "ad" };
+    const set = (content: Record<string, unknown>, sourcePos: number) =>
+      store.hot.upsertAccountDataLive({ userId: "@ad:test.local", roomId: "!r", type: "m.tag", content, sourcePos }, notice);
+    const p1 = await set({ v: 1 }, 5);
+    expect(p1).toBeGreaterThan(0);
+    expect((await store.positions.currentPositions()).accountData).toBe(p1);
+    expect(await set({ v: 1 }, 5)).toBeUndefined();
+    expect(await set({ v: 0 }, 4)).toBeUndefined();
+    const p2 = await set({ v: 2 }, 6);
+    expect(p2).toBeGreaterThan(p1!);
+    expect((await store.positions.currentPositions()).accountData).toBe(p2);
+    expect((await store.accountData.accountDataChanges("@ad:test.local", 0, p2!)).map((r) => [r.roomId, r.content, r.sourcePos])).toEqual([["!r", { v: 2 }, 6]]);
+    for (let i = 0; i < 100 && heard.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(heard).toEqual(["ad", "ad"]);
+    await listening.unlisten();
+  });
+
   it("syncOverview agrees with the queries it replaces", async () => {
     const m = (roomId: string, pos: number, membership: string) => store.memberships.insertMemberships([{ userId: U, roomId, pos, membership, eventId: `$${roomId}${pos}` }]);
     const pe = (await store.events.insertEvent(row("$in-a", "!a")))!;

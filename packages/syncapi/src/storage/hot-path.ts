@@ -62,6 +62,37 @@ export async function insertLiveEvent(sql: Sql, row: NewEventRow, notice?: Notic
 }
 
 /**
+ * accountData.upsertAccountData and the account_data position bump under the writers' lock, in
+ * one statement (NOTIFY included, sent only when something changed). Undefined when we already
+ * hold this or a newer change of userapi's.
+ */
+export async function upsertAccountDataLive(
+  sql: Sql,
+  row: { userId: string; roomId: string; type: string; content: Record<string, unknown>; sourcePos: number },
+  notice?: Notice,
+): Promise<number | undefined> {
+  const upserted = sql`
+    WITH lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(hashtext('syncapi.stream_writers')) AS locked),
+    up AS (
+      INSERT INTO syncapi.account_data AS t (user_id, room_id, type, content, pos, source_pos)
+      SELECT ${row.userId}::text, ${row.roomId}::text, ${row.type}::text, ${JSON.stringify(row.content)}::text::jsonb,
+        nextval('syncapi.account_data_pos'), ${row.sourcePos}::int8
+      FROM lock
+      ON CONFLICT (user_id, room_id, type) DO UPDATE SET content = EXCLUDED.content, source_pos = EXCLUDED.source_pos,
+        pos = nextval('syncapi.account_data_pos')
+        WHERE t.source_pos < EXCLUDED.source_pos
+      RETURNING t.pos
+    ),
+    bump AS (
+      UPDATE syncapi.stream_positions sp SET pos = GREATEST(sp.pos, up.pos) FROM up WHERE sp.name = 'account_data'
+    )`;
+  const rows = notice
+    ? await sql`${upserted} SELECT up.pos, pg_notify(${notice.channel}::text, ${notice.payload}::text) FROM up`
+    : await sql`${upserted} SELECT up.pos FROM up`;
+  return rows[0] ? num(rows[0].pos) : undefined;
+}
+
+/**
  * unsigned.prev_content, prev_sender and replaces_state of a state event from the event it
  * replaced, when we hold that one — one statement (events.setUnsignedExtra after eventsByIds).
  */
