@@ -59,7 +59,15 @@ function routeCaller(route: AppRoute, fn: AnyRouteImpl) {
     }
     const err = errorFromResponse(res.status, res.body);
     if (err) throw err;
-    return { status: res.status, body: res.body, headers: responseHeaders(res.body) };
+    // Built on first read: a Headers object costs more than many calls themselves, and few callers look.
+    let headers: Headers | undefined;
+    return {
+      status: res.status,
+      body: res.body,
+      get headers() {
+        return (headers ??= responseHeaders(res.body));
+      },
+    };
   };
 }
 

@@ -27,8 +27,6 @@ export function nodeHttpFetch(args: ApiFetcherArgs): Promise<{ status: number; b
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("error", reject);
       res.on("end", () => {
-        const out = new Headers();
-        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out.set(k, Array.isArray(v) ? v.join(", ") : v);
         const raw = Buffer.concat(chunks);
         const type = res.headers["content-type"] ?? "";
         let parsed: unknown;
@@ -40,7 +38,19 @@ export function nodeHttpFetch(args: ApiFetcherArgs): Promise<{ status: number; b
           reject(e);
           return;
         }
-        resolve({ status: res.statusCode ?? 0, body: parsed, headers: out });
+        // Headers built on first read (few callers look; building one costs more than parsing the body).
+        let out: Headers | undefined;
+        resolve({
+          status: res.statusCode ?? 0,
+          body: parsed,
+          get headers() {
+            if (!out) {
+              out = new Headers();
+              for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out.set(k, Array.isArray(v) ? v.join(", ") : v);
+            }
+            return out;
+          },
+        });
       });
     });
     req.on("error", reject);
