@@ -38,6 +38,26 @@ describe("old_room_event and purge_room", () => {
     await h.waitForAccountData(alice.userId, "org.example.after");
   });
 
+  it("a leave retires the user's pending invite in the same write, before any retire_invite arrives", async () => {
+    const bob = await h.user("bob");
+    const roomId = `!synthetic-leave:${alice.userId.split(":")[1]}`;
+    const member = (membership: string, sender: string, depth: number) => ({
+      type: "m.room.member", state_key: bob.userId, sender, room_id: roomId, content: { membership }, origin_server_ts: depth, depth,
+    });
+    await h.streams.publish(outputSubject(roomId), {
+      kind: "new_invite", roomId, roomVersion: "12", event: member("invite", alice.userId, 1), eventId: "$synthetic-invite", targetUserId: bob.userId,
+    });
+    await h.waitForInvite("$synthetic-invite");
+    expect((await sync(h, bob)).rooms.invite?.[roomId]).toBeDefined();
+    // The roomserver's retire_invite for this leave is deliberately never sent.
+    await h.streams.publish(outputSubject(roomId), {
+      kind: "new_room_event", roomId, roomVersion: "12", event: member("leave", bob.userId, 2), eventId: "$synthetic-leave",
+      addsStateEventIds: ["$synthetic-leave"], removesStateEventIds: [], stateBeforeAddsEventIds: [], stateBeforeRemovesEventIds: [], latestEventIds: ["$synthetic-leave"],
+    });
+    await h.waitForEvents("$synthetic-leave");
+    expect((await sync(h, bob)).rooms.invite?.[roomId]).toBeUndefined();
+  });
+
   it("purge_room removes the room from the syncapi", async () => {
     const roomId = await createRoom(h, alice);
     const msg = await send(h, alice, roomId, "soon gone");

@@ -125,6 +125,12 @@ export function createRoomEventHandler(deps: RoomEventHandlerDeps): (msg: Output
       if (prev) await tx.hot.setReplacesState(self.eventId, prev.eventId);
       const members = adds.filter((a) => a.type === "m.room.member");
       await tx.memberships.insertMemberships(members.map((a) => ({ userId: a.stateKey, roomId: msg.roomId, pos, membership: a.membership ?? "leave", eventId: a.eventId })));
+      // A join, leave or ban answers any pending invite: retire it in the same transaction, so no
+      // /sync sees the new membership and the old invite together (retire_invite comes after).
+      for (const a of members) {
+        if (a.membership === "invite") continue;
+        await tx.invites.retirePendingInvitesOf(msg.roomId, a.stateKey, pos, { eventId: a.eventId, membership: a.membership ?? "leave" });
+      }
       return new Set(members.map((a) => a.stateKey));
     });
   }

@@ -21,6 +21,20 @@ export async function retireInvite(db: Executor, eventId: string, pos: number, b
   return got.length > 0;
 }
 
+/**
+ * Retires the user's pending invites to the room at `pos`, because a membership other than
+ * invite replaced them (the roomserver's retire_invite for the same change then finds nothing).
+ * Returns the retired invite event IDs.
+ */
+export async function retirePendingInvitesOf(db: Executor, roomId: string, userId: string, pos: number, by: { eventId: string; membership: string }): Promise<string[]> {
+  const got = await db
+    .update(t)
+    .set({ retiredPos: pos, retiredByEventId: by.eventId, retiredMembership: by.membership })
+    .where(and(eq(t.roomId, roomId), eq(t.userId, userId), isNull(t.retiredPos)))
+    .returning({ eventId: t.eventId });
+  return got.map((r) => r.eventId);
+}
+
 /** Invites of the user that arrived in (after, upTo] and were still pending at upTo, oldest first (a re-invite wins). */
 export async function pendingInvites(db: Executor, userId: string, after: number, upTo: number): Promise<InviteRow[]> {
   return db
