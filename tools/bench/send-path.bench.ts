@@ -87,6 +87,9 @@ try {
   const typical = timelines[toSync.indexOf(median)]!;
   console.log(`statements behind a typical message (${median.toFixed(1)} ms; ms after the PUT):`);
   for (const s of typical) console.log(`${s.at.toFixed(2).padStart(8)}  ${s.query.slice(0, 120)}`);
+  const p99 = pct(toSync, 0.99);
+  console.log(`and behind the p99 message (${p99.toFixed(1)} ms):`);
+  for (const s of timelines[toSync.indexOf(p99)]!) console.log(`${s.at.toFixed(2).padStart(8)}  ${s.query.slice(0, 120)}`);
 } finally {
   observeQueries(undefined);
   await server.close();
