@@ -40,7 +40,7 @@ export const eventStateKeys = roomserverSchema.table("event_state_keys", {
 });
 
 export const events = roomserverSchema.table("events", {
-  /** Numeric ID of the event; increases in the order we stored events. */
+  /** Numeric ID of the event, from a sequence taken in blocks (storage/index.ts): nothing orders by it. */
   eventNid: bigserial("event_nid", { mode: "number" }).primaryKey(),
   /** The room it belongs to. */
   roomNid: nid("room_nid").notNull(),
