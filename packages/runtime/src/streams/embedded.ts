@@ -247,45 +247,75 @@ class EmbeddedSubscription implements Subscription {
     }
   }
 
-  /** Copy new messages into pending, then lease the deliverable head of each subject. */
-  private claim(limit: number): Promise<ClaimedRow[]> {
+  /**
+   * Copy new messages into pending, then lease the deliverable head of each subject: three
+   * statements written at once on one connection (one round trip — this runs on every wake-up
+   * of every consumer). Each is safe alone:
+   *  - the copy locks the consumer row for its statement, so two claimers never copy the same
+   *    range, and moves the position in the same statement;
+   *  - the lease re-checks `visible_at` on every row it updates, so a row another claimer
+   *    leased meanwhile is skipped, never delivered twice; only the lowest pending seq of a
+   *    subject is a candidate (per-subject order).
+   */
+  private async claim(limit: number): Promise<ClaimedRow[]> {
     const { stream, durable } = this;
-    return this.sql.begin(async (tx) => {
-      const [c] = await tx`
-        SELECT position, filter_regex, max_deliver FROM streams.consumers
-        WHERE stream = ${stream} AND durable = ${durable} FOR UPDATE`;
-      if (!c) throw new Error(`consumer ${stream}/${durable} does not exist`);
-      const [scan] = await tx`
-        SELECT max(seq) AS upto FROM (
-          SELECT seq FROM streams.messages WHERE stream = ${stream} AND seq > ${c.position}
-          ORDER BY seq LIMIT ${SCAN_BATCH}) s`;
-      if (scan?.upto != null) {
-        await tx`
-          INSERT INTO streams.pending (stream, durable, seq, subject)
-          SELECT stream, ${durable}, seq, subject FROM streams.messages
-          WHERE stream = ${stream} AND seq > ${c.position} AND seq <= ${scan.upto}
-            AND (${c.filter_regex}::text IS NULL OR subject ~ ${c.filter_regex}::text)`;
-        await tx`UPDATE streams.consumers SET position = ${scan.upto} WHERE stream = ${stream} AND durable = ${durable}`;
-      }
-      if (c.max_deliver != null) {
+    const conn = await this.sql.reserve();
+    try {
+      const [copied, , leased] = await Promise.all([
+        conn<{ found: number }[]>`
+          WITH c AS (
+            SELECT position, filter_regex FROM streams.consumers
+            WHERE stream = ${stream} AND durable = ${durable} FOR UPDATE
+          ), batch AS (
+            -- Scalar subqueries, not joins: the planner then walks (stream, seq) from the position.
+            SELECT m.seq, m.subject FROM streams.messages m
+            WHERE m.stream = ${stream} AND m.seq > (SELECT position FROM c)
+            ORDER BY m.seq LIMIT ${SCAN_BATCH}
+          ), ins AS (
+            INSERT INTO streams.pending (stream, durable, seq, subject)
+            SELECT ${stream}, ${durable}, b.seq, b.subject FROM batch b
+            WHERE (SELECT filter_regex FROM c) IS NULL OR b.subject ~ (SELECT filter_regex FROM c)
+            RETURNING 1
+          ), moved AS (
+            UPDATE streams.consumers SET position = (SELECT max(seq) FROM batch)
+            WHERE stream = ${stream} AND durable = ${durable} AND EXISTS (SELECT 1 FROM batch)
+            RETURNING 1
+          )
+          SELECT (SELECT count(*) FROM c)::int AS found, (SELECT count(*) FROM ins)::int AS copied, (SELECT count(*) FROM moved)::int AS moved`,
         // Final attempts whose process died mid-handler: their lease ran out; drop them.
-        await tx`
-          DELETE FROM streams.pending WHERE stream = ${stream} AND durable = ${durable}
-            AND deliveries >= ${c.max_deliver} AND visible_at <= now()`;
-      }
-      return tx<ClaimedRow[]>`
-        WITH heads AS (
-          SELECT DISTINCT ON (subject) seq, visible_at FROM streams.pending
-          WHERE stream = ${stream} AND durable = ${durable} ORDER BY subject, seq
-        ), ready AS (
-          SELECT seq FROM heads WHERE visible_at <= now() ORDER BY seq LIMIT ${limit}
-        )
-        UPDATE streams.pending p
-        SET deliveries = p.deliveries + 1, visible_at = clock_timestamp() + ${this.ackWaitMs} * interval '1 millisecond'
-        FROM ready r, streams.messages m
-        WHERE p.stream = ${stream} AND p.durable = ${durable} AND p.seq = r.seq AND m.seq = r.seq
-        RETURNING p.seq, p.subject, p.deliveries, m.msg_id, m.payload`;
-    });
+        this.opts.maxDeliver === undefined
+          ? Promise.resolve()
+          : conn`
+              DELETE FROM streams.pending
+              WHERE stream = ${stream} AND durable = ${durable} AND deliveries >= ${this.opts.maxDeliver} AND visible_at <= now()`,
+        conn<ClaimedRow[]>`
+          WITH RECURSIVE subjects AS (
+            -- A skip scan over (stream, durable, subject, seq): one index probe per subject
+            -- with pending messages, however many are pending behind each head.
+            (SELECT subject FROM streams.pending WHERE stream = ${stream} AND durable = ${durable} ORDER BY subject LIMIT 1)
+            UNION ALL
+            SELECT (SELECT p.subject FROM streams.pending p
+                    WHERE p.stream = ${stream} AND p.durable = ${durable} AND p.subject > s.subject ORDER BY p.subject LIMIT 1)
+            FROM subjects s WHERE s.subject IS NOT NULL
+          ), heads AS (
+            SELECT h.seq, h.visible_at FROM subjects s, LATERAL (
+              SELECT seq, visible_at FROM streams.pending p
+              WHERE p.stream = ${stream} AND p.durable = ${durable} AND p.subject = s.subject ORDER BY p.seq LIMIT 1) h
+            WHERE s.subject IS NOT NULL
+          ), ready AS (
+            SELECT seq FROM heads WHERE visible_at <= now() ORDER BY seq LIMIT ${limit}
+          )
+          UPDATE streams.pending p
+          SET deliveries = p.deliveries + 1, visible_at = clock_timestamp() + ${this.ackWaitMs} * interval '1 millisecond'
+          FROM ready r, streams.messages m
+          WHERE p.stream = ${stream} AND p.durable = ${durable} AND p.seq = r.seq AND m.seq = r.seq AND p.visible_at <= now()
+          RETURNING p.seq, p.subject, p.deliveries, m.msg_id, m.payload`,
+      ]);
+      if (copied[0]?.found !== 1) throw new Error(`consumer ${stream}/${durable} does not exist`);
+      return leased;
+    } finally {
+      conn.release();
+    }
   }
 
   private async deliver(row: ClaimedRow): Promise<void> {
