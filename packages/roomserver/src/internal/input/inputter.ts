@@ -35,7 +35,7 @@ export interface Inputter {
    * Builds an event inside its room's queue, so its prev_events are the room's latest events
    * when it is processed, then processes it like inputSync.
    */
-  buildAndInput(roomId: string, build: () => Promise<InputRoomEvent | AlreadySent>): Promise<InputResult>;
+  buildAndInput(roomId: string, build: () => Promise<InputRoomEvent>): Promise<InputResult>;
   /** Runs `task` in the room's queue: nothing else touches the room meanwhile (purge). */
   exclusive<T>(roomId: string, task: () => Promise<T>): Promise<T>;
   /** Publishes the events to the input stream and returns once they are stored there. */
@@ -43,11 +43,6 @@ export interface Inputter {
   /** Starts consuming the input stream. */
   start(): Promise<void>;
   stop(): Promise<void>;
-}
-
-/** What a build returns instead of an event when the client's transaction already made one. */
-export interface AlreadySent {
-  alreadySent: string;
 }
 
 export function createInputter(ctx: RoomserverContext, streams: Streams): Inputter {
@@ -87,7 +82,6 @@ export function createInputter(ctx: RoomserverContext, streams: Streams): Inputt
       return queues.run(roomId, async () => {
         for (let attempt = 1; ; attempt++) {
           const built = await build();
-          if ("alreadySent" in built) return { eventId: built.alreadySent, status: "duplicate" };
           try {
             // Built just now and signed by us: its event ID is new, nothing can refer to it yet.
             return forbidIfRejected(await processInputEvent(ctx, built, { fresh: true }));
