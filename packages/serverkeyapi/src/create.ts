@@ -7,7 +7,8 @@ import { decodeBase64, isValidBase64, type SigningKey } from "@dendrite-ts/proto
 import { applyMigrations, type ContractImpl, type Database, type Logger } from "@dendrite-ts/runtime";
 import type { ServerKeyContract } from "./api";
 import { createDiscovery } from "./discovery";
-import { createJsonHttp } from "./http/json-http";
+import { createJsonHttp, type ResolveHost } from "./http/json-http";
+import { createNetworkPolicy, DEFAULT_DENY_NETWORKS } from "./http/networks";
 import { createKeyCache } from "./internal/key-cache";
 import { answerNotaryQuery } from "./internal/notary";
 import { ownKeysResponse, type OldVerifyKey, type OwnKeys } from "./internal/own-keys";
@@ -34,6 +35,15 @@ export interface ServerKeyApiConfig {
     /** Extra CA certificates (PEM file) to trust for federation TLS. */
     tls_ca_file?: string | undefined;
     skip_tls_verify?: boolean;
+    /**
+     * CIDRs outbound requests may not connect to (default: DEFAULT_DENY_NETWORKS — private,
+     * loopback, link-local, CGNAT, multicast, unique-local and other reserved ranges). Applies to
+     * .well-known, SRV targets, direct key fetches and notaries alike, checked on every address
+     * a name resolves to; `server_name_map` targets are exempt (the admin wrote them).
+     */
+    deny_networks?: readonly string[] | undefined;
+    /** Exceptions to deny_networks (default none). */
+    allow_networks?: readonly string[] | undefined;
   };
 }
 
@@ -53,6 +63,8 @@ export interface ServerKeyApiDeps {
   minRefetchIntervalMs?: number;
   /** Outbound request timeout (default 15 s). */
   fetchTimeoutMs?: number;
+  /** DNS for outbound connections, every address of a name (tests); node:dns by default. */
+  resolveHost?: ResolveHost;
 }
 
 function trustedNotaries(config: ServerKeyApiConfig, logger: Logger): TrustedNotary[] {
@@ -78,9 +90,17 @@ export async function createServerKeyApi(deps: ServerKeyApiDeps): Promise<Server
   const logger = deps.logger.child({ component: "serverkeyapi" });
   const now = deps.now ?? Date.now;
   const ca = config.federation.tls_ca_file !== undefined ? readFileSync(config.federation.tls_ca_file) : undefined;
+  const networks = createNetworkPolicy({
+    deny: config.federation.deny_networks ?? DEFAULT_DENY_NETWORKS,
+    allow: config.federation.allow_networks ?? [],
+  });
   const http = createJsonHttp({
     ...(ca !== undefined ? { ca } : {}),
     ...(deps.fetch !== undefined ? { fetch: deps.fetch } : {}),
+    ...(deps.resolveHost !== undefined ? { resolveHost: deps.resolveHost } : {}),
+    networks,
+    onDenied: (e) =>
+      logger.warn({ host: e.hostname, address: e.address, rule: e.rule }, `outbound request refused: ${e.message}`),
     skipTlsVerify: config.federation.skip_tls_verify === true,
     timeoutMs: deps.fetchTimeoutMs ?? 15_000,
   });

@@ -6,6 +6,10 @@
  * port, `/.well-known/matrix/server` delegation, SRV (`_matrix-fed._tcp`, then the deprecated
  * `_matrix._tcp`), port 8448. After SRV we connect to the record's target but keep the Host
  * header and the certificate check on the name we looked up, as the spec says.
+ *
+ * Discovery itself connects nowhere but `/.well-known` (through the same guarded client as
+ * everything else); which addresses may be connected to is decided at connection time
+ * (http/json-http.ts, `federation.deny_networks`), on whatever a name finally resolves to.
  */
 import { promises as dns, type SrvRecord } from "node:dns";
 import { isIP } from "node:net";
@@ -19,6 +23,11 @@ export interface ServerTarget {
   host: string;
   /** The name the certificate must be valid for, when not the base URL's host (SRV). */
   tlsServerName?: string;
+  /**
+   * The base URL came from the admin's `federation.server_name_map`, not from the network:
+   * `federation.deny_networks` does not apply to it (how loopback test federations work).
+   */
+  configured?: true;
 }
 
 export interface DiscoveryOptions {
@@ -107,7 +116,7 @@ export function createDiscovery(opts: DiscoveryOptions): Discovery {
   return {
     async resolve(serverName) {
       const mapped = opts.serverNameMap[serverName];
-      if (mapped !== undefined) return { baseUrl: mapped.replace(/\/+$/, ""), host: serverName };
+      if (mapped !== undefined) return { baseUrl: mapped.replace(/\/+$/, ""), host: serverName, configured: true };
 
       const { host, port } = splitServerName(parseServerName(serverName));
       if (isIpLiteral(host) || port !== undefined) {

@@ -12,6 +12,8 @@ export type {
 } from "./api";
 export { createServerKeyApi } from "./create";
 export type { ServerKeyApi, ServerKeyApiConfig, ServerKeyApiDeps } from "./create";
+export { DEFAULT_DENY_NETWORKS } from "./http/networks";
+export { DeniedDestinationError, type ResolveHost } from "./http/json-http";
 export type { KeyRing, ServerKeyClient } from "./views";
 export { registerKeyRoutes } from "./routing/keys";
 export type { KeyPublisher } from "./routing/keys";

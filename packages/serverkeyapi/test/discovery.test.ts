@@ -35,7 +35,7 @@ describe("server discovery", () => {
   it("server_name_map wins over everything", async () => {
     const { http, calls } = fakeHttp({});
     const d = discovery({ serverNameMap: { "a.test": "http://127.0.0.1:5000/" }, http, now: () => 0 });
-    expect(await d.resolve("a.test")).toEqual({ baseUrl: "http://127.0.0.1:5000", host: "a.test" });
+    expect(await d.resolve("a.test")).toEqual({ baseUrl: "http://127.0.0.1:5000", host: "a.test", configured: true });
     expect(calls).toEqual([]);
   });
 

@@ -2,7 +2,7 @@
  * The commented default `dendrite.yaml` that `generate-config` writes. A test loads it, so it
  * always matches the schema.
  */
-import { COMPONENT_NAMES } from "./schema";
+import { COMPONENT_NAMES, DEFAULT_DENY_NETWORKS } from "./schema";
 
 export interface DefaultConfigOptions {
   serverName: string;
@@ -86,6 +86,18 @@ ${jetstream}
     server_name_map: {}
     # tls_ca_file: "/etc/ssl/my-ca.pem"
     skip_tls_verify: false
+    # Outbound federation requests (.well-known, SRV targets, key fetches, notaries) never connect
+    # to these networks, so a server name pointing at 127.0.0.1, your LAN or a cloud metadata
+    # address (169.254.169.254) gets nowhere. Every address a name resolves to is checked, at
+    # connection time; IPv4-mapped IPv6 (::ffff:10.0.0.1) counts as its IPv4 address. The
+    # defaults are private, loopback, link-local, CGNAT, multicast, unique-local and other
+    # reserved ranges (Synapse's ip_range_blacklist and a few more). server_name_map targets are
+    # exempt: the admin wrote them. Notaries in trusted_key_servers are not.
+    deny_networks:
+${DEFAULT_DENY_NETWORKS.map((n) => `      - ${q(n)}`).join("\n")}
+    # Exceptions to deny_networks, e.g. a partner server or a notary on your own network:
+    #   allow_networks: ["10.1.2.0/24"]
+    allow_networks: []
   registration:
     # Anyone may register when true. Otherwise use shared_secret (admin API) or tokens.
     open: false

@@ -6,6 +6,7 @@ export {
   configSchema,
   COMPONENT_NAMES,
   COMPONENT_OPTIONS,
+  DEFAULT_DENY_NETWORKS,
   type ComponentName,
   type ComponentConfig,
   type DendriteConfig,

@@ -6,6 +6,7 @@
  * Components add their own options in COMPONENT_OPTIONS below — one zod shape each, merged
  * into the common { database, listen, internal_url } section.
  */
+import { isIP } from "node:net";
 import { z } from "zod";
 import { SUPPORTED_ROOM_VERSIONS } from "@dendrite-ts/protocol";
 import { durationSchema } from "./duration";
@@ -28,6 +29,50 @@ const serverNameSchema = z
     /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/,
     fix(`is not a Matrix server name. Fix: use the host users will see in their IDs, e.g. "example.org" or "localhost:8448"`),
   );
+
+/** "10.0.0.0/8", "fd00::/8" or a single address. */
+const cidrSchema = z.string().refine(
+  (v) => {
+    const [addr = "", len, ...rest] = v.split("/");
+    const family = isIP(addr);
+    if (family === 0 || addr.includes("%") || rest.length > 0) return false;
+    return len === undefined || (/^\d{1,3}$/.test(len) && Number(len) <= (family === 4 ? 32 : 128));
+  },
+  fix(`is not an IP network. Fix: write a CIDR such as "10.0.0.0/8" or "fd00::/8", or a single address such as "192.0.2.7"`),
+);
+
+/**
+ * Where outbound federation requests may not connect: Synapse's default `ip_range_blacklist`
+ * plus 0.0.0.0/8, 240.0.0.0/4, ::/128, 100::/64 and 64:ff9b:1::/48. The serverkeyapi holds the
+ * same list (DEFAULT_DENY_NETWORKS) for callers that build its config by hand; a test keeps
+ * them equal.
+ */
+export const DEFAULT_DENY_NETWORKS: readonly string[] = [
+  "0.0.0.0/8", // "this network"
+  "10.0.0.0/8", // private
+  "100.64.0.0/10", // carrier-grade NAT
+  "127.0.0.0/8", // loopback
+  "169.254.0.0/16", // link-local (cloud metadata at 169.254.169.254)
+  "172.16.0.0/12", // private
+  "192.0.0.0/24", // IETF protocol assignments
+  "192.0.2.0/24", // documentation
+  "192.88.99.0/24", // former 6to4 relay
+  "192.168.0.0/16", // private
+  "198.18.0.0/15", // benchmarking
+  "198.51.100.0/24", // documentation
+  "203.0.113.0/24", // documentation
+  "224.0.0.0/4", // multicast
+  "240.0.0.0/4", // reserved, broadcast
+  "::1/128", // loopback
+  "::/128", // unspecified
+  "100::/64", // discard
+  "64:ff9b:1::/48", // local-use NAT64
+  "2001:db8::/32", // documentation
+  "fc00::/7", // unique local
+  "fe80::/10", // link-local
+  "fec0::/10", // site-local
+  "ff00::/8", // multicast
+];
 
 const databaseFields = {
   /** postgres://user:pass@host:port/db — an external PostgreSQL. */
@@ -108,6 +153,15 @@ const globalSchema = z
         server_name_map: z.record(z.string(), urlSchema).default({}),
         tls_ca_file: z.string().optional(),
         skip_tls_verify: z.boolean().default(false),
+        /**
+         * Outbound federation requests (key fetches, .well-known, notaries) never connect to an
+         * address in these networks (checked on every address a name resolves to; IPv4-mapped
+         * and other IPv4-carrying IPv6 addresses count as their IPv4 address). server_name_map
+         * targets are exempt. Replacing the list replaces the defaults.
+         */
+        deny_networks: z.array(cidrSchema).default([...DEFAULT_DENY_NETWORKS]),
+        /** Exceptions to deny_networks, e.g. a notary or partner server on your own network. */
+        allow_networks: z.array(cidrSchema).default([]),
       })
       .strict()
       .default({}),

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConfigError, defaultConfigYaml, loadConfig, parseDuration } from "../../src/config";
+import { ConfigError, DEFAULT_DENY_NETWORKS, defaultConfigYaml, loadConfig, parseDuration } from "../../src/config";
 
 const MINIMAL = "global:\n  server_name: example.org\n";
 
@@ -219,4 +219,38 @@ describe("parseDuration", () => {
     ["1.5s", 1500],
   ])("%s → %d ms", (s, ms) => expect(parseDuration(s)).toBe(ms));
   it.each(["", "forever", "10", "5 m", "h"])("rejects %j", (s) => expect(parseDuration(s)).toBeUndefined());
+});
+
+describe("federation.deny_networks / allow_networks", () => {
+  it("defaults to the private and reserved ranges, no exceptions; the default YAML writes the same list", () => {
+    const c = loadConfig({ yaml: MINIMAL, env: {} });
+    expect(c.global.federation.deny_networks).toEqual([...DEFAULT_DENY_NETWORKS]);
+    for (const n of ["127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16", "::1/128", "fc00::/7", "fe80::/10"]) {
+      expect(c.global.federation.deny_networks).toContain(n);
+    }
+    expect(c.global.federation.allow_networks).toEqual([]);
+    const generated = loadConfig({ yaml: defaultConfigYaml({ serverName: "a.example" }), env: {} });
+    expect(generated.global.federation.deny_networks).toEqual([...DEFAULT_DENY_NETWORKS]);
+    expect(generated.global.federation.allow_networks).toEqual([]);
+  });
+
+  it("takes CIDRs and single addresses, from the file or the environment", () => {
+    const c = loadConfig({
+      yaml: MINIMAL + "  federation:\n    deny_networks: [\"10.0.0.0/8\", \"fd00::/8\", \"192.0.2.7\"]\n",
+      env: { DENDRITE_GLOBAL__FEDERATION__ALLOW_NETWORKS: '["127.0.0.0/8", "::1/128"]' },
+    });
+    expect(c.global.federation.deny_networks).toEqual(["10.0.0.0/8", "fd00::/8", "192.0.2.7"]);
+    expect(c.global.federation.allow_networks).toEqual(["127.0.0.0/8", "::1/128"]);
+  });
+
+  it("names a bad entry and the fix", () => {
+    const ps = problems(() =>
+      loadConfig({ yaml: MINIMAL + "  federation:\n    deny_networks: [\"10.0.0.0/33\", \"example.org\"]\n    allow_networks: [\"::/129\"]\n", env: {} }),
+    );
+    expect(ps).toEqual([
+      expect.stringMatching(/^global\.federation\.deny_networks\.0: .*is not an IP network\. Fix: write a CIDR/),
+      expect.stringMatching(/^global\.federation\.deny_networks\.1: .*is not an IP network/),
+      expect.stringMatching(/^global\.federation\.allow_networks\.0: .*is not an IP network/),
+    ]);
+  });
 });

@@ -24,6 +24,7 @@ export function createRemoteKeyFetcher(deps: { discovery: Discovery; http: JsonH
     const target = await deps.discovery.resolve(serverName);
     const res = await deps.http(`${target.baseUrl}${path}`, {
       host: target.host,
+      ...(target.configured === true ? { unrestricted: true } : {}),
       ...(target.tlsServerName !== undefined ? { tlsServerName: target.tlsServerName } : {}),
       ...(body !== undefined ? { method: "POST" as const, body } : {}),
     });
