@@ -52,6 +52,7 @@ export {
   parseDuration,
   configSchema,
   COMPONENT_NAMES,
+  DEFAULT_DENY_NETWORKS,
   type LoadConfigOptions,
   type DeepPartial,
   type DefaultConfigOptions,

@@ -143,7 +143,7 @@ describe("the default policy", () => {
     expect(byDefault.check("localhost")).toEqual({ allowed: false, rule: "not an IP address" });
   });
 
-  it("equals the config schema's default", () => {
+  it("is what a config file gets when it names no networks", () => {
     const config = loadConfig({ yaml: "global:\n  server_name: example.org\n", env: {} });
     expect(config.global.federation.deny_networks).toEqual([...DEFAULT_DENY_NETWORKS]);
     expect(config.global.federation.allow_networks).toEqual([]);

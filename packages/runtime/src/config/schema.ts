@@ -43,9 +43,8 @@ const cidrSchema = z.string().refine(
 
 /**
  * Where outbound federation requests may not connect: Synapse's default `ip_range_blacklist`
- * plus 0.0.0.0/8, 240.0.0.0/4, ::/128, 100::/64 and 64:ff9b:1::/48. The serverkeyapi holds the
- * same list (DEFAULT_DENY_NETWORKS) for callers that build its config by hand; a test keeps
- * them equal.
+ * plus 0.0.0.0/8, 240.0.0.0/4, ::/128, 100::/64 and 64:ff9b:1::/48. Exported: the serverkeyapi
+ * uses it as its default when a caller builds its config by hand.
  */
 export const DEFAULT_DENY_NETWORKS: readonly string[] = [
   "0.0.0.0/8", // "this network"

@@ -26,40 +26,8 @@ export interface Cidr {
   prefix: number;
 }
 
-/**
- * The default deny list: Synapse's default `ip_range_blacklist` (loopback, RFC 1918 private,
- * CGNAT, IETF protocol assignments, link-local incl. 169.254.169.254, the former 6to4 relay,
- * benchmarking and documentation ranges, multicast, IPv6 loopback, link-local, unique-local,
- * documentation, multicast and site-local) plus "this network" 0.0.0.0/8, the reserved
- * 240.0.0.0/4 (with 255.255.255.255), the IPv6 discard prefix and local-use NAT64.
- * Keep in step with the config schema's default (packages/runtime/src/config/schema.ts).
- */
-export const DEFAULT_DENY_NETWORKS: readonly string[] = [
-  "0.0.0.0/8",
-  "10.0.0.0/8",
-  "100.64.0.0/10",
-  "127.0.0.0/8",
-  "169.254.0.0/16",
-  "172.16.0.0/12",
-  "192.0.0.0/24",
-  "192.0.2.0/24",
-  "192.88.99.0/24",
-  "192.168.0.0/16",
-  "198.18.0.0/15",
-  "198.51.100.0/24",
-  "203.0.113.0/24",
-  "224.0.0.0/4",
-  "240.0.0.0/4",
-  "::1/128",
-  "::/128",
-  "100::/64",
-  "64:ff9b:1::/48",
-  "2001:db8::/32",
-  "fc00::/7",
-  "fe80::/10",
-  "fec0::/10",
-  "ff00::/8",
-];
+/** The default deny list is the config schema's (Synapse's default `ip_range_blacklist` and more). */
+export { DEFAULT_DENY_NETWORKS } from "@dendrite-ts/runtime";
 
 /** Always denied, whatever deny_networks says (allow_networks can still let them through). */
 const ALWAYS_DENIED = ["0.0.0.0/32", "::/128"];
