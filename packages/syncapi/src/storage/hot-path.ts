@@ -10,6 +10,8 @@
  *   which joined rooms have new timeline events, and those rooms' deltas.
  * - `roomDelta`: one room's timeline window, what history visibility needs, the state rows that
  *   changed in the window (with their events) and the room summary.
+ * - `fullSections`: the same for full-state sections (initial sync, full_state, newly joined and
+ *   left rooms) with the whole state at the start of the window, for many rooms per statement.
  */
 import type { Sql } from "@dendrite-ts/runtime";
 import type { StoredEvent, NewEventRow } from "./events";
@@ -338,4 +340,93 @@ function deltaFromJson(d: DeltaJson): RoomDelta {
 export async function roomDelta(sql: Sql, q: RoomDeltaQuery): Promise<RoomDelta> {
   const [r] = await sql`SELECT ${deltaJson(sql, sql`${q.roomId}::text`, sql`${q.after}::int8`, sql`${q.upTo}::int8`, q)} AS d`;
   return deltaFromJson((r as Raw).d as DeltaJson);
+}
+
+/** One room of fullSections: a full-state window (after, upTo] — after 0 for a room the device starts over in. */
+export interface FullWindow {
+  roomId: string;
+  after: number;
+  upTo: number;
+}
+
+/**
+ * What a full-state room section (initial sync, full_state, a newly joined room) reads, for one
+ * room: as RoomDelta, but `stateRows` holds the whole state at the start of the timeline window
+ * plus the rows that became current inside it (state.stateAfter(startPos) and
+ * state.stateChanges(startPos, upTo)), every row with its event or `undefined` when not held.
+ * With `lazy`, member rows are left out of `stateRows` (lazy loading replaces them) and
+ * `lazy.members` holds those of the timeline rows' senders and the user, at startPos; `sent` is
+ * empty (a full state starts the device over).
+ */
+export type FullRead = RoomDelta;
+
+/** Rooms per statement of fullSections. */
+const FULL_ROOMS_PER_STATEMENT = 100;
+
+/**
+ * The full-state sections' reads of many rooms (each with its own window) in one statement per
+ * FULL_ROOMS_PER_STATEMENT rooms: what buildRoomSection would read room by room.
+ */
+export async function fullSections(sql: Sql, windows: readonly FullWindow[], q: DeltaSpec): Promise<Map<string, FullRead>> {
+  const out = new Map<string, FullRead>();
+  for (let i = 0; i < windows.length; i += FULL_ROOMS_PER_STATEMENT) {
+    const chunk = windows.slice(i, i + FULL_ROOMS_PER_STATEMENT);
+    const rows = await sql`
+      SELECT w.room_id, ${fullJson(sql, sql`w.room_id`, sql`w.after`, sql`w.up_to`, q)} AS d
+      FROM unnest(${chunk.map((c) => c.roomId)}::text[], ${chunk.map((c) => c.after)}::int8[], ${chunk.map((c) => c.upTo)}::int8[])
+        AS w(room_id, after, up_to)`;
+    for (const r of rows as Raw[]) out.set(r.room_id as string, fullFromJson(r.d as DeltaJson));
+  }
+  return out;
+}
+
+function fullJson(sql: Sql, room: Fragment, after: Fragment, upTo: Fragment, q: DeltaSpec): Fragment {
+  const inWindow = sql`e.room_id = ${room} AND e.pos > ${after} AND e.pos <= ${upTo} AND NOT e.excluded AND e.origin_kind = 'new' ${eventFilterFragment(sql, q.filter)}`;
+  const summary = q.withSummary
+    ? sql`
+      (SELECT json_build_array(count(*) FILTER (WHERE s.membership = 'join'), count(*) FILTER (WHERE s.membership = 'invite'))
+        FROM syncapi.room_state s WHERE s.room_id = ${room} AND s.type = 'm.room.member' AND s.removed_pos IS NULL),
+      (SELECT coalesce(json_agg(h.state_key ORDER BY h.added_pos), '[]') FROM (
+        SELECT s.state_key, s.added_pos FROM syncapi.room_state s
+        WHERE s.room_id = ${room} AND s.type = 'm.room.member' AND s.removed_pos IS NULL
+          AND s.membership IN ('join', 'invite') AND s.state_key <> ${q.userId}::text
+        ORDER BY s.added_pos LIMIT 5) h)`
+    : sql`NULL, NULL`;
+  const fetched = sql`SELECT e.pos, e.sender FROM syncapi.output_room_events e WHERE ${inWindow} ORDER BY e.pos DESC LIMIT ${q.fetch}::int8`;
+  // As room-section: the state at the start of the window (the newest fetch - 1 rows) is the state after the position before it.
+  const startPos = sql`coalesce((SELECT min(w.pos) FROM (
+      SELECT e.pos FROM syncapi.output_room_events e WHERE ${inWindow} ORDER BY e.pos DESC LIMIT ${q.fetch - 1}::int8) w) - 1, ${upTo})`;
+  // state.stateAfter(startPos), and state.stateChanges(startPos, upTo) (none when startPos = upTo).
+  const stateLive = sql`s.room_id = ${room} AND ((s.added_pos <= sp.pos AND (s.removed_pos IS NULL OR s.removed_pos > sp.pos))
+    OR (s.added_pos > sp.pos AND s.added_pos <= ${upTo} AND (s.removed_pos IS NULL OR s.removed_pos > ${upTo})))`;
+  const lazy = q.lazy
+    ? sql`
+      (SELECT coalesce(json_agg(json_build_array(s, e)), '[]')
+        FROM (SELECT ${startPos} AS pos) sp, syncapi.room_state s LEFT JOIN syncapi.output_room_events e ON e.event_id = s.event_id
+        WHERE s.room_id = ${room} AND s.type = 'm.room.member'
+          AND s.state_key IN (SELECT f.sender FROM (${fetched}) f UNION ALL SELECT ${q.userId}::text)
+          AND s.added_pos <= sp.pos AND (s.removed_pos IS NULL OR s.removed_pos > sp.pos)),
+      '[]'::json`
+    : sql`NULL, NULL`;
+  return sql`json_build_array(
+      (SELECT coalesce(json_agg(t ORDER BY t.pos DESC), '[]') FROM (
+        SELECT e.* FROM syncapi.output_room_events e WHERE ${inWindow} ORDER BY e.pos DESC LIMIT ${q.fetch}::int8) t),
+      (SELECT coalesce(json_agg(json_build_array(s, v.event_id IS NOT NULL, v.event_json->'content'->'history_visibility') ORDER BY s.added_pos, s.id), '[]')
+        FROM syncapi.room_state s
+        LEFT JOIN syncapi.output_room_events v ON s.type = 'm.room.history_visibility' AND v.event_id = s.event_id
+        WHERE s.room_id = ${room}
+          AND ((s.type = 'm.room.history_visibility' AND s.state_key = '') OR (s.type = 'm.room.member' AND s.state_key = ${q.userId}::text))),
+      (SELECT coalesce(json_agg(json_build_array(s, e) ORDER BY s.added_pos, s.id), '[]')
+        FROM (SELECT ${startPos} AS pos) sp, syncapi.room_state s LEFT JOIN syncapi.output_room_events e ON e.event_id = s.event_id
+        WHERE ${stateLive} ${q.lazy ? sql`AND s.type <> 'm.room.member'` : sql``}),
+      (SELECT json_build_array(e.depth, e.pos) FROM syncapi.output_room_events e
+        WHERE (${q.needPoint}::bool OR NOT EXISTS (SELECT 1 FROM syncapi.output_room_events e WHERE ${inWindow}))
+          AND e.room_id = ${room} AND e.pos <= ${upTo} AND NOT e.excluded AND e.origin_kind IN ('new', 'old')
+        ORDER BY e.depth DESC, e.pos DESC LIMIT 1),
+      ${summary},
+      ${lazy})`;
+}
+
+function fullFromJson(d: DeltaJson): FullRead {
+  return deltaFromJson(d);
 }

@@ -6,7 +6,7 @@ import type { InviteRow, Positions, SyncOverview, SyncStore } from "../storage";
 import { strippedEvent, toClientEvent, type Viewer } from "./client-event";
 import { strippedStateAt } from "./stripped-state";
 import { eventMatches, roomAllowed, type Filter } from "./filter";
-import { buildRoomSection } from "./room-section";
+import { buildRoomSection, fullSpec } from "./room-section";
 import { formatSyncToken, formatTopoToken } from "./tokens";
 
 export interface SyncInput {
@@ -78,9 +78,16 @@ export async function buildSync(store: SyncStore, input: SyncInput): Promise<Syn
 
   const joined = nowMemberships.filter((m) => m.membership === "join" && roomOk(m.roomId));
   const candidates = initial ? new Set(joined.map((m) => m.roomId)) : overview.roomsWithEvents;
+  const isNewlyJoined = (m: { roomId: string; pos: number; membership: string }) => !initial && before(m) !== "join";
+  // The full-state sections' reads (initial, full_state, newly joined rooms), all rooms in a few statements.
+  const fullJoins = joined.filter((m) => initial || input.fullState || isNewlyJoined(m));
+  const fullJoinReads = await store.hot.fullSections(
+    fullJoins.map((m) => ({ roomId: m.roomId, after: initial || isNewlyJoined(m) ? 0 : after.room, upTo: now.room })),
+    fullSpec(viewer, filter, true),
+  );
   // Rooms are independent: a few at a time (the pool is small), in the order they came.
   await inBatches(joined, ROOMS_AT_ONCE, async (m) => {
-    const newlyJoined = !initial && before(m) !== "join";
+    const newlyJoined = isNewlyJoined(m);
     if (!candidates.has(m.roomId) && !newlyJoined && !roomAccountData.has(m.roomId) && !input.fullState) return;
     const delta = overview.deltas.get(m.roomId);
     const section = await buildRoomSection(
@@ -93,6 +100,7 @@ export async function buildSync(store: SyncStore, input: SyncInput): Promise<Syn
         fullState: initial || newlyJoined || input.fullState,
         initial: initial || newlyJoined,
         withSummary: true,
+        ...(fullJoinReads.has(m.roomId) ? { full: fullJoinReads.get(m.roomId)! } : {}),
         ...(delta && !initial && !newlyJoined && !input.fullState ? { delta } : {}),
       },
       filter,
@@ -110,14 +118,24 @@ export async function buildSync(store: SyncStore, input: SyncInput): Promise<Syn
 
   // Left (or banned) rooms: the leave in this window, or every one on an initial sync with include_leave.
   const includeLeave = filter.room?.include_leave === true;
-  for (const m of nowMemberships) {
-    if ((m.membership !== "leave" && m.membership !== "ban") || !roomOk(m.roomId)) continue;
+  const leaves = nowMemberships.filter((m) => {
+    if ((m.membership !== "leave" && m.membership !== "ban") || !roomOk(m.roomId)) return false;
     const inWindow = m.pos > after.room;
-    if (!(initial ? includeLeave : inWindow || (input.fullState && includeLeave))) continue;
+    return initial ? includeLeave : inWindow || (input.fullState && includeLeave);
+  });
+  const fullLeaveReads =
+    initial || input.fullState
+      ? await store.hot.fullSections(
+          leaves.map((m) => ({ roomId: m.roomId, after: initial ? 0 : after.room, upTo: m.pos })),
+          fullSpec(viewer, filter, false),
+        )
+      : new Map();
+  for (const m of leaves) {
+    const full = fullLeaveReads.get(m.roomId);
     const section = await buildRoomSection(
       store,
       viewer,
-      { roomId: m.roomId, after: after.room, upTo: m.pos, fullState: initial || input.fullState, initial },
+      { roomId: m.roomId, after: after.room, upTo: m.pos, fullState: initial || input.fullState, initial, ...(full ? { full } : {}) },
       filter,
     );
     res.rooms.leave[m.roomId] = { timeline: section.timeline, state: section.state, account_data: { events: roomAccountData.get(m.roomId) ?? [] } };

@@ -3,7 +3,7 @@
  * `prev_batch`, and the state at the start of the timeline — all of it for an initial sync, a
  * full_state request or a room joined in the window; otherwise the changes since `since`.
  */
-import type { DeltaSpec, RoomDelta, StateRow, StoredEvent, SyncStore } from "../storage";
+import type { DeltaSpec, FullRead, RoomDelta, StateRow, StoredEvent, SyncStore } from "../storage";
 import { toClientEvent, type ClientEvent, type Viewer } from "./client-event";
 import { eventMatches, type Filter, type RoomEventFilter } from "./filter";
 import { bundleAggregations } from "./aggregations";
@@ -30,6 +30,8 @@ export interface RoomWindow {
   withSummary?: boolean;
   /** The window's reads, already made (syncOverview with deltaSpec()); only for a window that is not fullState. */
   delta?: RoomDelta;
+  /** The full-state reads, already made (storage hot-path fullSections with fullSpec()); only for a fullState window. */
+  full?: FullRead;
 }
 
 export interface RoomSummary {
@@ -55,8 +57,8 @@ interface SectionReads {
   pointAfterUpTo(): Promise<{ depth: number; pos: number }> | { depth: number; pos: number };
   /** State rows to send, before lazy loading: the state at startPos (full) or its changes; plus what became current in the window. */
   stateRows(startPos: number, shown: Set<string>, hasWindow: boolean): Promise<StateRow[]> | StateRow[];
-  /** Events of state rows already read. */
-  known: Map<string, StoredEvent>;
+  /** Events of state rows already read (undefined: read, and not held). */
+  known: Map<string, StoredEvent | undefined>;
   /** Lazy-loading reads already made. */
   lazy?: { members: StateRow[]; sent: ReadonlyMap<string, string> };
   summary(): Promise<RoomSummary | undefined> | RoomSummary | undefined;
@@ -81,10 +83,19 @@ export function deltaSpec(viewer: Viewer & { deviceId: string }, filter: Filter)
   };
 }
 
+/** What fullSections reads for the full-state sections of this user under this filter (withSummary: join sections). */
+export function fullSpec(viewer: Viewer & { deviceId: string }, filter: Filter, withSummary: boolean): DeltaSpec {
+  return { ...deltaSpec(viewer, filter), withSummary };
+}
+
 export async function buildRoomSection(store: SyncStore, viewer: Viewer & { deviceId: string }, w: RoomWindow, filter: Filter): Promise<RoomSection> {
   const tf = filter.room?.timeline;
   const limit = timelineLimit(filter);
-  const reads = w.fullState ? await fullReads(store, viewer, w, limit, tf) : await deltaReads(store, viewer, w, limit, filter);
+  const reads = w.fullState
+    ? w.full
+      ? prefetchedFullReads(viewer, w.full)
+      : await fullReads(store, viewer, w, limit, tf)
+    : await deltaReads(store, viewer, w, limit, filter);
   const limited = reads.newest.length > limit;
   const window = reads.newest.slice(0, limit).reverse();
   const timeline = window.length === 0 ? window : await reads.visible(window);
@@ -132,6 +143,42 @@ async function fullReads(store: SyncStore, viewer: Viewer, w: RoomWindow, limit:
   };
 }
 
+/** The full state read along with other rooms' (storage hot-path fullSections): no round trip but lazy loading's record and aggregations. */
+function prefetchedFullReads(viewer: Viewer, d: FullRead): SectionReads {
+  const known = new Map<string, StoredEvent | undefined>();
+  for (const s of [...d.stateRows, ...(d.lazy?.members ?? [])]) known.set(s.row.eventId, s.event);
+  return {
+    newest: d.timeline,
+    visible: (window) => visibleIn(viewer, d, window),
+    pointAfterUpTo: () => pointAfter(d),
+    stateRows(startPos, shown, hasWindow) {
+      // As state.stateAfter(startPos), then state.stateChanges(startPos, upTo) less what the timeline shows.
+      const rows = d.stateRows.map((s) => s.row);
+      const out = rows.filter((r) => r.addedPos <= startPos);
+      if (hasWindow) out.push(...rows.filter((r) => r.addedPos > startPos && !shown.has(r.eventId)));
+      return out;
+    },
+    known,
+    ...(d.lazy ? { lazy: { members: d.lazy.members.map((m) => m.row), sent: d.lazy.sent } } : {}),
+    summary: () => summaryOf(d),
+  };
+}
+
+function visibleIn(viewer: Viewer, d: RoomDelta, window: StoredEvent[]): StoredEvent[] {
+  const values = new Map(d.visibilityRows.filter((v) => v.held).map((v) => [v.row.eventId, v.value]));
+  const v = roomVisibility(viewer.userId, d.visibilityRows.map((x) => x.row), values, d.memberRows);
+  return window.filter((e) => v.canSee(e));
+}
+
+/** As events.pointAfterPos: just after the newest event at or before upTo. */
+function pointAfter(d: RoomDelta): { depth: number; pos: number } {
+  return d.point ? { depth: d.point.depth, pos: d.point.pos + 1 } : { depth: 0, pos: 0 };
+}
+
+function summaryOf(d: RoomDelta): RoomSummary | undefined {
+  return d.summary && { "m.heroes": d.summary.heroes, "m.joined_member_count": d.summary.joined, "m.invited_member_count": d.summary.invited };
+}
+
 /** An incremental window: one round trip (storage hot-path roomDelta) for everything but lazy loading and aggregations. */
 async function deltaReads(store: SyncStore, viewer: Viewer & { deviceId: string }, w: RoomWindow, limit: number, filter: Filter): Promise<SectionReads> {
   const tf = filter.room?.timeline;
@@ -148,18 +195,13 @@ async function deltaReads(store: SyncStore, viewer: Viewer & { deviceId: string 
       withSummary: w.withSummary === true,
       ...(filter.room?.state?.lazy_load_members ? { lazy: { deviceId: viewer.deviceId } } : {}),
     }));
-  const known = new Map<string, StoredEvent>();
+  const known = new Map<string, StoredEvent | undefined>();
   for (const s of [...d.stateRows, ...(d.lazy?.members ?? [])]) if (s.event) known.set(s.event.eventId, s.event);
   const live = (r: StateRow, pos: number) => r.addedPos <= pos && (r.removedPos === null || r.removedPos > pos);
   return {
     newest: d.timeline,
-    visible(window) {
-      const values = new Map(d.visibilityRows.filter((v) => v.held).map((v) => [v.row.eventId, v.value]));
-      const v = roomVisibility(viewer.userId, d.visibilityRows.map((x) => x.row), values, d.memberRows);
-      return window.filter((e) => v.canSee(e));
-    },
-    // As events.pointAfterPos: just after the newest event at or before upTo.
-    pointAfterUpTo: () => (d.point ? { depth: d.point.depth, pos: d.point.pos + 1 } : { depth: 0, pos: 0 }),
+    visible: (window) => visibleIn(viewer, d, window),
+    pointAfterUpTo: () => pointAfter(d),
     stateRows(startPos, shown, hasWindow) {
       // As state.stateChanges(after, startPos), then stateChanges(startPos, upTo) less what the timeline shows.
       const rows = d.stateRows.map((s) => s.row);
@@ -169,8 +211,7 @@ async function deltaReads(store: SyncStore, viewer: Viewer & { deviceId: string 
     },
     known,
     ...(d.lazy ? { lazy: { members: d.lazy.members.map((m) => m.row), sent: d.lazy.sent } } : {}),
-    summary: () =>
-      d.summary && { "m.heroes": d.summary.heroes, "m.joined_member_count": d.summary.joined, "m.invited_member_count": d.summary.invited },
+    summary: () => summaryOf(d),
   };
 }
 
@@ -180,7 +221,7 @@ async function roomSummary(store: SyncStore, roomId: string, userId: string): Pr
   return { "m.heroes": heroes, "m.joined_member_count": counts.joined, "m.invited_member_count": counts.invited };
 }
 
-async function stateEvents(store: SyncStore, rows: StateRow[], f: RoomEventFilter | undefined, viewer: Viewer, known: Map<string, StoredEvent>): Promise<ClientEvent[]> {
+async function stateEvents(store: SyncStore, rows: StateRow[], f: RoomEventFilter | undefined, viewer: Viewer, known: ReadonlyMap<string, StoredEvent | undefined>): Promise<ClientEvent[]> {
   if (rows.length === 0) return [];
   const byId = new Map(known);
   const missing = [...new Set(rows.map((r) => r.eventId).filter((id) => !byId.has(id)))];
