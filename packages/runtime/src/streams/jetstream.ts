@@ -38,7 +38,9 @@ const ms2ns = (ms: number) => ms * 1_000_000;
 
 export async function createJetStreamStreams(opts: JetStreamStreamsOptions): Promise<Streams> {
   if (opts.prefix !== undefined) validateStreamName(opts.prefix);
-  const nc = await connect({ servers: opts.servers, name: opts.name ?? "dendrite-ts", maxReconnectAttempts: -1 });
+  // noAsyncTraces: otherwise every request (each publish waits for an ack) builds two Error
+  // objects up front for their stack traces — a measurable share of the CPU per message.
+  const nc = await connect({ servers: opts.servers, name: opts.name ?? "dendrite-ts", maxReconnectAttempts: -1, noAsyncTraces: true });
   return new JetStreamLog(nc, await jetstreamManager(nc), jetstream(nc), opts.prefix);
 }
 
