@@ -26,6 +26,7 @@ import {
   type ServerKeyContract,
 } from "@dendrite-ts/serverkeyapi";
 import { createSyncapi } from "@dendrite-ts/syncapi";
+import { startStreamLagReporter } from "./stream-lag";
 import {
   createUserapi,
   ensureConfiguredTokens,
@@ -115,6 +116,10 @@ export async function startMonolith(opts: StartMonolithOptions): Promise<Running
     cleanups.push(() => syncapi.close());
 
     const metrics = createMetrics();
+    if (config.metrics.enabled) {
+      const lag = startStreamLagReporter({ streams, metrics, logger });
+      cleanups.push(async () => lag.stop());
+    }
     const server = createHttpServer({ logger, metrics });
     clientapi.register(server);
     syncapi.register(server);

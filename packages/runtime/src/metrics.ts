@@ -14,7 +14,12 @@ export interface Metrics {
   gauge<L extends string>(name: string, help: string, labelNames: readonly L[]): Gauge<L>;
   /** A counter registered under `name`, created on first call. */
   counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L>;
-  /** The exposition text for `GET /metrics`. */
+  /**
+   * Run `refresh` before each `text()` (e.g. read stream lag just before a scrape); it should
+   * not throw (a rejection is ignored) and is given at most 2 s. Returns a function removing it.
+   */
+  beforeScrape(refresh: () => Promise<void>): () => void;
+  /** The exposition text for `GET /metrics` (after the beforeScrape refreshes). */
   text(): Promise<string>;
   readonly contentType: string;
 }
@@ -25,6 +30,8 @@ export interface CreateMetricsOptions {
   /** Labels on every metric, e.g. `{ component: "roomserver" }` in a polylith process. */
   defaultLabels?: Record<string, string>;
 }
+
+const SCRAPE_REFRESH_TIMEOUT_MS = 2000;
 
 export function createMetrics(opts: CreateMetricsOptions = {}): Metrics {
   const registry = new Registry();
@@ -45,6 +52,19 @@ export function createMetrics(opts: CreateMetricsOptions = {}): Metrics {
     registers: [registry],
   });
 
+  const refreshers = new Set<() => Promise<void>>();
+  const runRefreshers = async () => {
+    if (refreshers.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((ok) => {
+      timer = setTimeout(ok, SCRAPE_REFRESH_TIMEOUT_MS);
+      timer.unref();
+    });
+    const all = Promise.allSettled([...refreshers].map((fn) => Promise.resolve().then(fn)));
+    await Promise.race([all, timeout]);
+    clearTimeout(timer);
+  };
+
   return {
     registry,
     httpRequests,
@@ -59,7 +79,15 @@ export function createMetrics(opts: CreateMetricsOptions = {}): Metrics {
       if (existing) return existing as unknown as Counter<L>;
       return new Counter({ name, help, labelNames: [...labelNames], registers: [registry] });
     },
-    text: () => registry.metrics(),
+    beforeScrape(refresh: () => Promise<void>): () => void {
+      const fn = () => refresh();
+      refreshers.add(fn);
+      return () => void refreshers.delete(fn);
+    },
+    text: async () => {
+      await runRefreshers();
+      return registry.metrics();
+    },
     contentType: registry.contentType,
   };
 }

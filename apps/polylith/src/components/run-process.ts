@@ -13,6 +13,7 @@ import {
   type HttpServer,
   type Streams,
 } from "@dendrite-ts/runtime";
+import { startStreamLagReporter } from "../stream-lag";
 import type { ComponentContext, RunningComponent } from "./types";
 
 export interface ProcessParts {
@@ -42,6 +43,11 @@ export async function runProcess(
     }
     const parts = await build(db, streams);
     if (parts.close) cleanups.push(parts.close);
+    if (streams && config.metrics.enabled) {
+      // Lag of the durable consumers this process runs (closed first: before the streams).
+      const lag = startStreamLagReporter({ streams, metrics, logger });
+      cleanups.push(async () => lag.stop());
+    }
     const server = createHttpServer({ logger, metrics });
     await parts.serve(server);
     const address = await listen(server, opts.listen);

@@ -96,3 +96,10 @@ export async function runDelivery(
     clearTimeout(timer);
   }
 }
+
+/** Each (stream, durable) pair once, in first-seen order. */
+export function uniqueConsumers(list: Array<{ stream: string; durable: string }>): Array<{ stream: string; durable: string }> {
+  const seen = new Map<string, { stream: string; durable: string }>();
+  for (const c of list) seen.set(`${c.stream}\u0000${c.durable}`, c);
+  return [...seen.values()];
+}

@@ -10,6 +10,7 @@ import {
   encodePayload,
   runDelivery,
   subjectPattern,
+  uniqueConsumers,
   validateStreamName,
 } from "./common.js";
 import { STREAMS_SCHEMA, streamsMigrations } from "./embedded-schema.js";
@@ -156,6 +157,23 @@ class EmbeddedLog implements Streams {
     return sub;
   }
 
+  async consumerLag(stream: string, durable: string): Promise<number> {
+    // Messages past the position (not yet copied to pending) that match the filter, plus the
+    // pending rows: both walk indexes from the consumer's position.
+    const rows = await this.sql<{ lag: string }[]>`
+      SELECT (SELECT count(*) FROM streams.messages m
+              WHERE m.stream = c.stream AND m.seq > c.position
+                AND (c.filter_regex IS NULL OR m.subject ~ c.filter_regex))
+           + (SELECT count(*) FROM streams.pending p WHERE p.stream = c.stream AND p.durable = c.durable) AS lag
+      FROM streams.consumers c WHERE c.stream = ${stream} AND c.durable = ${durable}`;
+    if (!rows[0]) throw new Error(`consumer ${stream}/${durable} does not exist`);
+    return Number(rows[0].lag);
+  }
+
+  activeConsumers(): Array<{ stream: string; durable: string }> {
+    return uniqueConsumers([...this.subs].map((s) => ({ stream: s.stream, durable: s.durable })));
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -198,7 +216,7 @@ class EmbeddedSubscription implements Subscription {
   constructor(
     private readonly sql: Sql,
     readonly stream: string,
-    private readonly durable: string,
+    readonly durable: string,
     private readonly handler: MessageHandler,
     private readonly opts: ConsumeOptions,
     pollMs: number,

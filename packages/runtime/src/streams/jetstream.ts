@@ -7,7 +7,15 @@
 import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { Consumer, ConsumerConfig, JetStreamClient, JetStreamManager, JsMsg } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { DEFAULT_ACK_WAIT_MS, DEFAULT_CONCURRENCY, Delivery, encodePayload, runDelivery, validateStreamName } from "./common.js";
+import {
+  DEFAULT_ACK_WAIT_MS,
+  DEFAULT_CONCURRENCY,
+  Delivery,
+  encodePayload,
+  runDelivery,
+  uniqueConsumers,
+  validateStreamName,
+} from "./common.js";
 import type {
   ConsumeOptions,
   ConsumerOptions,
@@ -117,7 +125,7 @@ class JetStreamLog implements Streams {
     await this.ensureConsumer(stream, durable, opts);
     const consumer = await this.js.consumers.get(this.streamName(stream), durable);
     const scan: ScanSubjects = (from, to, limit, filter) => this.scanSubjects(this.streamName(stream), from, to, limit, filter);
-    const sub = new JetStreamSubscription(stream, consumer, handler, opts, this.subjectIn, scan, () => this.subs.delete(sub));
+    const sub = new JetStreamSubscription(stream, durable, consumer, handler, opts, this.subjectIn, scan, () => this.subs.delete(sub));
     this.subs.add(sub);
     return sub;
   }
@@ -159,6 +167,16 @@ class JetStreamLog implements Streams {
       void this.jsm.consumers.delete(stream, ci.name).catch(() => {}); // or it expires unused
     }
     return found;
+  }
+
+  async consumerLag(stream: string, durable: string): Promise<number> {
+    // num_pending: matching messages not delivered yet; num_ack_pending: delivered, not acked.
+    const info = await this.jsm.consumers.info(this.streamName(stream), durable);
+    return info.num_pending + info.num_ack_pending;
+  }
+
+  activeConsumers(): Array<{ stream: string; durable: string }> {
+    return uniqueConsumers([...this.subs].map((s) => ({ stream: s.stream, durable: s.durable })));
   }
 
   async close(): Promise<void> {
@@ -224,7 +242,8 @@ class JetStreamSubscription implements Subscription {
   private readonly sleepers = new Set<() => void>();
 
   constructor(
-    private readonly stream: string,
+    readonly stream: string,
+    readonly durable: string,
     consumer: Consumer,
     private readonly handler: MessageHandler,
     private readonly opts: ConsumeOptions,

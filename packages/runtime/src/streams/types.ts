@@ -80,6 +80,14 @@ export interface Streams {
   publish(subject: string, payload: unknown, opts?: PublishOptions): Promise<PublishAck>;
   /** Receive messages of a durable consumer (created or updated with `opts` first). */
   consume(stream: string, durableName: string, handler: MessageHandler, opts?: ConsumeOptions): Promise<Subscription>;
+  /**
+   * How many messages of the stream the durable consumer has not acknowledged yet: those not
+   * delivered to it (matching its filter) plus those delivered and not yet acked. Throws when
+   * the consumer does not exist. For metrics: one cheap query, not a consistent snapshot.
+   */
+  consumerLag(stream: string, durableName: string): Promise<number>;
+  /** The durable consumers this instance has live subscriptions for (each once). */
+  activeConsumers(): Array<{ stream: string; durable: string }>;
   /** Stop every subscription and release connections (not the database of the embedded log). */
   close(): Promise<void>;
 }

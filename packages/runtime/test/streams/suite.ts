@@ -174,4 +174,47 @@ export function defineStreamsSuite(harness: StreamsHarness): void {
     expect(seen).toEqual(["bytes:1,2,3", "n:1#1", "n:1#2", "n:2#1"]);
     expect(dropped).toHaveLength(1);
   });
+
+  it("reports a consumer's lag: messages not yet acknowledged, within its filter", async () => {
+    const f = freshStream("Lag");
+    await streams.ensureStream({ name: f.stream, subjects: [`${f.stream}.>`] });
+    const opts: ConsumeOptions = { filterSubject: f.subject("keep") };
+    await streams.ensureConsumer(f.stream, "c7", opts);
+    const lagIs = async (want: number, what: string) => {
+      let last = -1;
+      const started = Date.now();
+      while ((last = await streams.consumerLag(f.stream, "c7")) !== want) {
+        if (Date.now() - started > 15_000) throw new Error(`lag ${last}, wanted ${want} (${what})`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    await lagIs(0, "nothing published");
+    const N = 10;
+    const K = 4;
+    for (let i = 0; i < N; i++) await streams.publish(f.subject("keep"), { n: i });
+    await streams.publish(f.subject("skip"), { n: -1 }); // outside the filter: no lag
+    await lagIs(N, "all published");
+    expect(streams.activeConsumers().some((c) => c.stream === f.stream)).toBe(false);
+
+    // Handle the first K; message K holds (in flight, not acked), the rest wait behind it.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const handled: number[] = [];
+    await consume(
+      f.stream,
+      "c7",
+      async (m) => {
+        if (n(m) === K) await held;
+        handled.push(n(m));
+      },
+      opts,
+    );
+    expect(streams.activeConsumers()).toContainEqual({ stream: f.stream, durable: "c7" });
+    await waitFor(() => handled.length === K, `${K} handled`);
+    await lagIs(N - K, "K handled");
+    release();
+    await waitFor(() => handled.length === N, "all handled");
+    await lagIs(0, "all handled");
+    await expect(streams.consumerLag(f.stream, "nope")).rejects.toThrow();
+  });
 }
