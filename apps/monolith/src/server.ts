@@ -6,6 +6,7 @@
 import { createClientapi } from "@dendrite-ts/clientapi";
 import { createRoomserver, roomserverContract, type RoomserverContract } from "@dendrite-ts/roomserver";
 import {
+  startStreamLagReporter,
   type ContractClient,
   closeServer,
   createHttpServer,
@@ -26,7 +27,6 @@ import {
   type ServerKeyContract,
 } from "@dendrite-ts/serverkeyapi";
 import { createSyncapi } from "@dendrite-ts/syncapi";
-import { startStreamLagReporter } from "./stream-lag";
 import {
   createUserapi,
   ensureConfiguredTokens,

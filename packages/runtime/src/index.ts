@@ -17,6 +17,7 @@ export {
 export { openTestDatabase, testServices, type TestServices } from "./database/test-database.js";
 // Logging, metrics, HTTP server and contract adapters.
 export { createLogger, componentLogger, type Logger, type LoggingOptions, type LogLevel } from "./logging.js";
+export { startStreamLagReporter, type StreamLagReporter } from "./stream-lag.js";
 export {
   createMetrics,
   recordStreamLag,

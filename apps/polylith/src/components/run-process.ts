@@ -3,6 +3,7 @@
  * build the component, serve it on one listener, and on close undo it all in reverse order.
  */
 import {
+  startStreamLagReporter,
   closeServer,
   createHttpServer,
   listen,
@@ -13,7 +14,6 @@ import {
   type HttpServer,
   type Streams,
 } from "@dendrite-ts/runtime";
-import { startStreamLagReporter } from "../stream-lag";
 import type { ComponentContext, RunningComponent } from "./types";
 
 export interface ProcessParts {

@@ -3,7 +3,9 @@
  * process runs: every `intervalMs` (timer unref'd) and right before each /metrics scrape.
  * Failures are logged at debug and never thrown: metrics must not take anything down.
  */
-import { recordStreamLag, type Logger, type Metrics, type Streams } from "@dendrite-ts/runtime";
+import type { Logger } from "./logging.js";
+import { recordStreamLag, type Metrics } from "./metrics.js";
+import type { Streams } from "./streams/types.js";
 
 export interface StreamLagReporter {
   /** Read every active consumer's lag now (concurrent calls share one pass). */
