@@ -260,10 +260,10 @@ export interface RoomDelta {
 }
 
 /**
- * One room's delta as one JSON array expression: [timeline, vis, state, point, counts, heroes].
- * `room`, `after` and `upTo` are SQL expressions, so it also runs per row of another query.
+ * What a room's delta and its full section share: the window's event condition, the summary
+ * (joined/invited counts and heroes, or two NULLs) and the position the window's state starts at.
  */
-function deltaJson(sql: Sql, room: Fragment, after: Fragment, upTo: Fragment, q: DeltaSpec): Fragment {
+function windowParts(sql: Sql, room: Fragment, after: Fragment, upTo: Fragment, q: DeltaSpec) {
   const inWindow = sql`e.room_id = ${room} AND e.pos > ${after} AND e.pos <= ${upTo} AND NOT e.excluded AND e.origin_kind = 'new' ${eventFilterFragment(sql, q.filter)}`;
   const summary = q.withSummary
     ? sql`
@@ -275,10 +275,19 @@ function deltaJson(sql: Sql, room: Fragment, after: Fragment, upTo: Fragment, q:
           AND s.membership IN ('join', 'invite') AND s.state_key <> ${q.userId}::text
         ORDER BY s.added_pos LIMIT 5) h)`
     : sql`NULL, NULL`;
-  const fetched = sql`SELECT e.pos, e.sender, e.type, e.state_key FROM syncapi.output_room_events e WHERE ${inWindow} ORDER BY e.pos DESC LIMIT ${q.fetch}::int8`;
   // As room-section: the state at the start of the window (the newest fetch - 1 rows) is the state after the position before it.
   const startPos = sql`coalesce((SELECT min(w.pos) FROM (
       SELECT e.pos FROM syncapi.output_room_events e WHERE ${inWindow} ORDER BY e.pos DESC LIMIT ${q.fetch - 1}::int8) w) - 1, ${upTo})`;
+  return { inWindow, summary, startPos };
+}
+
+/**
+ * One room's delta as one JSON array expression: [timeline, vis, state, point, counts, heroes].
+ * `room`, `after` and `upTo` are SQL expressions, so it also runs per row of another query.
+ */
+function deltaJson(sql: Sql, room: Fragment, after: Fragment, upTo: Fragment, q: DeltaSpec): Fragment {
+  const { inWindow, summary, startPos } = windowParts(sql, room, after, upTo, q);
+  const fetched = sql`SELECT e.pos, e.sender, e.type, e.state_key FROM syncapi.output_room_events e WHERE ${inWindow} ORDER BY e.pos DESC LIMIT ${q.fetch}::int8`;
   const lazy = q.lazy
     ? sql`
       (SELECT coalesce(json_agg(json_build_array(s, e)), '[]')
@@ -381,21 +390,8 @@ export async function fullSections(sql: Sql, windows: readonly FullWindow[], q: 
 }
 
 function fullJson(sql: Sql, room: Fragment, after: Fragment, upTo: Fragment, q: DeltaSpec): Fragment {
-  const inWindow = sql`e.room_id = ${room} AND e.pos > ${after} AND e.pos <= ${upTo} AND NOT e.excluded AND e.origin_kind = 'new' ${eventFilterFragment(sql, q.filter)}`;
-  const summary = q.withSummary
-    ? sql`
-      (SELECT json_build_array(count(*) FILTER (WHERE s.membership = 'join'), count(*) FILTER (WHERE s.membership = 'invite'))
-        FROM syncapi.room_state s WHERE s.room_id = ${room} AND s.type = 'm.room.member' AND s.removed_pos IS NULL),
-      (SELECT coalesce(json_agg(h.state_key ORDER BY h.added_pos), '[]') FROM (
-        SELECT s.state_key, s.added_pos FROM syncapi.room_state s
-        WHERE s.room_id = ${room} AND s.type = 'm.room.member' AND s.removed_pos IS NULL
-          AND s.membership IN ('join', 'invite') AND s.state_key <> ${q.userId}::text
-        ORDER BY s.added_pos LIMIT 5) h)`
-    : sql`NULL, NULL`;
+  const { inWindow, summary, startPos } = windowParts(sql, room, after, upTo, q);
   const fetched = sql`SELECT e.pos, e.sender FROM syncapi.output_room_events e WHERE ${inWindow} ORDER BY e.pos DESC LIMIT ${q.fetch}::int8`;
-  // As room-section: the state at the start of the window (the newest fetch - 1 rows) is the state after the position before it.
-  const startPos = sql`coalesce((SELECT min(w.pos) FROM (
-      SELECT e.pos FROM syncapi.output_room_events e WHERE ${inWindow} ORDER BY e.pos DESC LIMIT ${q.fetch - 1}::int8) w) - 1, ${upTo})`;
   // state.stateAfter(startPos), and state.stateChanges(startPos, upTo) (none when startPos = upTo).
   const stateLive = sql`s.room_id = ${room} AND ((s.added_pos <= sp.pos AND (s.removed_pos IS NULL OR s.removed_pos > sp.pos))
     OR (s.added_pos > sp.pos AND s.added_pos <= ${upTo} AND (s.removed_pos IS NULL OR s.removed_pos > ${upTo})))`;
