@@ -4,7 +4,7 @@
  * (the database) still throw and are redelivered.
  */
 import type { OutputRoomEvent } from "@dendrite-ts/roomserver";
-import type { OutputClientData } from "@dendrite-ts/userapi";
+import { outputClientDataSchema, type OutputClientData } from "@dendrite-ts/userapi";
 import { z } from "zod";
 
 const pdu = z.record(z.unknown());
@@ -27,14 +27,6 @@ const roomEvent = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("purge_room"), roomId: z.string() }).passthrough(),
 ]);
 
-const clientData = z.object({
-  kind: z.literal("account_data"),
-  userId: z.string(),
-  roomId: z.string().nullable(),
-  type: z.string(),
-  content: z.record(z.unknown()),
-  streamPos: z.number(),
-});
 
 export type Checked<T> = { ok: true; msg: T } | { ok: false; reason: string };
 
@@ -54,5 +46,5 @@ export function checkRoomEvent(value: unknown): Checked<OutputRoomEvent> {
 }
 
 export function checkClientData(value: unknown): Checked<OutputClientData> {
-  return check(clientData, value);
+  return check(outputClientDataSchema, value);
 }

@@ -29,18 +29,31 @@ export interface Notice {
 }
 
 /**
- * Stores a live event that changes no state at the next stream position and moves the room
- * stream to it, under the writers' lock (positions.lockWriters) — one statement, so one
- * implicit transaction, and the lock is held to its commit. An outlier already held is upgraded
- * in place as events.insertEvent does. Undefined when the event ID was already stored; the
- * NOTIFY is only sent when something was.
+ * `write` (an INSERT … SELECT … FROM lock … RETURNING t.pos) under the writers' lock
+ * (positions.lockWriters), moving `stream`'s position to what it wrote — one statement, so one
+ * implicit transaction, and the lock is held to its commit. MATERIALIZED: the lock is taken
+ * before nextval() is evaluated, so positions are handed out in commit order. The NOTIFY goes
+ * only when something was written. Undefined when nothing was.
+ */
+async function writeUnderLock(sql: Sql, write: Fragment, stream: "room" | "account_data", notice?: Notice): Promise<number | undefined> {
+  const statement = sql`
+    WITH lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(hashtext('syncapi.stream_writers')) AS locked),
+    w AS (${write}),
+    bump AS (UPDATE syncapi.stream_positions sp SET pos = GREATEST(sp.pos, w.pos) FROM w WHERE sp.name = ${stream}::text)`;
+  const rows = notice
+    ? await sql`${statement} SELECT w.pos, pg_notify(${notice.channel}::text, ${notice.payload}::text) FROM w`
+    : await sql`${statement} SELECT w.pos FROM w`;
+  return rows[0] ? num(rows[0].pos) : undefined;
+}
+
+/**
+ * Stores a live event that changes no state at the next room-stream position (writeUnderLock).
+ * An outlier already held is upgraded in place as events.insertEvent does. Undefined when the
+ * event ID was already stored.
  */
 export async function insertLiveEvent(sql: Sql, row: NewEventRow, notice?: Notice): Promise<number | undefined> {
-  // MATERIALIZED: the lock is taken before nextval() is evaluated, so positions are handed out
-  // in commit order. Every parameter is cast: INSERT … SELECT does not infer them from columns.
-  const inserted = sql`
-    WITH lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(hashtext('syncapi.stream_writers')) AS locked),
-    ins AS (
+  // Every parameter is cast: INSERT … SELECT does not infer them from columns.
+  const write = sql`
       INSERT INTO syncapi.output_room_events AS t
         (pos, event_id, room_id, type, sender, state_key, depth, room_version, event_json, unsigned_extra,
          txn_id, txn_device_id, contains_url, origin_kind, excluded, relates_to, rel_type)
@@ -52,30 +65,20 @@ export async function insertLiveEvent(sql: Sql, row: NewEventRow, notice?: Notic
       ON CONFLICT (event_id) DO UPDATE SET pos = nextval('syncapi.stream_pos'), origin_kind = EXCLUDED.origin_kind,
         txn_id = EXCLUDED.txn_id, txn_device_id = EXCLUDED.txn_device_id, excluded = EXCLUDED.excluded
         WHERE t.origin_kind = 'outlier' AND EXCLUDED.origin_kind <> 'outlier'
-      RETURNING t.pos
-    ),
-    bump AS (
-      UPDATE syncapi.stream_positions sp SET pos = GREATEST(sp.pos, ins.pos) FROM ins WHERE sp.name = 'room'
-    )`;
-  const rows = notice
-    ? await sql`${inserted} SELECT ins.pos, pg_notify(${notice.channel}::text, ${notice.payload}::text) FROM ins`
-    : await sql`${inserted} SELECT ins.pos FROM ins`;
-  return rows[0] ? num(rows[0].pos) : undefined;
+      RETURNING t.pos`;
+  return writeUnderLock(sql, write, "room", notice);
 }
 
 /**
- * accountData.upsertAccountData and the account_data position bump under the writers' lock, in
- * one statement (NOTIFY included, sent only when something changed). Undefined when we already
- * hold this or a newer change of userapi's.
+ * accountData.upsertAccountData at the next account_data position (writeUnderLock). Undefined
+ * when we already hold this or a newer change of userapi's.
  */
 export async function upsertAccountDataLive(
   sql: Sql,
   row: { userId: string; roomId: string; type: string; content: Record<string, unknown>; sourcePos: number },
   notice?: Notice,
 ): Promise<number | undefined> {
-  const upserted = sql`
-    WITH lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(hashtext('syncapi.stream_writers')) AS locked),
-    up AS (
+  const write = sql`
       INSERT INTO syncapi.account_data AS t (user_id, room_id, type, content, pos, source_pos)
       SELECT ${row.userId}::text, ${row.roomId}::text, ${row.type}::text, ${JSON.stringify(row.content)}::text::jsonb,
         nextval('syncapi.account_data_pos'), ${row.sourcePos}::int8
@@ -83,15 +86,8 @@ export async function upsertAccountDataLive(
       ON CONFLICT (user_id, room_id, type) DO UPDATE SET content = EXCLUDED.content, source_pos = EXCLUDED.source_pos,
         pos = nextval('syncapi.account_data_pos')
         WHERE t.source_pos < EXCLUDED.source_pos
-      RETURNING t.pos
-    ),
-    bump AS (
-      UPDATE syncapi.stream_positions sp SET pos = GREATEST(sp.pos, up.pos) FROM up WHERE sp.name = 'account_data'
-    )`;
-  const rows = notice
-    ? await sql`${upserted} SELECT up.pos, pg_notify(${notice.channel}::text, ${notice.payload}::text) FROM up`
-    : await sql`${upserted} SELECT up.pos FROM up`;
-  return rows[0] ? num(rows[0].pos) : undefined;
+      RETURNING t.pos`;
+  return writeUnderLock(sql, write, "account_data", notice);
 }
 
 /**
