@@ -2,32 +2,21 @@
 // The server redelivers those only after ack_wait; a new consumer on the same durable must not
 // handle newer messages of their subjects first (per-subject order across the crash), while
 // subjects with nothing outstanding flow at once.
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { createJetStreamStreams, type Streams } from "../../src/index.js";
 import { describeWithNats } from "../../src/testing.js";
 import { deleteStreams } from "./nats-helpers.js";
+import { killHard, lines, startChild } from "./child-process.js";
 import { freshStream, waitFor } from "./suite.js";
 
-const CHILD = join(import.meta.dirname, "fixtures", "ordered-consumer-child.ts");
 const SUBJECTS = ["a", "b", "c", "d"];
 /** Long enough that the new consumer is running well before the held messages come back. */
 const ACK_WAIT_MS = 4000;
 const dir = mkdtempSync(join(tmpdir(), "dendrite-kill-order-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function lines(out: string): string[] {
-  return existsSync(out) ? readFileSync(out, "utf8").split("\n").filter(Boolean) : [];
-}
-
-async function killHard(child: ChildProcess): Promise<void> {
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGKILL");
-  await exited;
-}
 
 describeWithNats("kill -9 of the consuming process keeps per-subject order (JetStream)", (servers) => {
   const prefix = `korder${Date.now().toString(36)}${process.pid}`;
@@ -49,11 +38,7 @@ describeWithNats("kill -9 of the consuming process keeps per-subject order (JetS
     };
     await publish(SUBJECTS, 0, 50);
 
-    const child = spawn(process.execPath, ["--conditions=@dendrite-ts/source", "--import", "tsx", CHILD], {
-      cwd: join(import.meta.dirname, "..", ".."),
-      env: { ...process.env, NATS_URL: servers, PREFIX: prefix, STREAM: stream, OUT: out, ACK_WAIT_MS: String(ACK_WAIT_MS) },
-      stdio: ["ignore", "ignore", "inherit"],
-    });
+    const child = startChild("ordered-consumer-child.ts", { NATS_URL: servers, PREFIX: prefix, STREAM: stream, OUT: out, ACK_WAIT_MS: String(ACK_WAIT_MS) });
     try {
       await waitFor(() => lines(out).length >= 40, "the child to get going", 30_000);
     } finally {

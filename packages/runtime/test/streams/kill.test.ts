@@ -1,37 +1,18 @@
 // A consuming process killed with SIGKILL mid-stream and restarted loses nothing and keeps
 // per-subject order (deliveries may repeat: at-least-once).
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createEmbeddedStreams, createJetStreamStreams, type Database, type Streams } from "../../src/index.js";
 import { describeWithNats, openTestDatabase } from "../../src/testing.js";
 import { deleteStreams } from "./nats-helpers.js";
+import { killHard, lines, startChild } from "./child-process.js";
 import { freshStream, waitFor } from "./suite.js";
 
-const CHILD = join(import.meta.dirname, "fixtures", "consumer-child.ts");
 const SUBJECTS = ["a", "b", "c", "d"];
 const dir = mkdtempSync(join(tmpdir(), "dendrite-kill-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function startChild(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ["--conditions=@dendrite-ts/source", "--import", "tsx", CHILD], {
-    cwd: join(import.meta.dirname, "..", ".."),
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-}
-
-function lines(out: string): string[] {
-  return existsSync(out) ? readFileSync(out, "utf8").split("\n").filter(Boolean) : [];
-}
-
-async function killHard(child: ChildProcess): Promise<void> {
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGKILL");
-  await exited;
-}
 
 /**
  * First deliveries keep per-subject order across the kill, with both implementations (JetStream
@@ -48,13 +29,13 @@ async function killMidStream(streams: Streams, childEnv: Record<string, string>)
   };
   await publish(0, 50);
   const env = { ...childEnv, STREAM: stream, OUT: out };
-  const first = startChild(env);
+  const first = startChild("consumer-child.ts", env);
   await waitFor(() => lines(out).length >= 40, "the first child to get going", 30_000);
   await killHard(first);
   const seenBeforeKill = lines(out).length;
   expect(seenBeforeKill).toBeLessThan(200); // it really died mid-stream
   await publish(50, 75);
-  const second = startChild(env);
+  const second = startChild("consumer-child.ts", env);
   try {
     const done = () => {
       const seen = new Set(lines(out));
