@@ -3,12 +3,14 @@
  * and one long-polling reader. Prints send and send → /sync latency (p50, p99), the SQL
  * statements per message, and a timeline of the statements behind the last message (ms after
  * the PUT, in the order they were sent) of the median message. Needs DENDRITE_TEST_POSTGRES_URL
- * and _NATS_URL.
+ * and _NATS_URL. SEND_PATH_CPU_PROFILE=file.cpuprofile writes a CPU profile of the message loop
+ * alone (not the start-up) for a profile viewer, and does not list statements.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
+import { Session } from "node:inspector";
 import { generateSigningKey } from "@dendrite-ts/protocol";
 import { createLogger, defaultConfigYaml, loadConfig, observeQueries } from "@dendrite-ts/runtime";
 import { openTestDatabase, testServices } from "@dendrite-ts/runtime/testing";
@@ -39,14 +41,21 @@ const config = loadConfig({
     monolith: { listen: "127.0.0.1:0" },
   },
 });
-const server = await startMonolith({ config, baseDir: dir, logger: createLogger({ level: "warn" }) });
-
 let recording = false;
 let timeline: { at: number; query: string }[] = [];
 let t0 = 0;
-observeQueries((query) => {
-  if (recording) timeline.push({ at: performance.now() - t0, query: query.replace(/\s+/g, " ").trim() });
-});
+const profileFile = process.env.SEND_PATH_CPU_PROFILE;
+// Observing statements costs CPU (postgres.js captures a stack per query), so not while profiling.
+if (!profileFile) {
+  observeQueries((query) => {
+    if (recording) timeline.push({ at: performance.now() - t0, query: query.replace(/\s+/g, " ").trim() });
+  });
+}
+const server = await startMonolith({ config, baseDir: dir, logger: createLogger({ level: "warn" }) });
+
+const inspector = profileFile ? new Session() : undefined;
+const post = (method: string, params?: object) =>
+  new Promise<any>((resolve, reject) => inspector!.post(method, params, (e, r) => (e ? reject(e) : resolve(r))));
 
 try {
   const alice = await RawClient.register(server.url, "alice");
@@ -58,6 +67,11 @@ try {
   const toSync: number[] = [];
   const statements: number[] = [];
   const timelines: (typeof timeline)[] = [];
+  if (inspector) {
+    inspector.connect();
+    await post("Profiler.enable");
+    await post("Profiler.start");
+  }
   for (let i = 0; i < SAMPLES; i++) {
     const poll = bob.sync({ since, timeout: 10_000 });
     await new Promise((r) => setTimeout(r, 5)); // let the long-poll park
@@ -74,6 +88,10 @@ try {
     statements.push(timeline.filter((t) => !t.query.startsWith("--")).length);
     timelines.push(timeline);
     since = res.next_batch;
+  }
+  if (inspector) {
+    writeFileSync(profileFile!, JSON.stringify((await post("Profiler.stop")).profile));
+    inspector.disconnect();
   }
   const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
   console.log(`\nsend path (monolith in-process, PostgreSQL + NATS, ${SAMPLES} messages)`);

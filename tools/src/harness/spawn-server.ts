@@ -31,12 +31,19 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Runs a TypeScript entry point of the repo (e.g. "apps/monolith/src/main.ts") with args. */
+/**
+ * Runs a TypeScript entry point of the repo (e.g. "apps/monolith/src/main.ts") with args.
+ * DENDRITE_SERVER_NODE_ARGS adds node flags to the child (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p"
+ * to profile a server under a bench; node refuses --cpu-prof in NODE_OPTIONS).
+ */
 export function spawnEntry(entry: string, args: string[], env: Record<string, string> = {}): SpawnedServer {
   let out = "";
   const child = spawn(
     process.execPath,
-    ["--conditions=@dendrite-ts/source", "--import", "tsx", join(REPO_ROOT, entry), ...args],
+    [
+      ...(process.env.DENDRITE_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
+      "--conditions=@dendrite-ts/source", "--import", "tsx", join(REPO_ROOT, entry), ...args,
+    ],
     { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] },
   );
   child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
