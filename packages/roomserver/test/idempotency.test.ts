@@ -93,6 +93,8 @@ function crashingStreams(real: Streams, failAfter: number): Streams {
     ensureStream: (d) => real.ensureStream(d),
     ensureConsumer: (s, n, o) => real.ensureConsumer(s, n, o),
     consume: (s, n, hnd, o) => real.consume(s, n, hnd, o),
+    consumerLag: (s, n) => real.consumerLag(s, n),
+    activeConsumers: () => real.activeConsumers(),
     close: async () => {},
     async publish(subject, payload, opts) {
       if (!subject.startsWith("OutputRoomEvent.")) return real.publish(subject, payload, opts);

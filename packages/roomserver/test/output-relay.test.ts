@@ -11,6 +11,8 @@ function flakyStreams(real: Streams): Streams & { down: boolean } {
     ensureStream: (d: Parameters<Streams["ensureStream"]>[0]) => real.ensureStream(d),
     ensureConsumer: (...a: Parameters<Streams["ensureConsumer"]>) => real.ensureConsumer(...a),
     consume: (...a: Parameters<Streams["consume"]>) => real.consume(...a),
+    consumerLag: (...a: Parameters<Streams["consumerLag"]>) => real.consumerLag(...a),
+    activeConsumers: () => real.activeConsumers(),
     close: async () => {},
     async publish(...a: Parameters<Streams["publish"]>) {
       if (s.down && a[0].startsWith("OutputRoomEvent.")) throw new Error("broker unreachable");

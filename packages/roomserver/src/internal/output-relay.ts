@@ -6,7 +6,8 @@
  *
  * Two ways out, one at a time (a single loop), oldest first:
  *  - rows this process just committed are handed over in memory (`committed`) and published
- *    at once — no read of the outbox on the hot path; their deletes are batched behind;
+ *    at once (rooms side by side, each room's rows one after another) — no read of the outbox on
+ *    the hot path; their deletes are batched behind;
  *  - a drain reads the outbox under an advisory lock (one relay per database at a time): at
  *    start (rows a previous process left), on `flush`, and after a failed publish. Until such a
  *    drain finds the outbox empty, committed rows wait for it, so a room's outputs never
@@ -19,6 +20,12 @@ import { outputSubject } from "../output";
 import type { OutboxRow, RoomserverStore } from "../storage";
 
 const BATCH = 200;
+/**
+ * Published rows are deleted this long after their publish, many per statement: a delete only
+ * saves a re-publish (a duplicate the stream drops) after a crash, so it need not be prompt.
+ */
+const DELETE_DELAY_MS = 50;
+const DELETE_MAX = 1000;
 /** How often to retry a drain after a failed publish. */
 const RETRY_MS = 1000;
 
@@ -51,11 +58,13 @@ export function createOutputRelay(store: RoomserverStore, streams: Streams, logg
   // rows are published again (as duplicates) by a later drain.
   const toDelete: number[] = [];
   let deleting: Promise<void> | undefined;
-  function scheduleDelete(ids: readonly number[]): void {
-    toDelete.push(...ids);
+  let deleteTimer: NodeJS.Timeout | undefined;
+  function deleteNow(): Promise<void> {
+    if (deleteTimer) clearTimeout(deleteTimer);
+    deleteTimer = undefined;
     deleting ??= (async () => {
       try {
-        while (toDelete.length > 0) await store.deleteOutbox(toDelete.splice(0, 1000));
+        while (toDelete.length > 0) await store.deletePublishedOutbox(toDelete.splice(0, DELETE_MAX));
       } catch (err) {
         logger.warn({ err }, "deleting published outbox rows failed; a later drain republishes them");
         toDelete.length = 0;
@@ -63,21 +72,48 @@ export function createOutputRelay(store: RoomserverStore, streams: Streams, logg
         deleting = undefined;
       }
     })();
+    return deleting;
+  }
+  function scheduleDelete(id: number): void {
+    toDelete.push(id);
+    if (toDelete.length >= DELETE_MAX) void deleteNow();
+    else deleteTimer ??= setTimeout(deleteNow, DELETE_DELAY_MS);
   }
 
+  /**
+   * Publishes the handed-over rows: rooms side by side, a room's rows one at a time in order, so
+   * one slow acknowledgement holds up only its room. A failed publish leaves its room's rows (and
+   * every later one) in the table for the drain.
+   */
   async function publishQueued(): Promise<void> {
     while (queue.length > 0 && !degraded) {
-      const row = queue[0]!;
-      try {
-        await publish(row);
-      } catch (err) {
-        // The rows stay in the table: the drain publishes them, in order, once the stream is back.
-        degraded = true;
-        queue.length = 0;
-        throw err;
+      const byRoom = new Map<string, OutboxRow[]>();
+      for (const row of queue.splice(0)) {
+        const rows = byRoom.get(row.roomId);
+        if (rows) rows.push(row);
+        else byRoom.set(row.roomId, [row]);
       }
-      queue.shift();
-      scheduleDelete([row.outboxId]);
+      const failures: unknown[] = [];
+      await Promise.all(
+        [...byRoom.values()].map(async (rows) => {
+          for (const row of rows) {
+            if (degraded) return;
+            try {
+              await publish(row);
+            } catch (err) {
+              // The rows stay in the table: the drain publishes them, in order, once the stream is back.
+              degraded = true;
+              failures.push(err);
+              return;
+            }
+            scheduleDelete(row.outboxId);
+          }
+        }),
+      );
+      if (degraded) {
+        queue.length = 0;
+        throw failures[0];
+      }
     }
   }
 
@@ -140,7 +176,7 @@ export function createOutputRelay(store: RoomserverStore, streams: Streams, logg
       await run();
       // `run` may have been mid-publish when asked: make sure a drain ran after the call.
       if (drainWanted) await run();
-      await deleting;
+      await deleteNow();
     },
     start() {
       stopped = false;
@@ -155,7 +191,7 @@ export function createOutputRelay(store: RoomserverStore, streams: Streams, logg
       stopped = true;
       if (timer) clearInterval(timer);
       await running?.catch(() => undefined);
-      await deleting;
+      await deleteNow();
     },
   };
 }

@@ -10,7 +10,7 @@
  * Prepared statements: postgres.js prepares every query (its `prepare: true` default) and
  * reuses it per connection; our queries keep values out of the SQL text so that reuse happens.
  */
-import type { Database } from "@dendrite-ts/runtime";
+import type { Database, Sql } from "@dendrite-ts/runtime";
 import type { Executor } from "./db";
 import { aliasQueries, type AliasQueries } from "./aliases";
 import { eventQueries, type EventQueries } from "./events";
@@ -50,7 +50,8 @@ const ROOM_CACHE_LIMIT = 10_000;
 /** Event NIDs taken from the sequence per round trip. */
 const EVENT_NID_BLOCK = 32;
 
-function txQueries(db: Executor): TxQueries {
+/** `sql` is given outside a transaction only (for statements that must be their own). */
+function txQueries(db: Executor, sql?: Sql): TxQueries {
   return {
     ...roomQueries(db),
     ...eventQueries(db),
@@ -58,7 +59,7 @@ function txQueries(db: Executor): TxQueries {
     ...inviteQueries(db),
     ...aliasQueries(db),
     ...redactionQueries(db),
-    ...outboxQueries(db),
+    ...outboxQueries(db, sql),
     ...publishedQueries(db),
     ...sendTransactionQueries(db),
   };
@@ -68,7 +69,7 @@ export function createRoomserverStore(database: Pick<Database, "drizzle" | "sql"
   const db = database.drizzle as Executor;
   const nids = nidQueries(db);
   const state = stateQueries(db);
-  const queries = txQueries(db);
+  const queries = txQueries(db, database.sql);
 
   const byId = new Map<string, RoomInfo>();
   const byNid = new Map<number, RoomInfo>();

@@ -3,6 +3,7 @@
  * the change they describe, deleted once the stream has them (see internal/output-relay.ts).
  */
 import { asc, gt, inArray, sql } from "drizzle-orm";
+import type { Sql } from "@dendrite-ts/runtime";
 import type { Executor } from "./db";
 import { outbox } from "./schema";
 
@@ -19,13 +20,19 @@ export interface OutboxQueries {
   pendingOutbox(afterId: number, limit: number): Promise<OutboxRow[]>;
   deleteOutbox(ids: readonly number[]): Promise<void>;
   /**
+   * Outside a transaction: deletes rows the stream has, committed without waiting for the disk
+   * (synchronous_commit off for this statement alone): a delete lost in a database crash only
+   * means those rows are published again, and the stream drops them as duplicates.
+   */
+  deletePublishedOutbox(ids: readonly number[]): Promise<void>;
+  /**
    * Inside a transaction: true if this transaction now holds the relay lock (held until it
    * ends), false if another process's relay holds it. One relay at a time keeps per-room order.
    */
   tryOutboxLock(): Promise<boolean>;
 }
 
-export function outboxQueries(db: Executor): OutboxQueries {
+export function outboxQueries(db: Executor, pool?: Sql): OutboxQueries {
   return {
     async appendOutbox(rows) {
       if (rows.length === 0) return [];
@@ -44,6 +51,15 @@ export function outboxQueries(db: Executor): OutboxQueries {
     },
     async deleteOutbox(ids) {
       if (ids.length > 0) await db.delete(outbox).where(inArray(outbox.outboxId, [...ids]));
+    },
+    async deletePublishedOutbox(ids) {
+      if (ids.length === 0) return;
+      if (!pool) throw new Error("deletePublishedOutbox runs outside a transaction");
+      // set_config(..., true) lasts to the end of this statement's own transaction, so its commit.
+      await pool`
+        WITH relaxed AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true))
+        DELETE FROM roomserver.outbox
+        WHERE outbox_id = ANY(${ids as number[]}::int8[]) AND EXISTS (SELECT 1 FROM relaxed)`;
     },
   };
 }
