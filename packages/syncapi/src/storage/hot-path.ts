@@ -168,11 +168,13 @@ export async function syncOverview(sql: Sql, userId: string, since: Positions | 
       WHERE user_id = ${userId}::text AND pos <= (SELECT room FROM p)
       ORDER BY room_id, pos DESC
     ),
+    -- (room_id, pos) rows: see windowParts.
     act AS MATERIALIZED (
       SELECT m.room_id, m.pos FROM m, p
       WHERE ${incremental}::bool AND m.membership = 'join' AND EXISTS (
         SELECT 1 FROM syncapi.output_room_events e
-        WHERE e.room_id = m.room_id AND e.pos > ${sinceRoom}::int8 AND e.pos <= p.room AND NOT e.excluded AND e.origin_kind = 'new'
+        WHERE e.room_id = m.room_id AND (e.room_id, e.pos) > (m.room_id, ${sinceRoom}::int8) AND (e.room_id, e.pos) <= (m.room_id, p.room)
+          AND NOT e.excluded AND e.origin_kind = 'new'
       )
     )
     SELECT p.room, p.ad,
@@ -260,7 +262,11 @@ export interface RoomDelta {
  * (joined/invited counts and heroes, or two NULLs) and the position the window's state starts at.
  */
 function windowParts(sql: Sql, room: Fragment, after: Fragment, upTo: Fragment, q: DeltaSpec) {
-  const inWindow = sql`e.room_id = ${room} AND e.pos > ${after} AND e.pos <= ${upTo} AND NOT e.excluded AND e.origin_kind = 'new' ${eventFilterFragment(sql, q.filter)}`;
+  // Positions compared as (room_id, pos) rows: only the (room_id, pos) index can serve that, so
+  // the planner cannot pick a backward scan of every room's events by pos when its statistics
+  // are stale (it did: an initial /sync of 300 rooms took 1.5 s instead of 80 ms).
+  const inWindow = sql`e.room_id = ${room} AND (e.room_id, e.pos) > (${room}, ${after}) AND (e.room_id, e.pos) <= (${room}, ${upTo})
+    AND NOT e.excluded AND e.origin_kind = 'new' ${eventFilterFragment(sql, q.filter)}`;
   const summary = q.withSummary
     ? sql`
       (SELECT json_build_array(count(*) FILTER (WHERE s.membership = 'join'), count(*) FILTER (WHERE s.membership = 'invite'))
