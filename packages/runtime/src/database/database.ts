@@ -77,9 +77,15 @@ export function observeQueries(observer: QueryObserver | undefined): void {
   }
 }
 
-/** A postgres.js pool with our defaults; also used for short-lived admin connections. */
+/**
+ * A postgres.js pool with our defaults; also used for short-lived admin connections. A
+ * `?host=/directory` in the URL (libpq's way, as Synapse and Dendrite configs write it) connects
+ * over the Unix socket in that directory: on one machine it costs less per statement than TCP.
+ */
 export function connect(url: string, opts: DatabaseOptions = {}): Sql {
-  const sql = postgres(url, {
+  const { url: target, socketPath } = unixSocketOf(url);
+  const sql = postgres(target, {
+    ...(socketPath ? { path: socketPath } : {}),
     max: opts.max ?? 10,
     idle_timeout: opts.idleTimeout ?? 30,
     prepare: true,
@@ -89,6 +95,15 @@ export function connect(url: string, opts: DatabaseOptions = {}): Sql {
   });
   pools.add(new WeakRef(sql));
   return sql;
+}
+
+/** Splits libpq's `?host=/directory` off a URL into postgres.js's socket path. */
+export function unixSocketOf(url: string): { url: string; socketPath?: string } {
+  const u = new URL(url);
+  const dir = u.searchParams.get("host");
+  if (!dir?.startsWith("/")) return { url };
+  u.searchParams.delete("host");
+  return { url: u.toString(), socketPath: `${dir.replace(/\/$/, "")}/.s.PGSQL.${u.port || "5432"}` };
 }
 
 export function withDatabase(url: string, database: string): string {
