@@ -67,7 +67,7 @@ describe.each(availableModes())("client errors over raw HTTP (%s)", (mode) => {
 
   it("sending to a room one has not joined is 403 M_FORBIDDEN", async () => {
     const r = await call(bob, "PUT", `/rooms/${encodeURIComponent(roomId)}/send/m.room.message/t1`, { msgtype: "m.text", body: "x" });
-    expect(r).toMatchObject({ status: 403, json: { errcode: "M_FORBIDDEN" } });
+    expect(r).toMatchObject({ status: 403, json: { errcode: "M_FORBIDDEN", error: `User ${bob.userId} is not in room ${roomId}` } });
   });
 
   it("changing power levels without the power to is 403 M_FORBIDDEN and changes nothing", async () => {

@@ -8,7 +8,7 @@ import { MatrixError, roomIdSchema } from "@dendrite-ts/protocol";
 import { z } from "zod";
 import { assertCanonicalValues } from "../canonical-values";
 import { jsonObject, parseBody, parseParams } from "../validation";
-import { clientRoute, requireJoined, type RouteContext } from "./context";
+import { asMember, clientRoute, type RouteContext } from "./context";
 
 const sendParams = z.object({
   roomId: roomIdSchema,
@@ -27,12 +27,11 @@ export function registerSendRoutes(server: FastifyInstance, ctx: RouteContext): 
     const eventId = await ctx.txns.once({ userId: me.userId, deviceId: me.deviceId, endpoint: "send", roomId, eventType, txnId }, async () => {
       ctx.rateLimit(`send:${me.userId}`);
       if (NOT_VIA_SEND.has(eventType)) throw new MatrixError("M_BAD_JSON", `Send ${eventType} through its own endpoint`);
-      await requireJoined(ctx, roomId, me.userId);
       assertCanonicalValues(content);
-      const { body } = await ctx.roomserver.performSendEvent({
+      const sent = ctx.roomserver.performSendEvent({
         body: { sender: me.userId, roomId, type: eventType, content, transactionId: { deviceId: me.deviceId, transactionId: txnId } },
       });
-      return body.eventId;
+      return (await asMember(roomId, me.userId, sent)).body.eventId;
     });
     return { event_id: eventId };
   });
