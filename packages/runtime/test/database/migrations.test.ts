@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyMigrations, type Database, type Migration } from "../../src/index.js";
+import { applyMigrations, connectPostgres, type Database, type Migration } from "../../src/index.js";
 import { openTestDatabase } from "../../src/testing.js";
 
 const migrations: Migration[] = [
@@ -35,7 +35,7 @@ describe("applyMigrations", () => {
 
   it("is safe when several processes start at once", async () => {
     // Separate pools = separate sessions, as separate processes would have.
-    const others = await Promise.all([1, 2, 3].map(() => import("postgres").then((m) => m.default(db.url, { max: 1, onnotice: () => {} }))));
+    const others = [1, 2, 3].map(() => connectPostgres(db.url, { max: 1 }));
     try {
       const results = await Promise.all(others.map((sql) => applyMigrations({ sql }, "keys_c", migrations)));
       expect(results.flatMap((r) => r.applied).sort()).toEqual(["0001_keys", "0002_valid_until"]);
