@@ -52,7 +52,7 @@ export async function createUserapi(deps: UserapiDeps): Promise<Userapi> {
   const outbox = createOutboxPublisher(
     store,
     async (subject, msgId, payload) => {
-      await deps.streams.publish(subject, payload, { msgId });
+      await deps.streams.publish(subject, payload, { msgId, fromOutbox: true });
     },
     log,
   );

@@ -52,7 +52,7 @@ export function createOutputRelay(store: RoomserverStore, streams: Streams, logg
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
 
-  const publish = (row: OutboxRow) => streams.publish(outputSubject(row.roomId), row.payload, { msgId: outputMsgId(row.outboxId) });
+  const publish = (row: OutboxRow) => streams.publish(outputSubject(row.roomId), row.payload, { msgId: outputMsgId(row.outboxId), fromOutbox: true });
 
   // Deletes trail the publishes, batched, one statement at a time; a failed one only means the
   // rows are published again (as duplicates) by a later drain.

@@ -118,12 +118,15 @@ class EmbeddedLog implements Streams {
     const data = Buffer.from(encodePayload(payload));
     const msgId = opts.msgId ?? null;
     // One statement, one implicit transaction: the advisory lock (taken before nextval) orders
-    // commits by seq within the stream; NOTIFY is sent on commit.
+    // commits by seq within the stream; NOTIFY is sent on commit. A message from an outbox is
+    // committed without waiting for the disk (see PublishOptions.fromOutbox).
     const rows = await this.sql`
       WITH lock AS (SELECT pg_advisory_xact_lock(hashtextextended(${`dendrite-ts:streams:${stream}`}, 0))),
+      relaxed AS MATERIALIZED (SELECT set_config('synchronous_commit',
+        CASE WHEN ${opts.fromOutbox === true && msgId !== null}::bool THEN 'off' ELSE current_setting('synchronous_commit') END, true)),
       ins AS (
         INSERT INTO streams.messages (stream, subject, msg_id, payload)
-        SELECT ${stream}, ${subject}, ${msgId}, ${data} FROM lock
+        SELECT ${stream}, ${subject}, ${msgId}, ${data} FROM lock, relaxed
         ON CONFLICT (stream, msg_id) DO NOTHING
         RETURNING seq
       ),
@@ -274,6 +277,9 @@ class EmbeddedSubscription implements Subscription {
    *  - the lease re-checks `visible_at` on every row it updates, so a row another claimer
    *    leased meanwhile is skipped, never delivered twice; only the lowest pending seq of a
    *    subject is a candidate (per-subject order).
+   * They (and the acknowledging delete) commit without waiting for the disk: one lost in a
+   * database crash only means a message is delivered again (at-least-once), and a handler's own
+   * durable commit writes them to disk before it anyway (the log is written in order).
    */
   private async claim(limit: number): Promise<ClaimedRow[]> {
     const { stream, durable } = this;
@@ -281,9 +287,10 @@ class EmbeddedSubscription implements Subscription {
     try {
       const [copied, , leased] = await Promise.all([
         conn<{ found: number }[]>`
-          WITH c AS (
-            SELECT position, filter_regex FROM streams.consumers
-            WHERE stream = ${stream} AND durable = ${durable} FOR UPDATE
+          WITH relaxed AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true)),
+          c AS (
+            SELECT position, filter_regex FROM streams.consumers, relaxed
+            WHERE stream = ${stream} AND durable = ${durable} FOR UPDATE OF consumers
           ), batch AS (
             -- Scalar subqueries, not joins: the planner then walks (stream, seq) from the position.
             SELECT m.seq, m.subject FROM streams.messages m
@@ -322,10 +329,10 @@ class EmbeddedSubscription implements Subscription {
             WHERE s.subject IS NOT NULL
           ), ready AS (
             SELECT seq FROM heads WHERE visible_at <= now() ORDER BY seq LIMIT ${limit}
-          )
+          ), relaxed AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true))
           UPDATE streams.pending p
           SET deliveries = p.deliveries + 1, visible_at = clock_timestamp() + ${this.ackWaitMs} * interval '1 millisecond'
-          FROM ready r, streams.messages m
+          FROM ready r, streams.messages m, relaxed
           WHERE p.stream = ${stream} AND p.durable = ${durable} AND p.seq = r.seq AND m.seq = r.seq AND p.visible_at <= now()
           RETURNING p.seq, p.subject, p.deliveries, m.msg_id, m.payload`,
       ]);
@@ -343,7 +350,9 @@ class EmbeddedSubscription implements Subscription {
     const outcome = await runDelivery(this.handler, msg, this.ackWaitMs);
     try {
       if (outcome.ok) {
-        await this.sql`DELETE FROM streams.pending WHERE stream = ${stream} AND durable = ${durable} AND seq = ${seq}`;
+        await this.sql`
+          WITH relaxed AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true))
+          DELETE FROM streams.pending WHERE stream = ${stream} AND durable = ${durable} AND seq = ${seq} AND EXISTS (SELECT 1 FROM relaxed)`;
         return;
       }
       const max = this.opts.maxDeliver;

@@ -17,6 +17,13 @@ export interface StreamDefinition {
 export interface PublishOptions {
   /** Idempotency key: publishing the same msgId to a stream again stores nothing new. */
   msgId?: string;
+  /**
+   * The caller keeps its own durable copy (an outbox row, with this msgId) until the publish is
+   * acknowledged, and publishes it again after a crash. The embedded log may then acknowledge
+   * before its write reached the disk: a database crash can only lose a message whose outbox
+   * row it also brings back (the row's delete comes later in the same log). JetStream ignores it.
+   */
+  fromOutbox?: boolean;
 }
 
 export interface PublishAck {
