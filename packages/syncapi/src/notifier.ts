@@ -8,7 +8,11 @@
  * adds them, and counts as woken when one of them was woken since the waiter was made (a
  * waiter notes every room woken until it knows its rooms), so nothing committed after the
  * read is missed.
+ *
+ * A local consumer may wake a room with the message it just wrote (`live`): a waiter woken by
+ * that wake alone can answer from it (sync/live-answer.ts) instead of reading the database.
  */
+import type { LiveEvent } from "./sync/live-answer";
 export interface Waiter {
   /** Resolves on the next wake for the user or one of the rooms, or after `ms`; true when woken. */
   wait(ms: number): Promise<boolean>;
@@ -17,6 +21,8 @@ export interface Waiter {
   abort(): void;
   /** Adds rooms to wake for; already woken if any was woken since the waiter was made. */
   watchRooms(roomIds: Iterable<string>): void;
+  /** The live event of the wake that woke it, when it was woken by that one wake only. */
+  live(): LiveEvent | undefined;
 }
 
 export interface Wake {
@@ -27,35 +33,41 @@ export interface Wake {
 export interface Notifier {
   /** Without roomIds, the waiter notes the rooms woken until watchRooms() is called. */
   waiter(userId: string, roomIds?: Iterable<string>): Waiter;
-  wake(what: Wake): void;
+  /** `live`: the message the woken rooms got (a local consumer's write), if that is all. */
+  wake(what: Wake, live?: LiveEvent): void;
   /** Wakes every waiting request (shutdown). */
   wakeAll(): void;
 }
 
+type Wakeup = (live?: LiveEvent) => void;
+
 export function createNotifier(): Notifier {
-  const byUser = new Map<string, Set<() => void>>();
-  const byRoom = new Map<string, Set<() => void>>();
+  const byUser = new Map<string, Set<Wakeup>>();
+  const byRoom = new Map<string, Set<Wakeup>>();
   /** Waiters that do not know all their rooms yet: every room woken is reported to them. */
   const learning = new Set<(roomId: string) => void>();
-  const add = (map: Map<string, Set<() => void>>, key: string, fn: () => void) => {
+  const add = (map: Map<string, Set<Wakeup>>, key: string, fn: Wakeup) => {
     let set = map.get(key);
     if (!set) map.set(key, (set = new Set()));
     set.add(fn);
   };
-  const remove = (map: Map<string, Set<() => void>>, key: string, fn: () => void) => {
+  const remove = (map: Map<string, Set<Wakeup>>, key: string, fn: Wakeup) => {
     const set = map.get(key);
     set?.delete(fn);
     if (set?.size === 0) map.delete(key);
   };
-  const fire = (map: Map<string, Set<() => void>>, keys: Iterable<string> | undefined) => {
-    for (const k of keys ?? []) for (const fn of [...(map.get(k) ?? [])]) fn();
+  const fire = (map: Map<string, Set<Wakeup>>, keys: Iterable<string> | undefined, live?: LiveEvent) => {
+    for (const k of keys ?? []) for (const fn of [...(map.get(k) ?? [])]) fn(live);
   };
   return {
     waiter(userId, roomIds) {
       const rooms = [...(roomIds ?? [])];
       let woken = false;
+      let wokenBy: LiveEvent | undefined;
       let resolveWait: ((v: boolean) => void) | undefined;
-      const onWake = () => {
+      const onWake: Wakeup = (live) => {
+        // Two wakes (or one without a live event) leave nothing to answer from.
+        wokenBy = woken ? undefined : live;
         woken = true;
         resolveWait?.(true);
       };
@@ -85,7 +97,8 @@ export function createNotifier(): Notifier {
           }).finally(unregister);
         },
         cancel: unregister,
-        abort: onWake,
+        abort: () => onWake(),
+        live: () => wokenBy,
         watchRooms(roomIds) {
           learning.delete(note);
           let missed = false;
@@ -99,13 +112,13 @@ export function createNotifier(): Notifier {
         },
       };
     },
-    wake(what) {
+    wake(what, live) {
       fire(byUser, what.users);
       if (learning.size > 0) {
         const rooms = [...(what.rooms ?? [])];
         for (const fn of [...learning]) for (const r of rooms) fn(r);
-        fire(byRoom, rooms);
-      } else fire(byRoom, what.rooms);
+        fire(byRoom, rooms, live);
+      } else fire(byRoom, what.rooms, live);
     },
     wakeAll() {
       for (const map of [byUser, byRoom]) for (const set of map.values()) for (const fn of [...set]) fn();

@@ -7,6 +7,7 @@
  */
 import type { Sql } from "@dendrite-ts/runtime";
 import type { Notifier, Wake } from "./notifier";
+import type { LiveEvent } from "./sync/live-answer";
 import type { Notice } from "./storage";
 
 const CHANNEL = "syncapi_wake";
@@ -18,8 +19,8 @@ export interface WakeBus {
   wake(what: Wake): void;
   /** The NOTIFY telling the other processes, for a write to send in its own transaction; undefined when nobody is named. */
   notice(what: Wake): Notice | undefined;
-  /** Wakes local waiters only (after a write whose transaction carried the notice). */
-  wakeLocal(what: Wake): void;
+  /** Wakes local waiters only (after a write whose transaction carried the notice); `live`: see Notifier.wake. */
+  wakeLocal(what: Wake, live?: LiveEvent): void;
   close(): Promise<void>;
 }
 
@@ -52,7 +53,7 @@ export async function createWakeBus(sql: Sql, notifier: Notifier, onError: (err:
       sql.notify(n.channel, n.payload).catch(onError);
     },
     notice,
-    wakeLocal: (what) => notifier.wake(what),
+    wakeLocal: (what, live) => notifier.wake(what, live),
     close: () => listening.unlisten(),
   };
 }

@@ -104,10 +104,12 @@ export function createRoomEventHandler(deps: RoomEventHandlerDeps): (msg: Output
     const row = newEventRow(msg);
     const what: Wake = { rooms: [msg.roomId], users: [] };
     const notice = row.excluded ? undefined : deps.bus?.notice(what);
-    const pos = await deps.store.hot.insertLiveEvent(row, notice);
-    if (pos === undefined || row.excluded) return;
-    if (deps.bus) deps.bus.wakeLocal(what);
-    else deps.wake(what);
+    const written = await deps.store.hot.writeLiveEvent(row, notice);
+    if (written === undefined || row.excluded) return;
+    if (!deps.bus) return deps.wake(what);
+    // A new row is exactly what a read would return: waiters woken by it alone can answer from it.
+    const live = written.fresh ? { event: { ...row, pos: written.pos, redactedBecause: null }, prevPos: written.prevPos } : undefined;
+    deps.bus.wakeLocal(what, live);
   }
 
   /** The users whose membership changed (the room's members are woken by room). */

@@ -1,13 +1,15 @@
 /**
  * GET /sync (sync.yaml): builds the response from `since` to the current positions; when it is
  * empty and the client gave a timeout, waits for the notifier (new data for this user) and
- * builds again, until something arrives or the time is up.
+ * builds again, until something arrives or the time is up. Woken by one new message that is
+ * all the news, it answers from that message (sync/live-answer.ts) without a read.
  */
 import type { HttpServer } from "@dendrite-ts/runtime";
 import type { UserapiForSync } from "@dendrite-ts/userapi";
 import type { Notifier } from "../notifier";
 import type { Positions, SyncStore } from "../storage";
 import { buildSync, isEmptySync, type SyncResponse } from "../sync/build-sync";
+import { liveAnswer, type LiveEvent } from "../sync/live-answer";
 import { parseSyncQuery } from "../sync/request";
 import { deltaSpec } from "../sync/room-section";
 import { authenticate, CLIENT_PREFIXES } from "./common";
@@ -32,6 +34,9 @@ export function registerSyncRoute(server: HttpServer, deps: SyncRouteDeps): void
       // A client that hangs up is not waited for.
       let gone = false;
       let current: { abort(): void } | undefined;
+      /** What woke the last wait, and the rooms joined at `since` (from the last read). */
+      let woken: LiveEvent | undefined;
+      let joinedAtSince = new Set<string>();
       // The response's "close" before it was written means the connection went away.
       reply.raw.once("close", () => {
         if (reply.raw.writableEnded) return;
@@ -39,6 +44,10 @@ export function registerSyncRoute(server: HttpServer, deps: SyncRouteDeps): void
         current?.abort();
       });
       for (;;) {
+        if (woken && q.since && !q.fullState) {
+          const res = liveAnswer({ viewer: who, since: q.since, filter, joinedAtSince, live: woken });
+          if (res) return res;
+        }
         // Made before positions are read: a commit after the read still wakes us. The joined
         // rooms come from the same read; the waiter notes rooms woken meanwhile (watchRooms).
         // A room joined after the read wakes us through our own member event.
@@ -48,7 +57,10 @@ export function registerSyncRoute(server: HttpServer, deps: SyncRouteDeps): void
         try {
           // An incremental sync reads the sections of its rooms with news along.
           const overview = await deps.store.hot.syncOverview(who.userId, q.since, q.fullState ? undefined : deltaSpec(who, filter));
-          waiter.watchRooms(overview.memberships.filter((m) => m.membership === "join").map((m) => m.roomId));
+          const joined = overview.memberships.filter((m) => m.membership === "join").map((m) => m.roomId);
+          waiter.watchRooms(joined);
+          // Memberships as of the read: as of `since` only when nothing moved in between.
+          joinedAtSince = q.since && overview.now.room === q.since.room ? new Set(joined) : new Set();
           const since = q.since && clamp(q.since, overview.now);
           res = await buildSync(deps.store, { viewer: who, fullState: q.fullState, filter, overview, ...(since ? { since } : {}) });
         } catch (e) {
@@ -61,6 +73,7 @@ export function registerSyncRoute(server: HttpServer, deps: SyncRouteDeps): void
           return res;
         }
         await waiter.wait(remaining);
+        woken = waiter.live();
       }
     });
   }

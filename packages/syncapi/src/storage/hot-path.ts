@@ -35,15 +35,31 @@ export interface Notice {
  * before nextval() is evaluated, so positions are handed out in commit order. The NOTIFY goes
  * only when something was written. Undefined when nothing was.
  */
-async function writeUnderLock(sql: Sql, write: Fragment, stream: "room" | "account_data", notice?: Notice): Promise<number | undefined> {
+async function writeUnderLock(sql: Sql, write: Fragment, stream: "room" | "account_data", notice?: Notice): Promise<LiveWrite | undefined> {
+  // prev_pos = sp.pos in SET reads the row as the UPDATE found it after waiting for the lock (a
+  // SELECT here would read the statement's snapshot, taken before the lock: it could miss a
+  // write committed in between).
   const statement = sql`
     WITH lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(hashtext('syncapi.stream_writers')) AS locked),
     w AS (${write}),
-    bump AS (UPDATE syncapi.stream_positions sp SET pos = GREATEST(sp.pos, w.pos) FROM w WHERE sp.name = ${stream}::text)`;
+    bump AS (
+      UPDATE syncapi.stream_positions sp SET prev_pos = sp.pos, pos = GREATEST(sp.pos, w.pos)
+      FROM w WHERE sp.name = ${stream}::text RETURNING sp.prev_pos)`;
   const rows = notice
-    ? await sql`${statement} SELECT w.pos, pg_notify(${notice.channel}::text, ${notice.payload}::text) FROM w`
-    : await sql`${statement} SELECT w.pos FROM w`;
-  return rows[0] ? num(rows[0].pos) : undefined;
+    ? await sql`${statement} SELECT w.pos, w.fresh, (SELECT prev_pos FROM bump) AS prev_pos, pg_notify(${notice.channel}::text, ${notice.payload}::text) FROM w`
+    : await sql`${statement} SELECT w.pos, w.fresh, (SELECT prev_pos FROM bump) AS prev_pos FROM w`;
+  const r = rows[0];
+  return r ? { pos: num(r.pos), prevPos: num(r.prev_pos), fresh: r.fresh === true } : undefined;
+}
+
+/** What a write under the writers' lock did. */
+export interface LiveWrite {
+  /** The position it wrote at. */
+  pos: number;
+  /** The stream's position just before it (the previous write's). */
+  prevPos: number;
+  /** A new row (not an outlier upgraded, nor an account data row replaced). */
+  fresh: boolean;
 }
 
 /**
@@ -52,6 +68,11 @@ async function writeUnderLock(sql: Sql, write: Fragment, stream: "room" | "accou
  * event ID was already stored.
  */
 export async function insertLiveEvent(sql: Sql, row: NewEventRow, notice?: Notice): Promise<number | undefined> {
+  return (await writeLiveEvent(sql, row, notice))?.pos;
+}
+
+/** insertLiveEvent, telling also the room stream's position before it and whether the row is new. */
+export async function writeLiveEvent(sql: Sql, row: NewEventRow, notice?: Notice): Promise<LiveWrite | undefined> {
   // Every parameter is cast: INSERT … SELECT does not infer them from columns.
   const write = sql`
       INSERT INTO syncapi.output_room_events AS t
@@ -65,7 +86,7 @@ export async function insertLiveEvent(sql: Sql, row: NewEventRow, notice?: Notic
       ON CONFLICT (event_id) DO UPDATE SET pos = nextval('syncapi.stream_pos'), origin_kind = EXCLUDED.origin_kind,
         txn_id = EXCLUDED.txn_id, txn_device_id = EXCLUDED.txn_device_id, excluded = EXCLUDED.excluded
         WHERE t.origin_kind = 'outlier' AND EXCLUDED.origin_kind <> 'outlier'
-      RETURNING t.pos`;
+      RETURNING t.pos, (t.xmax = 0) AS fresh`;
   return writeUnderLock(sql, write, "room", notice);
 }
 
@@ -86,8 +107,8 @@ export async function upsertAccountDataLive(
       ON CONFLICT (user_id, room_id, type) DO UPDATE SET content = EXCLUDED.content, source_pos = EXCLUDED.source_pos,
         pos = nextval('syncapi.account_data_pos')
         WHERE t.source_pos < EXCLUDED.source_pos
-      RETURNING t.pos`;
-  return writeUnderLock(sql, write, "account_data", notice);
+      RETURNING t.pos, (t.xmax = 0) AS fresh`;
+  return (await writeUnderLock(sql, write, "account_data", notice))?.pos;
 }
 
 /**

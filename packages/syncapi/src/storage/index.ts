@@ -24,7 +24,7 @@ export type { AccountDataRow } from "./account-data";
 export type { Positions } from "./positions";
 export type { ThreadRow } from "./threads";
 export type { Executor } from "./db";
-export type { SyncOverview, RoomDelta, RoomDeltaQuery, DeltaSpec, Notice, FullRead, FullWindow } from "./hot-path";
+export type { SyncOverview, RoomDelta, RoomDeltaQuery, DeltaSpec, Notice, FullRead, FullWindow, LiveWrite } from "./hot-path";
 
 // Drops the leading `db` parameter of every query function in a module.
 type Bound<M> = {

@@ -124,4 +124,12 @@ ALTER TABLE syncapi.output_room_events ADD COLUMN rel_type TEXT;
 CREATE INDEX output_room_events_relates_to ON syncapi.output_room_events (room_id, relates_to) WHERE relates_to IS NOT NULL;
 `,
   },
+  {
+    id: "0004_stream_prev_pos",
+    sql: `
+-- The position a stream had before its latest write under the writers' lock: a long-poll woken
+-- by that write knows it is the only news when its since token is this position.
+ALTER TABLE syncapi.stream_positions ADD COLUMN prev_pos BIGINT NOT NULL DEFAULT 0;
+`,
+  },
 ];

@@ -38,6 +38,19 @@ async function inBatches<T>(items: readonly T[], size: number, fn: (item: T) => 
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
 }
 
+/** A response with nothing in it, up to `now`. */
+export function emptySyncResponse(now: Positions): SyncResponse {
+  return {
+    next_batch: formatSyncToken(now),
+    rooms: { join: {}, invite: {}, leave: {}, knock: {} },
+    account_data: { events: [] },
+    presence: { events: [] },
+    to_device: { events: [] },
+    device_lists: { changed: [], left: [] },
+    device_one_time_keys_count: {},
+  };
+}
+
 export function isEmptySync(r: SyncResponse): boolean {
   const { join, invite, leave, knock } = r.rooms;
   return (
@@ -52,15 +65,7 @@ export async function buildSync(store: SyncStore, input: SyncInput): Promise<Syn
   const userId = viewer.userId;
   const initial = input.since === undefined;
   const after: Positions = input.since ?? { room: 0, accountData: 0 };
-  const res: SyncResponse = {
-    next_batch: formatSyncToken(now),
-    rooms: { join: {}, invite: {}, leave: {}, knock: {} },
-    account_data: { events: [] },
-    presence: { events: [] },
-    to_device: { events: [] },
-    device_lists: { changed: [], left: [] },
-    device_one_time_keys_count: {},
-  };
+  const res = emptySyncResponse(now);
   const roomOk = (roomId: string) => roomAllowed(filter.room, roomId);
 
   const nowMemberships = overview.memberships;
