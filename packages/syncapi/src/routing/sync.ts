@@ -34,9 +34,10 @@ export function registerSyncRoute(server: HttpServer, deps: SyncRouteDeps): void
       // A client that hangs up is not waited for.
       let gone = false;
       let current: { abort(): void } | undefined;
-      /** What woke the last wait, and the rooms joined at `since` (from the last read). */
+      /** What woke the last wait; the rooms joined at `since` and `since` as the last read clamped it. */
       let woken: LiveEvent | undefined;
       let joinedAtSince = new Set<string>();
+      let readSince: Positions | undefined;
       // The response's "close" before it was written means the connection went away.
       reply.raw.once("close", () => {
         if (reply.raw.writableEnded) return;
@@ -44,8 +45,8 @@ export function registerSyncRoute(server: HttpServer, deps: SyncRouteDeps): void
         current?.abort();
       });
       for (;;) {
-        if (woken && q.since && !q.fullState) {
-          const res = liveAnswer({ viewer: who, since: q.since, filter, joinedAtSince, live: woken });
+        if (woken && readSince && !q.fullState) {
+          const res = liveAnswer({ viewer: who, since: readSince, filter, joinedAtSince, live: woken });
           if (res) return res;
         }
         // Made before positions are read: a commit after the read still wakes us. The joined
@@ -62,6 +63,7 @@ export function registerSyncRoute(server: HttpServer, deps: SyncRouteDeps): void
           // Memberships as of the read: as of `since` only when nothing moved in between.
           joinedAtSince = q.since && overview.now.room === q.since.room ? new Set(joined) : new Set();
           const since = q.since && clamp(q.since, overview.now);
+          readSince = since;
           res = await buildSync(deps.store, { viewer: who, fullState: q.fullState, filter, overview, ...(since ? { since } : {}) });
         } catch (e) {
           waiter.cancel();
