@@ -280,8 +280,10 @@ export interface RoomDelta {
 }
 
 /**
- * What a room's delta and its full section share: the window's event condition, the summary
- * (joined/invited counts and heroes, or two NULLs) and the position the window's state starts at.
+ * What a room's delta and its full section share: the window's event condition; the timeline
+ * and the history-visibility rows (two JSON elements); the point after upTo (when asked for or
+ * when the window is empty); the summary (joined/invited counts and heroes, or two NULLs); and
+ * the position the window's state starts at.
  */
 function windowParts(sql: Sql, room: Fragment, after: Fragment, upTo: Fragment, q: DeltaSpec) {
   // Positions compared as (room_id, pos) rows: only the (room_id, pos) index can serve that, so
@@ -304,7 +306,20 @@ function windowParts(sql: Sql, room: Fragment, after: Fragment, upTo: Fragment, 
   // As room-section: the state at the start of the window (the newest fetch - 1 rows) is the state after the position before it.
   const startPos = sql`coalesce((SELECT min(w.pos) FROM (
       SELECT e.pos FROM syncapi.output_room_events e WHERE ${inWindow} ORDER BY e.pos DESC LIMIT ${q.fetch - 1}::int8) w) - 1, ${upTo})`;
-  return { inWindow, summary, startPos };
+  const timelineAndVisibility = sql`
+      (SELECT coalesce(json_agg(t ORDER BY t.pos DESC), '[]') FROM (
+        SELECT e.* FROM syncapi.output_room_events e WHERE ${inWindow} ORDER BY e.pos DESC LIMIT ${q.fetch}::int8) t),
+      (SELECT coalesce(json_agg(json_build_array(s, v.event_id IS NOT NULL, v.event_json->'content'->'history_visibility') ORDER BY s.added_pos, s.id), '[]')
+        FROM syncapi.room_state s
+        LEFT JOIN syncapi.output_room_events v ON s.type = 'm.room.history_visibility' AND v.event_id = s.event_id
+        WHERE s.room_id = ${room}
+          AND ((s.type = 'm.room.history_visibility' AND s.state_key = '') OR (s.type = 'm.room.member' AND s.state_key = ${q.userId}::text)))`;
+  const point = sql`
+      (SELECT json_build_array(e.depth, e.pos) FROM syncapi.output_room_events e
+        WHERE (${q.needPoint}::bool OR (SELECT e.pos FROM syncapi.output_room_events e WHERE ${inWindow} ORDER BY e.pos DESC LIMIT 1) IS NULL)
+          AND e.room_id = ${room} AND e.pos <= ${upTo} AND NOT e.excluded AND e.origin_kind IN ('new', 'old')
+        ORDER BY e.depth DESC, e.pos DESC LIMIT 1)`;
+  return { inWindow, timelineAndVisibility, point, summary, startPos };
 }
 
 /**
@@ -312,7 +327,7 @@ function windowParts(sql: Sql, room: Fragment, after: Fragment, upTo: Fragment, 
  * `room`, `after` and `upTo` are SQL expressions, so it also runs per row of another query.
  */
 function deltaJson(sql: Sql, room: Fragment, after: Fragment, upTo: Fragment, q: DeltaSpec): Fragment {
-  const { inWindow, summary, startPos } = windowParts(sql, room, after, upTo, q);
+  const { inWindow, timelineAndVisibility, point, summary, startPos } = windowParts(sql, room, after, upTo, q);
   const fetched = sql`SELECT e.pos, e.sender, e.type, e.state_key FROM syncapi.output_room_events e WHERE ${inWindow} ORDER BY e.pos DESC LIMIT ${q.fetch}::int8`;
   const lazy = q.lazy
     ? sql`
@@ -327,20 +342,11 @@ function deltaJson(sql: Sql, room: Fragment, after: Fragment, upTo: Fragment, q:
           AND l.member_id IN (SELECT f.sender FROM (${fetched}) f UNION ALL SELECT f.state_key FROM (${fetched}) f WHERE f.type = 'm.room.member'))`
     : sql`NULL, NULL`;
   return sql`json_build_array(
-      (SELECT coalesce(json_agg(t ORDER BY t.pos DESC), '[]') FROM (
-        SELECT e.* FROM syncapi.output_room_events e WHERE ${inWindow} ORDER BY e.pos DESC LIMIT ${q.fetch}::int8) t),
-      (SELECT coalesce(json_agg(json_build_array(s, v.event_id IS NOT NULL, v.event_json->'content'->'history_visibility') ORDER BY s.added_pos, s.id), '[]')
-        FROM syncapi.room_state s
-        LEFT JOIN syncapi.output_room_events v ON s.type = 'm.room.history_visibility' AND v.event_id = s.event_id
-        WHERE s.room_id = ${room}
-          AND ((s.type = 'm.room.history_visibility' AND s.state_key = '') OR (s.type = 'm.room.member' AND s.state_key = ${q.userId}::text))),
+      ${timelineAndVisibility},
       (SELECT coalesce(json_agg(json_build_array(s, e)), '[]')
         FROM syncapi.room_state s LEFT JOIN syncapi.output_room_events e ON e.event_id = s.event_id
         WHERE s.room_id = ${room} AND s.added_pos > ${after} AND s.added_pos <= ${upTo}),
-      (SELECT json_build_array(e.depth, e.pos) FROM syncapi.output_room_events e
-        WHERE (${q.needPoint}::bool OR (SELECT e.pos FROM syncapi.output_room_events e WHERE ${inWindow} ORDER BY e.pos DESC LIMIT 1) IS NULL)
-          AND e.room_id = ${room} AND e.pos <= ${upTo} AND NOT e.excluded AND e.origin_kind IN ('new', 'old')
-        ORDER BY e.depth DESC, e.pos DESC LIMIT 1),
+      ${point},
       ${summary},
       ${lazy})`;
 }
@@ -416,7 +422,7 @@ export async function fullSections(sql: Sql, windows: readonly FullWindow[], q: 
 }
 
 function fullJson(sql: Sql, room: Fragment, after: Fragment, upTo: Fragment, q: DeltaSpec): Fragment {
-  const { inWindow, summary, startPos } = windowParts(sql, room, after, upTo, q);
+  const { inWindow, timelineAndVisibility, point, summary, startPos } = windowParts(sql, room, after, upTo, q);
   const fetched = sql`SELECT e.pos, e.sender FROM syncapi.output_room_events e WHERE ${inWindow} ORDER BY e.pos DESC LIMIT ${q.fetch}::int8`;
   // state.stateAfter(startPos), and state.stateChanges(startPos, upTo) (none when startPos = upTo).
   const stateLive = sql`s.room_id = ${room} AND ((s.added_pos <= sp.pos AND (s.removed_pos IS NULL OR s.removed_pos > sp.pos))
@@ -431,20 +437,11 @@ function fullJson(sql: Sql, room: Fragment, after: Fragment, upTo: Fragment, q: 
       '[]'::json`
     : sql`NULL, NULL`;
   return sql`json_build_array(
-      (SELECT coalesce(json_agg(t ORDER BY t.pos DESC), '[]') FROM (
-        SELECT e.* FROM syncapi.output_room_events e WHERE ${inWindow} ORDER BY e.pos DESC LIMIT ${q.fetch}::int8) t),
-      (SELECT coalesce(json_agg(json_build_array(s, v.event_id IS NOT NULL, v.event_json->'content'->'history_visibility') ORDER BY s.added_pos, s.id), '[]')
-        FROM syncapi.room_state s
-        LEFT JOIN syncapi.output_room_events v ON s.type = 'm.room.history_visibility' AND v.event_id = s.event_id
-        WHERE s.room_id = ${room}
-          AND ((s.type = 'm.room.history_visibility' AND s.state_key = '') OR (s.type = 'm.room.member' AND s.state_key = ${q.userId}::text))),
+      ${timelineAndVisibility},
       (SELECT coalesce(json_agg(json_build_array(s, e) ORDER BY s.added_pos, s.id), '[]')
         FROM (SELECT ${startPos} AS pos) sp, syncapi.room_state s LEFT JOIN syncapi.output_room_events e ON e.event_id = s.event_id
         WHERE ${stateLive} ${q.lazy ? sql`AND s.type <> 'm.room.member'` : sql``}),
-      (SELECT json_build_array(e.depth, e.pos) FROM syncapi.output_room_events e
-        WHERE (${q.needPoint}::bool OR (SELECT e.pos FROM syncapi.output_room_events e WHERE ${inWindow} ORDER BY e.pos DESC LIMIT 1) IS NULL)
-          AND e.room_id = ${room} AND e.pos <= ${upTo} AND NOT e.excluded AND e.origin_kind IN ('new', 'old')
-        ORDER BY e.depth DESC, e.pos DESC LIMIT 1),
+      ${point},
       ${summary},
       ${lazy})`;
 }
