@@ -9,6 +9,7 @@ export {
   type Sql,
 } from "./database/database.js";
 export { applyMigrations, type Migration, type MigrationResult } from "./database/migrations.js";
+export { commitWithoutWaiting } from "./database/commit-without-waiting.js";
 export {
   startEmbeddedPostgres,
   type EmbeddedPostgresOptions,

@@ -3,7 +3,7 @@
  * the change they describe, deleted once the stream has them (see internal/output-relay.ts).
  */
 import { asc, gt, inArray, sql } from "drizzle-orm";
-import type { Sql } from "@dendrite-ts/runtime";
+import { commitWithoutWaiting, type Sql } from "@dendrite-ts/runtime";
 import type { Executor } from "./db";
 import { outbox } from "./schema";
 
@@ -55,9 +55,8 @@ export function outboxQueries(db: Executor, pool?: Sql): OutboxQueries {
     async deletePublishedOutbox(ids) {
       if (ids.length === 0) return;
       if (!pool) throw new Error("deletePublishedOutbox runs outside a transaction");
-      // set_config(..., true) lasts to the end of this statement's own transaction, so its commit.
       await pool`
-        WITH relaxed AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true))
+        WITH ${commitWithoutWaiting(pool)}
         DELETE FROM roomserver.outbox
         WHERE outbox_id = ANY(${ids as number[]}::int8[]) AND EXISTS (SELECT 1 FROM relaxed)`;
     },

@@ -2,6 +2,7 @@
 // with a slow poll as the safety net. At-least-once across process restarts and kill -9:
 // a message leaves `pending` only when its handler has resolved.
 import type { Database, Sql } from "../database/database.js";
+import { commitWithoutWaiting } from "../database/commit-without-waiting.js";
 import { applyMigrations } from "../database/migrations.js";
 import {
   DEFAULT_ACK_WAIT_MS,
@@ -122,8 +123,7 @@ class EmbeddedLog implements Streams {
     // committed without waiting for the disk (see PublishOptions.fromOutbox).
     const rows = await this.sql`
       WITH lock AS (SELECT pg_advisory_xact_lock(hashtextextended(${`dendrite-ts:streams:${stream}`}, 0))),
-      relaxed AS MATERIALIZED (SELECT set_config('synchronous_commit',
-        CASE WHEN ${opts.fromOutbox === true && msgId !== null}::bool THEN 'off' ELSE current_setting('synchronous_commit') END, true)),
+      ${commitWithoutWaiting(this.sql, opts.fromOutbox === true && msgId !== null)},
       ins AS (
         INSERT INTO streams.messages (stream, subject, msg_id, payload)
         SELECT ${stream}, ${subject}, ${msgId}, ${data} FROM lock, relaxed
@@ -287,7 +287,7 @@ class EmbeddedSubscription implements Subscription {
     try {
       const [copied, , leased] = await Promise.all([
         conn<{ found: number }[]>`
-          WITH relaxed AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true)),
+          WITH ${commitWithoutWaiting(conn)},
           c AS (
             SELECT position, filter_regex FROM streams.consumers, relaxed
             WHERE stream = ${stream} AND durable = ${durable} FOR UPDATE OF consumers
@@ -329,7 +329,7 @@ class EmbeddedSubscription implements Subscription {
             WHERE s.subject IS NOT NULL
           ), ready AS (
             SELECT seq FROM heads WHERE visible_at <= now() ORDER BY seq LIMIT ${limit}
-          ), relaxed AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true))
+          ), ${commitWithoutWaiting(conn)}
           UPDATE streams.pending p
           SET deliveries = p.deliveries + 1, visible_at = clock_timestamp() + ${this.ackWaitMs} * interval '1 millisecond'
           FROM ready r, streams.messages m, relaxed
@@ -351,7 +351,7 @@ class EmbeddedSubscription implements Subscription {
     try {
       if (outcome.ok) {
         await this.sql`
-          WITH relaxed AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true))
+          WITH ${commitWithoutWaiting(this.sql)}
           DELETE FROM streams.pending WHERE stream = ${stream} AND durable = ${durable} AND seq = ${seq} AND EXISTS (SELECT 1 FROM relaxed)`;
         return;
       }
