@@ -29,11 +29,22 @@ export const CORS_HEADERS = {
   "access-control-allow-headers": "X-Requested-With, Content-Type, Authorization",
 } as const;
 
+/**
+ * Request IDs for log lines: a random prefix per server and a counter. Unique within a process's
+ * logs and across restarts, and cheaper than random bytes per request: a server profile under
+ * chat load put that OpenSSL call at ~30 µs a request (2 µs in a tight loop: it runs cold).
+ */
+function requestIds(): () => string {
+  const prefix = randomBytes(4).toString("base64url");
+  let n = 0;
+  return () => `${prefix}${(n++).toString(36)}`;
+}
+
 export function createHttpServer(opts: CreateHttpServerOptions): HttpServer {
   const server = Fastify({
     logger: opts.logger.child({ component: "http" }),
     bodyLimit: opts.bodyLimitBytes ?? 1024 * 1024,
-    genReqId: () => randomBytes(6).toString("base64url"),
+    genReqId: requestIds(),
     requestIdLogLabel: "req_id",
     requestIdHeader: false,
     // One line per request from onResponse below instead of fastify's two.
