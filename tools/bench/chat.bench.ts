@@ -3,13 +3,17 @@
  * PostgreSQL + NATS; polylith), in one run: send → other user's /sync latency (p50, p99) once
  * the server is warm, and the p50 of the first messages after start; sustained sends per second
  * into one room and across 100 rooms; initial /sync for a user in 300 rooms (once the server is
- * quiet); and the raw PostgreSQL single-row commit rate on this machine for comparison.
+ * quiet); and for comparison, the raw PostgreSQL single-row commit rate on this machine and the
+ * floor: send → /sync through the same hops with no Matrix work in them.
  * Prints figures; asserts nothing. Modes needing services run when DENDRITE_TEST_* are set.
  */
+import http from "node:http";
+import { randomBytes } from "node:crypto";
 import { connectPostgres } from "@dendrite-ts/runtime";
 import { openTestDatabase, testServices } from "@dendrite-ts/runtime/testing";
 import { availableModes, startHomeserver, type HomeserverMode } from "../src/harness/homeserver";
 import { RawClient, timelineEventIds } from "../src/harness/raw-client";
+import { freePort, spawnEntry, waitForHttp } from "../src/harness/spawn-server";
 
 const quick = process.env.BENCH_QUICK === "1";
 const LATENCY_SAMPLES = quick ? 30 : 300;
@@ -124,6 +128,47 @@ async function postgresCommitRate(): Promise<string> {
   }
 }
 
+/**
+ * send → /sync through tools/bench/floor-server.ts: the same hops (HTTP, two durable commits,
+ * a JetStream publish and delivery) with no Matrix work, measured the same way. What this
+ * machine allows before the server does anything.
+ */
+async function floorLatency(): Promise<string> {
+  const { natsUrl } = testServices();
+  if (!natsUrl) return "needs DENDRITE_TEST_POSTGRES_URL and DENDRITE_TEST_NATS_URL";
+  const db = await openTestDatabase();
+  const port = await freePort();
+  const server = spawnEntry("tools/bench/floor-server.ts", [db.url, natsUrl, `F${randomBytes(4).toString("hex")}`, String(port)]);
+  const agent = new http.Agent({ keepAlive: true });
+  const request = (method: string, body?: string) =>
+    new Promise<void>((resolve, reject) => {
+      const req = http.request({ host: "127.0.0.1", port, method, path: "/", agent }, (res) => {
+        res.resume();
+        res.on("end", resolve);
+      });
+      req.on("error", reject);
+      req.end(body);
+    });
+  try {
+    await waitForHttp(`http://127.0.0.1:${port}/ready`, server);
+    const body = JSON.stringify({ msgtype: "m.text", body: "latency 0" });
+    const latencies: number[] = [];
+    for (let i = -WARM_UP; i < LATENCY_SAMPLES; i++) {
+      const poll = request("GET");
+      await new Promise((r) => setTimeout(r, 2));
+      const t0 = performance.now();
+      await request("PUT", body);
+      await poll;
+      if (i >= 0) latencies.push(performance.now() - t0);
+    }
+    return `p50 ${pct(latencies, 0.5).toFixed(1)} ms, p99 ${pct(latencies, 0.99).toFixed(1)} ms`;
+  } finally {
+    agent.destroy();
+    await server.stop();
+    await db.close();
+  }
+}
+
 const results: Record<string, Record<string, string>> = {};
 // BENCH_MODES=monolith,polylith runs only those.
 const only = process.env.BENCH_MODES?.split(",");
@@ -137,4 +182,5 @@ for (const mode of availableModes().filter((m) => !only || only.includes(m))) {
 console.log(`\ncore chat, raw HTTP clients on loopback; send→sync over ${LATENCY_SAMPLES} messages after ${WARM_UP} warm-up ones`);
 console.table(results);
 console.log(`raw PostgreSQL single-row commits: ${await postgresCommitRate()}`);
+console.log(`floor, the same hops with no Matrix work (tools/bench/floor-server.ts), send→sync: ${await floorLatency()}`);
 if (availableModes().length === 1) console.log("(monolith+services and polylith need DENDRITE_TEST_POSTGRES_URL and DENDRITE_TEST_NATS_URL)");
