@@ -50,4 +50,6 @@ const server = http.createServer((req, res) => {
     });
   });
 });
+// A clean exit on SIGTERM (the harness's stop), so `--cpu-prof` can write its profile.
+process.on("SIGTERM", () => process.exit(0));
 server.listen(Number(port), "127.0.0.1", () => console.log("floor server listening"));
