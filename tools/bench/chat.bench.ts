@@ -14,6 +14,7 @@ import { openTestDatabase, testServices } from "@dendrite-ts/runtime/testing";
 import { availableModes, startHomeserver, type HomeserverMode } from "../src/harness/homeserver";
 import { RawClient, timelineEventIds } from "../src/harness/raw-client";
 import { freePort, spawnEntry, waitForHttp } from "../src/harness/spawn-server";
+import { treeNodeCpuSeconds } from "./process-tree";
 
 const quick = process.env.BENCH_QUICK === "1";
 const LATENCY_SAMPLES = quick ? 30 : 300;
@@ -52,7 +53,10 @@ async function benchMode(mode: HomeserverMode): Promise<Record<string, string>> 
     let since = (await bob.sync({ timeout: 0 })).next_batch;
     const latencies: number[] = [];
     const cold: number[] = [];
+    const serverPid = hs.process.child.pid!;
+    let cpuAtFirstSample = 0;
     for (let i = -WARM_UP; i < LATENCY_SAMPLES; i++) {
+      if (i === 0) cpuAtFirstSample = treeNodeCpuSeconds(serverPid);
       const poll = bob.sync({ since, timeout: 10_000 });
       await new Promise((r) => setTimeout(r, 2)); // let the long-poll park
       const t0 = performance.now();
@@ -64,6 +68,9 @@ async function benchMode(mode: HomeserverMode): Promise<Record<string, string>> 
       if (i + WARM_UP < COLD) cold.push(took);
       since = res.next_batch;
     }
+    // The same work costs this VM up to twice as much CPU at some times as at others, and
+    // p50 follows it: printed so figures from different runs can be compared.
+    const cpuPerMessage = (treeNodeCpuSeconds(serverPid) - cpuAtFirstSample) / LATENCY_SAMPLES;
 
     // sustained sends into one room
     let t0 = performance.now();
@@ -103,6 +110,7 @@ async function benchMode(mode: HomeserverMode): Promise<Record<string, string>> 
       "send→sync p50": `${pct(latencies, 0.5).toFixed(1)} ms`,
       "send→sync p99": `${pct(latencies, 0.99).toFixed(1)} ms`,
       [`p50, first ${COLD}`]: `${pct(cold, 0.5).toFixed(1)} ms`,
+      "server CPU/message": `${(cpuPerMessage * 1000).toFixed(1)} ms`,
       "sends/s, 1 room": oneRoom.toFixed(0),
       "sends/s, 100 rooms": manyRooms.toFixed(0),
       [`initial /sync, ${ROOMS_FOR_SYNC} rooms`]: `${pct(syncTimes, 0.5).toFixed(0)} ms`,

@@ -43,3 +43,26 @@ export function treeMemory(pid: number): { processes: number; rss: number; pss: 
   }
   return { processes: pids.length, rss, pss };
 }
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * CPU seconds (user + system, every thread) of the node processes among `pid` and its
+ * descendants — the server itself, not an embedded PostgreSQL it started.
+ */
+export function treeNodeCpuSeconds(pid: number): number {
+  let ticks = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
+      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      if (comm !== "node") continue;
+      // Fields 14 and 15 (utime, stime) counted after the ")" that ends the command name.
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone
+    }
+  }
+  return ticks / CLOCK_TICKS_PER_SECOND;
+}
