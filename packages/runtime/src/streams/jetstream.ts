@@ -16,6 +16,7 @@ import {
   uniqueConsumers,
   validateStreamName,
 } from "./common.js";
+import { JetStreamPublisher } from "./jetstream-publisher.js";
 import type {
   ConsumeOptions,
   ConsumerOptions,
@@ -55,13 +56,16 @@ export async function createJetStreamStreams(opts: JetStreamStreamsOptions): Pro
 class JetStreamLog implements Streams {
   private readonly subs = new Set<JetStreamSubscription>();
   private closed = false;
+  private readonly publisher: JetStreamPublisher;
 
   constructor(
     private readonly nc: NatsConnection,
     private readonly jsm: JetStreamManager,
     private readonly js: JetStreamClient,
     private readonly prefix: string | undefined,
-  ) {}
+  ) {
+    this.publisher = new JetStreamPublisher(nc);
+  }
 
   private streamName = (name: string) => (this.prefix ? `${this.prefix}_${name}` : name);
   private subjectOut = (s: string) => (this.prefix ? `${this.prefix}.${s}` : s);
@@ -112,11 +116,7 @@ class JetStreamLog implements Streams {
   }
 
   async publish(subject: string, payload: unknown, opts: PublishOptions = {}): Promise<PublishAck> {
-    const ack = await this.js.publish(
-      this.subjectOut(subject),
-      encodePayload(payload),
-      opts.msgId !== undefined ? { msgID: opts.msgId } : undefined,
-    );
+    const ack = await this.publisher.publish(this.subjectOut(subject), encodePayload(payload), opts.msgId);
     return { stream: this.streamIn(ack.stream), seq: ack.seq, duplicate: ack.duplicate };
   }
 
@@ -183,6 +183,7 @@ class JetStreamLog implements Streams {
     if (this.closed) return;
     this.closed = true;
     await Promise.all([...this.subs].map((s) => s.stop()));
+    await this.publisher.close();
     await this.nc.drain();
   }
 }

@@ -149,6 +149,22 @@ export function defineStreamsSuite(harness: StreamsHarness): void {
     expect(seen).toEqual([[1, "evt-1"], [2, "evt-2"]]);
   });
 
+  it("fails a publish to a subject no stream holds, and publishes on after it", async () => {
+    const { stream, subject } = await setup("Orphan", "c9");
+    await expect(streams.publish(`Nowhere_${process.pid}_${++unique}.r`, { n: 1 })).rejects.toThrow(/stream/);
+    const ack = await streams.publish(subject("r"), { n: 2 });
+    expect(ack).toMatchObject({ stream, duplicate: false });
+  });
+
+  it("acknowledges publishes made side by side, each with its own sequence", async () => {
+    const { stream, subject } = await setup("Burst", "c10");
+    const acks = await Promise.all(Array.from({ length: 50 }, (_, i) => streams.publish(subject(`r${i % 5}`), { n: i }, { msgId: `burst-${i}` })));
+    expect(acks.every((a) => a.stream === stream && !a.duplicate)).toBe(true);
+    expect(new Set(acks.map((a) => a.seq)).size).toBe(50);
+    const again = await streams.publish(subject("r0"), { n: 0 }, { msgId: "burst-0" });
+    expect(again).toEqual({ ...acks[0], duplicate: true });
+  });
+
   it("carries raw bytes, filters by subject and drops after maxDeliver", async () => {
     const f = freshStream("Filter");
     await streams.ensureStream({ name: f.stream, subjects: [`${f.stream}.>`] });
