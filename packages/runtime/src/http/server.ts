@@ -55,8 +55,10 @@ export function createHttpServer(opts: CreateHttpServerOptions): HttpServer {
 
   const knownPaths = trackRoutes(server);
 
-  server.addHook("onRequest", async (_req, reply) => {
+  // Callback-style hooks: they run on every request, and an async one costs a promise each.
+  server.addHook("onRequest", (_req, reply, done) => {
     reply.headers(CORS_HEADERS);
+    done();
   });
 
   // Preflight (and any OPTIONS) for every path: CORS headers are already set by the hook.
@@ -86,16 +88,18 @@ export function createHttpServer(opts: CreateHttpServerOptions): HttpServer {
     return reply.status(404).send(new MatrixError("M_UNRECOGNIZED", "Unrecognized request").toJSON());
   });
 
-  server.addHook("onResponse", async (req, reply) => {
+  server.addHook("onResponse", (req, reply, done) => {
     const seconds = reply.elapsedTime / 1000;
-    const route = routeLabel(req);
-    const labels = { method: req.method, route, status: String(reply.statusCode) };
-    opts.metrics?.httpRequests.inc(labels);
-    opts.metrics?.httpDuration.observe(labels, seconds);
+    if (opts.metrics) {
+      const labels = { method: req.method, route: routeLabel(req), status: String(reply.statusCode) };
+      opts.metrics.httpRequests.inc(labels);
+      opts.metrics.httpDuration.observe(labels, seconds);
+    }
     req.log.info(
       { method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(seconds * 1000 * 10) / 10 },
       "request",
     );
+    done();
   });
 
   if (opts.metrics && opts.metricsPath !== false) {

@@ -146,13 +146,19 @@ describe("CORS", () => {
 
 describe("metrics", () => {
   it("GET /metrics serves Prometheus text with per-route counts", async () => {
+    const before = (await server.inject({ method: "GET", url: "/metrics" })).body;
+    const stateLabels = String.raw`\{method="GET",route="\/_matrix\/client\/v3\/rooms\/:roomId\/state",status="200"\} (\d+)`;
+    const stateCount = (text: string) => Number(new RegExp(`dendrite_http_requests_total${stateLabels}`).exec(text)?.[1] ?? 0);
+    const stateTimed = (text: string) => Number(new RegExp(`dendrite_http_request_duration_seconds_count${stateLabels}`).exec(text)?.[1] ?? 0);
     await server.inject({ method: "GET", url: "/_matrix/client/v3/rooms/!a:x/state" });
+    await server.inject({ method: "GET", url: "/_matrix/client/v3/rooms/!b:x/state" });
     recordStreamLag(metrics, { stream: "OutputRoomEvent", consumer: "syncapi" }, 7);
     recordDbPool(metrics, "roomserver", { inUse: 2, idle: 3, max: 10 });
     const r = await server.inject({ method: "GET", url: "/metrics" });
     expect(r.statusCode).toBe(200);
     expect(r.headers["content-type"]).toContain("text/plain");
-    expect(r.body).toMatch(/dendrite_http_requests_total\{method="GET",route="\/_matrix\/client\/v3\/rooms\/:roomId\/state",status="200"\} \d+/);
+    expect(stateCount(r.body)).toBe(stateCount(before) + 2);
+    expect(stateTimed(r.body)).toBe(stateTimed(before) + 2);
     expect(r.body).toMatch(/dendrite_http_requests_total\{method="GET",route="unmatched",status="404"\}/);
     expect(r.body).toContain("dendrite_http_request_duration_seconds_bucket");
     expect(r.body).toContain('dendrite_stream_consumer_lag{stream="OutputRoomEvent",consumer="syncapi"} 7');
