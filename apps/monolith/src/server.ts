@@ -112,7 +112,8 @@ export async function startMonolith(opts: StartMonolithOptions): Promise<Running
       },
       logger: logger.child({ component: "clientapi" }),
     });
-    const syncapi = await createSyncapi({ db, streams, roomserver, userapi, serverName: global.server_name, logger });
+    // The monolith's syncapi is the only one on its database: no NOTIFY between syncapi processes.
+    const syncapi = await createSyncapi({ db, streams, roomserver, userapi, serverName: global.server_name, logger, alone: true });
     cleanups.push(() => syncapi.close());
 
     const metrics = createMetrics();

@@ -9,7 +9,7 @@ import type { RoomserverForSync } from "@dendrite-ts/roomserver";
 import type { UserapiForSync } from "@dendrite-ts/userapi";
 import { startConsumers } from "./consumers";
 import { createNotifier } from "./notifier";
-import { createWakeBus } from "./wake-bus";
+import { createLocalWakeBus, createWakeBus } from "./wake-bus";
 import { registerRoutes } from "./routing";
 import { createSyncStore, SYNCAPI_SCHEMA, syncapiMigrations, type Executor } from "./storage";
 
@@ -23,6 +23,11 @@ export interface SyncapiDeps {
   /** Our server name. */
   readonly serverName: string;
   readonly logger: Logger;
+  /**
+   * No other syncapi process serves this database (the monolith): long-polls are woken
+   * in-process only, without LISTEN/NOTIFY. Default false: a polylith may run several.
+   */
+  readonly alone?: boolean;
 }
 
 export interface Syncapi {
@@ -37,7 +42,9 @@ export async function createSyncapi(deps: SyncapiDeps): Promise<Syncapi> {
   await applyMigrations(deps.db, SYNCAPI_SCHEMA, syncapiMigrations);
   const store = createSyncStore(deps.db.drizzle as unknown as Executor, deps.db.sql);
   const notifier = createNotifier();
-  const bus = await createWakeBus(deps.db.sql, notifier, (err) => logger.warn({ err }, "syncapi wake bus"));
+  const bus = deps.alone
+    ? createLocalWakeBus(notifier)
+    : await createWakeBus(deps.db.sql, notifier, (err) => logger.warn({ err }, "syncapi wake bus"));
   let closing = false;
   const subscriptions: Subscription[] = await startConsumers({
     store,

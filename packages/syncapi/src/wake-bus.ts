@@ -24,6 +24,20 @@ export interface WakeBus {
   close(): Promise<void>;
 }
 
+/**
+ * The bus of a syncapi that is the only one on its database (the monolith): waiters are woken
+ * in-process and no NOTIFY is sent — nobody would hear it but ourselves, and every message paid
+ * for it (the notify queue at commit, a listening backend woken, a read here).
+ */
+export function createLocalWakeBus(notifier: Notifier): WakeBus {
+  return {
+    wake: (what) => notifier.wake(what),
+    notice: () => undefined,
+    wakeLocal: (what, live) => notifier.wake(what, live),
+    close: async () => {},
+  };
+}
+
 export async function createWakeBus(sql: Sql, notifier: Notifier, onError: (err: unknown) => void): Promise<WakeBus> {
   const origin = `${process.pid}-${Math.random().toString(36).slice(2)}`;
   const listening = await sql.listen(CHANNEL, (payload) => {

@@ -68,8 +68,11 @@ async function poll(what: string, check: () => Promise<boolean>): Promise<void> 
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** `http`: the syncapi reaches roomserver and userapi over HTTP (mountContract + httpClient), as in the polylith. */
-export async function startHarness(transport: "local" | "http" = "local"): Promise<Harness> {
+/**
+ * `http`: the syncapi reaches roomserver and userapi over HTTP (mountContract + httpClient), as in
+ * the polylith. `alone`: the syncapi is told it is the only one on the database (the monolith).
+ */
+export async function startHarness(transport: "local" | "http" = "local", opts: { alone?: boolean } = {}): Promise<Harness> {
   const db = await openTestDatabase();
   const streams = await createEmbeddedStreams(db, { pollMs: 20 });
   const rs = await createRoomserver({ db, streams, serverName: SERVER, signingKey: generateSigningKey("ed25519:test") });
@@ -87,7 +90,7 @@ export async function startHarness(transport: "local" | "http" = "local"): Promi
     userapi = httpClient(userapiContract, `${url}/_dendrite/userapi/v1`);
   }
   const start = async () => {
-    const syncapi = await createSyncapi({ db, streams, roomserver, userapi, serverName: SERVER, logger });
+    const syncapi = await createSyncapi({ db, streams, roomserver, userapi, serverName: SERVER, logger, alone: opts.alone === true });
     const server = createHttpServer({ logger });
     syncapi.register(server);
     await server.ready();
