@@ -37,18 +37,13 @@ export function describeZodError(err: z.ZodError, where: string): string {
 
 /**
  * A JSON body parsed by `schema`. A missing body counts as `{}` (clients send none to /logout,
- * /join …); a string body (text/plain) is parsed as JSON, as other servers do.
+ * /join …). The HTTP server reads a body of any content type as JSON (runtime's
+ * createHttpServer), so what arrives here is already parsed.
  */
 export function parseBody<S extends z.ZodTypeAny>(schema: S, raw: unknown): z.output<S> {
   let body = raw;
   if (body === undefined || body === null || body === "") body = {};
-  else if (typeof body === "string") {
-    try {
-      body = JSON.parse(body);
-    } catch {
-      throw new MatrixError("M_NOT_JSON", "Request body is not valid JSON");
-    }
-  } else if (Buffer.isBuffer(body)) {
+  else if (Buffer.isBuffer(body)) {
     throw new MatrixError("M_NOT_JSON", "Request body is not JSON");
   }
   if (typeof body !== "object" || body === null || Array.isArray(body)) {

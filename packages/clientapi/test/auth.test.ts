@@ -203,7 +203,7 @@ describe("unknown endpoints and methods", () => {
     expectError(await call(s, "DELETE", "/login"), 405, "M_UNRECOGNIZED");
   });
 
-  it("works over a real socket: fetch, CORS preflight, a text/plain JSON body", async () => {
+  it("works over a real socket: fetch, CORS preflight, JSON bodies sent as text/plain or form data", async () => {
     const address = await s.server.listen({ host: "127.0.0.1", port: 0 });
     const base = `${address}/_matrix/client/v3`;
     const reg = await fetch(`${base}/register`, { method: "POST", body: JSON.stringify({ username: "sock", password: "pw" }) });
@@ -219,6 +219,18 @@ describe("unknown endpoints and methods", () => {
     expect(await who.json()).toMatchObject({ user_id: "@sock:test.local" });
     const pre = await fetch(`${base}/account/whoami`, { method: "OPTIONS" });
     expect(pre.headers.get("access-control-allow-origin")).toBe("*");
+    // curl -d sends a form content type: the spec does not require application/json, so it is read as JSON.
+    const form = { "content-type": "application/x-www-form-urlencoded" };
+    const challenge = await fetch(`${base}/register`, { method: "POST", headers: form, body: JSON.stringify({ username: "curl", password: "pw" }) });
+    expect(challenge.status).toBe(401);
+    const formSession = ((await challenge.json()) as { session: string }).session;
+    const formDone = await fetch(`${base}/register`, {
+      method: "POST",
+      headers: form,
+      body: JSON.stringify({ username: "curl", password: "pw", auth: { type: "m.login.dummy", session: formSession } }),
+    });
+    expect(formDone.status).toBe(200);
+    expect(await formDone.json()).toMatchObject({ user_id: "@curl:test.local" });
   });
 
   it("/versions is served by register() too", async () => {

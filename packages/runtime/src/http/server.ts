@@ -55,6 +55,17 @@ export function createHttpServer(opts: CreateHttpServerOptions): HttpServer {
 
   const knownPaths = trackRoutes(server);
 
+  // Clients "should supply a Content-Type header of application/json for all requests with JSON
+  // bodies, but this is not required" (client-server API, API standards): a body under any other
+  // type (curl -d sends form encoding) or none is read as JSON too, as Synapse does; an empty one
+  // is no body. Media uploads, which take raw bodies, will bring their own parser.
+  const json = server.getDefaultJsonParser("error", "error");
+  server.removeContentTypeParser("text/plain");
+  server.addContentTypeParser("*", { parseAs: "string" }, (req, body, done) => {
+    if ((body as string).trim() === "") return done(null, undefined);
+    return json(req, body as string, done);
+  });
+
   // Callback-style hooks: they run on every request, and an async one costs a promise each.
   server.addHook("onRequest", (_req, reply, done) => {
     reply.headers(CORS_HEADERS);

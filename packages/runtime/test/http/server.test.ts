@@ -76,10 +76,26 @@ describe("Matrix error mapping", () => {
     expect(r.json()).toMatchObject({ errcode: "M_NOT_JSON" });
   });
 
-  it("non-JSON content type → 400 M_NOT_JSON", async () => {
-    const r = await server.inject({ method: "POST", url: "/echo", headers: { "content-type": "application/xml" }, payload: "<a/>" });
-    expect(r.statusCode).toBe(400);
-    expect(r.json()).toMatchObject({ errcode: "M_NOT_JSON" });
+  it("a JSON body under another content type, or none, is read as JSON (the spec does not require the header)", async () => {
+    const form = await server.inject({ method: "POST", url: "/echo", headers: { "content-type": "application/x-www-form-urlencoded" }, payload: '{"a":1}' });
+    expect(form.statusCode).toBe(200);
+    expect(form.json()).toEqual({ got: { a: 1 } });
+    const none = await server.inject({ method: "POST", url: "/echo", payload: Buffer.from('{"b":[2]}') });
+    expect(none.statusCode).toBe(200);
+    expect(none.json()).toEqual({ got: { b: [2] } });
+    const empty = await server.inject({ method: "POST", url: "/echo", headers: { "content-type": "text/plain" }, payload: "" });
+    expect(empty.statusCode).toBe(200);
+    expect(empty.json()).toEqual({});
+  });
+
+  it("a body that is not JSON, whatever its content type → 400 M_NOT_JSON", async () => {
+    for (const type of ["application/xml", "text/plain", "application/x-www-form-urlencoded"]) {
+      const r = await server.inject({ method: "POST", url: "/echo", headers: { "content-type": type }, payload: type === "application/xml" ? "<a/>" : "a=1&b=2" });
+      expect(r.statusCode, type).toBe(400);
+      expect(r.json()).toMatchObject({ errcode: "M_NOT_JSON" });
+    }
+    const poisoned = await server.inject({ method: "POST", url: "/echo", headers: { "content-type": "text/plain" }, payload: '{"__proto__":{"x":1}}' });
+    expect(poisoned.statusCode).toBe(400);
   });
 
   it("schema violation → 400 M_BAD_JSON naming the field", async () => {
