@@ -9,8 +9,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { testServices } from "@dendrite-ts/runtime/testing";
 import { startHomeserver, type HomeserverMode } from "../src/harness/homeserver";
 import { RawClient } from "../src/harness/raw-client";
+import { processCpuSeconds } from "./process-tree";
 
-const TICKS_PER_SECOND = 100;
 const SENDS = process.env.BENCH_QUICK === "1" ? 500 : 2000;
 
 /** CPU seconds of every process, by pid, with its argv. */
@@ -20,8 +20,7 @@ function cpuByPid(): Map<number, { argv: string[]; cpu: number }> {
     if (!/^\d+$/.test(d)) continue;
     try {
       const argv = readFileSync(`/proc/${d}/cmdline`, "utf8").split("\0");
-      const f = readFileSync(`/proc/${d}/stat`, "utf8").split(") ")[1]!.split(" ");
-      out.set(Number(d), { argv, cpu: (Number(f[11]) + Number(f[12])) / TICKS_PER_SECOND });
+      out.set(Number(d), { argv, cpu: processCpuSeconds(d) });
     } catch {
       // gone meanwhile
     }

@@ -1,14 +1,29 @@
-/** Memory of a process and all its descendants, from /proc (Linux): RSS and PSS sums in bytes. */
+/** A process tree's memory and CPU time, from /proc (Linux). */
 import { readFileSync, readdirSync } from "node:fs";
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** /proc/<pid>/stat: the command name, and the fields after it (state first, then ppid, …). */
+function readStat(pid: number | string): { comm: string; fields: string[] } {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const end = stat.lastIndexOf(")");
+  return { comm: stat.slice(stat.indexOf("(") + 1, end), fields: stat.slice(end + 2).split(" ") };
+}
+
+/** utime + stime (fields 14 and 15 of the whole line) in seconds. */
+const cpuSeconds = (fields: string[]) => (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+
+/** CPU seconds (user + system, every thread) a process has used; throws when it is gone. */
+export function processCpuSeconds(pid: number | string): number {
+  return cpuSeconds(readStat(pid).fields);
+}
 
 function children(pid: number): number[] {
   const out: number[] = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      // Field 4 (ppid) follows the ")" that ends the command name.
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      const ppid = Number(readStat(entry).fields[1]);
       if (ppid === pid) out.push(Number(entry));
     } catch {
       // the process ended while we looked
@@ -44,25 +59,19 @@ export function treeMemory(pid: number): { processes: number; rss: number; pss: 
   return { processes: pids.length, rss, pss };
 }
 
-const CLOCK_TICKS_PER_SECOND = 100;
-
 /**
  * CPU seconds (user + system, every thread) of the node processes among `pid` and its
  * descendants — the server itself, not an embedded PostgreSQL it started.
  */
 export function treeNodeCpuSeconds(pid: number): number {
-  let ticks = 0;
+  let seconds = 0;
   for (const p of processTree(pid)) {
     try {
-      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
-      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      if (comm !== "node") continue;
-      // Fields 14 and 15 (utime, stime) counted after the ")" that ends the command name.
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]);
+      const { comm, fields } = readStat(p);
+      if (comm === "node") seconds += cpuSeconds(fields);
     } catch {
       // gone
     }
   }
-  return ticks / CLOCK_TICKS_PER_SECOND;
+  return seconds;
 }
