@@ -31,7 +31,8 @@ const SWEEP_MS = 250;
 export class JetStreamPublisher {
   private readonly inbox = createInbox();
   private readonly pending = new Map<number, Pending>();
-  private readonly inflight = new Set<Promise<unknown>>();
+  /** close() waiting for the last pending publish to settle. */
+  private drained: (() => void) | undefined;
   private readonly replies: Subscription;
   private readonly sweep: NodeJS.Timeout;
   private next = 0;
@@ -49,7 +50,7 @@ export class JetStreamPublisher {
   publish(subject: string, data: Uint8Array, msgId?: string): Promise<JetStreamAck> {
     if (this.closed) return Promise.reject(new Error(`publish to ${subject}: the streams are closed`));
     const id = this.next++;
-    const ack = new Promise<JetStreamAck>((resolve, reject) => {
+    return new Promise<JetStreamAck>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, subject, deadline: Date.now() + this.timeoutMs });
       try {
         let h;
@@ -59,16 +60,9 @@ export class JetStreamPublisher {
         }
         this.nc.publish(subject, data, { reply: `${this.inbox}.${id}`, ...(h ? { headers: h } : {}) });
       } catch (err) {
-        this.pending.delete(id);
-        reject(err as Error);
+        this.take(id)?.reject(err as Error);
       }
     });
-    const forget = () => {
-      this.inflight.delete(settled);
-    };
-    const settled: Promise<void> = ack.then(forget, forget);
-    this.inflight.add(settled);
-    return ack;
   }
 
   /**
@@ -77,20 +71,23 @@ export class JetStreamPublisher {
    */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all([...this.inflight]);
+    if (this.pending.size > 0) await new Promise<void>((resolve) => (this.drained = resolve));
     clearInterval(this.sweep);
     this.replies.unsubscribe();
-    for (const [id, p] of this.pending) {
-      this.pending.delete(id);
-      p.reject(new Error(`publish to ${p.subject}: the connection closed before JetStream acknowledged it`));
-    }
+  }
+
+  /** Removes a pending publish to settle it; tells close() when it was the last. */
+  private take(id: number): Pending | undefined {
+    const p = this.pending.get(id);
+    if (!p) return undefined;
+    this.pending.delete(id);
+    if (this.pending.size === 0) this.drained?.();
+    return p;
   }
 
   private onReply(msg: Msg): void {
-    const id = Number(msg.subject.slice(this.inbox.length + 1));
-    const p = this.pending.get(id);
+    const p = this.take(Number(msg.subject.slice(this.inbox.length + 1)));
     if (!p) return; // answered after its deadline
-    this.pending.delete(id);
     if (msg.headers?.code === 503) {
       p.reject(new Error(`publish to ${p.subject}: no JetStream stream stores this subject`));
       return;
@@ -116,7 +113,7 @@ export class JetStreamPublisher {
   private expire(now: number): void {
     for (const [id, p] of this.pending) {
       if (p.deadline > now) continue;
-      this.pending.delete(id);
+      this.take(id);
       p.reject(new Error(`publish to ${p.subject}: no acknowledgement from JetStream within ${this.timeoutMs} ms`));
     }
   }
