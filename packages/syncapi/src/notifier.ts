@@ -11,6 +11,10 @@
  *
  * A local consumer may wake a room with the message it just wrote (`live`): a waiter woken by
  * that wake alone can answer from it (sync/live-answer.ts) instead of reading the database.
+ *
+ * Every wake takes the next mark of a sequence, and the last mark of each room and user is
+ * kept, so a request can ask "did anything wake this user or these rooms since mark M?"
+ * without having waited meanwhile (routing/last-answers.ts).
  */
 import type { LiveEvent } from "./sync/live-answer";
 export interface Waiter {
@@ -23,6 +27,8 @@ export interface Waiter {
   watchRooms(roomIds: Iterable<string>): void;
   /** The live event of the wake that woke it, when it was woken by that one wake only. */
   live(): LiveEvent | undefined;
+  /** The mark of the first wake that woke it (see Notifier.mark). */
+  wokenMark(): number;
 }
 
 export interface Wake {
@@ -37,11 +43,27 @@ export interface Notifier {
   wake(what: Wake, live?: LiveEvent): void;
   /** Wakes every waiting request (shutdown). */
   wakeAll(): void;
+  /** Where the wake sequence stands now: every later wake has a higher mark. */
+  mark(): number;
+  /** True when no wake after `mark` named the user or any of the rooms, and none woke everyone. */
+  quietSince(mark: number, userId: string, roomIds: Iterable<string>): boolean;
 }
 
 type Wakeup = (live?: LiveEvent) => void;
 
-export function createNotifier(): Notifier {
+/** Rooms and users whose last wake is remembered; past this all are forgotten (older marks then count as not quiet). */
+const MAX_TRACKED = 100_000;
+
+export function createNotifier(opts: { maxTracked?: number } = {}): Notifier {
+  const maxTracked = opts.maxTracked ?? MAX_TRACKED;
+  let seq = 0;
+  /** Marks below this are not known to be quiet: a wake of everyone, or forgotten wakes. */
+  let floor = 0;
+  const lastByUser = new Map<string, number>();
+  const lastByRoom = new Map<string, number>();
+  const note = (map: Map<string, number>, keys: Iterable<string> | undefined) => {
+    for (const k of keys ?? []) map.set(k, seq);
+  };
   const byUser = new Map<string, Set<Wakeup>>();
   const byRoom = new Map<string, Set<Wakeup>>();
   /** Waiters that do not know all their rooms yet: every room woken is reported to them. */
@@ -64,10 +86,12 @@ export function createNotifier(): Notifier {
       const rooms = [...(roomIds ?? [])];
       let woken = false;
       let wokenBy: LiveEvent | undefined;
+      let wokenMark = 0;
       let resolveWait: ((v: boolean) => void) | undefined;
       const onWake: Wakeup = (live) => {
         // Two wakes (or one without a live event) leave nothing to answer from.
         wokenBy = woken ? undefined : live;
+        if (!woken) wokenMark = seq;
         woken = true;
         resolveWait?.(true);
       };
@@ -99,6 +123,7 @@ export function createNotifier(): Notifier {
         cancel: unregister,
         abort: () => onWake(),
         live: () => wokenBy,
+        wokenMark: () => wokenMark,
         watchRooms(roomIds) {
           learning.delete(note);
           let missed = false;
@@ -113,6 +138,14 @@ export function createNotifier(): Notifier {
       };
     },
     wake(what, live) {
+      seq++;
+      if (lastByUser.size + lastByRoom.size > maxTracked) {
+        lastByUser.clear();
+        lastByRoom.clear();
+        floor = seq;
+      }
+      note(lastByUser, what.users);
+      note(lastByRoom, what.rooms);
       fire(byUser, what.users);
       if (learning.size > 0) {
         const rooms = [...(what.rooms ?? [])];
@@ -121,7 +154,14 @@ export function createNotifier(): Notifier {
       } else fire(byRoom, what.rooms, live);
     },
     wakeAll() {
+      floor = ++seq;
       for (const map of [byUser, byRoom]) for (const set of map.values()) for (const fn of [...set]) fn();
+    },
+    mark: () => seq,
+    quietSince(mark, userId, roomIds) {
+      if (mark < floor || (lastByUser.get(userId) ?? 0) > mark) return false;
+      for (const r of roomIds) if ((lastByRoom.get(r) ?? 0) > mark) return false;
+      return true;
     },
   };
 }

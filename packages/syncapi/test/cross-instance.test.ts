@@ -76,4 +76,12 @@ describe("a second syncapi instance on the same database", () => {
     expect(res.account_data.events).toEqual([{ type: "org.example.across", content: { x: 1 } }]);
     expect(Date.now() - sent).toBeLessThan(2000);
   });
+
+  it("news written by A after B's answer: B's next poll from that answer returns it, not a wait", async () => {
+    const answer = await syncOnB((await sync(h, alice)).next_batch, 0);
+    const eventId = await send(h, alice, roomId, "after B answered");
+    await h.waitForEvents(eventId);
+    const res = await syncOnB(answer.next_batch, 5_000);
+    expect(timelineIds(res, roomId)).toEqual([eventId]);
+  });
 });

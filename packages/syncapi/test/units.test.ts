@@ -103,6 +103,46 @@ describe("notifier", () => {
   });
 });
 
+describe("notifier marks: quiet since a mark", () => {
+  it("is quiet until a wake names the user or one of the rooms", () => {
+    const n = createNotifier();
+    const m = n.mark();
+    expect(n.quietSince(m, "@a", ["!r"])).toBe(true);
+    n.wake({ rooms: ["!other"], users: ["@b"] });
+    expect(n.quietSince(m, "@a", ["!r"])).toBe(true);
+    n.wake({ rooms: ["!r"] });
+    expect(n.quietSince(m, "@a", ["!r"])).toBe(false);
+    const m2 = n.mark();
+    expect(n.quietSince(m2, "@a", ["!r"])).toBe(true);
+    n.wake({ users: ["@a"] });
+    expect(n.quietSince(m2, "@a", [])).toBe(false);
+  });
+  it("a waiter reports the mark of the wake that woke it", async () => {
+    const n = createNotifier();
+    const w = n.waiter("@a", ["!r"]);
+    n.wake({ rooms: ["!x"] });
+    n.wake({ rooms: ["!r"] });
+    const at = n.mark();
+    n.wake({ rooms: ["!r"] });
+    expect(await w.wait(10)).toBe(true);
+    expect(w.wokenMark()).toBe(at);
+    expect(n.quietSince(at, "@a", ["!r"])).toBe(false);
+  });
+  it("nothing is quiet across a wake of everyone, or once too many rooms and users were tracked", () => {
+    const n = createNotifier({ maxTracked: 3 });
+    let m = n.mark();
+    n.wakeAll();
+    expect(n.quietSince(m, "@a", [])).toBe(false);
+    m = n.mark();
+    expect(n.quietSince(m, "@a", [])).toBe(true);
+    n.wake({ rooms: ["!1", "!2"], users: ["@x", "@y"] });
+    n.wake({ rooms: ["!3"] }); // past 3 tracked: forgotten, so an old mark is no longer known quiet
+    expect(n.quietSince(m, "@a", [])).toBe(false);
+    const after = n.mark();
+    expect(n.quietSince(after, "@a", ["!1"])).toBe(true);
+  });
+});
+
 describe("stored filter cache", () => {
   it("keeps the most recently used filters, up to its size", () => {
     const c = new FilterCache(2);

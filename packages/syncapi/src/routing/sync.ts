@@ -2,18 +2,22 @@
  * GET /sync (sync.yaml): builds the response from `since` to the current positions; when it is
  * empty and the client gave a timeout, waits for the notifier (new data for this user) and
  * builds again, until something arrives or the time is up. Woken by one new message that is
- * all the news, it answers from that message (sync/live-answer.ts) without a read.
+ * all the news, it answers from that message (sync/live-answer.ts) without a read; and when
+ * `since` is this device's last answer and nothing touched the user since, it waits before
+ * reading at all (last-answers.ts).
  */
 import type { HttpServer } from "@dendrite-ts/runtime";
 import type { UserapiForSync } from "@dendrite-ts/userapi";
 import type { Notifier } from "../notifier";
 import type { Positions, SyncStore } from "../storage";
-import { buildSync, isEmptySync, type SyncResponse } from "../sync/build-sync";
+import { buildSync, emptySyncResponse, isEmptySync, type SyncResponse } from "../sync/build-sync";
 import { liveAnswer, type LiveEvent } from "../sync/live-answer";
 import { parseSyncQuery } from "../sync/request";
+import { formatSyncToken } from "../sync/tokens";
 import { deltaSpec } from "../sync/room-section";
 import { authenticate, CLIENT_PREFIXES } from "./common";
 import { FilterCache, resolveSyncFilter } from "./filters";
+import { LastAnswers } from "./last-answers";
 
 export interface SyncRouteDeps {
   store: SyncStore;
@@ -25,18 +29,25 @@ export interface SyncRouteDeps {
 
 export function registerSyncRoute(server: HttpServer, deps: SyncRouteDeps): void {
   const filters = new FilterCache();
+  const lastAnswers = new LastAnswers();
   for (const prefix of CLIENT_PREFIXES) {
     server.get(`${prefix}/sync`, async (req, reply) => {
       const who = await authenticate(req, deps.userapi);
       const q = parseSyncQuery(req.query);
       const filter = await resolveSyncFilter(deps.store, who.userId, q.filter, filters);
       const deadline = Date.now() + q.timeoutMs;
+      const device = `${who.userId}\n${who.deviceId}`;
+      const answered = (res: SyncResponse, joined: ReadonlySet<string>, mark: number) => {
+        lastAnswers.remember(device, { token: res.next_batch, filter: q.filter ?? "", joined, mark });
+        return res;
+      };
       // A client that hangs up is not waited for.
       let gone = false;
       let current: { abort(): void } | undefined;
-      /** What woke the last wait; the rooms joined at `since` and `since` as the last read clamped it. */
+      /** What woke the last wait and its mark; the rooms joined at `since` and `since` as the last read clamped it. */
       let woken: LiveEvent | undefined;
-      let joinedAtSince = new Set<string>();
+      let wokenMark = 0;
+      let joinedAtSince: ReadonlySet<string> = new Set<string>();
       let readSince: Positions | undefined;
       // The response's "close" before it was written means the connection went away.
       reply.raw.once("close", () => {
@@ -44,21 +55,40 @@ export function registerSyncRoute(server: HttpServer, deps: SyncRouteDeps): void
         gone = true;
         current?.abort();
       });
+      // Nothing touched the user since the answer that handed out `since`: a read would find
+      // nothing, so wait first. No await between the check and the waiter: a later wake wakes it.
+      const quiet =
+        q.since && !q.fullState && q.timeoutMs > 0 && !deps.closing() && !gone
+          ? lastAnswers.quietAt(device, who.userId, formatSyncToken(q.since), q.filter ?? "", deps.notifier)
+          : undefined;
+      if (q.since && quiet) {
+        const waiter = deps.notifier.waiter(who.userId, quiet);
+        current = waiter;
+        // Still nothing when the time is up (or nobody to tell): the same token back, still where the user is.
+        if (!(await waiter.wait(q.timeoutMs)) || gone || deps.closing()) return emptySyncResponse(q.since);
+        woken = waiter.live();
+        wokenMark = waiter.wokenMark();
+        joinedAtSince = quiet;
+        readSince = q.since;
+      }
       for (;;) {
         if (woken && readSince && !q.fullState) {
           const res = liveAnswer({ viewer: who, since: readSince, filter, joinedAtSince, live: woken });
-          if (res) return res;
+          // The message was not a membership change: the joined rooms are those at `since`.
+          if (res) return answered(res, joinedAtSince, wokenMark);
         }
         // Made before positions are read: a commit after the read still wakes us. The joined
         // rooms come from the same read; the waiter notes rooms woken meanwhile (watchRooms).
         // A room joined after the read wakes us through our own member event.
         const waiter = deps.notifier.waiter(who.userId);
+        const mark = deps.notifier.mark();
         current = waiter;
         let res: SyncResponse;
+        let joined: string[];
         try {
           // An incremental sync reads the sections of its rooms with news along.
           const overview = await deps.store.hot.syncOverview(who.userId, q.since, q.fullState ? undefined : deltaSpec(who, filter));
-          const joined = overview.memberships.filter((m) => m.membership === "join").map((m) => m.roomId);
+          joined = overview.memberships.filter((m) => m.membership === "join").map((m) => m.roomId);
           waiter.watchRooms(joined);
           // Memberships as of the read: as of `since` only when nothing moved in between.
           joinedAtSince = q.since && overview.now.room === q.since.room ? new Set(joined) : new Set();
@@ -72,10 +102,11 @@ export function registerSyncRoute(server: HttpServer, deps: SyncRouteDeps): void
         const remaining = deadline - Date.now();
         if (!q.since || q.fullState || !isEmptySync(res) || remaining <= 0 || deps.closing() || gone) {
           waiter.cancel();
-          return res;
+          return answered(res, new Set(joined), mark);
         }
         await waiter.wait(remaining);
         woken = waiter.live();
+        wokenMark = waiter.wokenMark();
       }
     });
   }
