@@ -52,7 +52,8 @@ export function availableModes(): HomeserverMode[] {
   return s.postgresUrl && s.natsUrl ? ["monolith", "monolith+services", "polylith"] : ["monolith"];
 }
 
-export async function startHomeserver(mode: HomeserverMode): Promise<Homeserver> {
+/** `root`: run the server of another checkout of this repo (default: this one). */
+export async function startHomeserver(mode: HomeserverMode, opts: { root?: string } = {}): Promise<Homeserver> {
   const dir = mkdtempSync(join(tmpdir(), `dendrite-hs-`));
   chmodSync(dir, 0o755); // as root the embedded PostgreSQL's OS user must reach it
   const port = await freePort();
@@ -97,7 +98,7 @@ export async function startHomeserver(mode: HomeserverMode): Promise<Homeserver>
     }
   }
 
-  let proc = spawnEntry(entry, args, env);
+  let proc = spawnEntry(entry, args, env, opts.root);
   const ready = async () => {
     await waitForHttp(`${baseUrl}/_matrix/client/versions`, proc, 120_000);
     await waitForHttp(`${baseUrl}/_matrix/key/v2/server`, proc, 120_000);
@@ -119,7 +120,7 @@ export async function startHomeserver(mode: HomeserverMode): Promise<Homeserver>
       await proc.stop("SIGKILL");
     },
     async restart() {
-      proc = spawnEntry(entry, args, env);
+      proc = spawnEntry(entry, args, env, opts.root);
       await ready();
     },
     async stop() {

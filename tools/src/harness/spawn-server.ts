@@ -32,19 +32,20 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * Runs a TypeScript entry point of the repo (e.g. "apps/monolith/src/main.ts") with args.
+ * Runs a TypeScript entry point of the repo (e.g. "apps/monolith/src/main.ts") with args; `root`
+ * names another checkout to run it from (bench/compare-latency.ts).
  * DENDRITE_SERVER_NODE_ARGS adds node flags to the child (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p"
  * to profile a server under a bench; node refuses --cpu-prof in NODE_OPTIONS).
  */
-export function spawnEntry(entry: string, args: string[], env: Record<string, string> = {}): SpawnedServer {
+export function spawnEntry(entry: string, args: string[], env: Record<string, string> = {}, root = REPO_ROOT): SpawnedServer {
   let out = "";
   const child = spawn(
     process.execPath,
     [
       ...(process.env.DENDRITE_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
-      "--conditions=@dendrite-ts/source", "--import", "tsx", join(REPO_ROOT, entry), ...args,
+      "--conditions=@dendrite-ts/source", "--import", "tsx", join(root, entry), ...args,
     ],
-    { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] },
+    { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] },
   );
   child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (out += d.toString()));
