@@ -2,6 +2,7 @@
 import { MatrixError } from "@dendrite-ts/protocol";
 import { describe, expect, it } from "vitest";
 import { createNotifier } from "../src/notifier";
+import { LastAnswers } from "../src/routing/last-answers";
 import { FilterCache } from "../src/routing/filters";
 import { applyEventFields } from "../src/sync/event-fields";
 import { eventMatches, filterSchema, matchesPattern, parseFilterParam, roomAllowed, validateFilter } from "../src/sync/filter";
@@ -140,6 +141,35 @@ describe("notifier marks: quiet since a mark", () => {
     expect(n.quietSince(m, "@a", [])).toBe(false);
     const after = n.mark();
     expect(n.quietSince(after, "@a", ["!1"])).toBe(true);
+  });
+});
+
+describe("last answers", () => {
+  const quietNotifier = { quietSince: () => true };
+  const answer = (token: string, rooms: string[]) => ({ token, filter: "", joined: new Set(rooms), mark: 0 });
+
+  it("gives the joined rooms for the device's last token and filter only", () => {
+    const a = new LastAnswers();
+    a.remember("@u\nD", answer("s5_1", ["!r"]));
+    expect([...(a.quietAt("@u\nD", "@u", "s5_1", "", quietNotifier) ?? [])]).toEqual(["!r"]);
+    expect(a.quietAt("@u\nD", "@u", "s4_1", "", quietNotifier)).toBeUndefined();
+    expect(a.quietAt("@u\nD", "@u", "s5_1", "{}", quietNotifier)).toBeUndefined();
+    expect(a.quietAt("@u\nE", "@u", "s5_1", "", quietNotifier)).toBeUndefined();
+    expect(a.quietAt("@u\nD", "@u", "s5_1", "", { quietSince: () => false })).toBeUndefined();
+  });
+
+  it("holds at most its budget of joined rooms, forgetting the least recently answered devices", () => {
+    const a = new LastAnswers(5);
+    a.remember("A", answer("s1_0", ["!1", "!2"]));
+    a.remember("B", answer("s1_0", ["!1", "!2"]));
+    a.remember("A", answer("s2_0", ["!1", "!2"])); // answered again: now the most recent
+    a.remember("C", answer("s1_0", ["!3", "!4"])); // 6 > 5: B goes
+    expect(a.quietAt("B", "@b", "s1_0", "", quietNotifier)).toBeUndefined();
+    expect(a.quietAt("A", "@a", "s2_0", "", quietNotifier)).toBeDefined();
+    expect(a.quietAt("C", "@c", "s1_0", "", quietNotifier)).toBeDefined();
+    a.remember("D", answer("s1_0", ["!1", "!2", "!3", "!4", "!5", "!6"])); // alone over budget: not kept
+    expect(a.quietAt("D", "@d", "s1_0", "", quietNotifier)).toBeUndefined();
+    expect(a.quietAt("C", "@c", "s1_0", "", quietNotifier)).toBeDefined();
   });
 });
 

@@ -25,17 +25,25 @@ export interface LastAnswer {
   mark: number;
 }
 
-/** Devices remembered; the least recently answered go first (they only lose the shortcut). */
-const MAX_DEVICES = 20_000;
+/**
+ * How much is remembered, counted in joined rooms over all devices (a device's answer counts
+ * its rooms, at least 1): about 20 MB at most. The least recently answered devices go first;
+ * they only lose the shortcut.
+ */
+const MAX_HELD = 500_000;
 
 export class LastAnswers {
   private readonly byDevice = new Map<string, LastAnswer>();
-  constructor(private readonly max = MAX_DEVICES) {}
+  private held = 0;
+  constructor(private readonly maxHeld = MAX_HELD) {}
 
   remember(device: string, answer: LastAnswer): void {
-    this.byDevice.delete(device);
+    this.forget(device);
+    const size = weight(answer);
+    if (size > this.maxHeld) return;
     this.byDevice.set(device, answer);
-    if (this.byDevice.size > this.max) this.byDevice.delete(this.byDevice.keys().next().value!);
+    this.held += size;
+    while (this.held > this.maxHeld) this.forget(this.byDevice.keys().next().value!);
   }
 
   /**
@@ -47,4 +55,13 @@ export class LastAnswers {
     if (!last || last.token !== since || last.filter !== filter) return undefined;
     return notifier.quietSince(last.mark, userId, last.joined) ? last.joined : undefined;
   }
+
+  private forget(device: string): void {
+    const last = this.byDevice.get(device);
+    if (!last) return;
+    this.byDevice.delete(device);
+    this.held -= weight(last);
+  }
 }
+
+const weight = (answer: LastAnswer) => Math.max(1, answer.joined.size);
