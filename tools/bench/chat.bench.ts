@@ -12,9 +12,10 @@ import { randomBytes } from "node:crypto";
 import { connectPostgres } from "@dendrite-ts/runtime";
 import { openTestDatabase, testServices } from "@dendrite-ts/runtime/testing";
 import { availableModes, startHomeserver, type HomeserverMode } from "../src/harness/homeserver";
-import { RawClient, timelineEventIds } from "../src/harness/raw-client";
+import { RawClient } from "../src/harness/raw-client";
 import { freePort, spawnEntry, waitForHttp } from "../src/harness/spawn-server";
 import { treeNodeCpuSeconds } from "./process-tree";
+import { timeSendToSync } from "./send-to-sync";
 
 const quick = process.env.BENCH_QUICK === "1";
 const LATENCY_SAMPLES = quick ? 30 : 300;
@@ -57,16 +58,10 @@ async function benchMode(mode: HomeserverMode): Promise<Record<string, string>> 
     let cpuAtFirstSample = 0;
     for (let i = -WARM_UP; i < LATENCY_SAMPLES; i++) {
       if (i === 0) cpuAtFirstSample = treeNodeCpuSeconds(serverPid);
-      const poll = bob.sync({ since, timeout: 10_000 });
-      await new Promise((r) => setTimeout(r, 2)); // let the long-poll park
-      const t0 = performance.now();
-      const eventId = await alice.send(room, `latency ${i}`);
-      let res = await poll;
-      while (!timelineEventIds(res).includes(eventId)) res = await bob.sync({ since: res.next_batch, timeout: 10_000 });
-      const took = performance.now() - t0;
-      if (i >= 0) latencies.push(took);
-      if (i + WARM_UP < COLD) cold.push(took);
-      since = res.next_batch;
+      const sample = await timeSendToSync(alice, bob, room, since, `latency ${i}`);
+      if (i >= 0) latencies.push(sample.ms);
+      if (i + WARM_UP < COLD) cold.push(sample.ms);
+      since = sample.since;
     }
     // The same work costs this VM up to twice as much CPU at some times as at others, and
     // p50 follows it: printed so figures from different runs can be compared.

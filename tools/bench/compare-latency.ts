@@ -14,9 +14,10 @@ import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import { testServices } from "@dendrite-ts/runtime/testing";
 import { startHomeserver, type Homeserver } from "../src/harness/homeserver";
-import { RawClient, timelineEventIds } from "../src/harness/raw-client";
+import { RawClient } from "../src/harness/raw-client";
 import { REPO_ROOT } from "../src/harness/spawn-server";
 import { treeNodeCpuSeconds } from "./process-tree";
+import { timeSendToSync } from "./send-to-sync";
 
 const other = process.env.COMPARE_WITH;
 const { postgresUrl, natsUrl } = testServices();
@@ -53,23 +54,13 @@ try {
     const since = (await bob.sync({ timeout: 0 })).next_batch as string;
     sides.push({ name, hs, alice, bob, room, since, latencies: [], cpuAtStart: 0 });
   }
-  // One message on one side, timed as the chat bench times it.
-  const once = async (s: Side, i: number): Promise<number> => {
-    const poll = s.bob.sync({ since: s.since, timeout: 10_000 });
-    await new Promise((r) => setTimeout(r, 2)); // let the long-poll park
-    const t0 = performance.now();
-    const eventId = await s.alice.send(s.room, `latency ${i}`);
-    let res = await poll;
-    while (!timelineEventIds(res).includes(eventId)) res = await s.bob.sync({ since: res.next_batch, timeout: 10_000 });
-    s.since = res.next_batch;
-    return performance.now() - t0;
-  };
   for (let i = -WARM_UP; i < SAMPLES; i++) {
     // Which side goes first alternates too.
     for (const s of i % 2 === 0 ? sides : [...sides].reverse()) {
       if (i === 0) s.cpuAtStart = treeNodeCpuSeconds(s.hs.process.child.pid!);
-      const took = await once(s, i);
-      if (i >= 0) s.latencies.push(took);
+      const sample = await timeSendToSync(s.alice, s.bob, s.room, s.since, `latency ${i}`);
+      s.since = sample.since;
+      if (i >= 0) s.latencies.push(sample.ms);
     }
   }
   const table: Record<string, Record<string, string>> = {};
