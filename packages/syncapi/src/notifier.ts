@@ -61,7 +61,7 @@ export function createNotifier(opts: { maxTracked?: number } = {}): Notifier {
   let floor = 0;
   const lastByUser = new Map<string, number>();
   const lastByRoom = new Map<string, number>();
-  const note = (map: Map<string, number>, keys: Iterable<string> | undefined) => {
+  const stamp = (map: Map<string, number>, keys: Iterable<string> | undefined) => {
     for (const k of keys ?? []) map.set(k, seq);
   };
   const byUser = new Map<string, Set<Wakeup>>();
@@ -144,8 +144,8 @@ export function createNotifier(opts: { maxTracked?: number } = {}): Notifier {
         lastByRoom.clear();
         floor = seq;
       }
-      note(lastByUser, what.users);
-      note(lastByRoom, what.rooms);
+      stamp(lastByUser, what.users);
+      stamp(lastByRoom, what.rooms);
       fire(byUser, what.users);
       if (learning.size > 0) {
         const rooms = [...(what.rooms ?? [])];
