@@ -19,6 +19,10 @@ const args = ["nx", "run-many", "-t", "test", "--parallel=2", "--outputStyle=str
 const run = spawnSync("npx", args, { stdio: "inherit", env: { ...process.env, NX_DAEMON: "false" } });
 
 let passed = 0, failed = 0, skipped = 0, suitesFailedToRun = 0;
+// Each failure again at the very end, where a log cut to its tail still shows it.
+const failures = [];
+const firstLines = (messages) =>
+  (messages ?? []).join("\n").split("\n").filter((l) => !/node_modules|<anonymous>/.test(l)).slice(0, 12).join("\n    ");
 for (const dir of projectDirs) {
   const file = reportOf(dir);
   if (!existsSync(file)) continue;
@@ -26,13 +30,20 @@ for (const dir of projectDirs) {
   passed += r.numPassedTests;
   failed += r.numFailedTests;
   skipped += r.numPendingTests + (r.numTodoTests ?? 0);
-  // A file that failed without a failed test in it (an import error, a failing beforeAll whose
-  // tests were skipped) counts as one failure.
-  suitesFailedToRun += (r.testResults ?? []).filter(
-    (f) => f.status === "failed" && !f.assertionResults.some((a) => a.status === "failed"),
-  ).length;
+  for (const f of r.testResults ?? []) {
+    const failedTests = f.assertionResults.filter((a) => a.status === "failed");
+    const file = f.name.slice(root.length);
+    for (const a of failedTests) failures.push(`${file} > ${a.fullName}\n    ${firstLines(a.failureMessages)}`);
+    // A file that failed without a failed test in it (an import error, a failing beforeAll whose
+    // tests were skipped) counts as one failure.
+    if (f.status === "failed" && failedTests.length === 0) {
+      suitesFailedToRun++;
+      failures.push(`${file} (did not run)\n    ${firstLines([f.message])}`);
+    }
+  }
 }
 failed += suitesFailedToRun;
 const exitCode = run.status === 0 && failed === 0 ? 0 : 1;
+if (failures.length > 0) console.log(`\nFailed:\n${failures.map((f) => `- ${f}`).join("\n")}`);
 console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(exitCode);
