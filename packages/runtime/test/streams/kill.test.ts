@@ -29,7 +29,7 @@ async function killMidStream(streams: Streams, childEnv: Record<string, string>)
   };
   await publish(0, 50);
   const env = { ...childEnv, STREAM: stream, OUT: out };
-  const first = startChild("consumer-child.ts", env);
+  const first = startChild("consumer-child.ts", { ...env, HOLD_AFTER: "40" });
   await waitFor(() => lines(out).length >= 40, "the first child to get going", 30_000);
   await killHard(first);
   const seenBeforeKill = lines(out).length;
