@@ -44,9 +44,7 @@ describeWithPostgres("polylith process lifecycle", () => {
       // A long-poll through the proxy on a keep-alive connection, still open when we stop.
       const pending = fetch(`${hs.baseUrl}/_matrix/client/v3/sync?timeout=30000`, { headers: { authorization: "Bearer x" } }).catch(() => undefined);
       await new Promise((r) => setTimeout(r, 200));
-      const started = Date.now();
-      expect(await hs.process.stop("SIGTERM")).toBe(0);
-      expect(Date.now() - started).toBeLessThan(14_000); // not the harness's SIGKILL fallback
+      expect(await hs.process.stop("SIGTERM")).toBe(0); // 0, not the harness's SIGKILL fallback (null)
       expect(await allGone(pids as number[])).toBe(true);
       await pending;
     }, 120_000);

@@ -38,6 +38,7 @@ describe("a second syncapi instance on the same database", () => {
     await h.close();
   });
 
+  // Polls wait up to 60 s, longer than a test may run (20 s): only a wake answers them in time.
   const syncOnB = async (since: string, timeout: number) => {
     const res = await serverB.inject({ method: "GET", url: `/_matrix/client/v3/sync?since=${since}&timeout=${timeout}`, headers: { authorization: `Bearer ${alice.token}` } });
     expect(res.statusCode).toBe(200);
@@ -46,42 +47,36 @@ describe("a second syncapi instance on the same database", () => {
 
   it("a message written by A wakes a long-poll parked on B", async () => {
     const initial = await sync(h, alice);
-    const pending = syncOnB(initial.next_batch, 10_000);
+    const pending = syncOnB(initial.next_batch, 60_000);
     await new Promise((r) => setTimeout(r, 200));
-    const sent = Date.now();
     const eventId = await send(h, alice, roomId, "across");
     const res = await pending;
     expect(timelineIds(res, roomId)).toEqual([eventId]);
-    expect(Date.now() - sent).toBeLessThan(2000);
   });
 
   it("a state change written by A (the transaction path) wakes B too", async () => {
     const initial = await sync(h, alice);
-    const pending = syncOnB(initial.next_batch, 10_000);
+    const pending = syncOnB(initial.next_batch, 60_000);
     await new Promise((r) => setTimeout(r, 200));
-    const sent = Date.now();
     const eventId = await setState(h, alice, roomId, "m.room.topic", { topic: "across" });
     const res = await pending;
     expect(timelineIds(res, roomId)).toEqual([eventId]);
-    expect(Date.now() - sent).toBeLessThan(2000);
   });
 
   it("account data written by A wakes B", async () => {
     const initial = await sync(h, alice);
-    const pending = syncOnB(initial.next_batch, 10_000);
+    const pending = syncOnB(initial.next_batch, 60_000);
     await new Promise((r) => setTimeout(r, 200));
-    const sent = Date.now();
     await h.userapi.setAccountData({ body: { userId: alice.userId, type: "org.example.across", content: { x: 1 } } });
     const res = await pending;
     expect(res.account_data.events).toEqual([{ type: "org.example.across", content: { x: 1 } }]);
-    expect(Date.now() - sent).toBeLessThan(2000);
   });
 
   it("news written by A after B's answer: B's next poll from that answer returns it, not a wait", async () => {
     const answer = await syncOnB((await sync(h, alice)).next_batch, 0);
     const eventId = await send(h, alice, roomId, "after B answered");
     await h.waitForEvents(eventId);
-    const res = await syncOnB(answer.next_batch, 5_000);
+    const res = await syncOnB(answer.next_batch, 60_000);
     expect(timelineIds(res, roomId)).toEqual([eventId]);
   });
 });
