@@ -1,29 +1,11 @@
 /**
  * Request validation at the HTTP edge: zod per route, failures as Matrix errors that name the
- * field (M_BAD_JSON for bodies, M_INVALID_PARAM for path and query). Never a 500.
+ * field (M_BAD_JSON for bodies, M_INVALID_PARAM for path and query). Never a 500. Text storage
+ * cannot hold (NUL, unpaired surrogates) never gets this far: the HTTP server refuses it
+ * (runtime's storable-text.ts).
  */
 import { MatrixError } from "@dendrite-ts/protocol";
 import { z } from "zod";
-
-/**
- * PostgreSQL text and jsonb cannot hold U+0000, so a NUL anywhere in the input would surface
- * as a storage error (a 500) in whichever component stores it: refused here, naming the field.
- */
-function findNul(value: unknown, path: string): string | undefined {
-  if (typeof value === "string") return value.includes("\u0000") ? path : undefined;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const hit = findNul(value[i], `${path}.${i}`);
-      if (hit) return hit;
-    }
-  } else if (value !== null && typeof value === "object") {
-    for (const [k, v] of Object.entries(value)) {
-      const hit = k.includes("\u0000") ? `${path}.${k}` : findNul(v, `${path}.${k}`);
-      if (hit) return hit;
-    }
-  }
-  return undefined;
-}
 
 /** "field.path: message; …" from a zod error. */
 export function describeZodError(err: z.ZodError, where: string): string {
@@ -49,8 +31,6 @@ export function parseBody<S extends z.ZodTypeAny>(schema: S, raw: unknown): z.ou
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw new MatrixError("M_BAD_JSON", "The request body must be a JSON object");
   }
-  const nul = findNul(body, "body");
-  if (nul) throw new MatrixError("M_BAD_JSON", `${nul}: NUL characters (U+0000) are not allowed`);
   const r = schema.safeParse(body);
   if (!r.success) throw new MatrixError("M_BAD_JSON", describeZodError(r.error, "body"));
   return r.data;
@@ -58,8 +38,6 @@ export function parseBody<S extends z.ZodTypeAny>(schema: S, raw: unknown): z.ou
 
 /** Path parameters or the query string, parsed by `schema`. */
 export function parseParams<S extends z.ZodTypeAny>(schema: S, raw: unknown, where: "path" | "query" = "path"): z.output<S> {
-  const nul = findNul(raw, where);
-  if (nul) throw new MatrixError("M_INVALID_PARAM", `${nul}: NUL characters (U+0000) are not allowed`);
   const r = schema.safeParse(raw ?? {});
   if (!r.success) throw new MatrixError("M_INVALID_PARAM", describeZodError(r.error, where));
   return r.data;

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, enc, register, startServer, type TestServer, type User } from "./harness";
 
-const BODIES: unknown[] = [[], "text", 7, { auth: 5 }, { user_id: {} }, { a: { b: [null, true, -0] } }, { room_id: "!" }, { devices: [1] }, { x: 1e400 }, { body: "a\u0000b" }, { "k\u0000": 1 }];
+const BODIES: unknown[] = [[], "text", 7, { auth: 5 }, { user_id: {} }, { a: { b: [null, true, -0] } }, { room_id: "!" }, { devices: [1] }, { x: 1e400 }, { body: "a\u0000b" }, { "k\u0000": 1 }, { body: "a\ud800b" }, { "k\udc00": 1 }];
 const JUNK_PARAMS = ["x", "%00", "!", "@", "#", "$", "a".repeat(2000), "%F0%9F%92%A9", "..%2F..%2F"];
 
 function routes(u: User, room: string): Array<["GET" | "POST" | "PUT" | "DELETE", (p: string) => string]> {

@@ -46,6 +46,11 @@ describe("bad input", () => {
     ["members: both filters", () => `/_matrix/client/v3/rooms/${r()}/members`, { membership: "join", not_membership: "join" }],
     ["members: topo at", () => `/_matrix/client/v3/rooms/${r()}/members`, { at: "t1_1" }],
     ["filter: GET a non-numeric ID", () => `/_matrix/client/v3/user/${encodeURIComponent(alice.userId)}/filter/%00`, {}],
+    ["context: NUL event ID", () => `/_matrix/client/v3/rooms/${r()}/context/%00`, {}],
+    ["event: NUL event ID", () => `/_matrix/client/v3/rooms/${r()}/event/%24a%00b`, {}],
+    ["members: NUL room ID", () => "/_matrix/client/v3/rooms/%00/members", {}],
+    ["messages: NUL in from", () => `/_matrix/client/v3/rooms/${r()}/messages`, { dir: "b", from: "t1\u0000" }],
+    ["messages: lone surrogate in filter", () => `/_matrix/client/v3/rooms/${r()}/messages`, { dir: "b", filter: '{"types":["\\ud800"]}' }],
   ];
   it.each(cases)("%s: not a 500", async (_name, path, query) => {
     const res = await h.get(alice, path(), query);
@@ -59,6 +64,12 @@ describe("bad input", () => {
       const res = await h.server.inject({ method: "POST", url: path, payload: JSON.stringify(body), headers: { authorization: `Bearer ${alice.token}`, "content-type": "application/json" } });
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
       expect(JSON.parse(res.body).errcode).toMatch(/^M_(NOT_JSON|BAD_JSON)$/);
+    }
+    // Text PostgreSQL cannot store (a NUL, an unpaired surrogate) is the client's mistake, refused with nothing stored.
+    for (const payload of ['{"a":"\\ud800"}', '{"a":"x\\u0000"}', '{"\\udc00":1}']) {
+      const res = await h.server.inject({ method: "POST", url: path, payload, headers: { authorization: `Bearer ${alice.token}`, "content-type": "application/json" } });
+      expect(res.statusCode, payload).toBe(400);
+      expect(JSON.parse(res.body).errcode).toBe("M_BAD_JSON");
     }
     const notJson = await h.server.inject({ method: "POST", url: path, payload: "{oops", headers: { authorization: `Bearer ${alice.token}`, "content-type": "application/json" } });
     expect(notJson.statusCode).toBe(400);

@@ -5,11 +5,12 @@
  * `GET /metrics`.
  */
 import { randomBytes } from "node:crypto";
-import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { MatrixError } from "@dendrite-ts/protocol";
 import type { Logger } from "../logging";
 import type { Metrics } from "../metrics";
 import { mapError } from "./errors";
+import { findUnstorableText } from "./storable-text";
 
 export type HttpServer = FastifyInstance;
 
@@ -51,6 +52,15 @@ export function createHttpServer(opts: CreateHttpServerOptions): HttpServer {
     disableRequestLogging: true,
     // Matrix IDs and event IDs contain ':' and '$'; allow long path segments.
     maxParamLength: 1000,
+    // Errors met before routing (a path whose percent-encoding is not UTF-8) answer as Matrix
+    // errors too; fastify's own body would carry no errcode. No hook has run: CORS is set here.
+    frameworkErrors: (err, _req, frameworkReply) => {
+      const reply = frameworkReply as unknown as FastifyReply;
+      const error = err.code === "FST_ERR_BAD_URL"
+        ? new MatrixError("M_INVALID_PARAM", "The request path is not valid percent-encoded UTF-8")
+        : new MatrixError("M_UNKNOWN", "Bad request", {}, 400);
+      void reply.status(error.status).headers(CORS_HEADERS).send(error.toJSON());
+    },
   }) as unknown as FastifyInstance;
 
   const knownPaths = trackRoutes(server);
@@ -69,6 +79,15 @@ export function createHttpServer(opts: CreateHttpServerOptions): HttpServer {
   // Callback-style hooks: they run on every request, and an async one costs a promise each.
   server.addHook("onRequest", (_req, reply, done) => {
     reply.headers(CORS_HEADERS);
+    done();
+  });
+
+  // Refused before any handler sees it: text storage cannot hold (storable-text.ts).
+  server.addHook("preValidation", (req, _reply, done) => {
+    const inParams = findUnstorableText(req.params, "path") ?? findUnstorableText(req.query, "query");
+    if (inParams) return done(new MatrixError("M_INVALID_PARAM", `${inParams.path}: ${inParams.reason}`));
+    const inBody = findUnstorableText(req.body, "body");
+    if (inBody) return done(new MatrixError("M_BAD_JSON", `${inBody.path}: ${inBody.reason}`));
     done();
   });
 

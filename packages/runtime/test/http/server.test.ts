@@ -106,6 +106,32 @@ describe("Matrix error mapping", () => {
     expect(missing.json()).toMatchObject({ errcode: "M_BAD_JSON", error: expect.stringContaining("name") });
   });
 
+  it("text storage cannot hold (NUL, an unpaired surrogate) → 400 naming where, before any handler", async () => {
+    const cases: Array<[string, string, string]> = [
+      ['{"a":{"b":["x","y\\u0000"]}}', "M_BAD_JSON", "body.a.b.1: NUL characters (U+0000) are not allowed"],
+      ['{"a":"\\ud800"}', "M_BAD_JSON", "body.a: unpaired UTF-16 surrogates are not valid Unicode"],
+      ['{"k\\udc00x":1}', "M_BAD_JSON", "body.k\udc00x: unpaired UTF-16 surrogates are not valid Unicode"],
+    ];
+    for (const [payload, errcode, error] of cases) {
+      const r = await server.inject({ method: "POST", url: "/echo", headers: { "content-type": "application/json" }, payload });
+      expect(r.statusCode, payload).toBe(400);
+      expect(r.json(), payload).toEqual({ errcode, error });
+    }
+    const inPath = await server.inject({ method: "GET", url: "/_matrix/client/v3/rooms/!a%00b:x/state" });
+    expect(inPath.statusCode).toBe(400);
+    expect(inPath.json()).toEqual({ errcode: "M_INVALID_PARAM", error: "path.roomId: NUL characters (U+0000) are not allowed" });
+    const inQuery = await server.inject({ method: "GET", url: "/_matrix/client/v3/rooms/!a:x/state?from=%00" });
+    expect(inQuery.json()).toEqual({ errcode: "M_INVALID_PARAM", error: "query.from: NUL characters (U+0000) are not allowed" });
+    // Percent-encoding that is not UTF-8 (here a lone surrogate's bytes) fails before routing.
+    const badUrl = await server.inject({ method: "GET", url: "/_matrix/client/v3/rooms/a%ED%A0%80/state" });
+    expect(badUrl.statusCode).toBe(400);
+    expect(badUrl.json()).toEqual({ errcode: "M_INVALID_PARAM", error: "The request path is not valid percent-encoded UTF-8" });
+    expect(badUrl.headers["access-control-allow-origin"]).toBe("*");
+    // A surrogate pair (an emoji) is ordinary text.
+    const emoji = await server.inject({ method: "POST", url: "/echo", headers: { "content-type": "application/json" }, payload: '{"a":"\\ud83d\\udca9 💩"}' });
+    expect(emoji.json()).toEqual({ got: { a: "💩 💩" } });
+  });
+
   it("body too large → 413 M_TOO_LARGE", async () => {
     const r = await server.inject({ method: "POST", url: "/echo", payload: { big: "x".repeat(2000) } });
     expect(r.statusCode).toBe(413);
