@@ -65,6 +65,18 @@ describe("create room per preset → expected state", () => {
     expect(resolved.body.roomId).toBe(body.roomId);
   });
 
+  it("several creates naming one alias at once: one room gets it, the others are refused and create nothing", async () => {
+    const creator = "@racer:test.local";
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 5 }, () => h.client.performCreateRoom({ body: { creator, preset: "public_chat", roomAliasName: "contested" } })),
+    );
+    const won = attempts.filter((a) => a.status === "fulfilled");
+    expect(won).toHaveLength(1);
+    for (const a of attempts) if (a.status === "rejected") expect(a.reason).toMatchObject({ errcode: "M_ROOM_IN_USE" });
+    const rooms = await h.client.queryRoomsForUser({ body: { userId: creator } });
+    expect(rooms.body.roomIds).toEqual([(won[0] as PromiseFulfilledResult<{ body: { roomId: string } }>).value.body.roomId]);
+  });
+
   it("an unknown room version is M_UNSUPPORTED_ROOM_VERSION", async () => {
     await expect(h.client.performCreateRoom({ body: { creator: ALICE, roomVersion: "999" } })).rejects.toMatchObject({
       errcode: "M_UNSUPPORTED_ROOM_VERSION",

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { inputSubject, outputSubject } from "../src";
-import { RoomQueues } from "../src/internal/input/queue";
+import { KeyedQueues } from "../src/internal/input/queue";
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("per-room queues", () => {
   it("runs a room's tasks one at a time in order, rooms in parallel, and survives a failing task", async () => {
-    const q = new RoomQueues();
+    const q = new KeyedQueues();
     const log: string[] = [];
     const task = (room: string, n: number, ms: number, fail = false) =>
       q.run(room, async () => {

@@ -3,6 +3,7 @@ import type { Logger } from "@dendrite-ts/runtime";
 import type { SigningKey } from "@dendrite-ts/protocol";
 import type { OutboxRow, RoomserverStore } from "../storage";
 import { createEventLoader, type EventLoader } from "./events";
+import { KeyedQueues } from "./input/queue";
 import { createStateHelpers, type StateHelpers } from "./state";
 
 export interface RoomserverContext {
@@ -18,11 +19,16 @@ export interface RoomserverContext {
   readonly builtEvents: WeakMap<object, string>;
   /** Where committed outbox rows go to be published (the output relay). */
   readonly outputs: { committed(rows: readonly OutboxRow[]): void };
+  /**
+   * Writes of one alias, one at a time: a createRoom naming an alias checks it is free and takes
+   * it only after the room exists, so two of them at once must not both pass the check.
+   */
+  readonly aliasWrites: KeyedQueues;
 }
 
-export function createContext(opts: Omit<RoomserverContext, "events" | "state" | "builtEvents">): RoomserverContext {
+export function createContext(opts: Omit<RoomserverContext, "events" | "state" | "builtEvents" | "aliasWrites">): RoomserverContext {
   const events = createEventLoader(opts.store);
-  return { ...opts, events, state: createStateHelpers(opts.store, events), builtEvents: new WeakMap() };
+  return { ...opts, events, state: createStateHelpers(opts.store, events), builtEvents: new WeakMap(), aliasWrites: new KeyedQueues() };
 }
 
 /** The server part of a user ID (or any sigil-ID with a server part). */

@@ -10,7 +10,7 @@ import { INPUT_ROOM_EVENT_STREAM, inputSubject } from "../../output";
 import type { RoomserverContext } from "../context";
 import { RoomMovedError } from "./commit";
 import { processInputEvent, type ProcessOptions } from "./process";
-import { RoomQueues } from "./queue";
+import { KeyedQueues } from "./queue";
 
 export const INPUT_CONSUMER = "roomserver";
 
@@ -46,7 +46,7 @@ export interface Inputter {
 }
 
 export function createInputter(ctx: RoomserverContext, streams: Streams): Inputter {
-  const queues = new RoomQueues();
+  const queues = new KeyedQueues();
   let subscription: Subscription | undefined;
 
   // The queue keeps one event per room in flight here; RoomMovedError means someone else moved it.

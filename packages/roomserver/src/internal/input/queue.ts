@@ -1,18 +1,19 @@
 /**
- * One queue per room: events of a room are processed one at a time, in arrival order, whether
- * they came from the InputRoomEvent stream or a synchronous call; rooms run in parallel.
+ * One queue per key: a key's tasks run one at a time, in arrival order; keys run in parallel.
+ * The inputter keys by room (a room's events, from the InputRoomEvent stream or a synchronous
+ * call, are processed in order); alias writes key by alias (perform/aliases.ts).
  */
-export class RoomQueues {
+export class KeyedQueues {
   private readonly tails = new Map<string, Promise<unknown>>();
 
-  run<T>(roomId: string, task: () => Promise<T>): Promise<T> {
-    const prev = this.tails.get(roomId) ?? Promise.resolve();
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const prev = this.tails.get(key) ?? Promise.resolve();
     const next = prev.then(task, task);
     const tail = next.catch(() => undefined);
-    this.tails.set(roomId, tail);
-    // Forget idle rooms so the map does not grow with every room ever seen.
+    this.tails.set(key, tail);
+    // Forget idle keys so the map does not grow with every key ever seen.
     void tail.then(() => {
-      if (this.tails.get(roomId) === tail) this.tails.delete(roomId);
+      if (this.tails.get(key) === tail) this.tails.delete(key);
     });
     return next;
   }

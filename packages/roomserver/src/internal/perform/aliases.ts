@@ -16,7 +16,7 @@ export async function setAlias(ctx: RoomserverContext, alias: string, roomId: st
   requireLocalAlias(ctx, alias);
   const room = await ctx.store.roomInfo(roomId);
   if (!room) throw new MatrixError("M_NOT_FOUND", `room ${roomId} is unknown here`);
-  return { aliasExists: !(await ctx.store.insertAlias(alias, roomId, userId)) };
+  return { aliasExists: !(await ctx.aliasWrites.run(alias, () => ctx.store.insertAlias(alias, roomId, userId))) };
 }
 
 /** Its creator may remove an alias, and so may anyone with power to set the room's canonical alias. */

@@ -48,6 +48,13 @@ function powerLevels(req: CreateRoomRequest, preset: Preset, privilegedCreators:
 }
 
 export async function createRoom(ctx: RoomserverContext, inputter: Inputter, req: CreateRoomRequest): Promise<{ roomId: string; roomAlias?: string }> {
+  if (req.roomAliasName === undefined) return create(ctx, inputter, req);
+  // Taken only once the room exists: the check, the room and the alias under the alias's queue,
+  // so a second request for it waits and gets M_ROOM_IN_USE instead of a room without its alias.
+  return ctx.aliasWrites.run(`#${req.roomAliasName}:${ctx.serverName}`, () => create(ctx, inputter, req));
+}
+
+async function create(ctx: RoomserverContext, inputter: Inputter, req: CreateRoomRequest): Promise<{ roomId: string; roomAlias?: string }> {
   const version = req.roomVersion ?? ctx.defaultRoomVersion ?? DEFAULT_ROOM_VERSION;
   const rules = getRoomVersion(version);
   if (!rules) throw new MatrixError("M_UNSUPPORTED_ROOM_VERSION", `room version ${version} is not supported`, { room_version: version });

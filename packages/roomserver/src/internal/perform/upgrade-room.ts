@@ -65,9 +65,11 @@ export async function upgradeRoom(ctx: RoomserverContext, inputter: Inputter, re
   await state(newId, "m.room.power_levels", newPowerLevels(req, (oldPl?.content ?? {}) as Record<string, unknown>, power, newRules.authorization.privilegedCreators));
   // 4. Aliases move before the canonical alias is copied, so it points at aliases of the new room.
   for (const alias of await ctx.store.aliasesForRoom(old.roomId)) {
-    const found = await ctx.store.resolveAlias(alias);
-    await ctx.store.deleteAlias(alias);
-    await ctx.store.insertAlias(alias, newId, found?.creatorId ?? req.userId);
+    await ctx.aliasWrites.run(alias, async () => {
+      const found = await ctx.store.resolveAlias(alias);
+      await ctx.store.deleteAlias(alias);
+      await ctx.store.insertAlias(alias, newId, found?.creatorId ?? req.userId);
+    });
   }
   for (const type of TRANSFERABLE) {
     const c = await content(type);
