@@ -5,6 +5,8 @@
  * `GET /metrics`.
  */
 import { randomBytes } from "node:crypto";
+import { STATUS_CODES } from "node:http";
+import type { Socket } from "node:net";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { MatrixError } from "@dendrite-ts/protocol";
 import type { Logger } from "../logging";
@@ -61,6 +63,7 @@ export function createHttpServer(opts: CreateHttpServerOptions): HttpServer {
         : new MatrixError("M_UNKNOWN", "Bad request", {}, 400);
       void reply.status(error.status).headers(CORS_HEADERS).send(error.toJSON());
     },
+    clientErrorHandler: answerUnparsableRequest,
   }) as unknown as FastifyInstance;
 
   const knownPaths = trackRoutes(server);
@@ -140,6 +143,26 @@ export function createHttpServer(opts: CreateHttpServerOptions): HttpServer {
     });
   }
   return server;
+}
+
+/**
+ * A request Node's HTTP parser rejects (URL and headers over its 16 KiB, a malformed request
+ * line) never reaches fastify: answered here as a Matrix error too, then the connection closes.
+ */
+function answerUnparsableRequest(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === "ECONNRESET" || socket.destroyed) return;
+  const [status, error] =
+    err.code === "HPE_HEADER_OVERFLOW"
+      ? [431, new MatrixError("M_TOO_LARGE", "The request's URL and headers are too large", {}, 431)]
+      : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, new MatrixError("M_UNKNOWN", "The request was not received in time", {}, 408)]
+        : [400, new MatrixError("M_UNKNOWN", "Malformed HTTP request", {}, 400)];
+  const body = JSON.stringify(error.toJSON());
+  const cors = Object.entries(CORS_HEADERS).map(([k, v]) => `${k}: ${v}\r\n`).join("");
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${cors}connection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(err);
 }
 
 /** The route pattern (not the concrete URL) so metric label sets stay bounded. */

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect } from "node:net";
 import { Writable } from "node:stream";
 import { MatrixError } from "@dendrite-ts/protocol";
 import { createHttpServer, closeServer, listen, parseListenAddress, type HttpServer } from "../../src/http/server";
@@ -218,6 +219,29 @@ describe("listen", () => {
     expect(parseListenAddress(":8008")).toEqual({ host: "0.0.0.0", port: 8008 });
     expect(parseListenAddress("[::1]:8448")).toEqual({ host: "::1", port: 8448 });
     expect(() => parseListenAddress("nope")).toThrow(/host:port/);
+  });
+
+  it("a request Node's parser refuses (URL and headers over 16 KiB, a broken request line) is a Matrix error too", async () => {
+    const s = createHttpServer({ logger: createLogger({ level: "silent" }) });
+    s.get("/ping", async () => ({ ok: true }));
+    const { url } = await listen(s, "127.0.0.1:0");
+    try {
+      const long = await fetch(`${url}/ping?filter=${"a".repeat(20_000)}`);
+      expect(long.status).toBe(431);
+      expect(await long.json()).toEqual({ errcode: "M_TOO_LARGE", error: "The request's URL and headers are too large" });
+      expect(long.headers.get("access-control-allow-origin")).toBe("*");
+      const raw = await new Promise<string>((resolve, reject) => {
+        const sock = connect(Number(new URL(url).port), "127.0.0.1", () => sock.write("NOT A REQUEST\r\n\r\n"));
+        let got = "";
+        sock.on("data", (d: Buffer) => (got += d.toString()));
+        sock.on("close", () => resolve(got));
+        sock.on("error", reject);
+      });
+      expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+      expect(JSON.parse(raw.slice(raw.indexOf("\r\n\r\n") + 4))).toEqual({ errcode: "M_UNKNOWN", error: "Malformed HTTP request" });
+    } finally {
+      await closeServer(s);
+    }
   });
 
   it("listens on a real port, answers, and closes gracefully", async () => {
