@@ -65,4 +65,50 @@ describe("output relay", () => {
       await db.close();
     }
   }, 30_000);
+
+  it("published rows leave the outbox as the relay goes, with no flush or drain to clear them", async () => {
+    const db = await openTestDatabase();
+    const streams = await createEmbeddedStreams(db, { pollMs: 20 });
+    const rs = await createRoomserver({ db, streams, serverName: SERVER, signingKey: generateSigningKey("ed25519:r") });
+    const outboxRows = async () => ((await db.sql`SELECT count(*)::int AS n FROM roomserver.outbox`)[0] as { n: number }).n;
+    try {
+      const client = localClient(roomserverContract, rs.api);
+      const { roomId } = (await client.performCreateRoom({ body: { creator: ALICE, preset: "private_chat" } })).body;
+      for (let i = 0; i < 5; i++) await client.performSendEvent({ body: { sender: ALICE, roomId, type: "m.room.message", content: { body: `m${i}` } } });
+      const started = Date.now();
+      while ((await outboxRows()) > 0 && Date.now() - started < 10_000) await new Promise((r) => setTimeout(r, 50));
+      expect(await outboxRows()).toBe(0);
+    } finally {
+      await rs.close();
+      await streams.close();
+      await db.close();
+    }
+  }, 30_000);
+
+  it("a delete of published rows that fails (the database restarting) is tried again, not left for a later drain", async () => {
+    const db = await openTestDatabase();
+    const streams = await createEmbeddedStreams(db, { pollMs: 20 });
+    const rs = await createRoomserver({ db, streams, serverName: SERVER, signingKey: generateSigningKey("ed25519:r") });
+    const outboxRows = async () => ((await db.sql`SELECT count(*)::int AS n FROM roomserver.outbox`)[0] as { n: number }).n;
+    try {
+      const client = localClient(roomserverContract, rs.api);
+      const { roomId } = (await client.performCreateRoom({ body: { creator: ALICE, preset: "private_chat" } })).body;
+      await rs.flushOutputs();
+      // The database refuses deletes from the outbox for a while.
+      await db.sql.unsafe(`
+        CREATE FUNCTION roomserver.refuse_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$;
+        CREATE TRIGGER refuse BEFORE DELETE ON roomserver.outbox FOR EACH STATEMENT EXECUTE FUNCTION roomserver.refuse_delete();`);
+      await client.performSendEvent({ body: { sender: ALICE, roomId, type: "m.room.message", content: { body: "published, not deleted" } } });
+      await new Promise((r) => setTimeout(r, 300)); // published, and its batched delete refused
+      expect(await outboxRows()).toBe(1);
+      await db.sql.unsafe("DROP TRIGGER refuse ON roomserver.outbox");
+      const started = Date.now();
+      while ((await outboxRows()) > 0 && Date.now() - started < 10_000) await new Promise((r) => setTimeout(r, 50));
+      expect(await outboxRows()).toBe(0);
+    } finally {
+      await rs.close();
+      await streams.close();
+      await db.close();
+    }
+  }, 30_000);
 });

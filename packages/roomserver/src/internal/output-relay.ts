@@ -54,25 +54,33 @@ export function createOutputRelay(store: RoomserverStore, streams: Streams, logg
 
   const publish = (row: OutboxRow) => streams.publish(outputSubject(row.roomId), row.payload, { msgId: outputMsgId(row.outboxId), fromOutbox: true });
 
-  // Deletes trail the publishes, batched, one statement at a time; a failed one only means the
-  // rows are published again (as duplicates) by a later drain.
+  // Deletes trail the publishes, batched, one statement at a time. A failed one (the database
+  // restarting) is tried again later: rows left in the table would be published again at the
+  // next drain (a restart), as duplicates consumers must skip.
   const toDelete: number[] = [];
   let deleting: Promise<void> | undefined;
   let deleteTimer: NodeJS.Timeout | undefined;
+  async function deleteBatches(): Promise<void> {
+    while (toDelete.length > 0) {
+      const batch = toDelete.splice(0, DELETE_MAX);
+      try {
+        await store.deletePublishedOutbox(batch);
+      } catch (err) {
+        toDelete.unshift(...batch);
+        logger.warn({ err, rows: toDelete.length }, "deleting published outbox rows failed; trying again");
+        if (!stopped) (deleteTimer ??= setTimeout(deleteNow, RETRY_MS)).unref();
+        return;
+      }
+    }
+  }
   function deleteNow(): Promise<void> {
     if (deleteTimer) clearTimeout(deleteTimer);
     deleteTimer = undefined;
-    deleting ??= (async () => {
-      try {
-        while (toDelete.length > 0) await store.deletePublishedOutbox(toDelete.splice(0, DELETE_MAX));
-      } catch (err) {
-        logger.warn({ err }, "deleting published outbox rows failed; a later drain republishes them");
-        toDelete.length = 0;
-      } finally {
-        deleting = undefined;
-      }
-    })();
-    return deleting;
+    // Cleared by `finally`, which always runs after this assignment: an async function with
+    // nothing to await settles at once, and clearing inside it would run before the assignment
+    // and leave a settled promise here for good (deletes then never ran again).
+    if (!deleting && toDelete.length > 0) deleting = deleteBatches().finally(() => (deleting = undefined));
+    return deleting ?? Promise.resolve();
   }
   function scheduleDelete(id: number): void {
     toDelete.push(id);
