@@ -1,7 +1,7 @@
 import { generateSigningKey } from "@dendrite-ts/protocol";
-import { createEmbeddedStreams, localClient, openTestDatabase, type Streams } from "@dendrite-ts/runtime";
+import { createEmbeddedStreams, localClient, openTestDatabase, type Database, type Streams } from "@dendrite-ts/runtime";
 import { describe, expect, it } from "vitest";
-import { createRoomserver, roomserverContract, type OutputRoomEvent } from "../src";
+import { createRoomserver, roomserverContract, type OutputRoomEvent, type Roomserver } from "../src";
 import { ALICE, SERVER } from "./helpers/roomserver";
 
 /** Streams whose OutputRoomEvent publishes fail while `down` is set (the broker unreachable). */
@@ -66,49 +66,47 @@ describe("output relay", () => {
     }
   }, 30_000);
 
-  it("published rows leave the outbox as the relay goes, with no flush or drain to clear them", async () => {
+  /** A roomserver on the embedded log with a room of ALICE's; `outboxRows` counts the outbox. */
+  async function withRoom(test: (t: { db: Database; rs: Roomserver; send: (body: string) => Promise<unknown>; outboxRows: () => Promise<number> }) => Promise<void>) {
     const db = await openTestDatabase();
     const streams = await createEmbeddedStreams(db, { pollMs: 20 });
     const rs = await createRoomserver({ db, streams, serverName: SERVER, signingKey: generateSigningKey("ed25519:r") });
-    const outboxRows = async () => ((await db.sql`SELECT count(*)::int AS n FROM roomserver.outbox`)[0] as { n: number }).n;
     try {
       const client = localClient(roomserverContract, rs.api);
       const { roomId } = (await client.performCreateRoom({ body: { creator: ALICE, preset: "private_chat" } })).body;
-      for (let i = 0; i < 5; i++) await client.performSendEvent({ body: { sender: ALICE, roomId, type: "m.room.message", content: { body: `m${i}` } } });
-      const started = Date.now();
-      while ((await outboxRows()) > 0 && Date.now() - started < 10_000) await new Promise((r) => setTimeout(r, 50));
-      expect(await outboxRows()).toBe(0);
+      const send = (body: string) => client.performSendEvent({ body: { sender: ALICE, roomId, type: "m.room.message", content: { body } } });
+      const outboxRows = async () => ((await db.sql`SELECT count(*)::int AS n FROM roomserver.outbox`)[0] as { n: number }).n;
+      await test({ db, rs, send, outboxRows });
     } finally {
       await rs.close();
       await streams.close();
       await db.close();
     }
-  }, 30_000);
+  }
+  async function untilEmpty(outboxRows: () => Promise<number>): Promise<void> {
+    const started = Date.now();
+    while ((await outboxRows()) > 0 && Date.now() - started < 10_000) await new Promise((r) => setTimeout(r, 50));
+  }
 
-  it("a delete of published rows that fails (the database restarting) is tried again, not left for a later drain", async () => {
-    const db = await openTestDatabase();
-    const streams = await createEmbeddedStreams(db, { pollMs: 20 });
-    const rs = await createRoomserver({ db, streams, serverName: SERVER, signingKey: generateSigningKey("ed25519:r") });
-    const outboxRows = async () => ((await db.sql`SELECT count(*)::int AS n FROM roomserver.outbox`)[0] as { n: number }).n;
-    try {
-      const client = localClient(roomserverContract, rs.api);
-      const { roomId } = (await client.performCreateRoom({ body: { creator: ALICE, preset: "private_chat" } })).body;
+  it("published rows leave the outbox as the relay goes, with no flush or drain to clear them", () =>
+    withRoom(async ({ send, outboxRows }) => {
+      for (let i = 0; i < 5; i++) await send(`m${i}`);
+      await untilEmpty(outboxRows);
+      expect(await outboxRows()).toBe(0);
+    }), 30_000);
+
+  it("a delete of published rows that fails (the database restarting) is tried again, not left for a later drain", () =>
+    withRoom(async ({ db, rs, send, outboxRows }) => {
       await rs.flushOutputs();
       // The database refuses deletes from the outbox for a while.
       await db.sql.unsafe(`
         CREATE FUNCTION roomserver.refuse_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$;
         CREATE TRIGGER refuse BEFORE DELETE ON roomserver.outbox FOR EACH STATEMENT EXECUTE FUNCTION roomserver.refuse_delete();`);
-      await client.performSendEvent({ body: { sender: ALICE, roomId, type: "m.room.message", content: { body: "published, not deleted" } } });
+      await send("published, not deleted");
       await new Promise((r) => setTimeout(r, 300)); // published, and its batched delete refused
       expect(await outboxRows()).toBe(1);
       await db.sql.unsafe("DROP TRIGGER refuse ON roomserver.outbox");
-      const started = Date.now();
-      while ((await outboxRows()) > 0 && Date.now() - started < 10_000) await new Promise((r) => setTimeout(r, 50));
+      await untilEmpty(outboxRows);
       expect(await outboxRows()).toBe(0);
-    } finally {
-      await rs.close();
-      await streams.close();
-      await db.close();
-    }
-  }, 30_000);
+    }), 30_000);
 });
