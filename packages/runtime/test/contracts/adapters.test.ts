@@ -137,6 +137,15 @@ describe("transport-specific details", () => {
     expect(r.body).toBe(body);
   });
 
+  it("a component that cannot be reached is a 502 M_UNKNOWN (an outage to retry), not an internal error", async () => {
+    const gone = createHttpServer({ logger: createLogger({ level: "silent" }) });
+    const { url } = await listen(gone, "127.0.0.1:0");
+    await closeServer(gone); // nothing listens there now
+    const e = await rejection(httpClient(exampleContract, url).getThing({ params: { thingId: "x" }, query: {} }));
+    expect(observable(e)).toEqual({ errcode: "M_UNKNOWN", status: 502, message: `Component at ${url} is unreachable`, body: { errcode: "M_UNKNOWN", error: `Component at ${url} is unreachable` } });
+    expect(((e as { cause?: { code?: string } }).cause)?.code).toBe("ECONNREFUSED");
+  });
+
   it("mounted routes answer 405 for a known path with the wrong method", async () => {
     const r = await server.inject({ method: "DELETE", url: "/_internal/example/things" });
     expect(r.statusCode).toBe(405);
