@@ -1,6 +1,6 @@
 /**
  * `httpClient(contract, baseUrl)`: the same client type over HTTP, via ts-rest's `initClient`
- * over node:http with keep-alive (node-http-fetcher.ts). Three things are added on
+ * over node:http with keep-alive (node-http-fetcher.ts). Four things are added on
  * top: path params are URL-encoded (ts-rest inserts them raw, and Matrix IDs carry '#', '/', '+'),
  * the query string is written by query.ts (repeated keys for lists), error responses become
  * MatrixError rejections per outcome.ts, and a component that cannot be reached (down,
