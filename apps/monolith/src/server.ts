@@ -83,6 +83,7 @@ export async function startMonolith(opts: StartMonolithOptions): Promise<Running
       signingKey,
       logger: logger.child({ component: "roomserver" }),
       defaultRoomVersion: global.default_room_version,
+      eventCacheEntries: config.roomserver.event_cache_entries,
     });
     cleanups.push(() => roomserverImpl.close());
     const roomserver = localClient(roomserverContract, roomserverImpl.api);

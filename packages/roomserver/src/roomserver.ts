@@ -24,6 +24,8 @@ export interface RoomserverDeps {
   readonly logger?: Logger;
   /** Version of rooms created without one (default: protocol's DEFAULT_ROOM_VERSION, "12"). */
   readonly defaultRoomVersion?: string;
+  /** Recent events kept parsed in memory (default 10,000; config `roomserver.event_cache_entries`). */
+  readonly eventCacheEntries?: number;
 }
 
 export interface Roomserver {
@@ -60,6 +62,7 @@ export async function createRoomserver(deps: RoomserverDeps): Promise<Roomserver
     logger,
     defaultRoomVersion: deps.defaultRoomVersion ?? "12",
     outputs: relay,
+    eventCacheEntries: deps.eventCacheEntries,
   });
   const inputter = createInputter(ctx, deps.streams);
   await relay.flush();

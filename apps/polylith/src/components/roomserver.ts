@@ -17,6 +17,7 @@ export const roomserverEntry: ComponentEntry = {
         signingKey,
         logger: ctx.logger,
         defaultRoomVersion: global.default_room_version,
+        eventCacheEntries: ctx.config.roomserver.event_cache_entries,
       });
       return { impl: rs.api, close: () => rs.close() };
     }),

@@ -26,9 +26,12 @@ export interface RoomserverContext {
   readonly aliasWrites: KeyedQueues;
 }
 
-export function createContext(opts: Omit<RoomserverContext, "events" | "state" | "builtEvents" | "aliasWrites">): RoomserverContext {
-  const events = createEventLoader(opts.store);
-  return { ...opts, events, state: createStateHelpers(opts.store, events), builtEvents: new WeakMap(), aliasWrites: new KeyedQueues() };
+export function createContext(
+  opts: Omit<RoomserverContext, "events" | "state" | "builtEvents" | "aliasWrites"> & { eventCacheEntries?: number | undefined },
+): RoomserverContext {
+  const { eventCacheEntries, ...shared } = opts;
+  const events = createEventLoader(opts.store, eventCacheEntries);
+  return { ...shared, events, state: createStateHelpers(opts.store, events), builtEvents: new WeakMap(), aliasWrites: new KeyedQueues() };
 }
 
 /** The server part of a user ID (or any sigil-ID with a server part). */

@@ -30,7 +30,8 @@ export interface StoredEvent {
   readonly redactedBy: string | null;
 }
 
-const CACHE_LIMIT = 50_000;
+/** Events kept when the caller names no number (config `roomserver.event_cache_entries`). */
+export const DEFAULT_EVENT_CACHE_ENTRIES = 10_000;
 
 export interface EventLoader {
   byNids(nids: readonly number[]): Promise<Map<number, StoredEvent>>;
@@ -45,15 +46,16 @@ export interface EventLoader {
   forgetRoom(roomNid: number): void;
 }
 
-export function createEventLoader(store: RoomserverStore): EventLoader {
+export function createEventLoader(store: RoomserverStore, cacheEntries = DEFAULT_EVENT_CACHE_ENTRIES): EventLoader {
   const byNid = new Map<number, StoredEvent>();
   const nidById = new Map<string, number>();
   const idByPdu = new WeakMap<object, string>();
 
   function remember(events: readonly StoredEvent[]): void {
     for (const e of events) {
-      if (byNid.size >= CACHE_LIMIT) {
-        // Oldest first: Map iteration order is insertion order.
+      byNid.delete(e.nid); // re-inserted below as the most recent
+      if (byNid.size >= cacheEntries) {
+        // Least recently used first: Map iteration order is insertion order, and a hit re-inserts.
         const oldest = byNid.values().next().value as StoredEvent;
         byNid.delete(oldest.nid);
         nidById.delete(oldest.id);
@@ -62,6 +64,13 @@ export function createEventLoader(store: RoomserverStore): EventLoader {
       nidById.set(e.id, e.nid);
       idByPdu.set(e.pdu, e.id);
     }
+  }
+
+  /** A hit moves to the most recent end, so a room's create and power-level events stay cached. */
+  function touch(e: StoredEvent): StoredEvent {
+    byNid.delete(e.nid);
+    byNid.set(e.nid, e);
+    return e;
   }
 
   async function toStored(rows: EventRow[]): Promise<StoredEvent[]> {
@@ -97,7 +106,7 @@ export function createEventLoader(store: RoomserverStore): EventLoader {
       const missing: number[] = [];
       for (const n of new Set(nids)) {
         const hit = byNid.get(n);
-        if (hit) out.set(n, hit);
+        if (hit) out.set(n, touch(hit));
         else missing.push(n);
       }
       if (missing.length > 0) {
@@ -113,7 +122,7 @@ export function createEventLoader(store: RoomserverStore): EventLoader {
       for (const id of new Set(ids)) {
         const nid = nidById.get(id);
         const hit = nid === undefined ? undefined : byNid.get(nid);
-        if (hit) out.set(id, hit);
+        if (hit) out.set(id, touch(hit));
         else missing.push(id);
       }
       if (missing.length > 0) {

@@ -47,6 +47,9 @@ export function defaultConfigYaml(opts: DefaultConfigOptions): string {
       if (publicPort) lines.push(`    public: "0.0.0.0:${publicPort}"`);
       lines.push(`  internal_url: "http://127.0.0.1:${port}"`);
     }
+    if (name === "roomserver") {
+      lines.push(`  # Recent events kept parsed in memory (~5 KB each), least recently used out first.`, `  event_cache_entries: 10000`);
+    }
     if (name === "mediaapi") lines.push(`  base_path: ${q(`${dataDir}/media`)}`, `  max_file_size_bytes: 10485760`);
     if (name === "clientapi") {
       lines.push(`  rate_limiting:`, `    enabled: true`, `    threshold: 5`, `    cooloff: "500ms"`);

@@ -196,7 +196,13 @@ export const COMPONENT_OPTIONS = {
     base_path: z.string().min(1).default("./data/media"),
     max_file_size_bytes: z.number().int().positive().default(10 * 1024 * 1024),
   },
-  roomserver: {},
+  roomserver: {
+    /**
+     * Recent events kept parsed in memory, least recently used out first (~5 KB each): building
+     * and checking an event reads its room's latest and auth events from here, not PostgreSQL.
+     */
+    event_cache_entries: z.number().int().positive().default(10_000),
+  },
   eduserver: {},
   federationsender: {},
   appservice: { config_files: z.array(z.string()).default([]) },

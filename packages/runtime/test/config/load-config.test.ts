@@ -29,6 +29,7 @@ describe("loadConfig", () => {
     expect(c.logging).toEqual({ level: "info", format: "json" });
     expect(c.metrics.enabled).toBe(false);
     expect(c.roomserver.listen).toEqual({});
+    expect(c.roomserver.event_cache_entries).toBe(10_000);
     expect(c.mediaapi.max_file_size_bytes).toBe(10 * 1024 * 1024);
     expect(c.monolith.listen).toBe("0.0.0.0:8008");
   });
@@ -155,6 +156,7 @@ describe("environment overrides", () => {
         DENDRITE_GLOBAL__DEFAULT_ROOM_VERSION: "10",
         DENDRITE_GLOBAL__FEDERATION__SERVER_NAME_MAP: '{"hs2:8448": "http://127.0.0.1:8448"}',
         DENDRITE_MEDIAAPI__MAX_FILE_SIZE_BYTES: "2048",
+        DENDRITE_ROOMSERVER__EVENT_CACHE_ENTRIES: "50000",
         dendrite_roomserver__listen__internal: "127.0.0.1:7770", // not our prefix: ignored
         DENDRITE_ROOMSERVER__LISTEN__INTERNAL: "127.0.0.1:7771",
         DENDRITE_CONFIG: "/etc/dendrite.yaml", // no "__": not a key
@@ -170,6 +172,7 @@ describe("environment overrides", () => {
     expect(c.global.federation.server_name_map).toEqual({ "hs2:8448": "http://127.0.0.1:8448" });
     expect(c.mediaapi.max_file_size_bytes).toBe(2048);
     expect(c.roomserver.listen.internal).toBe("127.0.0.1:7771");
+    expect(c.roomserver.event_cache_entries).toBe(50_000);
   });
 
   it("names the variable when its value or key is wrong", () => {
