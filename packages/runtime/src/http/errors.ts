@@ -1,7 +1,9 @@
 /**
  * Every error an HTTP request can meet, turned into a Matrix error: `{ errcode, error }` with the
- * right status. Client mistakes keep their 4xx; anything we did not expect becomes
- * 500 `M_UNKNOWN` with a generic message (details go to the log, never to the client).
+ * right status. Client mistakes keep their 4xx; a dependency that cannot be reached (PostgreSQL
+ * restarting, a connection cut) is 503 `M_UNKNOWN`, an outage a client may retry; anything else
+ * we did not expect becomes 500 `M_UNKNOWN` with a generic message (details go to the log, never
+ * to the client).
  */
 import { MatrixError, ERRCODE_STATUS, type Errcode } from "@dendrite-ts/protocol";
 
@@ -30,6 +32,29 @@ export function internalError(): MatrixError {
   return new MatrixError("M_UNKNOWN", "Internal server error", {}, 500);
 }
 
+export function unavailableError(): MatrixError {
+  return new MatrixError("M_UNKNOWN", "A service this server depends on is unavailable; try again shortly", {}, 503);
+}
+
+/** Socket failures, and postgres.js's own names for a connection that went away. */
+const OUTAGE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT"]);
+
+/**
+ * True when `e` (or what caused it) is a failure to reach something the server depends on, not a
+ * bug: a refused or cut connection, or PostgreSQL saying it is shutting down, starting up or
+ * lost the connection (SQLSTATE 57P01–57P03, class 08).
+ */
+export function isDependencyOutage(e: unknown): boolean {
+  let c: unknown = e;
+  for (let depth = 0; c instanceof Error && depth < 5; depth++, c = (c as { cause?: unknown }).cause) {
+    const code = (c as { code?: unknown }).code;
+    if (typeof code !== "string") continue;
+    if (OUTAGE_CODES.has(code)) return true;
+    if (c.name === "PostgresError" && (code.startsWith("08") || /^57P0[123]$/.test(code))) return true;
+  }
+  return false;
+}
+
 interface FastifyishError extends Error {
   code?: string;
   statusCode?: number;
@@ -41,6 +66,7 @@ export function mapError(e: unknown): MappedError {
   const m = asMatrixError(e);
   if (m) return { error: m, internal: m.status >= 500 };
   if (!(e instanceof Error)) return { error: internalError(), internal: true };
+  if (isDependencyOutage(e)) return { error: unavailableError(), internal: true };
   const err = e as FastifyishError;
 
   switch (err.code) {
