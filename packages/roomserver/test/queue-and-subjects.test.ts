@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { inputSubject, outputSubject } from "../src";
-import { KeyedQueues } from "../src/internal/input/queue";
+import { KeyedQueues } from "../src/internal/keyed-queues";
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

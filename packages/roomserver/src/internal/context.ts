@@ -3,7 +3,7 @@ import type { Logger } from "@dendrite-ts/runtime";
 import type { SigningKey } from "@dendrite-ts/protocol";
 import type { OutboxRow, RoomserverStore } from "../storage";
 import { createEventLoader, type EventLoader } from "./events";
-import { KeyedQueues } from "./input/queue";
+import { KeyedQueues } from "./keyed-queues";
 import { createStateHelpers, type StateHelpers } from "./state";
 
 export interface RoomserverContext {

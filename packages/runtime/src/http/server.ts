@@ -151,16 +151,16 @@ export function createHttpServer(opts: CreateHttpServerOptions): HttpServer {
  */
 function answerUnparsableRequest(err: Error & { code?: string }, socket: Socket): void {
   if (err.code === "ECONNRESET" || socket.destroyed) return;
-  const [status, error] =
+  const error =
     err.code === "HPE_HEADER_OVERFLOW"
-      ? [431, new MatrixError("M_TOO_LARGE", "The request's URL and headers are too large", {}, 431)]
+      ? new MatrixError("M_TOO_LARGE", "The request's URL and headers are too large", {}, 431)
       : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
-        ? [408, new MatrixError("M_UNKNOWN", "The request was not received in time", {}, 408)]
-        : [400, new MatrixError("M_UNKNOWN", "Malformed HTTP request", {}, 400)];
+        ? new MatrixError("M_UNKNOWN", "The request was not received in time", {}, 408)
+        : new MatrixError("M_UNKNOWN", "Malformed HTTP request", {}, 400);
   const body = JSON.stringify(error.toJSON());
   const cors = Object.entries(CORS_HEADERS).map(([k, v]) => `${k}: ${v}\r\n`).join("");
   if (socket.writable) {
-    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${cors}connection: close\r\n\r\n${body}`);
+    socket.write(`HTTP/1.1 ${error.status} ${STATUS_CODES[error.status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${cors}connection: close\r\n\r\n${body}`);
   }
   socket.destroy(err);
 }

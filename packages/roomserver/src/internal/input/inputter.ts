@@ -10,7 +10,7 @@ import { INPUT_ROOM_EVENT_STREAM, inputSubject } from "../../output";
 import type { RoomserverContext } from "../context";
 import { RoomMovedError } from "./commit";
 import { processInputEvent, type ProcessOptions } from "./process";
-import { KeyedQueues } from "./queue";
+import { KeyedQueues } from "../keyed-queues";
 
 export const INPUT_CONSUMER = "roomserver";
 

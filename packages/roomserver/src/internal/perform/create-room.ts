@@ -48,13 +48,19 @@ function powerLevels(req: CreateRoomRequest, preset: Preset, privilegedCreators:
 }
 
 export async function createRoom(ctx: RoomserverContext, inputter: Inputter, req: CreateRoomRequest): Promise<{ roomId: string; roomAlias?: string }> {
-  if (req.roomAliasName === undefined) return create(ctx, inputter, req);
+  const alias = req.roomAliasName === undefined ? undefined : `#${req.roomAliasName}:${ctx.serverName}`;
+  if (alias === undefined) return create(ctx, inputter, req, undefined);
   // Taken only once the room exists: the check, the room and the alias under the alias's queue,
   // so a second request for it waits and gets M_ROOM_IN_USE instead of a room without its alias.
-  return ctx.aliasWrites.run(`#${req.roomAliasName}:${ctx.serverName}`, () => create(ctx, inputter, req));
+  return ctx.aliasWrites.run(alias, () => create(ctx, inputter, req, alias));
 }
 
-async function create(ctx: RoomserverContext, inputter: Inputter, req: CreateRoomRequest): Promise<{ roomId: string; roomAlias?: string }> {
+async function create(
+  ctx: RoomserverContext,
+  inputter: Inputter,
+  req: CreateRoomRequest,
+  alias: string | undefined,
+): Promise<{ roomId: string; roomAlias?: string }> {
   const version = req.roomVersion ?? ctx.defaultRoomVersion ?? DEFAULT_ROOM_VERSION;
   const rules = getRoomVersion(version);
   if (!rules) throw new MatrixError("M_UNSUPPORTED_ROOM_VERSION", `room version ${version} is not supported`, { room_version: version });
@@ -68,7 +74,6 @@ async function create(ctx: RoomserverContext, inputter: Inputter, req: CreateRoo
   // Checked before anything is created: a remote invite needs federation (federationsender), later.
   if (remote.length > 0) throw new MatrixError("M_UNRECOGNIZED", `inviting users of other servers is not supported yet: ${remote.join(", ")}`);
   const preset: Preset = req.preset ?? (req.visibility === "public" ? "public_chat" : "private_chat");
-  const alias = req.roomAliasName === undefined ? undefined : `#${req.roomAliasName}:${ctx.serverName}`;
   if (alias !== undefined) {
     try {
       parseRoomAlias(alias);
