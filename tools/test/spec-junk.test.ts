@@ -3,13 +3,12 @@
 // bodies of the wrong shape, each property given every wrong type, and text that is not JSON.
 // Whatever the route (implemented or not), the answer is never a 5xx, and every 4xx is a Matrix
 // error — a JSON object with an errcode — or a user-interactive-auth 401 listing its flows.
-import http from "node:http";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SpecOperation } from "../scripts/spec-operations";
 import { startHomeserver, type Homeserver } from "../src/harness/homeserver";
-import { RawClient } from "../src/harness/raw-client";
+import { httpText, RawClient } from "../src/harness/raw-client";
 
 const operations = JSON.parse(readFileSync(join(import.meta.dirname, "..", "spec-data", "client-server-operations.json"), "utf8")) as SpecOperation[];
 
@@ -21,21 +20,10 @@ const JUNK_QUERY = ["", "x", "-1", "1.5", "99999999999999999999", "true", "%00",
 const JUNK_VALUES: unknown[] = [null, 1, -1, 1.5, 2 ** 60, "x", "", true, [], {}, ["x"], [1], { a: 1 }, "\u0000", "a".repeat(70_000), "\ud800x"];
 const RAW_BODIES = ["{", "[1,", '"x', '{"a":1}garbage', '{"a":"\\ud800"}', '{"a": 1e400}', '{"a": -0}', '{"a": 1.0}', `${'{"a":'.repeat(500)}1${"}".repeat(500)}`];
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
-
 function send(base: string, method: string, path: string, token: string, body: string | undefined): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
-    if (body !== undefined) Object.assign(headers, { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) });
-    const req = http.request(`${base}${path}`, { method, agent, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
-      res.on("error", reject);
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
+  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+  if (body !== undefined) headers["content-type"] = "application/json";
+  return httpText(`${base}${path}`, method, headers, body);
 }
 
 /** A body with each property at a plausible value of its type. */
@@ -90,7 +78,6 @@ describe("junk input on every client-server operation of the spec", () => {
     };
   }, 120_000);
   afterAll(async () => {
-    agent.destroy();
     await hs?.stop();
   });
 

@@ -8,23 +8,23 @@ import http from "node:http";
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
-function httpJson(url: string, method: string, headers: Record<string, string>, body?: string): Promise<{ status: number; json: unknown }> {
+/** One request on the keep-alive agent; the answer's status and text, whatever they are. */
+export function httpText(url: string, method: string, headers: Record<string, string>, body?: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method, agent, headers: body === undefined ? headers : { ...headers, "content-length": String(Buffer.byteLength(body)) } }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => {
-        try {
-          resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString("utf8")) });
-        } catch (e) {
-          reject(e);
-        }
-      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
       res.on("error", reject);
     });
     req.on("error", reject);
     req.end(body);
   });
+}
+
+async function httpJson(url: string, method: string, headers: Record<string, string>, body?: string): Promise<{ status: number; json: unknown }> {
+  const { status, text } = await httpText(url, method, headers, body);
+  return { status, json: JSON.parse(text) };
 }
 
 export class RawClient {
