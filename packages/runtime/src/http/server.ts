@@ -67,6 +67,7 @@ export function createHttpServer(opts: CreateHttpServerOptions): HttpServer {
   }) as unknown as FastifyInstance;
 
   const knownPaths = trackRoutes(server);
+  if (opts.metrics) labelRoutes(server);
 
   // Clients "should supply a Content-Type header of application/json for all requests with JSON
   // bodies, but this is not required" (client-server API, API standards): a body under any other
@@ -165,13 +166,29 @@ function answerUnparsableRequest(err: Error & { code?: string }, socket: Socket)
   socket.destroy(err);
 }
 
-/** The route pattern (not the concrete URL) so metric label sets stay bounded. */
+/** The route pattern a request matched, set by labelRoutes. */
+const ROUTE_LABEL = Symbol("routeLabel");
+
+/**
+ * Each route tags its requests with its pattern (not the concrete URL) so metric label sets
+ * stay bounded. Read per request, `req.routeOptions` builds and freezes an object each time:
+ * ~15 µs a request in a server profile, more than the metrics it labels.
+ */
+function labelRoutes(server: FastifyInstance): void {
+  server.addHook("onRoute", (route) => {
+    if ((route.config as { corsPreflight?: boolean } | undefined)?.corsPreflight) return;
+    const label = route.url;
+    const tag = (req: FastifyRequest, _reply: FastifyReply, done: () => void) => {
+      (req as unknown as Record<symbol, string>)[ROUTE_LABEL] = label;
+      done();
+    };
+    route.onRequest = route.onRequest === undefined ? [tag] : [...[route.onRequest].flat(), tag];
+  });
+}
+
+/** The matched route's pattern; preflights and requests no route matched share one label each. */
 function routeLabel(req: FastifyRequest): string {
-  const url = req.routeOptions?.url;
-  if (!url || (req.routeOptions.config as { corsPreflight?: boolean } | undefined)?.corsPreflight) {
-    return req.method === "OPTIONS" ? "options" : "unmatched";
-  }
-  return url;
+  return (req as unknown as Record<symbol, string | undefined>)[ROUTE_LABEL] ?? (req.method === "OPTIONS" ? "options" : "unmatched");
 }
 
 /** Remembers every registered route so a miss can tell 404 (no such path) from 405 (wrong method). */

@@ -195,6 +195,7 @@ describe("metrics", () => {
     const stateTimed = (text: string) => Number(new RegExp(`dendrite_http_request_duration_seconds_count${stateLabels}`).exec(text)?.[1] ?? 0);
     await server.inject({ method: "GET", url: "/_matrix/client/v3/rooms/!a:x/state" });
     await server.inject({ method: "GET", url: "/_matrix/client/v3/rooms/!b:x/state" });
+    await server.inject({ method: "OPTIONS", url: "/_matrix/client/v3/rooms/!b:x/state" });
     recordStreamLag(metrics, { stream: "OutputRoomEvent", consumer: "syncapi" }, 7);
     recordDbPool(metrics, "roomserver", { inUse: 2, idle: 3, max: 10 });
     const r = await server.inject({ method: "GET", url: "/metrics" });
@@ -203,6 +204,7 @@ describe("metrics", () => {
     expect(stateCount(r.body)).toBe(stateCount(before) + 2);
     expect(stateTimed(r.body)).toBe(stateTimed(before) + 2);
     expect(r.body).toMatch(/dendrite_http_requests_total\{method="GET",route="unmatched",status="404"\}/);
+    expect(r.body).toMatch(/dendrite_http_requests_total\{method="OPTIONS",route="options",status="204"\} \d+/);
     expect(r.body).toContain("dendrite_http_request_duration_seconds_bucket");
     expect(r.body).toContain('dendrite_stream_consumer_lag{stream="OutputRoomEvent",consumer="syncapi"} 7');
     expect(r.body).toContain('dendrite_db_pool_connections{pool="roomserver",state="in_use"} 2');
