@@ -230,7 +230,10 @@ class JetStreamSubscription implements Subscription {
   private readonly queues = new Map<string, Held[]>();
   private readonly held = new Map<number, Held>();
   private readonly waiting: string[] = []; // subjects with work, beyond the concurrency limit
-  private readonly running = new Map<string, Promise<void>>();
+  /** Subjects whose drain loop will still look at their queue (see drain's finally). */
+  private readonly active = new Set<string>();
+  /** Drain loops not yet settled, for stop(). */
+  private readonly drains = new Set<Promise<void>>();
   private readonly heartbeat: NodeJS.Timeout;
   private readonly reader: Promise<void>;
   private recovery: CrashRecovery | undefined;
@@ -369,7 +372,7 @@ class JetStreamSubscription implements Subscription {
 
   private unpark(subject: string): void {
     if (!this.parked.delete(subject) || this.stopped) return;
-    if (!this.running.has(subject) && !this.waiting.includes(subject)) this.schedule(subject);
+    if (!this.active.has(subject) && !this.waiting.includes(subject)) this.schedule(subject);
   }
 
   /** The message came (back) to us: it no longer holds back its subject's newer ones. */
@@ -397,54 +400,64 @@ class JetStreamSubscription implements Subscription {
     q.splice(i, 0, h);
     this.queues.set(m.subject, q);
     if (this.recovery) this.arrived(m.subject, m.seq);
-    if (!this.running.has(m.subject) && !this.waiting.includes(m.subject)) this.schedule(m.subject);
+    if (!this.active.has(m.subject) && !this.waiting.includes(m.subject)) this.schedule(m.subject);
   }
 
   private schedule(subject: string): void {
-    if (this.running.size >= this.concurrency) {
+    if (this.active.size >= this.concurrency) {
       this.waiting.push(subject);
       return;
     }
-    const run = this.drain(subject).finally(() => {
-      this.running.delete(subject);
-      const next = this.waiting.shift();
-      if (next !== undefined && !this.stopped) this.schedule(next);
-    });
-    this.running.set(subject, run);
+    this.active.add(subject);
+    const run = this.drain(subject);
+    this.drains.add(run);
+    const settled = () => void this.drains.delete(run);
+    run.then(settled, settled);
   }
 
-  /** Process one subject's queue in order until it is empty. */
+  /** Process one subject's queue in order until it is empty (or parked), then free its slot. */
   private async drain(subject: string): Promise<void> {
     const q = this.queues.get(subject);
-    while (q && q.length > 0 && !this.stopped) {
-      const h = q[0]!;
-      if (this.recovery) {
-        const older = this.recovery.suspects.get(subject);
-        if (older && older[0]! < h.msg.seq) {
-          this.parked.add(subject); // an older message may still come back: wait, slot freed
-          return;
+    try {
+      while (q && q.length > 0 && !this.stopped) {
+        const h = q[0]!;
+        if (this.recovery) {
+          const older = this.recovery.suspects.get(subject);
+          if (older && older[0]! < h.msg.seq) {
+            this.parked.add(subject); // an older message may still come back: wait, slot freed
+            return;
+          }
         }
+        const count = h.msg.info.deliveryCount + h.localFailures;
+        const msgId = h.msg.headers?.get("Nats-Msg-Id") || undefined;
+        const msg = new Delivery(this.stream, this.subjectIn(subject), h.msg.seq, msgId, count, h.msg.data);
+        const outcome = await runDelivery(this.handler, msg, this.ackWaitMs);
+        if (outcome.ok) {
+          h.msg.ack();
+          this.forget(q, h);
+          continue;
+        }
+        const dropped = this.opts.maxDeliver !== undefined && count >= this.opts.maxDeliver;
+        this.opts.onError?.(outcome.error, msg, dropped);
+        if (dropped) {
+          h.msg.term("maxDeliver reached");
+          this.forget(q, h);
+          continue;
+        }
+        h.localFailures++;
+        await this.sleep(outcome.delayMs);
       }
-      const count = h.msg.info.deliveryCount + h.localFailures;
-      const msgId = h.msg.headers?.get("Nats-Msg-Id") || undefined;
-      const msg = new Delivery(this.stream, this.subjectIn(subject), h.msg.seq, msgId, count, h.msg.data);
-      const outcome = await runDelivery(this.handler, msg, this.ackWaitMs);
-      if (outcome.ok) {
-        h.msg.ack();
-        this.forget(q, h);
-        continue;
-      }
-      const dropped = this.opts.maxDeliver !== undefined && count >= this.opts.maxDeliver;
-      this.opts.onError?.(outcome.error, msg, dropped);
-      if (dropped) {
-        h.msg.term("maxDeliver reached");
-        this.forget(q, h);
-        continue;
-      }
-      h.localFailures++;
-      await this.sleep(outcome.delayMs);
+      if (q && q.length === 0) this.queues.delete(subject);
+    } finally {
+      // In the same synchronous step as the loop's last look at the queue (no await between), so
+      // a message pushed after it finds the subject idle and schedules it. Freed a microtask
+      // later (a .finally on the drain's promise), a message pushed in between was queued behind
+      // a loop that had already ended, and stayed there, its lease renewed, until its subject got
+      // another message.
+      this.active.delete(subject);
+      const next = this.waiting.shift();
+      if (next !== undefined && !this.stopped) this.schedule(next);
     }
-    if (q && q.length === 0) this.queues.delete(subject);
   }
 
   private forget(q: Held[], h: Held): void {
@@ -471,7 +484,7 @@ class JetStreamSubscription implements Subscription {
     for (const wake of [...this.sleepers]) wake();
     await this.reader; // the open pull request ends within FETCH_EXPIRES_MS
     await this.watcher;
-    await Promise.all(this.running.values());
+    await Promise.all(this.drains);
     clearInterval(this.heartbeat);
     // Hand back what we held but did not finish, so the next consumer gets it at once.
     for (const h of this.held.values()) h.msg.nak();

@@ -78,6 +78,18 @@ export function defineStreamsSuite(harness: StreamsHarness): void {
     }
   });
 
+  it("hands on every message when the handler finishes at once, subjects taking turns", async () => {
+    // Pairs of subjects alternating in runs of four, each pair then done for good: a message
+    // that arrived just as its subject's previous one finished must not wait for a successor.
+    const { stream, subject } = await setup("Turns", "turns");
+    const total = 400;
+    const subjectOf = (i: number) => subject(`g${Math.floor(i / 4)}${i % 2 === 0 ? "a" : "b"}`);
+    for (let i = 0; i < total; i++) await streams.publish(subjectOf(i), { n: i });
+    const seen = new Set<number>();
+    await consume(stream, "turns", (m) => void seen.add(n(m)), { concurrency: 4 });
+    await waitFor(() => seen.size === total, `all ${total} messages`);
+  });
+
   it("resumes a durable consumer after close and reopen, losing nothing", async () => {
     const { stream, subject } = await setup("Durable", "c2");
     for (let i = 0; i < 10; i++) await streams.publish(subject("r"), { n: i });
