@@ -38,7 +38,7 @@ describeWithNats("kill -9 of the consuming process keeps per-subject order (JetS
     };
     await publish(SUBJECTS, 0, 50);
 
-    const child = startChild("ordered-consumer-child.ts", { NATS_URL: servers, PREFIX: prefix, STREAM: stream, OUT: out, ACK_WAIT_MS: String(ACK_WAIT_MS) });
+    const child = startChild("ordered-consumer-child.ts", { NATS_URL: servers, PREFIX: prefix, STREAM: stream, OUT: out, ACK_WAIT_MS: String(ACK_WAIT_MS), HOLD_AFTER: "40" });
     try {
       await waitFor(() => lines(out).length >= 40, "the child to get going", 30_000);
     } finally {
