@@ -33,6 +33,19 @@ describe("rooms", () => {
     expect((await state(roomId, "m.room.create")).body.room_version).toBe("12");
   });
 
+  it("member events carry the member's profile: the creator's join, invites from createRoom and /invite, a join", async () => {
+    const dave = await register(s, "dave");
+    const erin = await register(s, "erin");
+    expect((await call(s, "PUT", `/profile/${enc(dave.userId)}/avatar_url`, { avatar_url: "mxc://test.local/dave" }, dave.token)).status).toBe(200);
+    const roomId = (await call(s, "POST", "/createRoom", { invite: [dave.userId] }, alice.token)).body.room_id;
+    expect((await state(roomId, "m.room.member", alice.userId)).body).toEqual({ membership: "join", displayname: "alice" });
+    expect((await state(roomId, "m.room.member", dave.userId)).body).toEqual({ membership: "invite", displayname: "dave", avatar_url: "mxc://test.local/dave" });
+    expect((await call(s, "POST", `/rooms/${enc(roomId)}/invite`, { user_id: erin.userId }, alice.token)).status).toBe(200);
+    expect((await state(roomId, "m.room.member", erin.userId)).body).toEqual({ membership: "invite", displayname: "erin" });
+    expect((await call(s, "POST", `/rooms/${enc(roomId)}/join`, {}, dave.token)).status).toBe(200);
+    expect((await state(roomId, "m.room.member", dave.userId)).body).toEqual({ membership: "join", displayname: "dave", avatar_url: "mxc://test.local/dave" });
+  });
+
   it("createRoom: visibility public without preset is public_chat; room_version, initial_state, creation_content, invites, is_direct", async () => {
     const res = await call(
       s,

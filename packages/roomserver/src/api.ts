@@ -54,6 +54,10 @@ const ok = <T extends z.ZodTypeAny>(body: T) => ({ 200: body });
 const post = <B extends z.ZodTypeAny, R extends z.ZodTypeAny>(path: string, body: B, response: R, summary: string) =>
   ({ method: "POST", path, body, responses: ok(response), summary }) as const;
 
+/** A local user's profile as their m.room.member events carry it (spec: "m.room.member"). */
+export const memberProfileSchema = z.object({ displayname: z.string().optional(), avatar_url: z.string().optional() });
+export type MemberProfile = z.infer<typeof memberProfileSchema>;
+
 const createRoomBody = z.object({
   creator: z.string(),
   roomVersion: z.string().optional(),
@@ -67,6 +71,8 @@ const createRoomBody = z.object({
   powerLevelContentOverride: z.record(z.unknown()).optional(),
   isDirect: z.boolean().optional(),
   roomAliasName: z.string().optional(),
+  /** What the member events of these users (the creator, local invitees) carry: their profiles. */
+  memberContent: z.record(memberProfileSchema).optional(),
 });
 export type CreateRoomRequest = z.input<typeof createRoomBody>;
 
@@ -165,7 +171,15 @@ export const roomserverContract = c.router(
     performLeave: post("/perform/leave", z.object({ userId: z.string(), roomId: z.string(), reason: z.string().optional() }), eventIdBody, "Leave, or reject an invite."),
     performInvite: post(
       "/perform/invite",
-      z.object({ sender: z.string(), roomId: z.string(), invitee: z.string(), reason: z.string().optional(), isDirect: z.boolean().optional() }),
+      z.object({
+        sender: z.string(),
+        roomId: z.string(),
+        invitee: z.string(),
+        reason: z.string().optional(),
+        isDirect: z.boolean().optional(),
+        /** The invitee's profile, for the invite event. */
+        inviteeProfile: memberProfileSchema.optional(),
+      }),
       eventIdBody,
       "Invite a local user.",
     ),

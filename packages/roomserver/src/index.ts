@@ -12,6 +12,7 @@ export {
   type InputRoomEvent,
   type InputResult,
   type CreateRoomRequest,
+  type MemberProfile,
   type PduJson,
   type StateKeyTuple,
 } from "./api";

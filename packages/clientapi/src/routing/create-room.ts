@@ -8,6 +8,7 @@ import { MatrixError, SUPPORTED_ROOM_VERSIONS, getRoomVersion, isValidUserId, pa
 import { z } from "zod";
 import { assertCanonicalValues } from "../canonical-values";
 import { jsonObject, parseBody } from "../validation";
+import { memberProfile } from "./member-profile";
 import { clientRoute, type RouteContext } from "./context";
 
 const createRoomBody = z.object({
@@ -43,9 +44,13 @@ export function registerCreateRoomRoute(server: FastifyInstance, ctx: RouteConte
     if (b.room_alias_name !== undefined && /[:\s#]/.test(b.room_alias_name)) {
       throw new MatrixError("M_INVALID_PARAM", "body.room_alias_name: must be a localpart, without ':', '#' or spaces");
     }
+    // The creator's and local invitees' member events carry their profiles.
+    const members = [me.userId, ...(b.invite ?? [])];
+    const memberContent = Object.fromEntries(await Promise.all(members.map(async (u) => [u, await memberProfile(ctx, u)] as const)));
     const { body } = await ctx.roomserver.performCreateRoom({
       body: {
         creator: me.userId,
+        memberContent,
         ...(b.room_version !== undefined ? { roomVersion: b.room_version } : {}),
         ...(b.preset !== undefined ? { preset: b.preset } : {}),
         ...(b.visibility !== undefined ? { visibility: b.visibility } : {}),

@@ -9,20 +9,16 @@ import { z } from "zod";
 import { ok } from "../call";
 import { jsonObject, parseBody, parseParams } from "../validation";
 import { clientRoute, requireJoined, roomParams, type RouteContext } from "./context";
+import { memberProfile } from "./member-profile";
 
 const reasonBody = z.object({ reason: z.string().optional() });
 const targetBody = z.object({ user_id: userIdSchema, reason: z.string().optional() });
 const joinBody = z.object({ reason: z.string().optional(), third_party_signed: jsonObject.optional() });
 
 export function registerRoomRoutes(server: FastifyInstance, ctx: RouteContext): void {
-  // The join event carries the joiner's profile, so members see a name (spec: "m.room.member").
+  // The join event carries the joiner's profile, so members see a name.
   const join = async (userId: string, roomIdOrAlias: string, reason: string | undefined) => {
-    const profile = await ok(ctx.userapi.queryProfile({ body: { userId } }));
-    const content: Record<string, unknown> = {
-      ...(profile.displayname !== null ? { displayname: profile.displayname } : {}),
-      ...(profile.avatar_url !== null ? { avatar_url: profile.avatar_url } : {}),
-      ...(reason !== undefined ? { reason } : {}),
-    };
+    const content: Record<string, unknown> = { ...(await memberProfile(ctx, userId)), ...(reason !== undefined ? { reason } : {}) };
     const { body } = await ctx.roomserver.performJoin({ body: { userId, roomIdOrAlias, content } });
     return { room_id: body.roomId };
   };
@@ -67,7 +63,13 @@ export function registerRoomRoutes(server: FastifyInstance, ctx: RouteContext): 
     const body = parseBody(targetBody, req.body);
     await requireJoined(ctx, roomId, me.userId);
     await ctx.roomserver.performInvite({
-      body: { sender: me.userId, roomId, invitee: body.user_id, ...(body.reason !== undefined ? { reason: body.reason } : {}) },
+      body: {
+        sender: me.userId,
+        roomId,
+        invitee: body.user_id,
+        inviteeProfile: await memberProfile(ctx, body.user_id),
+        ...(body.reason !== undefined ? { reason: body.reason } : {}),
+      },
     });
     return {};
   });

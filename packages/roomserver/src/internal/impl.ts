@@ -44,7 +44,7 @@ export function roomserverImpl(ctx: RoomserverContext, inputter: Inputter): Room
     performKnock: async ({ body }) => ok(await knock(ctx, inputter, body.userId, body.roomIdOrAlias, body.reason)),
     performLeave: async ({ body }) => ok({ eventId: await leave(ctx, inputter, body.userId, body.roomId, body.reason) }),
     performInvite: async ({ body }) =>
-      ok({ eventId: await invite(ctx, inputter, body.sender, body.roomId, body.invitee, { reason: body.reason, isDirect: body.isDirect }) }),
+      ok({ eventId: await invite(ctx, inputter, body.sender, body.roomId, body.invitee, { reason: body.reason, isDirect: body.isDirect, inviteeProfile: body.inviteeProfile }) }),
     performKick: async ({ body }) => ok({ eventId: await changeMembership(ctx, inputter, "kick", body) }),
     performBan: async ({ body }) => ok({ eventId: await changeMembership(ctx, inputter, "ban", body) }),
     performUnban: async ({ body }) => ok({ eventId: await changeMembership(ctx, inputter, "unban", body) }),

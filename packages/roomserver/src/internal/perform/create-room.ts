@@ -88,7 +88,8 @@ async function create(
   const send = (spec: EventSpec) => inputter.buildAndInput(id, () => buildRoomEvent(ctx, id, spec));
   const state = (type: string, content: Record<string, unknown>, stateKey = "") => send({ sender: req.creator, type, stateKey, content });
 
-  await state("m.room.member", { membership: "join" }, req.creator);
+  const profileOf = (userId: string) => req.memberContent?.[userId] ?? {};
+  await state("m.room.member", { ...profileOf(req.creator), membership: "join" }, req.creator);
   await state("m.room.power_levels", powerLevels(req, preset, rules.authorization.privilegedCreators));
   if (alias !== undefined) {
     if (!(await ctx.store.insertAlias(alias, roomId, req.creator))) throw new MatrixError("M_ROOM_IN_USE", `${alias} is already taken`);
@@ -102,7 +103,7 @@ async function create(
   if (req.name !== undefined) await state("m.room.name", { name: req.name });
   if (req.topic !== undefined) await state("m.room.topic", { topic: req.topic });
   for (const invitee of req.invite ?? []) {
-    await state("m.room.member", { membership: "invite", ...(req.isDirect ? { is_direct: true } : {}) }, invitee);
+    await state("m.room.member", { ...profileOf(invitee), membership: "invite", ...(req.isDirect ? { is_direct: true } : {}) }, invitee);
   }
   if (req.visibility === "public") await ctx.store.setPublished(roomId, true);
   return alias === undefined ? { roomId } : { roomId, roomAlias: alias };

@@ -5,7 +5,7 @@
  * their rule id comes back in M_FORBIDDEN.
  */
 import { getRoomVersion, MatrixError, namedPowerLevel, userPowerLevel } from "@dendrite-ts/protocol";
-import type { PduJson } from "../../api";
+import type { MemberProfile, PduJson } from "../../api";
 import type { RoomInfo } from "../../storage";
 import { serverOf, type RoomserverContext } from "../context";
 import type { Inputter } from "../input/inputter";
@@ -126,12 +126,17 @@ export async function invite(
   sender: string,
   roomId: string,
   invitee: string,
-  opts: { reason?: string; isDirect?: boolean },
+  opts: { reason?: string; isDirect?: boolean; inviteeProfile?: MemberProfile },
 ): Promise<string> {
   requireLocal(ctx, sender);
   // A remote invitee's server must countersign (federation /invite): federationsender's job, later.
   if (serverOf(invitee) !== ctx.serverName) throw new MatrixError("M_UNRECOGNIZED", "inviting users of other servers is not supported yet");
-  const content = { membership: "invite", ...(opts.reason ? { reason: opts.reason } : {}), ...(opts.isDirect ? { is_direct: true } : {}) };
+  const content = {
+    ...opts.inviteeProfile,
+    membership: "invite",
+    ...(opts.reason ? { reason: opts.reason } : {}),
+    ...(opts.isDirect ? { is_direct: true } : {}),
+  };
   return sendMember(ctx, inputter, roomId, sender, invitee, content);
 }
 
