@@ -95,12 +95,13 @@ describe("send, state, redact", () => {
     expect((await send("later", undefined, carol.token)).status).toBe(200);
   });
 
-  it("send errors: not joined / unknown room 403, body not an object 400, redaction via send refused", async () => {
+  it("send errors: not joined / unknown room 403, body not an object 400, a redaction without redacts 400", async () => {
     const dave = await register(s, "dave");
     expectError(await send("x", undefined, dave.token), 403, "M_FORBIDDEN");
     expectError(await send("x", undefined, alice.token, "!unknown:test.local"), 403, "M_FORBIDDEN");
     expectError(await send("y", [1, 2]), 400, "M_BAD_JSON");
     expectError(await call(s, "PUT", `/rooms/${enc(roomId)}/send/m.room.redaction/z`, {}, alice.token), 400, "M_BAD_JSON");
+    expectError(await call(s, "PUT", `/rooms/${enc(roomId)}/send/m.room.redaction/z`, { redacts: "nope" }, alice.token), 400, "M_BAD_JSON");
     expectError(await call(s, "PUT", `/rooms/not-a-room/send/m.room.message/z`, {}, alice.token), 400, "M_INVALID_PARAM");
   });
 
@@ -199,5 +200,42 @@ describe("send, state, redact", () => {
     const [ev12] = (await s.roomserver.queryEventsById({ body: { eventIds: [r12.body.event_id] } })).body.events;
     expect(ev12).toMatchObject({ type: "m.room.redaction", content: { redacts: v12msg } });
     expect(ev12!.redacts).toBeUndefined();
+  });
+
+  it("m.room.redaction through PUT /send: idempotent, same permission checks, redacts moved to the top level before v11", async () => {
+    const viaSend = (room: string, txn: string, content: unknown, token = alice.token) =>
+      call(s, "PUT", `/rooms/${enc(room)}/send/m.room.redaction/${txn}`, content, token);
+    const msg = (await send("send-redact-me")).body.event_id;
+    const first = await viaSend(roomId, "sr1", { redacts: msg, reason: "gone" });
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect((await viaSend(roomId, "sr1", { redacts: msg, reason: "gone" })).body.event_id).toBe(first.body.event_id);
+    const [ev] = (await s.roomserver.queryEventsById({ body: { eventIds: [first.body.event_id] } })).body.events;
+    expect(ev).toMatchObject({ type: "m.room.redaction", content: { redacts: msg, reason: "gone" } });
+    const [redacted] = (await s.roomserver.queryEventsById({ body: { eventIds: [msg] } })).body.events;
+    expect(redacted!.content).toEqual({});
+    // bob (power 0) may not redact alice's event, but may redact his own.
+    const mine = (await send("sr-alice")).body.event_id;
+    expectError(await viaSend(roomId, "sr2", { redacts: mine }, bob.token), 403, "M_FORBIDDEN");
+    const bobs = (await send("sr-bob", undefined, bob.token)).body.event_id;
+    expect((await viaSend(roomId, "sr3", { redacts: bobs }, bob.token)).status).toBe(200);
+    expectError(await viaSend(roomId, "sr4", { redacts: "$" + "B".repeat(43) }), 404, "M_NOT_FOUND");
+    const ivy = await register(s, "ivy");
+    expectError(await viaSend(roomId, "sr5", { redacts: bobs }, ivy.token), 403, "M_FORBIDDEN");
+
+    const v10 = (await call(s, "POST", "/createRoom", { room_version: "10" }, alice.token)).body.room_id;
+    const old = (await send("v10-send-redact", undefined, alice.token, v10)).body.event_id;
+    const r10 = await viaSend(v10, "sr10", { redacts: old, reason: "r" });
+    expect(r10.status, JSON.stringify(r10.body)).toBe(200);
+    const [ev10] = (await s.roomserver.queryEventsById({ body: { eventIds: [r10.body.event_id] } })).body.events;
+    expect(ev10).toMatchObject({ type: "m.room.redaction", redacts: old, content: { reason: "r" } });
+    expect((ev10!.content as Record<string, unknown>).redacts).toBeUndefined();
+  });
+
+  it("the room's create event cannot be redacted, through /redact or /send", async () => {
+    const v10 = (await call(s, "POST", "/createRoom", { room_version: "10" }, alice.token)).body.room_id;
+    const create = (await call(s, "GET", `/rooms/${enc(v10)}/state/m.room.create?format=event`, undefined, alice.token)).body.event_id;
+    expectError(await call(s, "PUT", `/rooms/${enc(v10)}/redact/${enc(create)}/c1`, {}, alice.token), 403, "M_FORBIDDEN");
+    expectError(await call(s, "PUT", `/rooms/${enc(v10)}/send/m.room.redaction/c2`, { redacts: create }, alice.token), 403, "M_FORBIDDEN");
+    expect((await call(s, "GET", `/rooms/${enc(v10)}/state/m.room.create`, undefined, alice.token)).body.room_version).toBe("10");
   });
 });

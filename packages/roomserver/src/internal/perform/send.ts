@@ -3,7 +3,8 @@
  * however often the client retries and whatever crashed in between (see send-transactions.ts).
  * Redactions get the client-server API's check here,
  * since other servers will apply any redaction from our domain (room version 3+ "Handling
- * redactions"): a user may redact their own events, or others' with the redact power level.
+ * redactions"): a user may redact their own events, or others' with the redact power level, and
+ * nobody the room's create event (as Synapse refuses it).
  */
 import { getRoomVersion, MatrixError, namedPowerLevel, userPowerLevel } from "@dendrite-ts/protocol";
 import type { InputRoomEvent } from "../../api";
@@ -44,6 +45,8 @@ async function checkRedaction(ctx: RoomserverContext, roomId: string, spec: Even
   const target = (await ctx.events.byIds([targetId])).get(targetId);
   const room = await requireRoom(ctx, roomId);
   if (!target || target.roomNid !== room.roomNid) throw new MatrixError("M_NOT_FOUND", `event ${targetId} is not in ${roomId}`);
+  // Redaction strips the create event's room_version before v11: clients would then take the room for version 1.
+  if (target.type === "m.room.create") throw new MatrixError("M_FORBIDDEN", "the room's create event cannot be redacted");
   if (target.sender === spec.sender) return;
   const rules = getRoomVersion(room.roomVersion)!;
   const pl = await currentStateEvent(ctx, room, "m.room.power_levels", "");
