@@ -238,4 +238,26 @@ describe("send, state, redact", () => {
     expectError(await call(s, "PUT", `/rooms/${enc(v10)}/send/m.room.redaction/c2`, { redacts: create }, alice.token), 403, "M_FORBIDDEN");
     expect((await call(s, "GET", `/rooms/${enc(v10)}/state/m.room.create`, undefined, alice.token)).body.room_version).toBe("10");
   });
+
+  it("state is refused after /forget, and to a user banned before ever joining; forgetting a room never in is 200", async () => {
+    const room = (await call(s, "POST", "/createRoom", { preset: "private_chat", name: "secret" }, alice.token)).body.room_id;
+    const kim = await register(s, "kim");
+    const lou = await register(s, "lou");
+    await call(s, "POST", `/rooms/${enc(room)}/invite`, { user_id: kim.userId }, alice.token);
+    await call(s, "POST", `/join/${enc(room)}`, {}, kim.token);
+    expect((await call(s, "POST", `/rooms/${enc(room)}/ban`, { user_id: lou.userId }, alice.token)).status).toBe(200);
+    expectError(await call(s, "GET", `/rooms/${enc(room)}/state/m.room.name`, undefined, lou.token), 403, "M_FORBIDDEN");
+    expectError(await call(s, "GET", `/rooms/${enc(room)}/state`, undefined, lou.token), 403, "M_FORBIDDEN");
+
+    await call(s, "POST", `/rooms/${enc(room)}/leave`, {}, kim.token);
+    expect((await call(s, "GET", `/rooms/${enc(room)}/state/m.room.name`, undefined, kim.token)).body).toEqual({ name: "secret" });
+    expect((await call(s, "POST", `/rooms/${enc(room)}/forget`, {}, kim.token)).status).toBe(200);
+    expectError(await call(s, "GET", `/rooms/${enc(room)}/state/m.room.name`, undefined, kim.token), 403, "M_FORBIDDEN");
+    expectError(await call(s, "GET", `/rooms/${enc(room)}/state`, undefined, kim.token), 403, "M_FORBIDDEN");
+
+    expect((await call(s, "POST", `/rooms/${enc(room)}/forget`, {}, lou.token)).status).toBe(200);
+    const never = await call(s, "POST", `/rooms/${enc(roomId)}/forget`, {}, lou.token);
+    expect({ status: never.status, body: never.body }).toEqual({ status: 200, body: {} });
+    expect((await call(s, "POST", `/rooms/${enc("!nowhere:test.local")}/forget`, {}, lou.token)).status).toBe(200);
+  });
 });

@@ -57,6 +57,35 @@ describe("invite, join, leave, kick, ban, unban, forget", () => {
     expect((await h.client.queryRoomsForUser({ body: { userId: BOB, membership: "leave" } })).body.roomIds).not.toContain(roomId);
   });
 
+  it("hasBeenInRoom: only after a join, and no longer once the room is forgotten; forget of a room never in is a no-op", async () => {
+    const { roomId } = (await h.client.performCreateRoom({ body: { creator: ALICE, preset: "private_chat" } })).body;
+    // Invited, then rejected: never in.
+    await h.client.performInvite({ body: { sender: ALICE, roomId, invitee: BOB } });
+    await h.client.performLeave({ body: { userId: BOB, roomId } });
+    expect(await membershipOf(roomId, BOB)).toMatchObject({ membership: "leave", hasBeenInRoom: false });
+    // Banned before ever joining: never in.
+    await h.client.performBan({ body: { sender: ALICE, roomId, target: CAROL } });
+    expect(await membershipOf(roomId, CAROL)).toMatchObject({ membership: "ban", hasBeenInRoom: false });
+    // Joined, then kicked and banned: been in, however many member events since.
+    await h.client.performInvite({ body: { sender: ALICE, roomId, invitee: BOB } });
+    await h.client.performJoin({ body: { userId: BOB, roomIdOrAlias: roomId } });
+    await h.client.performKick({ body: { sender: ALICE, roomId, target: BOB } });
+    await h.client.performBan({ body: { sender: ALICE, roomId, target: BOB } });
+    expect(await membershipOf(roomId, BOB)).toMatchObject({ membership: "ban", hasBeenInRoom: true });
+    await h.client.performForget({ body: { userId: BOB, roomId } });
+    expect(await membershipOf(roomId, BOB)).toMatchObject({ membership: "ban", hasBeenInRoom: false });
+    // Joining again un-forgets.
+    await h.client.performUnban({ body: { sender: ALICE, roomId, target: BOB } });
+    await h.client.performInvite({ body: { sender: ALICE, roomId, invitee: BOB } });
+    await h.client.performJoin({ body: { userId: BOB, roomIdOrAlias: roomId } });
+    await h.client.performLeave({ body: { userId: BOB, roomId } });
+    expect(await membershipOf(roomId, BOB)).toMatchObject({ membership: "leave", hasBeenInRoom: true });
+
+    const { roomId: other } = (await h.client.performCreateRoom({ body: { creator: ALICE } })).body;
+    await expect(h.client.performForget({ body: { userId: BOB, roomId: other } })).resolves.toMatchObject({ body: {} });
+    await expect(h.client.performForget({ body: { userId: BOB, roomId: "!nowhere:test.local" } })).resolves.toMatchObject({ body: {} });
+  });
+
   it("a member without power cannot kick: M_FORBIDDEN member.leave.insufficient_power", async () => {
     const { roomId } = (await h.client.performCreateRoom({ body: { creator: ALICE, preset: "public_chat" } })).body;
     await h.client.performJoin({ body: { userId: BOB, roomIdOrAlias: roomId } });

@@ -1,8 +1,9 @@
 /**
  * Who may read a room's state, and as of when (GET /state, /state/{type}/{key}): a joined
  * member reads the current state; a member who left (or was kicked or banned) reads the state
- * as it was right after leaving; anyone reads a world_readable room's current state. Everyone
- * else, and unknown rooms alike, get 403.
+ * as it was right after leaving, unless they forgot the room; anyone reads a world_readable
+ * room's current state. Everyone else (an invite rejected, a ban before ever joining), and
+ * unknown rooms alike, get 403. The roomserver's hasBeenInRoom says "joined once, not forgotten".
  */
 import { MatrixError } from "@dendrite-ts/protocol";
 import type { PduJson, StateKeyTuple } from "@dendrite-ts/roomserver";

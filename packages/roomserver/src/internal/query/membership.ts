@@ -1,6 +1,7 @@
 /** Membership queries, answered from the memberships table (current state) or a past state. */
 import type { PduJson } from "../../api";
 import { serverOf, type RoomserverContext } from "../context";
+import type { StoredEvent } from "../events";
 import { eventNidsForKeys } from "../input/auth";
 import { filterEntries, pdusOf, servable } from "./state";
 
@@ -8,6 +9,10 @@ import { filterEntries, pdusOf, servable } from "./state";
  * The user's membership per the room's current state: its member event, read from the cached
  * state and event caches (the memberships table holds the same, but costs a round trip; this is
  * asked before every send).
+ *
+ * hasBeenInRoom: the user joined at some point and has not forgotten the room since leaving
+ * (leaving.yaml: a forgotten room's history is no longer theirs to read). An invite rejected,
+ * a ban before ever joining, is not "been in".
  */
 export async function queryMembership(ctx: RoomserverContext, roomId: string, userId: string) {
   const room = await ctx.store.roomInfo(roomId);
@@ -15,15 +20,44 @@ export async function queryMembership(ctx: RoomserverContext, roomId: string, us
   const [memberNid] = await eventNidsForKeys(ctx, await ctx.store.loadState(room.stateSnapshotNid), [["m.room.member", userId]]);
   const ev = memberNid === undefined ? undefined : (await ctx.events.byNids([memberNid])).get(memberNid);
   if (!ev) return { roomExists: true, isInRoom: false, hasBeenInRoom: false };
-  const membership = String((ev.pdu.content as { membership?: unknown }).membership ?? "leave") as "join" | "invite" | "leave" | "ban" | "knock";
+  const membership = membershipOf(ev);
+  const departed = membership === "leave" || membership === "ban";
   return {
     roomExists: true,
     membership,
     eventId: ev.id,
     isInRoom: membership === "join",
-    // A member event names the user once any membership was set; "been in" means joined at some point.
-    hasBeenInRoom: membership === "join" || membership === "leave" || membership === "ban",
+    hasBeenInRoom: membership === "join" || (departed && !(await forgotten(ctx, room.roomNid, userId)) && (await everJoined(ctx, ev, userId))),
   };
+}
+
+type Membership = "join" | "invite" | "leave" | "ban" | "knock";
+
+function membershipOf(ev: StoredEvent): Membership {
+  return String((ev.pdu.content as { membership?: unknown }).membership ?? "leave") as Membership;
+}
+
+async function forgotten(ctx: RoomserverContext, roomNid: number, userId: string): Promise<boolean> {
+  const userNid = (await ctx.store.stateKeyNids([userId])).get(userId);
+  return userNid !== undefined && (await ctx.store.membership(roomNid, userNid))?.forgotten === true;
+}
+
+/** Member events one user has had in a room rarely run long; past this many we say "joined". */
+const MEMBER_HISTORY_LIMIT = 1000;
+
+/**
+ * Whether the user's membership chain, from `ev` back through the member event in the state
+ * before each, contains a join.
+ */
+async function everJoined(ctx: RoomserverContext, ev: StoredEvent, userId: string): Promise<boolean> {
+  let cur: StoredEvent | undefined = ev;
+  for (let i = 0; cur && i < MEMBER_HISTORY_LIMIT; i++) {
+    if (membershipOf(cur) === "join") return true;
+    if (cur.stateSnapshotNid === 0) return false; // an outlier: what came before is unknown here
+    const [prevNid] = await eventNidsForKeys(ctx, await ctx.store.loadState(cur.stateSnapshotNid), [["m.room.member", userId]]);
+    cur = prevNid === undefined ? undefined : (await ctx.events.byNids([prevNid])).get(prevNid);
+  }
+  return cur !== undefined;
 }
 
 export async function queryMembersOfRoom(ctx: RoomserverContext, roomId: string, joinedOnly: boolean, atEventId: string | undefined) {
