@@ -58,6 +58,21 @@ const post = <B extends z.ZodTypeAny, R extends z.ZodTypeAny>(path: string, body
 export const memberProfileSchema = z.object({ displayname: z.string().optional(), avatar_url: z.string().optional() });
 export type MemberProfile = z.infer<typeof memberProfileSchema>;
 
+/** A room as the public room directory shows it (client-server API, PublishedRoomsChunk). */
+export const publicRoomSchema = z.object({
+  roomId: z.string(),
+  numJoinedMembers: z.number().int(),
+  worldReadable: z.boolean(),
+  guestCanJoin: z.boolean(),
+  joinRule: z.string().optional(),
+  name: z.string().optional(),
+  topic: z.string().optional(),
+  canonicalAlias: z.string().optional(),
+  avatarUrl: z.string().optional(),
+  roomType: z.string().optional(),
+});
+export type PublicRoom = z.infer<typeof publicRoomSchema>;
+
 const createRoomBody = z.object({
   creator: z.string(),
   roomVersion: z.string().optional(),
@@ -204,9 +219,39 @@ export const roomserverContract = c.router(
     ),
     performPublish: post(
       "/perform/publish",
-      z.object({ roomId: z.string(), visibility: z.enum(["public", "private"]) }),
+      z.object({
+        roomId: z.string(),
+        visibility: z.enum(["public", "private"]),
+        /** Acting for this user: they must be joined, with power to send m.room.canonical_alias. Absent: no check (admins, createRoom). */
+        userId: z.string().optional(),
+      }),
       z.object({}),
       "List a room in, or remove it from, our public room directory.",
+    ),
+    queryPublicRooms: post(
+      "/query/public-rooms",
+      z.object({
+        /** Rooms per page; absent: all of them. */
+        limit: z.number().int().min(1).optional(),
+        /** A nextBatch or prevBatch of an earlier answer. */
+        since: z.string().optional(),
+        filter: z
+          .object({
+            /** Case-insensitive substring of the name, topic or canonical alias. */
+            searchTerm: z.string().optional(),
+            /** Room types (m.room.create's `type`) to list; null stands for rooms without one. */
+            roomTypes: z.array(z.string().nullable()).optional(),
+          })
+          .optional(),
+      }),
+      z.object({
+        rooms: z.array(publicRoomSchema),
+        nextBatch: z.string().optional(),
+        prevBatch: z.string().optional(),
+        /** Rooms matching the filter, on every page. */
+        total: z.number().int(),
+      }),
+      "Summaries of the rooms in our public room directory, most joined members first, a page at a time.",
     ),
     queryPublishedRooms: post(
       "/query/published",
@@ -246,7 +291,14 @@ export const roomserverContract = c.router(
     ),
     performUpgradeRoom: post(
       "/perform/upgrade-room",
-      z.object({ userId: z.string(), roomId: z.string(), newVersion: z.string(), additionalCreators: z.array(z.string()).optional() }),
+      z.object({
+        userId: z.string(),
+        roomId: z.string(),
+        newVersion: z.string(),
+        additionalCreators: z.array(z.string()).optional(),
+        /** What the upgrader's join in the new room carries: their profile. */
+        userProfile: memberProfileSchema.optional(),
+      }),
       z.object({ replacementRoomId: z.string() }),
       "Replace a room with one of another version: state copied, aliases moved, tombstone in the old room.",
     ),
@@ -306,6 +358,7 @@ export type RoomserverForClient = Pick<
   | "inputRoomEvents"
   | "performPublish"
   | "queryPublishedRooms"
+  | "queryPublicRooms"
   | "performUpgradeRoom"
 >;
 

@@ -1,14 +1,15 @@
 /** The contract's server side: each route unwraps its body and calls the operation. */
-import { MatrixError } from "@dendrite-ts/protocol";
 import type { RoomserverApi } from "../api";
 import type { RoomserverContext } from "./context";
 import type { Inputter } from "./input/inputter";
 import { removeAlias, setAlias } from "./perform/aliases";
 import { createRoom } from "./perform/create-room";
 import { changeMembership, forget, invite, join, knock, leave } from "./perform/membership";
+import { publish } from "./perform/publish";
 import { purgeRoom } from "./perform/purge";
 import { sendEvent } from "./perform/send";
 import { upgradeRoom } from "./perform/upgrade-room";
+import { queryPublicRooms } from "./query/public-rooms";
 import { queryVisibleEvents } from "./query/visibility";
 import { queryBackfill, queryMissingEvents } from "./query/history";
 import { queryJoinedHosts, queryMembersOfRoom, queryMembership, queryRedactionsOf, queryRoomsForUser } from "./query/membership";
@@ -67,10 +68,10 @@ export function roomserverImpl(ctx: RoomserverContext, inputter: Inputter): Room
       ok(await queryVisibleEvents(ctx, body.eventIds, "userId" in body ? { userId: body.userId } : { serverName: body.serverName })),
     queryRedactionsOf: async ({ body }) => ok(await queryRedactionsOf(ctx, body.eventId)),
     performPublish: async ({ body }) => {
-      if (!(await ctx.store.roomInfo(body.roomId))) throw new MatrixError("M_NOT_FOUND", `room ${body.roomId} is unknown here`);
-      await ctx.store.setPublished(body.roomId, body.visibility === "public");
+      await publish(ctx, body.roomId, body.visibility, body.userId);
       return ok({});
     },
+    queryPublicRooms: async ({ body }) => ok(await queryPublicRooms(ctx, body)),
     queryPublishedRooms: async ({ body }) => {
       if (body.roomId !== undefined) return ok({ roomIds: (await ctx.store.isPublished(body.roomId)) ? [body.roomId] : [] });
       return ok({ roomIds: await ctx.store.publishedRoomIds() });

@@ -5,6 +5,7 @@
  * talking there.
  */
 import { getRoomVersion, MatrixError, requiredPowerLevelForEvent, userPowerLevel } from "@dendrite-ts/protocol";
+import type { MemberProfile } from "../../api";
 import type { RoomserverContext } from "../context";
 import type { Inputter } from "../input/inputter";
 import { currentStateEvent } from "../query/state";
@@ -30,6 +31,8 @@ export interface UpgradeRequest {
   newVersion: string;
   /** v12+: creators besides the upgrading user (never carried over implicitly). */
   additionalCreators?: string[];
+  /** The upgrader's profile, for their join in the new room (as every member event of ours carries). */
+  userProfile?: MemberProfile;
 }
 
 export async function upgradeRoom(ctx: RoomserverContext, inputter: Inputter, req: UpgradeRequest): Promise<{ replacementRoomId: string }> {
@@ -61,7 +64,7 @@ export async function upgradeRoom(ctx: RoomserverContext, inputter: Inputter, re
   const state = (roomId: string, type: string, c: Record<string, unknown>, stateKey = "") => send(roomId, { sender: req.userId, type, stateKey, content: c });
 
   // 3. Transferable state: join, power levels fit for the new version, then the rest.
-  await state(newId, "m.room.member", { membership: "join" }, req.userId);
+  await state(newId, "m.room.member", { ...req.userProfile, membership: "join" }, req.userId);
   await state(newId, "m.room.power_levels", newPowerLevels(req, (oldPl?.content ?? {}) as Record<string, unknown>, power, newRules.authorization.privilegedCreators));
   // 4. Aliases move before the canonical alias is copied, so it points at aliases of the new room.
   for (const alias of await ctx.store.aliasesForRoom(old.roomId)) {
