@@ -11,12 +11,16 @@ import { startConsumers } from "./consumers";
 import { createNotifier } from "./notifier";
 import { createLocalWakeBus, createWakeBus } from "./wake-bus";
 import { registerRoutes } from "./routing";
+import { createCatchUp } from "./routing/catch-up";
 import { createSyncStore, SYNCAPI_SCHEMA, syncapiMigrations, type Executor } from "./storage";
 
 export interface SyncapiDeps {
   readonly db: Database;
   readonly streams: Streams;
-  /** State events we never saw arrive (a join over federation) are fetched from it. */
+  /**
+   * State events we never saw arrive (a join over federation) are fetched from it; before a
+   * 403 or 404 we ask what it holds, in case that has not reached us yet.
+   */
   readonly roomserver: RoomserverForSync;
   /** Access tokens. */
   readonly userapi: UserapiForSync;
@@ -56,7 +60,8 @@ export async function createSyncapi(deps: SyncapiDeps): Promise<Syncapi> {
   });
   return {
     register(server) {
-      registerRoutes(server, { store, userapi: deps.userapi, notifier, closing: () => closing });
+      const catchUp = createCatchUp({ store, notifier, roomserver: deps.roomserver });
+      registerRoutes(server, { store, userapi: deps.userapi, notifier, catchUp, closing: () => closing });
     },
     async close() {
       closing = true;

@@ -4,6 +4,7 @@ import { requireAccessToken, type RequestLike } from "@dendrite-ts/runtime";
 import type { TokenInfo, UserapiForSync } from "@dendrite-ts/userapi";
 import type { SyncStore } from "../storage";
 import { loadRoomVisibility, type RoomVisibility } from "../sync/visibility";
+import type { CatchUp } from "./catch-up";
 
 export interface Requester {
   userId: string;
@@ -42,30 +43,56 @@ export function pathParam(params: unknown, name: string): string {
 
 export interface RoomAccess {
   visibility: RoomVisibility;
-  /** The user's latest membership position when it is not join/invite: what they may still read up to. */
+  /** The user's latest membership position when they may not read on past it: what they may still read up to. */
   leftAt?: number;
   member: boolean;
 }
 
-/**
- * Whether the user may read the room at all: they are or were a member, or it is
- * world_readable now. Otherwise 403 M_FORBIDDEN (spec: "You aren't a member of the room and
- * weren't previously a member of the room").
- */
-export async function requireRoomAccess(store: SyncStore, roomId: string, userId: string): Promise<RoomAccess> {
+const NOT_A_MEMBER = "You aren't a member of the room and weren't previously a member of the room";
+
+/** Spec "Room History Visibility", rule 4: an invitee reads only where the room says `invited` (world_readable: anyone). */
+const inviteesRead = (v: string) => v === "invited" || v === "world_readable";
+
+/** RoomAccess from our tables; `allowed` false means 403. */
+async function readRoomAccess(store: SyncStore, roomId: string, userId: string): Promise<RoomAccess & { allowed: boolean; worldReadable: boolean }> {
   const [history, visibility] = await Promise.all([
     store.memberships.roomMembershipHistory(userId, roomId),
     loadRoomVisibility(store, roomId, userId),
   ]);
   const last = history[history.length - 1];
-  const wasMember = history.some((m) => m.membership === "join" || m.membership === "invite");
-  if (!wasMember && visibility.visibilityAfter(Number.MAX_SAFE_INTEGER) !== "world_readable") {
-    throw new MatrixError("M_FORBIDDEN", "You aren't a member of the room and weren't previously a member of the room");
-  }
   const current = last?.membership;
+  const now = visibility.visibilityAfter(Number.MAX_SAFE_INTEGER);
+  const worldReadable = now === "world_readable";
+  const invitedNowReads = current === "invite" && inviteesRead(now);
+  const everReader =
+    history.some((m) => m.membership === "join" || (m.membership === "invite" && inviteesRead(visibility.visibilityAfter(m.pos)))) || invitedNowReads;
   return {
     visibility,
     member: current === "join",
-    ...(last && current !== "join" && current !== "invite" ? { leftAt: last.pos } : {}),
+    allowed: everReader || worldReadable,
+    worldReadable,
+    ...(last && current !== "join" && !invitedNowReads ? { leftAt: last.pos } : {}),
   };
+}
+
+/**
+ * Whether the user may read the room at all: they are or were joined, or invited where history
+ * visibility lets invitees read, or it is world_readable now; a room the user forgot only in
+ * the last case. Otherwise 403 M_FORBIDDEN (spec: "You aren't a member of the room and weren't
+ * previously a member of the room"). When our tables do not show the user joined, the
+ * roomserver's view of their membership is waited for first (read-after-write: a join just
+ * acknowledged may not have reached us yet).
+ */
+export async function requireRoomAccess(deps: { store: SyncStore; catchUp: CatchUp }, roomId: string, userId: string): Promise<RoomAccess> {
+  let access = await readRoomAccess(deps.store, roomId, userId);
+  if (access.member) return access;
+  const held = await deps.catchUp.membership(roomId, userId);
+  if (held.waited) access = await readRoomAccess(deps.store, roomId, userId);
+  if (held.forgotten && !access.member) {
+    // Spec (leaving.yaml, forget): the user can no longer retrieve the room's history.
+    if (!access.worldReadable) throw new MatrixError("M_FORBIDDEN", "You have forgotten this room");
+    return { visibility: access.visibility, member: false };
+  }
+  if (!access.allowed) throw new MatrixError("M_FORBIDDEN", NOT_A_MEMBER);
+  return { visibility: access.visibility, member: access.member, ...(access.leftAt !== undefined ? { leftAt: access.leftAt } : {}) };
 }

@@ -13,25 +13,42 @@ import { parseFilterParam, roomEventFilterSchema } from "../sync/filter";
 import { memberEventsOfSenders } from "../sync/lazy-members";
 import { formatTopoToken } from "../sync/tokens";
 import { loadRoomVisibility } from "../sync/visibility";
+import type { CatchUp } from "./catch-up";
 import { authenticate, CLIENT_PREFIXES, parseLimit, pathParam, queryString } from "./common";
 
 const NOT_FOUND = "Event not found or you do not have permission to read it";
 
-async function visibleEvent(store: SyncStore, roomId: string, eventId: string, userId: string) {
+async function storedVisibleEvent(store: SyncStore, roomId: string, eventId: string, userId: string) {
   const [ev] = await store.events.eventsByIds([eventId]);
   // State-only rows (a join's state) are events too: clients fetch e.g. the create event by ID.
-  if (!ev || ev.roomId !== roomId || ev.excluded) throw new MatrixError("M_NOT_FOUND", NOT_FOUND);
+  if (!ev || ev.roomId !== roomId || ev.excluded) return undefined;
   const visibility = await loadRoomVisibility(store, roomId, userId);
-  if (!visibility.canSee(ev)) throw new MatrixError("M_NOT_FOUND", NOT_FOUND);
-  return { ev, visibility };
+  return visibility.canSee(ev) ? { ev, visibility } : undefined;
 }
 
-export function registerEventRoutes(server: HttpServer, deps: { store: SyncStore; userapi: Pick<UserapiForSync, "queryAccessToken"> }): void {
+/** The event if the user may see it; one the roomserver already shows them is waited for (read-after-write). */
+async function visibleEvent(deps: EventRouteDeps, roomId: string, eventId: string, userId: string) {
+  const found = await storedVisibleEvent(deps.store, roomId, eventId, userId);
+  if (found) return found;
+  if (await deps.catchUp.event(roomId, eventId, userId)) {
+    const late = await storedVisibleEvent(deps.store, roomId, eventId, userId);
+    if (late) return late;
+  }
+  throw new MatrixError("M_NOT_FOUND", NOT_FOUND);
+}
+
+interface EventRouteDeps {
+  store: SyncStore;
+  userapi: Pick<UserapiForSync, "queryAccessToken">;
+  catchUp: CatchUp;
+}
+
+export function registerEventRoutes(server: HttpServer, deps: EventRouteDeps): void {
   const { store } = deps;
   for (const prefix of CLIENT_PREFIXES) {
     server.get(`${prefix}/rooms/:roomId/event/:eventId`, async (req) => {
       const who = await authenticate(req, deps.userapi);
-      const { ev } = await visibleEvent(store, pathParam(req.params, "roomId"), pathParam(req.params, "eventId"), who.userId);
+      const { ev } = await visibleEvent(deps, pathParam(req.params, "roomId"), pathParam(req.params, "eventId"), who.userId);
       const [client] = await clientEventsWithAggregations(store, who, [ev]);
       return client;
     });
@@ -42,7 +59,7 @@ export function registerEventRoutes(server: HttpServer, deps: { store: SyncStore
       const limit = parseLimit(queryString(req.query, "limit"), 10, 100);
       const rawFilter = queryString(req.query, "filter");
       const filter = rawFilter ? parseFilterParam(roomEventFilterSchema, rawFilter) : undefined;
-      const { ev, visibility } = await visibleEvent(store, roomId, pathParam(req.params, "eventId"), who.userId);
+      const { ev, visibility } = await visibleEvent(deps, roomId, pathParam(req.params, "eventId"), who.userId);
       // Half before, half after (the spec leaves the split to the server).
       const beforeLimit = Math.floor(limit / 2);
       const afterLimit = limit - beforeLimit;

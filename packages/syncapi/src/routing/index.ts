@@ -1,6 +1,7 @@
 /** Registers every public route of the syncapi on a fastify server, one area per file. */
 import type { HttpServer } from "@dendrite-ts/runtime";
 import type { UserapiForSync } from "@dendrite-ts/userapi";
+import type { CatchUp } from "./catch-up";
 import type { Notifier } from "../notifier";
 import type { SyncStore } from "../storage";
 import { registerEventRoutes } from "./events";
@@ -15,6 +16,8 @@ export interface RoutingDeps {
   store: SyncStore;
   userapi: Pick<UserapiForSync, "queryAccessToken">;
   notifier: Notifier;
+  /** Waits for what the roomserver holds before a 403 or 404 (read-after-write). */
+  catchUp: CatchUp;
   closing(): boolean;
 }
 

@@ -9,6 +9,7 @@ import type { UserapiForSync } from "@dendrite-ts/userapi";
 import type { SyncStore } from "../storage";
 import { toClientEvent } from "../sync/client-event";
 import { parsePaginationToken } from "../sync/tokens";
+import type { CatchUp } from "./catch-up";
 import { authenticate, CLIENT_PREFIXES, pathParam, queryString, requireRoomAccess } from "./common";
 
 const MEMBERSHIPS = new Set(["join", "invite", "knock", "leave", "ban"]);
@@ -20,7 +21,7 @@ function membershipParam(query: unknown, name: string): string | undefined {
   return v;
 }
 
-export function registerMembersRoute(server: HttpServer, deps: { store: SyncStore; userapi: Pick<UserapiForSync, "queryAccessToken"> }): void {
+export function registerMembersRoute(server: HttpServer, deps: { store: SyncStore; userapi: Pick<UserapiForSync, "queryAccessToken">; catchUp: CatchUp }): void {
   const { store } = deps;
   for (const prefix of CLIENT_PREFIXES) {
     server.get(`${prefix}/rooms/:roomId/members`, async (req) => {
@@ -35,7 +36,7 @@ export function registerMembersRoute(server: HttpServer, deps: { store: SyncStor
         // A topological token is the gap before (depth, pos): the state after pos - 1.
         pos = t.kind === "topo" ? t.point.pos - 1 : t.positions.room;
       }
-      const access = await requireRoomAccess(store, roomId, who.userId);
+      const access = await requireRoomAccess(deps, roomId, who.userId);
       if (access.leftAt !== undefined) pos = Math.min(pos, access.leftAt);
       const rows = (await store.state.membersAfter(roomId, pos)).filter(
         (r) => (membership === undefined || r.membership === membership) && (notMembership === undefined || r.membership !== notMembership),

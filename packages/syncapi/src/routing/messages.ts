@@ -12,6 +12,7 @@ import { toClientEvent } from "../sync/client-event";
 import { parseFilterParam, roomEventFilterSchema, type RoomEventFilter } from "../sync/filter";
 import { memberEventsOfSenders } from "../sync/lazy-members";
 import { formatTopoToken, parsePaginationToken } from "../sync/tokens";
+import type { CatchUp } from "./catch-up";
 import { authenticate, CLIENT_PREFIXES, parseLimit, pathParam, queryString, requireRoomAccess } from "./common";
 
 const DEFAULT_LIMIT = 10;
@@ -26,7 +27,7 @@ export async function tokenToPoint(store: SyncStore, roomId: string, raw: string
   return t.kind === "topo" ? t.point : store.events.pointAfterPos(roomId, t.positions.room);
 }
 
-export function registerMessagesRoute(server: HttpServer, deps: { store: SyncStore; userapi: Pick<UserapiForSync, "queryAccessToken"> }): void {
+export function registerMessagesRoute(server: HttpServer, deps: { store: SyncStore; userapi: Pick<UserapiForSync, "queryAccessToken">; catchUp: CatchUp }): void {
   const { store } = deps;
   for (const prefix of CLIENT_PREFIXES) {
     server.get(`${prefix}/rooms/:roomId/messages`, async (req) => {
@@ -41,7 +42,7 @@ export function registerMessagesRoute(server: HttpServer, deps: { store: SyncSto
       const rawTo = queryString(req.query, "to");
       let from = rawFrom ? await tokenToPoint(store, roomId, rawFrom, "from") : dir === "b" ? END_OF_TIME : START_OF_TIME;
       const to = rawTo ? await tokenToPoint(store, roomId, rawTo, "to") : undefined;
-      const access = await requireRoomAccess(store, roomId, who.userId);
+      const access = await requireRoomAccess(deps, roomId, who.userId);
 
       const chunk: StoredEvent[] = [];
       let more = true;

@@ -9,12 +9,13 @@ import type { UserapiForSync } from "@dendrite-ts/userapi";
 import type { SyncStore } from "../storage";
 import { toClientEvent } from "../sync/client-event";
 import { formatTopoToken, parsePaginationToken } from "../sync/tokens";
+import type { CatchUp } from "./catch-up";
 import { authenticate, parseLimit, pathParam, queryString, requireRoomAccess } from "./common";
 
 const DEFAULT_LIMIT = 20;
 const MAX_LIMIT = 100;
 
-export function registerThreadsRoute(server: HttpServer, deps: { store: SyncStore; userapi: Pick<UserapiForSync, "queryAccessToken"> }): void {
+export function registerThreadsRoute(server: HttpServer, deps: { store: SyncStore; userapi: Pick<UserapiForSync, "queryAccessToken">; catchUp: CatchUp }): void {
   const { store } = deps;
   server.get("/_matrix/client/v1/rooms/:roomId/threads", async (req) => {
     const who = await authenticate(req, deps.userapi);
@@ -29,7 +30,7 @@ export function registerThreadsRoute(server: HttpServer, deps: { store: SyncStor
       const t = parsePaginationToken(rawFrom, "from");
       beforePos = t.kind === "topo" ? t.point.pos : t.positions.room + 1;
     }
-    const access = await requireRoomAccess(store, roomId, who.userId);
+    const access = await requireRoomAccess(deps, roomId, who.userId);
 
     const rows = await store.threads.threadRoots(roomId, who.userId, { beforePos, limit: limit + 1, participatedOnly: include === "participated" });
     const page = rows.slice(0, limit);

@@ -1,0 +1,61 @@
+// Read-after-write: a client that reads right after its write was acknowledged sees it, though
+// our tables trail the roomserver (the stream delivers a few ms later). Each read below is made
+// the moment the roomserver answered, with no wait for the syncapi.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRoom, join, send, startHarness, type Harness, type User } from "./harness";
+
+describe("read-after-write", () => {
+  let h: Harness;
+  let alice: User;
+  let bob: User;
+  let carol: User;
+  const room = (roomId: string, rest: string) => `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/${rest}`;
+
+  beforeAll(async () => {
+    h = await startHarness();
+    alice = await h.user("alice");
+    bob = await h.user("bob");
+    carol = await h.user("carol");
+  });
+  afterAll(() => h.close());
+
+  it("/members and /messages right after a join answer 200 with the join", async () => {
+    for (let i = 0; i < 3; i++) {
+      const roomId = await createRoom(h, alice);
+      const joinId = await join(h, bob, roomId);
+      const members = await h.get(bob, room(roomId, "members"));
+      expect(members.status, JSON.stringify(members.body)).toBe(200);
+      expect(members.body.chunk.map((e: any) => e.event_id)).toContain(joinId);
+
+      const roomId2 = await createRoom(h, alice);
+      const joinId2 = await join(h, bob, roomId2);
+      const messages = await h.get(bob, room(roomId2, "messages"), { dir: "b", limit: 1 });
+      expect(messages.status, JSON.stringify(messages.body)).toBe(200);
+      expect(messages.body.chunk.map((e: any) => e.event_id)).toEqual([joinId2]);
+    }
+  });
+
+  it("/event and /context right after a send find the event", async () => {
+    const roomId = await createRoom(h, alice);
+    for (let i = 0; i < 3; i++) {
+      const eventId = await send(h, alice, roomId, `e${i}`);
+      const ev = await h.get(alice, room(roomId, `event/${encodeURIComponent(eventId)}`));
+      expect(ev.status, JSON.stringify(ev.body)).toBe(200);
+      expect(ev.body.content.body).toBe(`e${i}`);
+      const contextId = await send(h, alice, roomId, `c${i}`);
+      const ctx = await h.get(alice, room(roomId, `context/${encodeURIComponent(contextId)}`));
+      expect(ctx.status, JSON.stringify(ctx.body)).toBe(200);
+      expect(ctx.body.event.event_id).toBe(contextId);
+    }
+  });
+
+  it("still refuses whom the roomserver refuses: outsiders, unknown rooms, events in another room", async () => {
+    const roomId = await createRoom(h, alice, { preset: "private_chat" });
+    const eventId = await send(h, alice, roomId, "secret");
+    expect((await h.get(carol, room(roomId, "members"))).status).toBe(403);
+    expect((await h.get(carol, room(roomId, `event/${encodeURIComponent(eventId)}`))).status).toBe(404);
+    expect((await h.get(carol, room("!nowhere:test.local", "messages"), { dir: "b" })).status).toBe(403);
+    const other = await createRoom(h, alice);
+    expect((await h.get(alice, room(other, `event/${encodeURIComponent(eventId)}`))).status).toBe(404);
+  });
+});
