@@ -47,7 +47,6 @@ describe("room history endpoints", () => {
 
   it("/messages forwards from the start reaches the newest event; from/to tokens bound a page", async () => {
     const all = (await h.get(alice, room("messages"), { dir: "f", limit: 100 })).body;
-    expect(all.end).toBeUndefined();
     expect(all.chunk[0].type).toBe("m.room.create");
     expect(ids(all.chunk).slice(-5)).toEqual(msgs);
     // A page of 2 backwards from a sync's prev_batch, then forwards again from its end.
@@ -63,6 +62,28 @@ describe("room history endpoints", () => {
     // A sync token works as `from` too.
     const fromSync = (await h.get(alice, room("messages"), { dir: "b", from: s.next_batch, limit: 1 })).body;
     expect(ids(fromSync.chunk)).toEqual([msgs[4]]);
+  });
+
+  it("/messages forwards keeps `end` on a page that reached the newest event, so a client can poll on from it", async () => {
+    const all = (await h.get(alice, room("messages"), { dir: "f", limit: 100 })).body;
+    expect(ids(all.chunk).slice(-5)).toEqual(msgs);
+    expect(all.end).toEqual(expect.any(String));
+    // Nothing newer yet: an empty page, and only then no `end`.
+    const idle = (await h.get(alice, room("messages"), { dir: "f", from: all.end, limit: 100 })).body;
+    expect(idle.chunk).toEqual([]);
+    expect(idle.end).toBeUndefined();
+    const later = await send(h, alice, roomId, "later");
+    await h.waitForEvents(later);
+    const next = (await h.get(alice, room("messages"), { dir: "f", from: all.end, limit: 100 })).body;
+    expect(ids(next.chunk)).toEqual([later]);
+    expect(next.end).toEqual(expect.any(String));
+    // A page stopped by `to` has an `end` too, which carries on past it.
+    const start = (await h.get(alice, room("messages"), { dir: "f", limit: 1 })).body;
+    const mid = (await h.get(alice, room("messages"), { dir: "b", limit: 2 })).body;
+    const bounded = (await h.get(alice, room("messages"), { dir: "f", from: start.end, to: mid.end, limit: 100 })).body;
+    expect(bounded.end).toEqual(expect.any(String));
+    const rest = (await h.get(alice, room("messages"), { dir: "f", from: bounded.end, limit: 100 })).body;
+    expect(ids(rest.chunk)).toEqual([msgs[4], later]);
   });
 
   it("/messages: filter, lazy-loaded member state, and 400/403 for bad input", async () => {

@@ -1,7 +1,7 @@
 /**
  * GET /rooms/{roomId}/messages (message_pagination.yaml): pages in topological order (depth,
  * then stream position) from a token, either direction, through the history the user may see.
- * `end` is left out when there is nothing further.
+ * `end` is left out only when the page read nothing, or reached the room's creation backwards.
  */
 import { MatrixError } from "@dendrite-ts/protocol";
 import type { HttpServer } from "@dendrite-ts/runtime";
@@ -63,7 +63,9 @@ export function registerMessagesRoute(server: HttpServer, deps: { store: SyncSto
         start: rawFrom ?? formatTopoToken(dir === "b" ? END_OF_TIME : START_OF_TIME),
         chunk: await clientEventsWithAggregations(store, who, chunk),
       };
-      if (more) res.end = formatTopoToken(from);
+      // Forwards, the newest event is not the last one there will be, and a page stopped by `to`
+      // is not the end of the room: a client carries on from `end` (Synapse keeps it too).
+      if (more || (last && (dir === "f" || to))) res.end = formatTopoToken(from);
       if (filter?.lazy_load_members && chunk.length > 0) {
         const newest = chunk.reduce((a, b) => (b.pos > a.pos ? b : a));
         res.state = (await memberEventsOfSenders(store, roomId, newest.pos, chunk)).map((e) => toClientEvent(e, who));
