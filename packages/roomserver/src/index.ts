@@ -13,6 +13,7 @@ export {
   type InputResult,
   type CreateRoomRequest,
   type MemberProfile,
+  type PublicRoom,
   type PduJson,
   type StateKeyTuple,
 } from "./api";

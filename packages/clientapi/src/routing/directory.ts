@@ -1,7 +1,8 @@
 /**
  * Room aliases (client-server API, "Room aliases"): resolve, create and delete local aliases;
- * list a room's local aliases. Remote aliases need a federation directory query (federationsender,
- * not wired yet) and answer 404 for now.
+ * list a room's local aliases (members, or anyone when its history is world_readable). Remote
+ * aliases need a federation directory query (federationsender, not wired yet) and answer 404
+ * for now.
  */
 import type { FastifyInstance } from "fastify";
 import { MatrixError, roomAliasSchema, roomAliasServerName, roomIdSchema, type RoomAlias } from "@dendrite-ts/protocol";
@@ -49,8 +50,14 @@ export function registerDirectoryRoutes(server: FastifyInstance, ctx: RouteConte
   clientRoute(server, "GET", "/rooms/:roomId/aliases", async (req) => {
     const me = await ctx.authenticate(req);
     const { roomId } = parseParams(roomParams, req.params);
-    await requireJoined(ctx, roomId, me.userId);
+    // Members may list them, and anyone may when the room's history is world_readable.
+    if (!(await worldReadable(ctx, roomId))) await requireJoined(ctx, roomId, me.userId);
     const { body } = await ctx.roomserver.queryAliasesForRoom({ body: { roomId } });
     return { aliases: body.aliases };
   });
+}
+
+async function worldReadable(ctx: RouteContext, roomId: string): Promise<boolean> {
+  const { body } = await ctx.roomserver.queryCurrentState({ body: { roomId, stateTuples: [{ type: "m.room.history_visibility", stateKey: "" }] } });
+  return (body.stateEvents[0]?.content as { history_visibility?: unknown } | undefined)?.history_visibility === "world_readable";
 }
