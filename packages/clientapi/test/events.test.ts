@@ -260,4 +260,56 @@ describe("send, state, redact", () => {
     expect({ status: never.status, body: never.body }).toEqual({ status: 200, body: {} });
     expect((await call(s, "POST", `/rooms/${enc("!nowhere:test.local")}/forget`, {}, lou.token)).status).toBe(200);
   });
+
+  it("PUT m.room.canonical_alias: new aliases must be valid (M_INVALID_PARAM) and point to this room (M_BAD_ALIAS); ones already listed are not checked", async () => {
+    const room = (await call(s, "POST", "/createRoom", { preset: "public_chat" }, alice.token)).body.room_id;
+    const other = (await call(s, "POST", "/createRoom", { preset: "public_chat", room_alias_name: "theirs" }, alice.token)).body.room_id;
+    expect(other).toBeDefined();
+    expect((await call(s, "PUT", `/directory/room/${enc("#mine:test.local")}`, { room_id: room }, alice.token)).status).toBe(200);
+    const put = (content: unknown) => call(s, "PUT", `/rooms/${enc(room)}/state/m.room.canonical_alias`, content, alice.token);
+    const cases: Array<[unknown, number, string]> = [
+      [{ alias: "#doesnotexist:test.local" }, 400, "M_BAD_ALIAS"],
+      [{ alias: "notanalias" }, 400, "M_INVALID_PARAM"],
+      [{ alias: 5 }, 400, "M_INVALID_PARAM"],
+      [{ alias: "#theirs:test.local" }, 400, "M_BAD_ALIAS"],
+      [{ alias: "#elsewhere:other.example" }, 400, "M_BAD_ALIAS"],
+      [{ alt_aliases: "x" }, 400, "M_INVALID_PARAM"],
+      [{ alt_aliases: ["bad"] }, 400, "M_INVALID_PARAM"],
+      [{ alt_aliases: ["#doesnotexist:test.local"] }, 400, "M_BAD_ALIAS"],
+      [{ alias: "#mine:test.local", alt_aliases: ["#theirs:test.local"] }, 400, "M_BAD_ALIAS"],
+    ];
+    for (const [content, status, errcode] of cases) expectError(await put(content), status, errcode);
+    expectError(await call(s, "GET", `/rooms/${enc(room)}/state/m.room.canonical_alias`, undefined, alice.token), 404, "M_NOT_FOUND");
+
+    expect((await put({ alias: "#mine:test.local", alt_aliases: ["#mine:test.local"] })).status).toBe(200);
+    // Once listed, an alias is not checked again: it may since have been removed from the directory.
+    expect((await call(s, "DELETE", `/directory/room/${enc("#mine:test.local")}`, undefined, alice.token)).status).toBe(200);
+    expect((await put({ alt_aliases: ["#mine:test.local"] })).status).toBe(200);
+    expect((await put({})).status).toBe(200);
+    expectError(await put({ alias: "#mine:test.local" }), 400, "M_BAD_ALIAS");
+  });
+
+  it("PUT m.room.power_levels that breaks the format rules is 400 M_BAD_JSON, and changes nothing", async () => {
+    const room = (await call(s, "POST", "/createRoom", { preset: "public_chat", creation_content: { additional_creators: [bob.userId] } }, alice.token)).body.room_id;
+    const before = (await call(s, "GET", `/rooms/${enc(room)}/state/m.room.power_levels`, undefined, alice.token)).body;
+    const put = (content: unknown) => call(s, "PUT", `/rooms/${enc(room)}/state/m.room.power_levels`, content, alice.token);
+    const cases: Array<[unknown, string]> = [
+      [{ ...before, ban: "50" }, "body.ban"],
+      [{ ...before, events: [] }, "body.events"],
+      [{ ...before, users: { "not-a-user": 50 } }, "body.users.not-a-user"],
+      [{ ...before, users: { [alice.userId]: 100 } }, `body.users.${alice.userId}`],
+      [{ ...before, users: { [bob.userId]: 100 } }, `body.users.${bob.userId}`],
+    ];
+    for (const [content, field] of cases) {
+      const res = await put(content);
+      expectError(res, 400, "M_BAD_JSON");
+      expect(res.body.error).toContain(field);
+    }
+    expect((await call(s, "GET", `/rooms/${enc(room)}/state/m.room.power_levels`, undefined, alice.token)).body).toEqual(before);
+    // Room version 10: a creator is listed as any user.
+    const v10 = (await call(s, "POST", "/createRoom", { room_version: "10" }, alice.token)).body.room_id;
+    const pl10 = (await call(s, "GET", `/rooms/${enc(v10)}/state/m.room.power_levels`, undefined, alice.token)).body;
+    expectError(await call(s, "PUT", `/rooms/${enc(v10)}/state/m.room.power_levels`, { ...pl10, kick: "50" }, alice.token), 400, "M_BAD_JSON");
+    expect((await call(s, "PUT", `/rooms/${enc(v10)}/state/m.room.power_levels`, { ...pl10, kick: 60 }, alice.token)).status).toBe(200);
+  });
 });

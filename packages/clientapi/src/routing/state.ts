@@ -4,12 +4,14 @@
  * GET joined members, PUT a state event. Who may read, and as of when: state-access.ts.
  */
 import type { FastifyInstance } from "fastify";
-import { MatrixError, roomIdSchema } from "@dendrite-ts/protocol";
+import { getRoomVersion, MatrixError, roomCreators, roomIdSchema } from "@dendrite-ts/protocol";
 import { z } from "zod";
 import { assertCanonicalValues } from "../canonical-values";
 import { toClientEvent } from "../client-events";
 import { jsonObject, parseBody, parseParams } from "../validation";
 import { clientRoute, requireJoined, roomParams, type Req, type RouteContext } from "./context";
+import { checkCanonicalAliasContent } from "./canonical-alias-content";
+import { checkPowerLevelsContent } from "./power-levels-content";
 import { readState, stateViewFor } from "./state-access";
 
 const stateParams = z.object({
@@ -36,6 +38,7 @@ export function registerStateRoutes(server: FastifyInstance, ctx: RouteContext):
     ctx.rateLimit(`send:${me.userId}`);
     await requireJoined(ctx, roomId, me.userId);
     assertCanonicalValues(content);
+    if (stateKey === "") await checkContent(ctx, roomId, eventType, content);
     const { body } = await ctx.roomserver.performSendEvent({ body: { sender: me.userId, roomId, type: eventType, stateKey, content } });
     return { event_id: body.eventId };
   };
@@ -69,4 +72,22 @@ export function registerStateRoutes(server: FastifyInstance, ctx: RouteContext):
     }
     return { joined };
   });
+}
+
+/**
+ * Content a client could get wrong that is a malformed request, not an auth failure (400 rather
+ * than the auth rules' 403): power levels that break the format rules; canonical aliases.
+ */
+async function checkContent(ctx: RouteContext, roomId: string, eventType: string, content: Record<string, unknown>): Promise<void> {
+  if (eventType === "m.room.canonical_alias") await checkCanonicalAliasContent(ctx, roomId, content);
+  if (eventType === "m.room.power_levels") {
+    const rules = getRoomVersion(await ctx.roomVersionOf(roomId));
+    if (!rules) return;
+    let creators: string[] = [];
+    if (rules.authorization.privilegedCreators) {
+      const { body } = await ctx.roomserver.queryCurrentState({ body: { roomId, stateTuples: [{ type: "m.room.create", stateKey: "" }] } });
+      creators = roomCreators(body.stateEvents[0], rules.authorization);
+    }
+    checkPowerLevelsContent(content, rules, creators, "body");
+  }
 }
