@@ -108,6 +108,49 @@ describe("rooms", () => {
     expect((await call(s, "GET", "/joined_rooms", undefined, alice.token)).body.joined_rooms.length).toBe(before + 1);
   });
 
+  it("createRoom v12: tombstone above state_default; trusted_private_chat invitees become additional creators (v10: users at 100)", async () => {
+    const plain = (await call(s, "POST", "/createRoom", {}, alice.token)).body.room_id;
+    expect((await state(plain, "m.room.power_levels")).body.events["m.room.tombstone"]).toBe(150);
+    const trusted = await call(s, "POST", "/createRoom", { preset: "trusted_private_chat", invite: [bob.userId] }, alice.token);
+    expect(trusted.status, JSON.stringify(trusted.body)).toBe(200);
+    expect((await state(trusted.body.room_id, "m.room.create")).body.additional_creators).toEqual([bob.userId]);
+    expect((await state(trusted.body.room_id, "m.room.power_levels")).body.users).toEqual({});
+    // Asked for as an additional creator too: deduplicated, not a half-made room.
+    const both = await call(
+      s,
+      "POST",
+      "/createRoom",
+      { preset: "trusted_private_chat", invite: [bob.userId], creation_content: { additional_creators: [carol.userId, bob.userId] } },
+      alice.token,
+    );
+    expect(both.status, JSON.stringify(both.body)).toBe(200);
+    expect((await state(both.body.room_id, "m.room.create")).body.additional_creators).toEqual([carol.userId, bob.userId]);
+    expect((await call(s, "POST", `/join/${enc(both.body.room_id)}`, {}, bob.token)).status).toBe(200);
+    expect((await call(s, "PUT", `/rooms/${enc(both.body.room_id)}/state/m.room.name`, { name: "by bob" }, bob.token)).status).toBe(200);
+
+    const v10 = (await call(s, "POST", "/createRoom", { room_version: "10", preset: "trusted_private_chat", invite: [bob.userId] }, alice.token)).body.room_id;
+    const pl10 = (await state(v10, "m.room.power_levels")).body;
+    expect(pl10.events["m.room.tombstone"]).toBe(100);
+    expect(pl10.users).toEqual({ [alice.userId]: 100, [bob.userId]: 100 });
+    expect((await state(v10, "m.room.create")).body.additional_creators).toBeUndefined();
+  });
+
+  it("createRoom refuses bad additional_creators, and creators in the override's users, with 400 before building anything", async () => {
+    const before = (await call(s, "GET", "/joined_rooms", undefined, alice.token)).body.joined_rooms.length;
+    const cases: Array<[unknown, string]> = [
+      [{ creation_content: { additional_creators: "x" } }, "creation_content.additional_creators"],
+      [{ creation_content: { additional_creators: ["not-a-user"] } }, "creation_content.additional_creators"],
+      [{ creation_content: { additional_creators: [bob.userId] }, power_level_content_override: { users: { [bob.userId]: 50 } } }, `users.${bob.userId}`],
+      [{ preset: "trusted_private_chat", invite: [bob.userId], power_level_content_override: { users: { [bob.userId]: 50 } } }, `users.${bob.userId}`],
+    ];
+    for (const [body, field] of cases) {
+      const res = await call(s, "POST", "/createRoom", body, alice.token);
+      expectError(res, 400, "M_BAD_JSON");
+      expect(res.body.error).toContain(field);
+    }
+    expect((await call(s, "GET", "/joined_rooms", undefined, alice.token)).body.joined_rooms.length).toBe(before);
+  });
+
   it("join by ID and alias, leave, joined_rooms, joined_members", async () => {
     const roomId = (await call(s, "POST", "/createRoom", { preset: "public_chat", room_alias_name: "hall" }, alice.token)).body.room_id;
     expect((await call(s, "POST", `/join/${enc("#hall:test.local")}`, {}, bob.token)).body).toEqual({ room_id: roomId });

@@ -42,6 +42,24 @@ describe("create room per preset → expected state", () => {
     expect(state["m.room.join_rules|"]).toEqual({ join_rule: "invite" });
   });
 
+  it("trusted_private_chat v12: invitees join additional_creators (deduplicated), not users; tombstone at 150", async () => {
+    const { body } = await h.client.performCreateRoom({
+      body: { creator: ALICE, preset: "trusted_private_chat", invite: [BOB], creationContent: { additional_creators: [BOB] } },
+    });
+    const state = await stateMap(h.client, body.roomId);
+    expect(state["m.room.create|"]).toMatchObject({ room_version: "12", additional_creators: [BOB] });
+    expect(state["m.room.power_levels|"]?.users).toEqual({});
+    expect((state["m.room.power_levels|"]?.events as Record<string, unknown>)["m.room.tombstone"]).toBe(150);
+  });
+
+  it("v12: additional_creators that are not user IDs are refused before anything is created", async () => {
+    const before = (await h.client.queryRoomsForUser({ body: { userId: ALICE } })).body.roomIds.length;
+    await expect(h.client.performCreateRoom({ body: { creator: ALICE, creationContent: { additional_creators: ["nope"] } } })).rejects.toMatchObject({
+      errcode: "M_BAD_JSON",
+    });
+    expect((await h.client.queryRoomsForUser({ body: { userId: ALICE } })).body.roomIds).toHaveLength(before);
+  });
+
   it("room version 10 carries creator in content; initial_state, overrides and an alias apply", async () => {
     const { body } = await h.client.performCreateRoom({
       body: {

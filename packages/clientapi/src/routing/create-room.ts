@@ -4,11 +4,12 @@
  * before anything is built.
  */
 import type { FastifyInstance } from "fastify";
-import { MatrixError, SUPPORTED_ROOM_VERSIONS, getRoomVersion, isValidUserId, parsePowerLevel, userIdSchema } from "@dendrite-ts/protocol";
+import { MatrixError, SUPPORTED_ROOM_VERSIONS, getRoomVersion, isValidUserId, userIdSchema, type RoomVersionRules } from "@dendrite-ts/protocol";
 import { z } from "zod";
 import { assertCanonicalValues } from "../canonical-values";
 import { jsonObject, parseBody } from "../validation";
 import { memberProfile } from "./member-profile";
+import { checkPowerLevelsContent } from "./power-levels-content";
 import { clientRoute, type RouteContext } from "./context";
 
 const createRoomBody = z.object({
@@ -37,7 +38,13 @@ export function registerCreateRoomRoute(server: FastifyInstance, ctx: RouteConte
     // Every piece of content here ends up in an event of the new room's version.
     const version = b.room_version ?? ctx.config.defaultRoomVersion;
     assertCanonicalValues(b);
-    if (b.power_level_content_override !== undefined) checkPowerLevelOverride(b.power_level_content_override, version, me.userId);
+    const rules = getRoomVersion(version);
+    if (rules) {
+      const creators = roomCreatorsAsked(b, rules, me.userId);
+      if (b.power_level_content_override !== undefined) {
+        checkPowerLevelsContent(b.power_level_content_override, rules, creators, "body.power_level_content_override");
+      }
+    }
     if (b.invite_3pid !== undefined && b.invite_3pid.length > 0) {
       throw new MatrixError("M_UNRECOGNIZED", "Third-party invites are not supported");
     }
@@ -70,35 +77,18 @@ export function registerCreateRoomRoute(server: FastifyInstance, ctx: RouteConte
   });
 }
 
-const NAMED_LEVELS = ["ban", "events_default", "invite", "kick", "redact", "state_default", "users_default"];
-
 /**
- * The override becomes the room's power levels event, checked by the auth rules only after the
- * create and join events are in: a malformed one would leave a half-made room. The same
- * well-formedness rules are applied here first (400 M_BAD_JSON naming the field).
+ * The new room's creators as the request makes them: the creator, and from room version 12
+ * creation_content.additional_creators (checked here: the create event's auth rules would refuse
+ * anything but user IDs) and, with trusted_private_chat, the invitees (the roomserver adds them
+ * to additional_creators, create_room.yaml). The override's `users` may list none of them.
  */
-function checkPowerLevelOverride(pl: Record<string, unknown>, version: string, creator: string): void {
-  const rules = getRoomVersion(version);
-  if (!rules) return;
-  const bad = (field: string, why: string): never => {
-    throw new MatrixError("M_BAD_JSON", `body.power_level_content_override.${field}: ${why}`);
-  };
-  const level = (field: string, v: unknown) => {
-    if (parsePowerLevel(v, rules.authorization) === undefined) bad(field, `${JSON.stringify(v)} is not a power level`);
-  };
-  for (const key of NAMED_LEVELS) if (key in pl) level(key, pl[key]);
-  for (const map of ["events", "notifications", "users"]) {
-    if (!(map in pl)) continue;
-    const m = pl[map];
-    if (m === null || typeof m !== "object" || Array.isArray(m)) bad(map, "must be an object");
-    for (const [k, v] of Object.entries(m as Record<string, unknown>)) {
-      if (map === "users" && !isValidUserId(k)) bad(`users.${k}`, "not a user ID");
-      level(`${map}.${k}`, v);
-    }
+function roomCreatorsAsked(b: z.output<typeof createRoomBody>, rules: RoomVersionRules, creator: string): string[] {
+  if (!rules.authorization.privilegedCreators) return [creator];
+  const extra = b.creation_content?.additional_creators;
+  if (extra !== undefined && !(Array.isArray(extra) && extra.every((u) => typeof u === "string" && isValidUserId(u)))) {
+    throw new MatrixError("M_BAD_JSON", "body.creation_content.additional_creators: must be an array of user IDs");
   }
-  // Room version 12: creators have infinite power and must not be listed.
-  const users = pl.users as Record<string, unknown> | undefined;
-  if (rules.authorization.privilegedCreators && users && Object.hasOwn(users, creator)) {
-    bad(`users.${creator}`, "the room creator cannot be listed in room version 12+");
-  }
+  const invitees = b.preset === "trusted_private_chat" ? (b.invite ?? []) : [];
+  return [creator, ...((extra as string[] | undefined) ?? []), ...invitees];
 }

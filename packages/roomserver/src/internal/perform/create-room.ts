@@ -3,7 +3,7 @@
  * creator's join, power levels (with the override), canonical alias, the preset's join rules /
  * history visibility / guest access, initial_state, name, topic, then invites.
  */
-import { buildEvent, DEFAULT_ROOM_VERSION, getRoomVersion, MatrixError, parseRoomAlias, parseUserId, type RoomVersionRules } from "@dendrite-ts/protocol";
+import { buildEvent, DEFAULT_ROOM_VERSION, getRoomVersion, isValidUserId, MatrixError, parseRoomAlias, parseUserId, type RoomVersionRules } from "@dendrite-ts/protocol";
 import type { CreateRoomRequest, PduJson } from "../../api";
 import type { RoomserverContext } from "../context";
 import { serverOf } from "../context";
@@ -20,9 +20,11 @@ const PRESETS: Record<Preset, { joinRule: string; history: string; guest: string
 
 function powerLevels(req: CreateRoomRequest, preset: Preset, privilegedCreators: boolean): Record<string, unknown> {
   const users: Record<string, number> = {};
-  // v12: creators have infinite power and must not be listed.
-  if (!privilegedCreators) users[req.creator] = 100;
-  if (PRESETS[preset].inviteesAreAdmins) for (const u of req.invite ?? []) if (u !== req.creator) users[u] = 100;
+  // v12: creators (trusted invitees among them, see createContent) have infinite power and must not be listed.
+  if (!privilegedCreators) {
+    users[req.creator] = 100;
+    if (PRESETS[preset].inviteesAreAdmins) for (const u of req.invite ?? []) if (u !== req.creator) users[u] = 100;
+  }
   const base: Record<string, unknown> = {
     users,
     users_default: 0,
@@ -32,7 +34,8 @@ function powerLevels(req: CreateRoomRequest, preset: Preset, privilegedCreators:
       "m.room.history_visibility": 100,
       "m.room.canonical_alias": 50,
       "m.room.avatar": 50,
-      "m.room.tombstone": 100,
+      // v12 (create_room.yaml step 3): explicitly above state_default; 150 (as Synapse) is above the admins' 100 too.
+      "m.room.tombstone": privilegedCreators ? 150 : 100,
       "m.room.server_acl": 100,
       "m.room.encryption": 100,
     },
@@ -45,6 +48,18 @@ function powerLevels(req: CreateRoomRequest, preset: Preset, privilegedCreators:
     historical: 100,
   };
   return { ...base, ...(req.powerLevelContentOverride ?? {}) };
+}
+
+/**
+ * The create event's content as asked. v12 trusted_private_chat: the invitees become additional
+ * creators (the same power as the creator; create_room.yaml creation_content), deduplicated.
+ */
+function createContent(req: CreateRoomRequest, preset: Preset, rules: RoomVersionRules): Record<string, unknown> {
+  const content = { ...(req.creationContent ?? {}) };
+  if (!rules.authorization.privilegedCreators || !PRESETS[preset].inviteesAreAdmins || (req.invite ?? []).length === 0) return content;
+  const asked = Array.isArray(content.additional_creators) ? (content.additional_creators as string[]) : [];
+  content.additional_creators = [...new Set([...asked, ...(req.invite ?? []).filter((u) => u !== req.creator)])];
+  return content;
 }
 
 export async function createRoom(ctx: RoomserverContext, inputter: Inputter, req: CreateRoomRequest): Promise<{ roomId: string; roomAlias?: string }> {
@@ -74,6 +89,10 @@ async function create(
   // Checked before anything is created: a remote invite needs federation (federationsender), later.
   if (remote.length > 0) throw new MatrixError("M_UNRECOGNIZED", `inviting users of other servers is not supported yet: ${remote.join(", ")}`);
   const preset: Preset = req.preset ?? (req.visibility === "public" ? "public_chat" : "private_chat");
+  const extra = req.creationContent?.additional_creators;
+  if (rules.authorization.privilegedCreators && extra !== undefined && !(Array.isArray(extra) && extra.every((u) => typeof u === "string" && isValidUserId(u)))) {
+    throw new MatrixError("M_BAD_JSON", "creationContent.additional_creators: must be an array of user IDs");
+  }
   if (alias !== undefined) {
     try {
       parseRoomAlias(alias);
@@ -83,7 +102,7 @@ async function create(
     if (await ctx.store.resolveAlias(alias)) throw new MatrixError("M_ROOM_IN_USE", `${alias} is already taken`);
   }
 
-  const roomId = await startRoom(ctx, inputter, rules, req.creator, req.creationContent ?? {});
+  const roomId = await startRoom(ctx, inputter, rules, req.creator, createContent(req, preset, rules));
   const id = roomId;
   const send = (spec: EventSpec) => inputter.buildAndInput(id, () => buildRoomEvent(ctx, id, spec));
   const state = (type: string, content: Record<string, unknown>, stateKey = "") => send({ sender: req.creator, type, stateKey, content });
