@@ -95,6 +95,11 @@ export const uiaResultSchema = z.discriminatedUnion("done", [
 
 export const profileSchema = z.object({ displayname: z.string().nullable(), avatar_url: z.string().nullable() });
 export type ProfileBody = z.infer<typeof profileSchema>;
+/** After a profile write: the new displayname/avatar_url, and whether the written field changed. */
+export const profileChangeSchema = profileSchema.extend({ changed: z.boolean() });
+export type ProfileChangeBody = z.infer<typeof profileChangeSchema>;
+/** A profile field name (profile.yaml's keyName; userapi checks the grammar and the 255-byte cap). */
+const profileKey = z.string();
 
 const registrationToken = z.object({
   token: z.string(),
@@ -295,6 +300,31 @@ export const userapiContract = c.router({
     z.object({ userId, avatarUrl: z.string().nullable() }),
     profileSchema,
     "Set avatar_url; returns the new profile.",
+  ),
+  queryProfileFields: post(
+    "profiles/fields/get-all",
+    z.object({ userId }),
+    z.object({ fields: jsonObject }),
+    "Every field a local user has set, displayname and avatar_url included; M_NOT_FOUND.",
+  ),
+  queryProfileField: post(
+    "profiles/fields/get",
+    z.object({ userId, key: profileKey }),
+    z.object({ value: z.unknown() }),
+    "One field's value; M_NOT_FOUND (no such user or field), M_INVALID_PARAM / M_KEY_TOO_LARGE (bad key).",
+  ),
+  setProfileField: post(
+    "profiles/fields/set",
+    z.object({ userId, key: profileKey, value: z.unknown() }),
+    profileChangeSchema,
+    "Set any field (displayname, avatar_url, m.tz: strings, never null; custom keys: any JSON). M_MISSING_PARAM (no value), " +
+      "M_PROFILE_TOO_LARGE (64 KiB in all). Member-event fan-out is the caller's, when `changed`.",
+  ),
+  deleteProfileField: post(
+    "profiles/fields/delete",
+    z.object({ userId, key: profileKey }),
+    profileChangeSchema,
+    "Remove one field (succeeds when it is not set).",
   ),
   // ---- account data and tags
   setAccountData: post(

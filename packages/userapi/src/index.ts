@@ -13,6 +13,7 @@ export {
   type TokenInfo,
   type Device,
   type ProfileBody,
+  type ProfileChangeBody,
   type UiaChallengeBody,
 } from "./api";
 export { createUserapi, type Userapi, type UserapiDeps, type UserapiStreams } from "./userapi";

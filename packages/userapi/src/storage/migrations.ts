@@ -91,4 +91,12 @@ CREATE TABLE userapi.shared_secret_nonces (
 );
 `;
 
-export const userapiMigrations: Migration[] = [{ id: "0001_initial", sql: initial }];
+/** Extended profile fields (client-server v1.16): every key but displayname and avatar_url. */
+const profileCustomFields = /* sql */ `
+ALTER TABLE userapi.profiles ADD COLUMN custom jsonb NOT NULL DEFAULT '{}';
+`;
+
+export const userapiMigrations: Migration[] = [
+  { id: "0001_initial", sql: initial },
+  { id: "0002_profile_custom_fields", sql: profileCustomFields },
+];

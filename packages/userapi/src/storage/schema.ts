@@ -64,6 +64,8 @@ export const profiles = userapi.table("profiles", {
   displayname: text("displayname"),
   /** `avatar_url` profile field (an mxc:// URI); null when unset. */
   avatarUrl: text("avatar_url"),
+  /** Every other profile field (`m.tz`, custom keys) → its JSON value. */
+  custom: jsonb("custom").$type<Record<string, unknown>>().notNull().default({}),
 });
 
 export const accountData = userapi.table(
