@@ -1,6 +1,7 @@
 /**
  * GET /capabilities: what this server lets clients do. Room versions from protocol (every one
- * stable), the default from config; password changes on; displayname/avatar changes on; no 3PIDs.
+ * stable), the default from config; password changes on; every profile field settable (v1.16's
+ * m.profile_fields, with the deprecated displayname/avatar flags kept for older clients); no 3PIDs.
  */
 import type { FastifyInstance } from "fastify";
 import { SUPPORTED_ROOM_VERSIONS, getRoomVersion } from "@dendrite-ts/protocol";
@@ -14,6 +15,7 @@ export function registerCapabilitiesRoute(server: FastifyInstance, ctx: RouteCon
     "m.room_versions": { default: ctx.config.defaultRoomVersion, available },
     "m.set_displayname": { enabled: true },
     "m.set_avatar_url": { enabled: true },
+    "m.profile_fields": { enabled: true },
     "m.3pid_changes": { enabled: false },
     "m.get_login_token": { enabled: false },
   };

@@ -1,66 +1,75 @@
 /**
- * Profiles (client-server API, "Profiles"): read any local user's displayname and avatar_url;
- * change one's own, then send a new m.room.member event into every room one is joined to so
- * the rooms see the change (the spec's SHOULD; userapi leaves the fan-out to us).
+ * Profiles (client-server API, "Profiles"): read any local user's profile or one field of it;
+ * set or delete one's own fields (v1.16: any key — displayname, avatar_url, m.tz, custom ones).
+ * A change to displayname or avatar_url is followed by a new m.room.member event in every room
+ * one is joined to (the spec's SHOULD; userapi leaves the fan-out to us). Key grammar, value
+ * types and the 64 KiB limit are userapi's checks.
  */
 import type { FastifyInstance } from "fastify";
 import { MatrixError, userIdSchema, userIdServerName } from "@dendrite-ts/protocol";
-import type { ProfileBody } from "@dendrite-ts/userapi";
+import type { ProfileChangeBody } from "@dendrite-ts/userapi";
 import { z } from "zod";
-import { parseBody, parseParams } from "../validation";
+import { parseBody, parseParams, jsonObject } from "../validation";
 import { clientRoute, requireSelf, type RouteContext } from "./context";
 import { ok } from "../call";
 
 const userParams = z.object({ userId: userIdSchema });
-const FIELDS = { displayname: "displayname", avatar_url: "avatar_url" } as const;
-type Field = keyof typeof FIELDS;
+const fieldParams = z.object({ userId: userIdSchema, keyName: z.string() });
+/** The fields m.room.member events carry. */
+const MEMBER_FIELDS = new Set(["displayname", "avatar_url"]);
 
 export function registerProfileRoutes(server: FastifyInstance, ctx: RouteContext): void {
-  const profileOf = async (userId: string): Promise<ProfileBody> => {
-    // Remote profiles need a federation query (not wired yet).
+  // Remote profiles need a federation query (not wired yet).
+  const requireLocal = (userId: string) => {
     if (userIdServerName(userId as never) !== ctx.serverName) throw new MatrixError("M_NOT_FOUND", "Profile not found");
-    return ok(ctx.userapi.queryProfile({ body: { userId } }));
   };
-  const present = (p: ProfileBody) => ({
-    ...(p.displayname !== null ? { displayname: p.displayname } : {}),
-    ...(p.avatar_url !== null ? { avatar_url: p.avatar_url } : {}),
-  });
 
   clientRoute(server, "GET", "/profile/:userId", async (req) => {
     const { userId } = parseParams(userParams, req.params);
-    return present(await profileOf(userId));
+    requireLocal(userId);
+    return (await ok(ctx.userapi.queryProfileFields({ body: { userId } }))).fields;
   });
 
-  for (const field of Object.keys(FIELDS) as Field[]) {
-    clientRoute(server, "GET", `/profile/:userId/${field}`, async (req) => {
-      const { userId } = parseParams(userParams, req.params);
-      const p = present(await profileOf(userId));
-      if (p[field] === undefined) throw new MatrixError("M_NOT_FOUND", `No ${field} set`);
-      return { [field]: p[field] };
-    });
+  clientRoute(server, "GET", "/profile/:userId/:keyName", async (req) => {
+    const { userId, keyName } = parseParams(fieldParams, req.params);
+    requireLocal(userId);
+    const { value } = await ok(ctx.userapi.queryProfileField({ body: { userId, key: keyName } }));
+    return { [keyName]: value };
+  });
 
-    clientRoute(server, "PUT", `/profile/:userId/${field}`, async (req) => {
-      const me = await ctx.authenticate(req);
-      const { userId } = parseParams(userParams, req.params);
-      requireSelf(me.userId, userId, `set the ${field}`);
-      // The field is required; null clears it.
-      const body = parseBody(z.object({ [field]: z.string().max(1000).nullable() }), req.body);
-      const value = body[field] as string | null;
-      const profile =
-        field === "displayname"
-          ? await ok(ctx.userapi.setDisplayName({ body: { userId, displayname: value } }))
-          : await ok(ctx.userapi.setAvatarUrl({ body: { userId, avatarUrl: value } }));
-      await fanOut(ctx, userId, profile);
-      return {};
-    });
-  }
+  clientRoute(server, "PUT", "/profile/:userId/:keyName", async (req) => {
+    const me = await ctx.authenticate(req);
+    const { userId, keyName } = parseParams(fieldParams, req.params);
+    requireSelf(me.userId, userId, `set the ${keyName}`);
+    // `{ keyName: value }`; a missing key is userapi's M_MISSING_PARAM (after the key's own checks).
+    const body = parseBody(jsonObject, req.body);
+    const value = Object.hasOwn(body, keyName) ? body[keyName] : undefined;
+    const change = await ok(ctx.userapi.setProfileField({ body: { userId, key: keyName, value } }));
+    await afterChange(ctx, userId, keyName, change);
+    return {};
+  });
+
+  clientRoute(server, "DELETE", "/profile/:userId/:keyName", async (req) => {
+    const me = await ctx.authenticate(req);
+    const { userId, keyName } = parseParams(fieldParams, req.params);
+    requireSelf(me.userId, userId, `delete the ${keyName}`);
+    const change = await ok(ctx.userapi.deleteProfileField({ body: { userId, key: keyName } }));
+    await afterChange(ctx, userId, keyName, change);
+    return {};
+  });
+}
+
+/** Only a real change to a field member events carry reaches the rooms. */
+async function afterChange(ctx: RouteContext, userId: string, key: string, change: ProfileChangeBody): Promise<void> {
+  if (change.changed && MEMBER_FIELDS.has(key)) await fanOut(ctx, userId, change);
 }
 
 /**
  * A new member event per joined room, keeping the rest of the current member content. A room
- * that refuses (power levels, a race with a leave) does not undo the profile change.
+ * whose member event already shows this profile gets none (no timeline noise). A room that
+ * refuses (power levels, a race with a leave) does not undo the profile change.
  */
-async function fanOut(ctx: RouteContext, userId: string, profile: ProfileBody): Promise<void> {
+async function fanOut(ctx: RouteContext, userId: string, profile: ProfileChangeBody): Promise<void> {
   const { body } = await ctx.roomserver.queryRoomsForUser({ body: { userId, membership: "join" } });
   for (const roomId of body.roomIds) {
     try {
@@ -69,6 +78,7 @@ async function fanOut(ctx: RouteContext, userId: string, profile: ProfileBody): 
       });
       const current = (state.stateEvents[0]?.content ?? {}) as Record<string, unknown>;
       if (current.membership !== "join") continue;
+      if (current.displayname === (profile.displayname ?? undefined) && current.avatar_url === (profile.avatar_url ?? undefined)) continue;
       const content: Record<string, unknown> = { ...current, membership: "join" };
       // A join authorised via a restricted room does not carry that over to later events.
       delete content.join_authorised_via_users_server;
