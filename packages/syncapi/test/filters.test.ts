@@ -1,6 +1,6 @@
 // Filters: upload and read back (own user only), then used by ID or inline in /sync.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRoom, send, startHarness, sync, timelineIds, type Harness, type User } from "./harness";
+import { createRoom, send, setState, startHarness, sync, timelineIds, type Harness, type User } from "./harness";
 
 describe("filters", () => {
   let h: Harness;
@@ -87,6 +87,34 @@ describe("filters", () => {
     await h.waitForEvents(id);
     const res = await sync(h, alice, { filter: JSON.stringify({ event_fields: ["type", "content.body", "event_id"], room: { timeline: { limit: 1 } } }) });
     expect(res.rooms.join[roomId].timeline.events).toEqual([{ type: "m.room.message", content: { body: "just the body" }, event_id: id }]);
+  });
+
+  it("event_fields leaves out a parent whose listed child the event lacks", async () => {
+    const roomId = await createRoom(h, alice);
+    const topic = await setState(h, alice, roomId, "m.room.topic", { topic: "no body here" });
+    await h.waitForEvents(topic);
+    const res = await sync(h, alice, { filter: JSON.stringify({ event_fields: ["type", "content.body"], room: { timeline: { limit: 1 } } }) });
+    expect(res.rooms.join[roomId].timeline.events).toEqual([{ type: "m.room.topic" }]);
+  });
+
+  it("event_format federation gives timeline and state events as the PDUs we hold", async () => {
+    const roomId = await createRoom(h, alice);
+    const id = await send(h, alice, roomId, "as federated");
+    await h.waitForEvents(id);
+    const [pdu] = (await h.roomserver.queryEventsById({ body: { eventIds: [id] } })).body.events;
+    const res = await sync(h, alice, { filter: JSON.stringify({ event_format: "federation", room: { timeline: { limit: 1 } } }) });
+    const room = res.rooms.join[roomId];
+    const [ev] = room.timeline.events;
+    const { unsigned: _u, ...pduFields } = pdu as Record<string, unknown>;
+    expect(ev).toMatchObject({ ...pduFields, event_id: id });
+    for (const key of ["auth_events", "prev_events", "depth", "hashes", "signatures"]) expect(ev, key).toHaveProperty(key);
+    expect(ev.unsigned.age).toEqual(expect.any(Number));
+    const create = room.state.events.find((e: any) => e.type === "m.room.create");
+    expect(create).toHaveProperty("auth_events");
+    expect(create).toHaveProperty("signatures");
+    // The default is the client format: no federation fields.
+    const plain = (await sync(h, alice, { filter: JSON.stringify({ room: { timeline: { limit: 1 } } }) })).rooms.join[roomId].timeline.events[0];
+    expect(plain).not.toHaveProperty("auth_events");
   });
 
   it("account_data filters apply to global account data", async () => {

@@ -96,6 +96,15 @@ describe("answering a woken /sync from the message that woke it", () => {
     expect(comparable(woken)).toEqual(comparable(fresh));
   });
 
+  it("event_format federation is applied as a read applies it", async () => {
+    const filter = { event_format: "federation", room: { timeline: { limit: 3 } } };
+    const since = (await sync(h, bob, { filter: JSON.stringify(filter) })).next_batch;
+    const { woken, reads, fresh } = await wokenBy(bob, since, async () => [await send(h, alice, roomId, "federated")], filter);
+    expect(reads).toBe(0);
+    expect(woken.rooms.join[roomId].timeline.events[0]).toHaveProperty("prev_events");
+    expect(comparable(woken)).toEqual(comparable(fresh));
+  });
+
   it("a filter on types, a state event, or news before the message: read as before", async () => {
     const typed = { room: { timeline: { types: ["m.room.message"] } } };
     let since = (await sync(h, bob, { filter: JSON.stringify(typed) })).next_batch;

@@ -3,7 +3,8 @@
  * invite and leave, from the user's memberships by position; account data by its own position.
  */
 import type { InviteRow, Positions, SyncOverview, SyncStore } from "../storage";
-import { strippedEvent, toClientEvent, type Viewer } from "./client-event";
+import { formatEvent, strippedEvent, type Viewer } from "./client-event";
+import { applyEventFields } from "./event-fields";
 import { strippedStateAt } from "./stripped-state";
 import { eventMatches, roomAllowed, type Filter } from "./filter";
 import { buildRoomSection, fullSpec } from "./room-section";
@@ -157,7 +158,7 @@ export async function buildSync(store: SyncStore, input: SyncInput): Promise<Syn
     const stripped = await strippedStateAt(store, m.roomId, m.pos - 1, userId);
     res.rooms.knock[m.roomId] = { knock_state: { events: knock ? [...stripped, strippedEvent(knock.eventJson)] : stripped } };
   }
-  if (!initial) await dropRetiredInvites(store, res, viewer, overview.retiredInvites, roomOk);
+  if (!initial) await dropRetiredInvites(store, res, viewer, overview.retiredInvites, roomOk, filter);
   return res;
 }
 
@@ -166,13 +167,24 @@ export async function buildSync(store: SyncStore, input: SyncInput): Promise<Syn
  * the client only drops it when the room shows in rooms.leave, so put it there, with the
  * rejecting event when we hold it.
  */
-async function dropRetiredInvites(store: SyncStore, res: SyncResponse, viewer: Viewer, retired: readonly InviteRow[], roomOk: (r: string) => boolean): Promise<void> {
+async function dropRetiredInvites(
+  store: SyncStore,
+  res: SyncResponse,
+  viewer: Viewer,
+  retired: readonly InviteRow[],
+  roomOk: (r: string) => boolean,
+  filter: Filter,
+): Promise<void> {
   const { join, leave, invite } = res.rooms;
   for (const inv of retired) {
     if (inv.retiredMembership === "join" || !roomOk(inv.roomId) || join[inv.roomId] || leave[inv.roomId] || invite[inv.roomId]) continue;
     const [by] = inv.retiredByEventId ? await store.events.eventsByIds([inv.retiredByEventId]) : [];
     leave[inv.roomId] = {
-      timeline: { events: by ? [toClientEvent(by, viewer)] : [], limited: false, prev_batch: formatTopoToken({ depth: 0, pos: 0 }) },
+      timeline: {
+        events: by ? applyEventFields([formatEvent(by, viewer, filter.event_format)], filter.event_fields) : [],
+        limited: false,
+        prev_batch: formatTopoToken({ depth: 0, pos: 0 }),
+      },
       state: { events: [] },
       account_data: { events: [] },
     };

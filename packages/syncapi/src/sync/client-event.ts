@@ -35,6 +35,19 @@ export function toClientEvent(ev: StoredEvent, viewer?: Viewer, now = Date.now()
   return out;
 }
 
+/** A filter's `event_format` (sync_filter.yaml): the client format, or the event as federation carries it. */
+export type EventFormat = "client" | "federation";
+
+/**
+ * An event in the filter's format. `federation`: the PDU as we hold it (auth_events,
+ * prev_events, depth, hashes, signatures; redacted form once redacted) with its ID and the
+ * same `unsigned` the client format has.
+ */
+export function formatEvent(ev: StoredEvent, viewer: Viewer | undefined, format: EventFormat | undefined): ClientEvent {
+  const client = toClientEvent(ev, viewer);
+  return format === "federation" ? { ...ev.eventJson, event_id: ev.eventId, unsigned: client.unsigned } : client;
+}
+
 /** A PDU not (yet) stored here, e.g. a redaction carried by redacted_event. */
 export function pduToClientEvent(pdu: Record<string, unknown>, eventId: string): ClientEvent {
   const out: ClientEvent = {

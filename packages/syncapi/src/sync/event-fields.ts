@@ -30,8 +30,10 @@ function copyPath(from: Json, to: Json, parts: string[]): void {
     return;
   }
   if (typeof v !== "object" || v === null || Array.isArray(v)) return;
-  const child = (typeof to[head] === "object" && to[head] !== null ? to[head] : (to[head] = {})) as Json;
+  const child = (typeof to[head] === "object" && to[head] !== null ? to[head] : {}) as Json;
   copyPath(v as Json, child, rest);
+  // Only a path that exists makes its parents: no `"content": {}` for an event without content.body.
+  if (Object.keys(child).length > 0) to[head] = child;
 }
 
 export function applyEventFields<T extends Json>(events: T[], fields: string[] | undefined): Json[] {

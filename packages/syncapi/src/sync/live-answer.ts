@@ -9,7 +9,7 @@
  *    event sent while joined, whatever the history visibility;
  *  - it is a plain new event: not state, not a redaction, not hidden, not an upgraded outlier;
  *  - the filter is one whose effect we apply here exactly: rooms lists, a timeline limit of at
- *    least 1 and event_fields. Type, sender or URL filters and lazy-loaded members go to the
+ *    least 1, event_fields and event_format. Type, sender or URL filters and lazy-loaded members go to the
  *    database path.
  *
  * Account data keeps its `since` position in next_batch, so a change there is in the next
@@ -18,7 +18,7 @@
  */
 import type { Positions, StoredEvent } from "../storage";
 import { emptySyncResponse, type SyncResponse } from "./build-sync";
-import { toClientEvent, type Viewer } from "./client-event";
+import { formatEvent, type Viewer } from "./client-event";
 import { applyEventFields } from "./event-fields";
 import { roomAllowed, type Filter, type RoomEventFilter } from "./filter";
 import { formatTopoToken } from "./tokens";
@@ -50,7 +50,7 @@ export function liveAnswer(input: {
   const res = emptySyncResponse({ room: ev.pos, accountData: since.accountData });
   res.rooms.join[ev.roomId] = {
     timeline: {
-      events: applyEventFields([toClientEvent(ev, viewer)], filter.event_fields),
+      events: applyEventFields([formatEvent(ev, viewer, filter.event_format)], filter.event_fields),
       limited: false,
       prev_batch: formatTopoToken({ depth: ev.depth, pos: ev.pos }),
     },

@@ -4,7 +4,7 @@
  * full_state request or a room joined in the window; otherwise the changes since `since`.
  */
 import type { DeltaSpec, FullRead, RoomDelta, StateRow, StoredEvent, SyncStore } from "../storage";
-import { toClientEvent, type ClientEvent, type Viewer } from "./client-event";
+import { formatEvent, type ClientEvent, type EventFormat, type Viewer } from "./client-event";
 import { eventMatches, type Filter, type RoomEventFilter } from "./filter";
 import { bundleAggregations } from "./aggregations";
 import { applyEventFields } from "./event-fields";
@@ -113,8 +113,8 @@ export async function buildRoomSection(store: SyncStore, viewer: Viewer & { devi
   const lazyCtx = { store, userId: viewer.userId, deviceId: viewer.deviceId, roomId: w.roomId, initial: w.fullState };
   rows = await lazyLoadState(lazyCtx, filter.room?.state, rows, timeline, startPos, reads.lazy);
 
-  const [state, summary] = await Promise.all([stateEvents(store, rows, filter.room?.state, viewer, reads.known), reads.summary()]);
-  const timelineEvents = timeline.map((e) => toClientEvent(e, viewer));
+  const [state, summary] = await Promise.all([stateEvents(store, rows, filter.room?.state, viewer, reads.known, filter.event_format), reads.summary()]);
+  const timelineEvents = timeline.map((e) => formatEvent(e, viewer, filter.event_format));
   // The spec asks for bundled aggregations when the timeline is limited (the client lacks the children).
   if (limited) await bundleAggregations(store, viewer, timeline, timelineEvents);
   return {
@@ -221,7 +221,14 @@ async function roomSummary(store: SyncStore, roomId: string, userId: string): Pr
   return { "m.heroes": heroes, "m.joined_member_count": counts.joined, "m.invited_member_count": counts.invited };
 }
 
-async function stateEvents(store: SyncStore, rows: StateRow[], f: RoomEventFilter | undefined, viewer: Viewer, known: ReadonlyMap<string, StoredEvent | undefined>): Promise<ClientEvent[]> {
+async function stateEvents(
+  store: SyncStore,
+  rows: StateRow[],
+  f: RoomEventFilter | undefined,
+  viewer: Viewer,
+  known: ReadonlyMap<string, StoredEvent | undefined>,
+  format: EventFormat | undefined,
+): Promise<ClientEvent[]> {
   if (rows.length === 0) return [];
   const byId = new Map(known);
   const missing = [...new Set(rows.map((r) => r.eventId).filter((id) => !byId.has(id)))];
@@ -233,5 +240,5 @@ async function stateEvents(store: SyncStore, rows: StateRow[], f: RoomEventFilte
   }
   out.sort((a, b) => a.pos - b.pos);
   const limited = f?.limit !== undefined ? out.slice(-f.limit) : out;
-  return limited.map((e) => toClientEvent(e, viewer));
+  return limited.map((e) => formatEvent(e, viewer, format));
 }
