@@ -26,6 +26,7 @@ import { registerRoomRoutes } from "./routing/rooms";
 import { registerSendRoutes } from "./routing/send";
 import { registerStateRoutes } from "./routing/state";
 import { registerTagRoutes } from "./routing/tags";
+import { registerThreepidRoutes } from "./routing/threepid";
 import { registerUpgradeRoomRoute } from "./routing/upgrade-room";
 import { registerVersionsRoute } from "./routing/versions";
 import { CLIENTAPI_SCHEMA, clientapiMigrations } from "./storage/migrations";
@@ -58,6 +59,7 @@ export async function createClientapi(deps: ClientapiDeps): Promise<Clientapi> {
       registerRegisterRoutes(server, ctx);
       registerAdminRegisterRoutes(server, ctx);
       registerAccountRoutes(server, ctx);
+      registerThreepidRoutes(server, ctx);
       registerDeviceRoutes(server, ctx);
       registerCreateRoomRoute(server, ctx);
       registerRoomRoutes(server, ctx);

@@ -36,6 +36,37 @@ describe("account data and tags", () => {
     expectError(await call(s, "PUT", `/user/${enc(alice.userId)}/rooms/nope/account_data/a.b`, {}, alice.token), 400, "M_INVALID_PARAM");
   });
 
+  it("a PUT with a JSON null body or none is 400 and stores nothing (account data, room account data, tags)", async () => {
+    const put = (path: string, payload: string | undefined, contentType = true) =>
+      s.server.inject({
+        method: "PUT",
+        url: `/_matrix/client/v3${path}`,
+        headers: { authorization: `Bearer ${alice.token}`, ...(contentType && payload !== undefined ? { "content-type": "application/json" } : {}) },
+        ...(payload !== undefined ? { payload } : {}),
+      });
+    const res = async (p: ReturnType<typeof put>) => {
+      const r = await p;
+      return { status: r.statusCode, body: JSON.parse(r.body) };
+    };
+    const g = `/user/${enc(alice.userId)}/account_data/org.example.nullbody`;
+    const r = `/user/${enc(alice.userId)}/rooms/${enc(room)}/account_data/org.example.nullbody`;
+    const tags = `/user/${enc(alice.userId)}/rooms/${enc(room)}/tags`;
+    for (const path of [g, r, `${tags}/u.nullbody`]) {
+      expectError(await res(put(path, "null")), 400, "M_BAD_JSON");
+      expectError(await res(put(path, "null", false)), 400, "M_BAD_JSON");
+      expectError(await res(put(path, undefined)), 400, "M_NOT_JSON");
+      expectError(await res(put(path, "", true)), 400, "M_NOT_JSON");
+      expectError(await res(put(path, "", false)), 400, "M_NOT_JSON");
+      expectError(await res(put(path, '"text"')), 400, "M_BAD_JSON");
+    }
+    expectError(await call(s, "GET", g, undefined, alice.token), 404, "M_NOT_FOUND");
+    expectError(await call(s, "GET", r, undefined, alice.token), 404, "M_NOT_FOUND");
+    expect((await call(s, "GET", tags, undefined, alice.token)).body.tags).not.toHaveProperty("u.nullbody");
+    // An empty object is a body: stored as {}.
+    expect((await res(put(g, "{}"))).status).toBe(200);
+    expect((await call(s, "GET", g, undefined, alice.token)).body).toEqual({});
+  });
+
   it("tags: add, list, delete; someone else's 403", async () => {
     const base = `/user/${enc(alice.userId)}/rooms/${enc(room)}/tags`;
     expect((await call(s, "GET", base, undefined, alice.token)).body).toEqual({ tags: {} });

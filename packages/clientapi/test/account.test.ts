@@ -44,7 +44,27 @@ describe("devices", () => {
     const done = await call(s, "DELETE", "/devices/OLDPHONE", { auth: passwordAuth(frank, first.body.session) }, frank.token);
     expect(done.status).toBe(200);
     expectError(await call(s, "GET", "/account/whoami", undefined, token), 401, "M_UNKNOWN_TOKEN");
-    expectError(await call(s, "DELETE", "/devices/OLDPHONE", {}, frank.token), 404, "M_NOT_FOUND");
+    // A retry of a delete that went through: the password again, then 200 (the spec has no 404 here).
+    const retry = await call(s, "DELETE", "/devices/OLDPHONE", {}, frank.token);
+    expect(retry.status).toBe(401);
+    expect((await call(s, "DELETE", "/devices/OLDPHONE", { auth: passwordAuth(frank, retry.body.session) }, frank.token)).status).toBe(200);
+  });
+
+  it("DELETE /devices/{id} of a device that never existed asks for the password first, then answers 200", async () => {
+    const ids = async () => (await call(s, "GET", "/devices", undefined, frank.token)).body.devices.map((d: { device_id: string }) => d.device_id).sort();
+    const before = await ids();
+    // No body, or a body without auth: the challenge, not 404.
+    const first = await call(s, "DELETE", "/devices/NEVER", undefined, frank.token);
+    expect(first.status).toBe(401);
+    expect(first.body.flows).toEqual([{ stages: ["m.login.password"] }]);
+    expect((await call(s, "DELETE", "/devices/NEVER", {}, frank.token)).status).toBe(401);
+    const wrong = await call(s, "DELETE", "/devices/NEVER", { auth: { ...passwordAuth(frank, first.body.session), password: "bad" } }, frank.token);
+    expectError(wrong, 401, "M_FORBIDDEN");
+    const done = await call(s, "DELETE", "/devices/NEVER", { auth: passwordAuth(frank, first.body.session) }, frank.token);
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    expect(done.body).toEqual({});
+    expect(await ids()).toEqual(before);
+    expect((await call(s, "GET", "/account/whoami", undefined, frank.token)).status).toBe(200);
   });
 
   it("an authenticated request records the device as last seen (IP and time)", async () => {
@@ -71,6 +91,12 @@ describe("devices", () => {
     const done = await call(s, "POST", "/delete_devices", { devices: ["D1", "D2"], auth: passwordAuth(frank, first.body.session) }, frank.token);
     expect(done.status).toBe(200);
     for (const t of [t1, t2]) expectError(await call(s, "GET", "/account/whoami", undefined, t), 401, "M_UNKNOWN_TOKEN");
+    // The same again (a retry), and IDs that never existed: UIA, then 200, as for DELETE /devices/{id}.
+    const again = await call(s, "POST", "/delete_devices", { devices: ["D1", "D2", "NEVER"] }, frank.token);
+    expect(again.status).toBe(401);
+    const redone = await call(s, "POST", "/delete_devices", { devices: ["D1", "D2", "NEVER"], auth: passwordAuth(frank, again.body.session) }, frank.token);
+    expect(redone.status, JSON.stringify(redone.body)).toBe(200);
+    expect((await call(s, "GET", "/account/whoami", undefined, frank.token)).status).toBe(200);
     expectError(await call(s, "POST", "/delete_devices", { devices: "D1" }, frank.token), 400, "M_BAD_JSON");
   });
 });
@@ -115,5 +141,13 @@ describe("password change and deactivation", () => {
     expectError(await call(s, "GET", "/account/whoami", undefined, ivy.token), 401, "M_UNKNOWN_TOKEN");
     const member = await call(s, "GET", `/rooms/${encodeURIComponent(room)}/state/m.room.member/${encodeURIComponent(ivy.userId)}`, undefined, owner.token);
     expect(member.body.membership).toBe("leave");
+    // Logging in: a wrong password gets what an unknown user gets; only the password's owner is
+    // told the account is deactivated.
+    const login = (user: string, password: string) => call(s, "POST", "/login", { type: "m.login.password", identifier: { type: "m.id.user", user }, password });
+    const wrong = await login("ivy", "not-ivys");
+    const unknown = await login("nobody-here", "not-ivys");
+    expectError(wrong, 403, "M_FORBIDDEN");
+    expect(wrong.body).toEqual(unknown.body);
+    expectError(await login("ivy", ivy.password), 403, "M_USER_DEACTIVATED");
   });
 });

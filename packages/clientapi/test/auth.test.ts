@@ -56,6 +56,15 @@ describe("registration (open: m.login.dummy)", () => {
     expectError(await call(s, "GET", "/register/available?username=bad%20name"), 400, "M_INVALID_USERNAME");
   });
 
+  it("/register/available: no username is 400 M_MISSING_PARAM; an empty one M_INVALID_USERNAME; two M_INVALID_PARAM", async () => {
+    const missing = await call(s, "GET", "/register/available");
+    expectError(missing, 400, "M_MISSING_PARAM");
+    expect(missing.body.error).toContain("username");
+    expectError(await call(s, "GET", "/register/available?other=1"), 400, "M_MISSING_PARAM");
+    expectError(await call(s, "GET", "/register/available?username="), 400, "M_INVALID_USERNAME");
+    expectError(await call(s, "GET", "/register/available?username=a&username=b"), 400, "M_INVALID_PARAM");
+  });
+
   it("rejects a body field of the wrong type with M_BAD_JSON naming it", async () => {
     const res = await call(s, "POST", "/register", { username: 42 });
     expectError(res, 400, "M_BAD_JSON");
@@ -107,6 +116,7 @@ describe("registration with tokens", () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ valid: false }); // its one use is spent
     expect((await call(s, "GET", "/_matrix/client/v1/register/m.login.registration_token/validity?token=zzz")).body).toEqual({ valid: false });
+    expectError(await call(s, "GET", "/_matrix/client/v1/register/m.login.registration_token/validity"), 400, "M_MISSING_PARAM");
   });
 
   it("the dummy flow is not accepted", async () => {

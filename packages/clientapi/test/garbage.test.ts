@@ -50,6 +50,13 @@ function routes(u: User, room: string): Array<["GET" | "POST" | "PUT" | "DELETE"
     ["PUT", (p) => `/user/${me}/rooms/${p}/account_data/x.y`],
     ["PUT", (p) => `/user/${me}/rooms/${r}/tags/${p}`],
     ["DELETE", (p) => `/user/${me}/rooms/${p}/tags/${p}`],
+    ["GET", () => "/account/3pid"],
+    ...["", "/add", "/bind", "/delete", "/unbind", "/email/requestToken", "/msisdn/requestToken"].map(
+      (tail) => ["POST", () => `/account/3pid${tail}`] as ["POST", (p: string) => string],
+    ),
+    ...["/register", "/account/password"].flatMap((purpose) =>
+      ["email", "msisdn"].map((m) => ["POST", () => `${purpose}/${m}/requestToken`] as ["POST", (p: string) => string]),
+    ),
   ];
 }
 

@@ -58,9 +58,21 @@ describe.each(TRANSPORTS)("token revocation (%s)", (transport) => {
     await expectMatrixError(resolves(laptop.accessToken), "M_UNKNOWN_TOKEN");
     expect(await ok(h.client.queryProfile({ body: { userId: alice.userId } }))).toEqual({ displayname: null, avatar_url: null });
     await expectMatrixError(h.client.passwordLogin({ body: { user: "alice", password: "pw-alice" } }), "M_USER_DEACTIVATED", 403);
+    // A wrong password learns nothing: the same answer as for an account that never existed.
+    const wrong = await expectMatrixError(h.client.passwordLogin({ body: { user: "alice", password: "guess" } }), "M_FORBIDDEN", 403);
+    const unknown = await expectMatrixError(h.client.passwordLogin({ body: { user: "nobody", password: "guess" } }), "M_FORBIDDEN", 403);
+    expect(wrong.message).toBe(unknown.message);
     await expectMatrixError(h.client.createAccount({ body: { localpart: "alice", password: "x" } }), "M_USER_IN_USE");
     await expectMatrixError(h.client.setDisplayName({ body: { userId: alice.userId, displayname: "back" } }), "M_USER_DEACTIVATED");
     expect((await ok(h.client.queryAccount({ body: { userId: alice.userId } }))).deactivated).toBe(true);
+  });
+
+  it("an account deactivated without its password hash (older deactivations) is refused like an unknown one", async () => {
+    await ok(h.client.deactivateAccount({ body: { userId: alice.userId } }));
+    await h.db.sql`UPDATE userapi.accounts SET password_hash = NULL WHERE localpart = 'alice'`;
+    const known = await expectMatrixError(h.client.passwordLogin({ body: { user: "alice", password: "pw-alice" } }), "M_FORBIDDEN", 403);
+    const unknown = await expectMatrixError(h.client.passwordLogin({ body: { user: "nobody", password: "pw-alice" } }), "M_FORBIDDEN", 403);
+    expect(known.message).toBe(unknown.message);
   });
 
   it("deleting a device revokes its token; unknown device IDs are ignored", async () => {

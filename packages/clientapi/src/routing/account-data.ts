@@ -1,12 +1,13 @@
 /**
  * Client config (client-server API, "Client Config"): global and per-room account data, the
  * requester's own only. Types the server controls (m.fully_read, m.push_rules) are refused
- * with 405 M_BAD_JSON as the spec says.
+ * with 405 M_BAD_JSON as the spec says. The body is the content stored and must be a JSON
+ * object: none, or a JSON null, is a 400 and stores nothing.
  */
 import type { FastifyInstance } from "fastify";
 import { MatrixError, roomIdSchema, userIdSchema } from "@dendrite-ts/protocol";
 import { z } from "zod";
-import { jsonObject, parseBody, parseParams } from "../validation";
+import { jsonObject, parseParams, parseRequiredBody } from "../validation";
 import { clientRoute, requireSelf, type RouteContext } from "./context";
 import { ok } from "../call";
 
@@ -21,7 +22,7 @@ export function registerAccountDataRoutes(server: FastifyInstance, ctx: RouteCon
     return body.content;
   };
   const put = async (userId: string, roomId: string | null, type: string, raw: unknown) => {
-    const content = parseBody(jsonObject, raw);
+    const content = parseRequiredBody(jsonObject, raw);
     if (SERVER_CONTROLLED.has(type)) throw new MatrixError("M_BAD_JSON", `Cannot set ${type} through this API.`, {}, 405);
     await ctx.userapi.setAccountData({ body: { userId, roomId, type, content } });
     return {};

@@ -1,6 +1,7 @@
 /**
  * Device management (client-server API, "Device management"). Deleting devices needs
- * user-interactive auth; the device list is the user's own only.
+ * user-interactive auth, and deleting one that is already gone succeeds (both DELETE
+ * /devices/{id} and /delete_devices); the device list is the user's own only.
  */
 import type { FastifyInstance } from "fastify";
 import type { Device } from "@dendrite-ts/userapi";
@@ -48,8 +49,8 @@ export function registerDeviceRoutes(server: FastifyInstance, ctx: RouteContext)
     const me = await ctx.authenticate(req);
     const { deviceId } = parseParams(deviceParams, req.params);
     const body = parseBody(z.object({ auth: authDictSchema }), req.body);
-    // An unknown device is 404 before any password is asked for.
-    await ctx.userapi.queryDevice({ body: { userId: me.userId, deviceId } });
+    // UIA first, then 200 whether or not the device exists (the spec gives this endpoint no
+    // 404): a client retrying a delete that went through is not told it failed.
     const uia = await runUia(ctx.userapi, "delete_devices", me.userId, body.auth);
     if (!uia.done) return sendChallenge(reply, uia.challenge);
     await ctx.userapi.deleteDevices({ body: { userId: me.userId, deviceIds: [deviceId] } });

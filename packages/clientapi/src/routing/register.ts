@@ -64,7 +64,8 @@ export function registerRegisterRoutes(server: FastifyInstance, ctx: RouteContex
 
   clientRoute(server, "GET", "/register/available", async (req) => {
     ctx.rateLimit(`register:${clientIp(req)}`);
-    const { username } = parseParams(z.object({ username: z.string().min(1) }), req.query, "query");
+    // Absent is M_MISSING_PARAM (parseParams); empty is userapi's M_INVALID_USERNAME.
+    const { username } = parseParams(z.object({ username: z.string() }), req.query, "query");
     return (await ctx.userapi.checkUsernameAvailable({ body: { username } })).body;
   });
 

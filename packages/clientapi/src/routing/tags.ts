@@ -1,11 +1,12 @@
 /**
  * Room tagging (client-server API, "Room Tagging"): a room's tags are its m.tag account data,
- * kept by userapi. The requester's own only.
+ * kept by userapi. The requester's own only. A tag's body is required and must be a JSON
+ * object (`{}` for a tag without an order).
  */
 import type { FastifyInstance } from "fastify";
 import { roomIdSchema, userIdSchema } from "@dendrite-ts/protocol";
 import { z } from "zod";
-import { parseBody, parseParams } from "../validation";
+import { parseParams, parseRequiredBody } from "../validation";
 import { clientRoute, requireSelf, type RouteContext } from "./context";
 
 const roomParams = z.object({ userId: userIdSchema, roomId: roomIdSchema });
@@ -24,7 +25,7 @@ export function registerTagRoutes(server: FastifyInstance, ctx: RouteContext): v
     const me = await ctx.authenticate(req);
     const { userId, roomId, tag } = parseParams(tagParams, req.params);
     requireSelf(me.userId, userId, "add tags");
-    const content = parseBody(tagBody, req.body);
+    const content = parseRequiredBody(tagBody, req.body);
     await ctx.userapi.setTag({ body: { userId, roomId, tag, content } });
     return {};
   });

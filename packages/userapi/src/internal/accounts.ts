@@ -104,8 +104,9 @@ export async function changePassword(ctx: Ctx, input: ChangePasswordInput): Prom
 }
 
 /**
- * Deactivation: every device and token goes, the profile is emptied, the password dropped, and
- * the row stays (marked) so the user ID is never handed out again. Leaving rooms is clientapi's.
+ * Deactivation: every device and token goes, the profile is emptied, and the row stays (marked)
+ * so the user ID is never handed out again; its password hash stays so that only the password's
+ * owner learns the account is deactivated (login.ts). Leaving rooms is clientapi's.
  */
 export async function deactivateAccount(ctx: Ctx, userId: string): Promise<{ deletedDeviceIds: string[] }> {
   return ctx.store.transaction(async (tx) => {

@@ -31,16 +31,21 @@ function userFrom(creds: PasswordCredentials): string {
   throw new MatrixError("M_MISSING_PARAM", "An identifier is required");
 }
 
-/** Checks credentials; M_FORBIDDEN when wrong, M_USER_DEACTIVATED for a deactivated account. */
+/**
+ * Checks credentials: M_FORBIDDEN when wrong, M_USER_DEACTIVATED for the right password of a
+ * deactivated account. The password is checked first, and an unknown user (or one without a
+ * password) costs the same hash, so whoever does not know the password cannot tell an unknown,
+ * a live and a deactivated account apart, by answer or by timing.
+ */
 export async function checkCredentials(ctx: Ctx, creds: PasswordCredentials): Promise<AccountRow> {
   const localpart = localpartFromUser(userFrom(creds), ctx.serverName);
   const account = localpart === undefined ? undefined : await ctx.store.accounts.select(localpart);
-  if (account?.deactivated) throw new MatrixError("M_USER_DEACTIVATED", "This account has been deactivated");
   if (!account?.passwordHash) {
     await burnPasswordCheck(creds.password, ctx.scrypt);
     throw new MatrixError("M_FORBIDDEN", BAD_CREDENTIALS);
   }
   if (!(await verifyPassword(creds.password, account.passwordHash))) throw new MatrixError("M_FORBIDDEN", BAD_CREDENTIALS);
+  if (account.deactivated) throw new MatrixError("M_USER_DEACTIVATED", "This account has been deactivated");
   if (needsRehash(account.passwordHash, ctx.scrypt)) {
     await ctx.store.accounts.updatePasswordHash(account.localpart, await hashPassword(creds.password, ctx.scrypt));
   }

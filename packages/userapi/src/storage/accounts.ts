@@ -39,9 +39,12 @@ export function accountQueries(db: Db) {
       await db.update(accounts).set({ passwordHash }).where(eq(accounts.localpart, localpart));
     },
 
-    /** Marks deactivated and drops the password hash so no login can succeed again. */
+    /**
+     * Marks deactivated. The password hash stays: checkCredentials refuses every login to a
+     * deactivated account, and tells M_USER_DEACTIVATED only to whoever gives its password.
+     */
     async deactivate(localpart: string): Promise<void> {
-      await db.update(accounts).set({ deactivated: true, passwordHash: null }).where(eq(accounts.localpart, localpart));
+      await db.update(accounts).set({ deactivated: true }).where(eq(accounts.localpart, localpart));
     },
 
     async setAdmin(localpart: string, isAdmin: boolean): Promise<void> {

@@ -11,7 +11,7 @@ export const userapi = pgSchema("userapi");
 export const accounts = userapi.table("accounts", {
   /** The user ID's localpart on this server (the key every other table uses). */
   localpart: text("localpart").primaryKey(),
-  /** `$scrypt$…` string with its parameters; null when password login is impossible (deactivated, appservice). */
+  /** `$scrypt$…` string with its parameters; null when password login is impossible (appservice; accounts deactivated while deactivation still dropped it). */
   passwordHash: text("password_hash"),
   /** Creation time, ms since the epoch. */
   createdTs: bigint("created_ts", { mode: "number" }).notNull(),
