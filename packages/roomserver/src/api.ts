@@ -373,6 +373,7 @@ export type RoomserverForSync = Pick<
   | "queryRoomsForUser"
   | "queryBackfill"
   | "queryVisibleEvents"
+  | "queryLatestEventsAndState"
 >;
 
 /** federationapi: make_join/leave templates, input of received events, state and events for peers. */

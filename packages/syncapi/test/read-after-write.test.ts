@@ -49,6 +49,16 @@ describe("read-after-write", () => {
     }
   });
 
+  it("/messages without `from` right after a send ends with it", async () => {
+    const roomId = await createRoom(h, alice);
+    for (let i = 0; i < 5; i++) {
+      const eventId = await send(h, alice, roomId, `m${i}`);
+      const messages = await h.get(alice, room(roomId, "messages"), { dir: "b", limit: 1 });
+      expect(messages.status, JSON.stringify(messages.body)).toBe(200);
+      expect(messages.body.chunk.map((e: any) => e.event_id)).toEqual([eventId]);
+    }
+  });
+
   it("still refuses whom the roomserver refuses: outsiders, unknown rooms, events in another room", async () => {
     const roomId = await createRoom(h, alice, { preset: "private_chat" });
     const eventId = await send(h, alice, roomId, "secret");

@@ -1,9 +1,9 @@
 /**
  * Read-after-write. Our tables trail the roomserver by the stream's delivery time, so a client
  * reading right after its write was acknowledged could be refused (its join not here yet) or
- * not find what it just sent. Only where an answer would be 403 or 404 do we ask the roomserver
- * what it holds now and wait, bounded, until those events are stored here; the caller then
- * decides again. The wait is woken by the room's wakes (our consumer's commits), not by polling.
+ * not find what it just sent. Only where an answer would be 403 or 404, and for reads of a
+ * room's newest events, do we ask the roomserver what it holds now and wait, bounded, until
+ * those events are stored here; the caller then decides again. The wait is woken by the room's wakes (our consumer's commits), not by polling.
  */
 import type { RoomserverForSync } from "@dendrite-ts/roomserver";
 import type { Notifier } from "../notifier";
@@ -12,12 +12,18 @@ import type { SyncStore } from "../storage";
 /** Longest wait for events the roomserver already holds; after it we answer from what we have. */
 export const CATCH_UP_MS = 2000;
 
-export type RoomserverForCatchUp = Pick<RoomserverForSync, "queryMembership" | "queryEventsById" | "queryVisibleEvents" | "queryRoomsForUser">;
+export type RoomserverForCatchUp = Pick<
+  RoomserverForSync,
+  "queryMembership" | "queryEventsById" | "queryVisibleEvents" | "queryRoomsForUser" | "queryLatestEventsAndState"
+>;
 
 /** The user's membership as the roomserver holds it now. */
 export interface RoomserverMembership {
-  /** Its member event was not stored here yet when asked (so what we read before is stale). */
-  waited: boolean;
+  /**
+   * The roomserver holds a member event of the user's, and it is stored here now: a read made
+   * before this call may predate it (it can land between that read and this call), so read again.
+   */
+  known: boolean;
   /** The user left (or was banned) and then forgot the room (spec: POST /forget). */
   forgotten: boolean;
 }
@@ -34,23 +40,28 @@ export interface CatchUp {
    * An event the user may not see costs no wait, so the timing tells nothing.
    */
   event(roomId: string, eventId: string, userId: string): Promise<boolean>;
+  /**
+   * Waits until the room's newest events, as the roomserver holds them now, are stored here: a
+   * read of "the latest" (/messages without `from`) then includes what was just sent.
+   */
+  latest(roomId: string, userId: string): Promise<void>;
 }
 
 export function createCatchUp(deps: { store: SyncStore; notifier: Notifier; roomserver: RoomserverForCatchUp; ms?: number }): CatchUp {
   const { store, notifier, roomserver } = deps;
   const ms = deps.ms ?? CATCH_UP_MS;
 
-  /** Resolves once every event is stored here, or when time runs out; true when one was missing at first. */
-  async function stored(roomId: string, userId: string, eventIds: string[]): Promise<boolean> {
+  /** Resolves once every event is stored here, or when time runs out. */
+  async function stored(roomId: string, userId: string, eventIds: string[]): Promise<void> {
     const deadline = Date.now() + ms;
-    for (let first = true; ; first = false) {
+    for (;;) {
       // Registered before the read, so a commit between the read and the wait still wakes it.
       const waiter = notifier.waiter(userId, [roomId]);
       const have = await store.events.eventsByIds(eventIds);
       const left = deadline - Date.now();
       if (have.length === eventIds.length || left <= 0) {
         waiter.cancel();
-        return !first;
+        return;
       }
       await waiter.wait(left);
     }
@@ -60,14 +71,15 @@ export function createCatchUp(deps: { store: SyncStore; notifier: Notifier; room
     async membership(roomId, userId) {
       const { body: m } = await roomserver.queryMembership({ body: { roomId, userId } });
       // A room the roomserver does not know, or no member event of the user's: nothing to wait for.
-      if (!m.roomExists || m.eventId === undefined) return { waited: false, forgotten: false };
+      if (!m.roomExists || m.eventId === undefined) return { known: false, forgotten: false };
       let forgotten = false;
       if (m.membership === "leave" || m.membership === "ban") {
         // The roomserver lists a user's rooms without the forgotten ones.
         const { body } = await roomserver.queryRoomsForUser({ body: { userId, membership: m.membership } });
         forgotten = !body.roomIds.includes(roomId);
       }
-      return { waited: await stored(roomId, userId, [m.eventId]), forgotten };
+      await stored(roomId, userId, [m.eventId]);
+      return { known: true, forgotten };
     },
 
     async event(roomId, eventId, userId) {
@@ -80,6 +92,11 @@ export function createCatchUp(deps: { store: SyncStore; notifier: Notifier; room
       if (!ev || ev.room_id !== roomId || !visible.body.visibleEventIds.includes(eventId)) return false;
       await stored(roomId, userId, m.body.eventId ? [eventId, m.body.eventId] : [eventId]);
       return true;
+    },
+
+    async latest(roomId, userId) {
+      const { body } = await roomserver.queryLatestEventsAndState({ body: { roomId, stateToFetch: [] } });
+      if (body.roomExists && body.latestEventIds.length > 0) await stored(roomId, userId, body.latestEventIds);
     },
   };
 }

@@ -87,7 +87,7 @@ export async function requireRoomAccess(deps: { store: SyncStore; catchUp: Catch
   let access = await readRoomAccess(deps.store, roomId, userId);
   if (access.member) return access;
   const held = await deps.catchUp.membership(roomId, userId);
-  if (held.waited) access = await readRoomAccess(deps.store, roomId, userId);
+  if (held.known) access = await readRoomAccess(deps.store, roomId, userId);
   if (held.forgotten && !access.member) {
     // Spec (leaving.yaml, forget): the user can no longer retrieve the room's history.
     if (!access.worldReadable) throw new MatrixError("M_FORBIDDEN", "You have forgotten this room");

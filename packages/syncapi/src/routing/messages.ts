@@ -43,6 +43,8 @@ export function registerMessagesRoute(server: HttpServer, deps: { store: SyncSto
       let from = rawFrom ? await tokenToPoint(store, roomId, rawFrom, "from") : dir === "b" ? END_OF_TIME : START_OF_TIME;
       const to = rawTo ? await tokenToPoint(store, roomId, rawTo, "to") : undefined;
       const access = await requireRoomAccess(deps, roomId, who.userId);
+      // Without `from` the client asks for the newest events: include what was just sent.
+      if (!rawFrom && dir === "b") await deps.catchUp.latest(roomId, who.userId);
 
       const chunk: StoredEvent[] = [];
       let more = true;
