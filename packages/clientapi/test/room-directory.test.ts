@@ -1,6 +1,7 @@
 // The published room directory as a client uses it: a room's visibility, /publicRooms (GET and
 // POST), and listing a world_readable room's aliases from outside.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ok } from "../src/call";
 import { call, enc, expectError, register, startServer, type TestServer, type User } from "./harness";
 
 let s: TestServer;
@@ -11,8 +12,8 @@ beforeAll(async () => {
   s = await startServer();
   alice = await register(s, "alice");
   bob = await register(s, "bob");
-  const made = await s.userapi.createAccount({ body: { localpart: "admin", password: "pw-admin", isAdmin: true, login: {} } });
-  admin = { userId: made.body.userId, token: made.body.accessToken!, deviceId: made.body.deviceId!, password: "pw-admin" };
+  const made = await ok(s.userapi.createAccount({ body: { localpart: "admin", password: "pw-admin", isAdmin: true, login: {} } }));
+  admin = { userId: made.userId, token: made.accessToken!, deviceId: made.deviceId!, password: "pw-admin" };
 });
 afterAll(() => s.close());
 
@@ -141,8 +142,8 @@ describe("/publicRooms", () => {
 
   it("server: ours is the local directory; another one cannot be reached without federation", async () => {
     expect((await call(s, "GET", "/publicRooms?server=test.local")).body.chunk).toHaveLength(3);
-    expectError(await call(s, "GET", "/publicRooms?server=elsewhere.org"), 502, "M_UNKNOWN");
-    expectError(await call(s, "POST", "/publicRooms?server=elsewhere.org", {}, alice.token), 502, "M_UNKNOWN");
+    expectError(await call(s, "GET", "/publicRooms?server=elsewhere.org"), 404, "M_UNRECOGNIZED");
+    expectError(await call(s, "POST", "/publicRooms?server=elsewhere.org", {}, alice.token), 404, "M_UNRECOGNIZED");
     expectError(await call(s, "GET", "/publicRooms?server=not%20a%20server"), 400, "M_INVALID_PARAM");
   });
 

@@ -122,11 +122,15 @@ function chunkEntry(r: PublicRoom): Record<string, unknown> {
   };
 }
 
-/** `server` naming another homeserver needs a federation request, which we cannot make yet. */
+/**
+ * `server` naming another homeserver needs a federation request, which we cannot make yet:
+ * refused as the other federation-only requests are (a remote invite), not as a 5xx — nothing
+ * failed upstream, we did not try.
+ */
 function requireLocalServer(ctx: RouteContext, server: string | undefined): void {
   if (server === undefined || server === ctx.serverName) return;
   if (!isValidServerName(server)) throw new MatrixError("M_INVALID_PARAM", `query.server: ${server} is not a server name`);
-  throw new MatrixError("M_UNKNOWN", `Cannot fetch the room directory of ${server}: federation is not available`, {}, 502);
+  throw new MatrixError("M_UNRECOGNIZED", `Listing the room directory of another server (${server}) is not supported yet`);
 }
 
 async function requireKnownRoom(ctx: RouteContext, roomId: string): Promise<void> {
