@@ -125,14 +125,17 @@ describe.each(availableModes())("chat through matrix-js-sdk (%s)", (mode) => {
     await eventually(() => alice.client.getRoom(pub)?.getMember(carol.userId)?.membership === "join", "carol rejoined");
   });
 
-  it("trusted private chat: the invitee joins with the creator's power level", async () => {
+  it("trusted private chat: the invitee joins with the creator's power (v12: an additional creator)", async () => {
     const { room_id: dm } = await alice.client.createRoom({ preset: sdk.Preset.TrustedPrivateChat, invite: [bob.userId], is_direct: true });
     await eventually(() => bob.client.getRoom(dm)?.getMyMembership() === "invite", "bob's invite to the trusted room");
     await bob.client.joinRoom(dm);
     await eventually(() => alice.client.getRoom(dm)?.getMember(bob.userId)?.membership === "join", "bob in the trusted room");
-    const levels = alice.client.getRoom(dm)?.currentState.getStateEvents("m.room.power_levels", "")?.getContent();
-    expect(levels?.users?.[bob.userId]).toBe(100);
+    const create = alice.client.getRoom(dm)?.currentState.getStateEvents("m.room.create", "")?.getContent();
+    expect(create?.additional_creators).toEqual([bob.userId]);
     expect(alice.client.getRoom(dm)?.getJoinRule()).toBe("invite");
+    // A creator's power: bob may change state a plain member (level 0) may not.
+    await bob.client.setRoomName(dm, "ours");
+    await eventually(() => alice.client.getRoom(dm)?.name === "ours", "bob's room name");
   });
 
   it("a user who leaves stops receiving the room's messages", async () => {
