@@ -18,7 +18,12 @@ export interface ClientEvent {
   unsigned?: Record<string, unknown>;
 }
 
-export function toClientEvent(pdu: PduJson, roomId: string, roomVersion: string): ClientEvent {
+/**
+ * `redactedBecause`: redactions by the ID of the event they redacted (as the roomserver's state
+ * queries return them); a redacted event gets its own in unsigned.redacted_because, which is how
+ * clients tell it from an event sent empty (client-server API, "Redactions").
+ */
+export function toClientEvent(pdu: PduJson, roomId: string, roomVersion: string, redactedBecause: Readonly<Record<string, PduJson>> = {}): ClientEvent {
   const ev: ClientEvent = {
     content: (pdu.content as Record<string, unknown> | undefined) ?? {},
     event_id: computeEventId(pdu, roomVersion),
@@ -29,6 +34,8 @@ export function toClientEvent(pdu: PduJson, roomId: string, roomVersion: string)
   };
   if (typeof pdu.state_key === "string") ev.state_key = pdu.state_key;
   if (pdu.unsigned && typeof pdu.unsigned === "object") ev.unsigned = pdu.unsigned as Record<string, unknown>;
+  const redaction = Object.hasOwn(redactedBecause, ev.event_id) ? redactedBecause[ev.event_id] : undefined;
+  if (redaction) ev.unsigned = { ...ev.unsigned, redacted_because: toClientEvent(redaction, roomId, roomVersion) };
   // Room versions 1–10 keep `redacts` at the top level of a redaction; from 11 it is in the
   // content, and the spec asks servers to copy it to the top level for older clients
   // (matrix-js-sdk 37 still reads only the top level).

@@ -186,6 +186,27 @@ describe("send, state, redact", () => {
     expectError(await call(s, "PUT", `/rooms/${enc(roomId)}/redact/${enc("$" + "A".repeat(43))}/r4`, {}, alice.token), 404, "M_NOT_FOUND");
   });
 
+  it("a redacted state event read through /state and /state/{type}/{key}?format=event carries unsigned.redacted_because", async () => {
+    const room = (await call(s, "POST", "/createRoom", { preset: "public_chat", topic: "secret plans" }, alice.token)).body.room_id;
+    await call(s, "POST", `/join/${enc(room)}`, {}, bob.token);
+    const all = async () => (await call(s, "GET", `/rooms/${enc(room)}/state`, undefined, bob.token)).body as Record<string, unknown>[];
+    const topicId = (await all()).find((e) => e.type === "m.room.topic")!.event_id as string;
+    const red = await call(s, "PUT", `/rooms/${enc(room)}/redact/${enc(topicId)}/topic-gone`, { reason: "leaked" }, alice.token);
+    expect(red.status).toBe(200);
+    const because = { event_id: red.body.event_id, type: "m.room.redaction", sender: alice.userId, room_id: room, content: { redacts: topicId, reason: "leaked" } };
+
+    const state = await all();
+    const topic = state.find((e) => e.type === "m.room.topic")!;
+    expect(topic).toMatchObject({ event_id: topicId, content: {}, unsigned: { redacted_because: because } });
+    // Only the redacted event carries one.
+    expect(state.filter((e) => (e.unsigned as { redacted_because?: unknown } | undefined)?.redacted_because !== undefined)).toHaveLength(1);
+
+    const single = await call(s, "GET", `/rooms/${enc(room)}/state/m.room.topic/?format=event`, undefined, bob.token);
+    expect(single.body).toMatchObject({ event_id: topicId, content: {}, unsigned: { redacted_because: because } });
+    // The content form is the redacted content, nothing more.
+    expect((await call(s, "GET", `/rooms/${enc(room)}/state/m.room.topic/`, undefined, bob.token)).body).toEqual({});
+  });
+
   it("redaction in a room version 10 room names the event at the top level", async () => {
     const v10 = (await call(s, "POST", "/createRoom", { room_version: "10" }, alice.token)).body.room_id;
     const msg = (await send("v10msg", undefined, alice.token, v10)).body.event_id;

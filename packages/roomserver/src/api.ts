@@ -49,6 +49,13 @@ export const inputResultSchema = z.object({
 });
 export type InputResult = z.infer<typeof inputResultSchema>;
 
+/**
+ * With the state queries' events: for each one that is redacted (served in its redacted form),
+ * keyed by its event ID, the redaction that did it, so a client sees unsigned.redacted_because
+ * without asking again per event. Absent when none is.
+ */
+export const redactedBecauseSchema = z.record(pduSchema).optional();
+
 const membership = z.enum(["join", "invite", "leave", "ban", "knock"]);
 const ok = <T extends z.ZodTypeAny>(body: T) => ({ 200: body });
 const post = <B extends z.ZodTypeAny, R extends z.ZodTypeAny>(path: string, body: B, response: R, summary: string) =>
@@ -117,7 +124,7 @@ export const roomserverContract = c.router(
     queryStateAfterEvents: post(
       "/query/state-after-events",
       z.object({ roomId: z.string(), prevEventIds: z.array(z.string()), stateToFetch: z.array(stateKeyTuple).optional() }),
-      z.object({ roomExists: z.boolean(), prevEventsExist: z.boolean(), stateEvents: z.array(pduSchema) }),
+      z.object({ roomExists: z.boolean(), prevEventsExist: z.boolean(), stateEvents: z.array(pduSchema), redactedBecause: redactedBecauseSchema }),
       "The state after the given events (resolved when they diverge); all of it unless stateToFetch says.",
     ),
     queryEventsById: post(
@@ -129,7 +136,7 @@ export const roomserverContract = c.router(
     queryCurrentState: post(
       "/query/current-state",
       z.object({ roomId: z.string(), stateTuples: z.array(stateKeyTuple) }),
-      z.object({ roomExists: z.boolean(), stateEvents: z.array(pduSchema) }),
+      z.object({ roomExists: z.boolean(), stateEvents: z.array(pduSchema), redactedBecause: redactedBecauseSchema }),
       "Current state by (type, state_key); a state key of \"*\" matches all of the type.",
     ),
     queryMembership: post(

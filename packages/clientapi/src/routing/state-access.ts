@@ -28,13 +28,19 @@ export async function stateViewFor(ctx: RouteContext, roomId: string, userId: st
   throw new MatrixError("M_FORBIDDEN", `User ${userId} is not in room ${roomId}`);
 }
 
+/** State as read: the events, and for those that are redacted (by event ID) their redactions. */
+export interface StateRead {
+  events: PduJson[];
+  redactedBecause: Record<string, PduJson>;
+}
+
 /** The state of `view`, limited to `tuples` when given (no wildcards). */
-export async function readState(ctx: RouteContext, roomId: string, view: StateView, tuples?: StateKeyTuple[]): Promise<PduJson[]> {
+export async function readState(ctx: RouteContext, roomId: string, view: StateView, tuples?: StateKeyTuple[]): Promise<StateRead> {
   let prevEventIds: string[];
   if (view.atEventId !== undefined) prevEventIds = [view.atEventId];
   else if (tuples !== undefined) {
     const { body } = await ctx.roomserver.queryCurrentState({ body: { roomId, stateTuples: tuples } });
-    return body.stateEvents;
+    return { events: body.stateEvents, redactedBecause: body.redactedBecause ?? {} };
   } else {
     // The state after the forward extremities is the current state, and that query returns all of it.
     const { body } = await ctx.roomserver.queryLatestEventsAndState({ body: { roomId, stateToFetch: [] } });
@@ -43,5 +49,5 @@ export async function readState(ctx: RouteContext, roomId: string, view: StateVi
   const { body } = await ctx.roomserver.queryStateAfterEvents({
     body: { roomId, prevEventIds, ...(tuples !== undefined ? { stateToFetch: tuples } : {}) },
   });
-  return body.stateEvents;
+  return { events: body.stateEvents, redactedBecause: body.redactedBecause ?? {} };
 }

@@ -26,9 +26,10 @@ export function registerStateRoutes(server: FastifyInstance, ctx: RouteContext):
     const { roomId, eventType, stateKey } = parseParams(stateParams, req.params);
     const { format } = parseParams(z.object({ format: z.enum(["content", "event"]).default("content") }), req.query, "query");
     const view = await stateViewFor(ctx, roomId, me.userId);
-    const [pdu] = await readState(ctx, roomId, view, [{ type: eventType, stateKey }]);
+    const { events, redactedBecause } = await readState(ctx, roomId, view, [{ type: eventType, stateKey }]);
+    const pdu = events[0];
     if (!pdu) throw new MatrixError("M_NOT_FOUND", `No ${eventType} state event with state key "${stateKey}" in ${roomId}`);
-    if (format === "event") return toClientEvent(pdu, roomId, await ctx.roomVersionOf(roomId));
+    if (format === "event") return toClientEvent(pdu, roomId, await ctx.roomVersionOf(roomId), redactedBecause);
     return pdu.content ?? {};
   };
   const putOne = async (req: Req) => {
@@ -53,7 +54,8 @@ export function registerStateRoutes(server: FastifyInstance, ctx: RouteContext):
     const { roomId } = parseParams(roomParams, req.params);
     const view = await stateViewFor(ctx, roomId, me.userId);
     const version = await ctx.roomVersionOf(roomId);
-    return (await readState(ctx, roomId, view)).map((pdu) => toClientEvent(pdu, roomId, version));
+    const { events, redactedBecause } = await readState(ctx, roomId, view);
+    return events.map((pdu) => toClientEvent(pdu, roomId, version, redactedBecause));
   });
 
   clientRoute(server, "GET", "/rooms/:roomId/joined_members", async (req) => {

@@ -1,6 +1,7 @@
 /**
  * State queries: current state by (type, state_key) with wildcards, the state after events,
- * what a new event needs (latest events, depth, state). Rejected events never show.
+ * what a new event needs (latest events, depth, state). Rejected events never show; redacted
+ * ones come in their redacted form, the state queries giving their redactions alongside.
  */
 import type { PduJson, StateKeyTuple } from "../../api";
 import type { RoomInfo, StateEntry } from "../../storage";
@@ -45,14 +46,46 @@ export async function servable(ctx: RoomserverContext, ev: StoredEvent): Promise
   return redactEvent(ev.pdu, version) as PduJson;
 }
 
-export async function pdusOf(ctx: RoomserverContext, entries: readonly StateEntry[]): Promise<PduJson[]> {
+/** The entries' events in entry order, rejected ones left out. */
+async function storedOf(ctx: RoomserverContext, entries: readonly StateEntry[]): Promise<StoredEvent[]> {
   const evs = await ctx.events.byNids(entries.map((e) => e.eventNid));
-  const out: PduJson[] = [];
+  const out: StoredEvent[] = [];
   for (const e of entries) {
     const ev = evs.get(e.eventNid);
-    if (ev && !ev.rejected) out.push(await servable(ctx, ev));
+    if (ev && !ev.rejected) out.push(ev);
   }
   return out;
+}
+
+export async function pdusOf(ctx: RoomserverContext, entries: readonly StateEntry[]): Promise<PduJson[]> {
+  const out: PduJson[] = [];
+  for (const ev of await storedOf(ctx, entries)) out.push(await servable(ctx, ev));
+  return out;
+}
+
+/**
+ * Redacted event ID → the redaction that did it, as we serve it (client-server API,
+ * "Redactions": clients get it in unsigned.redacted_because). One batched load, and only when
+ * one of `events` is redacted; undefined when none is.
+ */
+async function redactedBecauseOf(ctx: RoomserverContext, events: readonly StoredEvent[]): Promise<Record<string, PduJson> | undefined> {
+  const redacted = events.filter((e): e is StoredEvent & { redactedBy: string } => e.redactedBy !== null);
+  if (redacted.length === 0) return undefined;
+  const redactions = await ctx.events.byIds(redacted.map((e) => e.redactedBy));
+  const out: Record<string, PduJson> = {};
+  for (const e of redacted) {
+    const r = redactions.get(e.redactedBy);
+    if (r && !r.rejected) out[e.id] = await servable(ctx, r);
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** A state query's answer: the events, and the redactions of those that are redacted. */
+async function stateAnswerOf(ctx: RoomserverContext, entries: readonly StateEntry[]): Promise<{ stateEvents: PduJson[]; redactedBecause?: Record<string, PduJson> }> {
+  const stored = await storedOf(ctx, entries);
+  const stateEvents = await Promise.all(stored.map((ev) => servable(ctx, ev)));
+  const redactedBecause = await redactedBecauseOf(ctx, stored);
+  return redactedBecause ? { stateEvents, redactedBecause } : { stateEvents };
 }
 
 export async function currentStateEvent(ctx: RoomserverContext, room: RoomInfo, type: string, stateKey: string): Promise<PduJson | undefined> {
@@ -64,7 +97,7 @@ export async function queryCurrentState(ctx: RoomserverContext, roomId: string, 
   const room = await ctx.store.roomInfo(roomId);
   if (!room || room.stateSnapshotNid === 0) return { roomExists: false, stateEvents: [] };
   const entries = await filterEntries(ctx, await ctx.store.loadState(room.stateSnapshotNid), tuples);
-  return { roomExists: true, stateEvents: await pdusOf(ctx, entries) };
+  return { roomExists: true, ...(await stateAnswerOf(ctx, entries)) };
 }
 
 export async function queryLatestEventsAndState(ctx: RoomserverContext, roomId: string, tuples: readonly StateKeyTuple[]) {
@@ -89,7 +122,7 @@ export async function queryStateAfterEvents(ctx: RoomserverContext, roomId: stri
   const usable = [...prevs.values()].filter((e) => e.roomNid === room.roomNid && !e.outlier);
   if (usable.length !== new Set(prevEventIds).size) return { roomExists: true, prevEventsExist: false, stateEvents: [] };
   const state = await ctx.state.stateAfterAll(room.roomVersion, usable);
-  return { roomExists: true, prevEventsExist: true, stateEvents: await pdusOf(ctx, await filterEntries(ctx, state.entries, tuples)) };
+  return { roomExists: true, prevEventsExist: true, ...(await stateAnswerOf(ctx, await filterEntries(ctx, state.entries, tuples))) };
 }
 
 export async function queryEventsById(ctx: RoomserverContext, eventIds: readonly string[]) {
