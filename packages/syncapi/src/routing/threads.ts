@@ -6,8 +6,8 @@
 import { MatrixError } from "@dendrite-ts/protocol";
 import type { HttpServer } from "@dendrite-ts/runtime";
 import type { UserapiForSync } from "@dendrite-ts/userapi";
-import type { SyncStore } from "../storage";
-import { toClientEvent } from "../sync/client-event";
+import type { StoredEvent, SyncStore } from "../storage";
+import { clientEventsWithAggregations } from "../sync/aggregations";
 import { formatTopoToken, parsePaginationToken } from "../sync/tokens";
 import type { CatchUp } from "./catch-up";
 import { authenticate, parseLimit, pathParam, queryString, requireRoomAccess } from "./common";
@@ -35,19 +35,9 @@ export function registerThreadsRoute(server: HttpServer, deps: { store: SyncStor
     const rows = await store.threads.threadRoots(roomId, who.userId, { beforePos, limit: limit + 1, participatedOnly: include === "participated" });
     const page = rows.slice(0, limit);
     const events = new Map((await store.events.eventsByIds(page.flatMap((r) => [r.rootId, r.latestId]))).map((e) => [e.eventId, e]));
-    const chunk = [];
-    for (const r of page) {
-      const root = events.get(r.rootId);
-      const latest = events.get(r.latestId);
-      if (!root || !latest || !access.visibility.canSee(root)) continue;
-      const ev = toClientEvent(root, who);
-      const unsigned = ev.unsigned as Record<string, unknown>;
-      unsigned["m.relations"] = {
-        ...(unsigned["m.relations"] as Record<string, unknown> | undefined),
-        "m.thread": { latest_event: toClientEvent(latest, who), count: r.count, current_user_participated: r.participated },
-      };
-      chunk.push(ev);
-    }
+    const roots = page.map((r) => events.get(r.rootId)).filter((e): e is StoredEvent => e !== undefined && access.visibility.canSee(e));
+    // Bundled as everywhere else: the m.thread summary with its latest_event's own aggregations, edits, references.
+    const chunk = await clientEventsWithAggregations(store, who, roots);
     const last = page[page.length - 1];
     const res: Record<string, unknown> = { chunk };
     if (rows.length > limit && last) res.next_batch = formatTopoToken({ depth: events.get(last.latestId)?.depth ?? 0, pos: last.latestPos });

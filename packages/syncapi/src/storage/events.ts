@@ -67,13 +67,18 @@ export async function childrenOf(db: Executor, roomId: string, parents: readonly
     .then((rows) => rows.map((r) => ({ eventId: r.eventId, relatesTo: r.relatesTo! })));
 }
 
-/** Children of these events by relation type (edits, references), oldest first. */
+/**
+ * Children of these events by relation type (edits, references), oldest first. Only children in
+ * their parent's room: a relation across rooms is ignored (client-server API, "Forming
+ * relationships between events").
+ */
 export async function childrenByType(db: Executor, parents: readonly string[], relTypes: readonly string[]): Promise<StoredEvent[]> {
   if (parents.length === 0) return [];
+  const sameRoomAsParent = sql`EXISTS (SELECT 1 FROM syncapi.output_room_events p WHERE p.event_id = ${t.relatesTo} AND p.room_id = ${t.roomId})`;
   return db
     .select()
     .from(t)
-    .where(and(inArray(t.relatesTo, [...parents]), inArray(t.relType, [...relTypes]), eq(t.excluded, false)))
+    .where(and(inArray(t.relatesTo, [...parents]), inArray(t.relType, [...relTypes]), eq(t.excluded, false), sameRoomAsParent))
     .orderBy(asc(t.pos));
 }
 

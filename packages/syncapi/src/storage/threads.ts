@@ -46,15 +46,16 @@ export interface ThreadSummaryRow {
   replied: boolean;
 }
 
-/** m.thread summaries of these roots, for bundled aggregations. */
+/** m.thread summaries of these roots, for bundled aggregations: only replies in the root's room count. */
 export async function threadSummaries(db: Executor, rootIds: readonly string[], userId: string): Promise<ThreadSummaryRow[]> {
   if (rootIds.length === 0) return [];
   const rows = await db.execute<{ root: string; n: number; latest_id: string; replied: boolean }>(sql`
-    SELECT relates_to AS root, count(*)::int AS n, (array_agg(event_id ORDER BY pos DESC))[1] AS latest_id,
-           bool_or(sender = ${userId}) AS replied
-    FROM syncapi.output_room_events
-    WHERE relates_to IN ${sql`(${sql.join(rootIds.map((id) => sql`${id}`), sql`, `)})`} AND rel_type = 'm.thread' AND NOT excluded
-    GROUP BY relates_to`);
+    SELECT c.relates_to AS root, count(*)::int AS n, (array_agg(c.event_id ORDER BY c.pos DESC))[1] AS latest_id,
+           bool_or(c.sender = ${userId}) AS replied
+    FROM syncapi.output_room_events c
+    JOIN syncapi.output_room_events r ON r.event_id = c.relates_to AND r.room_id = c.room_id
+    WHERE c.relates_to IN ${sql`(${sql.join(rootIds.map((id) => sql`${id}`), sql`, `)})`} AND c.rel_type = 'm.thread' AND NOT c.excluded
+    GROUP BY c.relates_to`);
   return (rows as unknown as { root: string; n: number; latest_id: string; replied: boolean }[]).map((r) => ({
     rootId: r.root,
     count: r.n,

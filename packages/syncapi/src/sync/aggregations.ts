@@ -9,6 +9,8 @@ import { toClientEvent, type ClientEvent, type Viewer } from "./client-event";
 
 function isValidEdit(original: StoredEvent, edit: StoredEvent): boolean {
   const content = edit.eventJson.content as Record<string, unknown> | undefined;
+  // An encrypted edit carries m.new_content inside its ciphertext ("once decrypted, if appropriate").
+  const hasNewContent = edit.type === "m.room.encrypted" || (typeof content?.["m.new_content"] === "object" && content["m.new_content"] !== null);
   return (
     edit.roomId === original.roomId &&
     edit.sender === original.sender &&
@@ -16,8 +18,7 @@ function isValidEdit(original: StoredEvent, edit: StoredEvent): boolean {
     original.stateKey === null &&
     edit.stateKey === null &&
     original.relType !== "m.replace" &&
-    typeof content?.["m.new_content"] === "object" &&
-    content["m.new_content"] !== null
+    hasNewContent
   );
 }
 
@@ -27,31 +28,39 @@ function newest(edits: StoredEvent[]): StoredEvent | undefined {
   return edits.reduce<StoredEvent | undefined>((best, e) => (!best || ts(e) > ts(best) || (ts(e) === ts(best) && e.eventId > best.eventId) ? e : best), undefined);
 }
 
-/** Adds unsigned["m.relations"] to `clients` (the client forms of `events`, same order). */
-export async function bundleAggregations(store: SyncStore, viewer: Viewer, events: readonly StoredEvent[], clients: readonly ClientEvent[]): Promise<void> {
-  const parents = events.filter((e) => e.stateKey === null && e.redactedBecause === null);
+/**
+ * Adds unsigned["m.relations"] to `clients` (the client forms of `events`, same order). A
+ * thread's latest_event carries its own aggregations (threading.md), one level deep: `nested`
+ * is set for that inner pass.
+ */
+export async function bundleAggregations(store: SyncStore, viewer: Viewer, events: readonly StoredEvent[], clients: readonly ClientEvent[], nested = false): Promise<void> {
+  const parents = events.filter((e) => e.stateKey === null);
   if (parents.length === 0) return;
   const ids = parents.map((e) => e.eventId);
   const [threads, children] = await Promise.all([
     store.threads.threadSummaries(ids, viewer.userId),
     store.events.childrenByType(ids, ["m.replace", "m.reference"]),
   ]);
-  const latest = new Map((await store.events.eventsByIds(threads.map((t) => t.latestId))).map((e) => [e.eventId, e]));
+  const latestEvents = await store.events.eventsByIds(threads.map((t) => t.latestId));
+  const latestClients = latestEvents.map((e) => toClientEvent(e, viewer));
+  if (!nested) await bundleAggregations(store, viewer, latestEvents, latestClients, true);
+  const latest = new Map(latestEvents.map((e, i) => [e.eventId, latestClients[i]!]));
   const threadOf = new Map(threads.map((t) => [t.rootId, t]));
   events.forEach((ev, i) => {
-    if (ev.stateKey !== null || ev.redactedBecause !== null) return;
+    if (ev.stateKey !== null) return;
     const relations: Record<string, unknown> = {};
     const thread = threadOf.get(ev.eventId);
     const threadLatest = thread && latest.get(thread.latestId);
     if (thread && threadLatest) {
       relations["m.thread"] = {
-        latest_event: toClientEvent(threadLatest, viewer),
+        latest_event: threadLatest,
         count: thread.count,
         current_user_participated: thread.replied || ev.sender === viewer.userId,
       };
     }
     const mine = children.filter((c) => c.relatesTo === ev.eventId);
-    const edit = newest(mine.filter((c) => c.relType === "m.replace" && isValidEdit(ev, c)));
+    // Only an edit is not bundled for a redacted original (event_replacements.md); threads and references are.
+    const edit = ev.redactedBecause === null ? newest(mine.filter((c) => c.relType === "m.replace" && isValidEdit(ev, c))) : undefined;
     if (edit) relations["m.replace"] = toClientEvent(edit, viewer);
     const refs = mine.filter((c) => c.relType === "m.reference");
     if (refs.length > 0) relations["m.reference"] = { chunk: refs.map((c) => ({ event_id: c.eventId })) };
