@@ -11,6 +11,7 @@ import { assertCanonicalValues } from "../canonical-values";
 import { jsonObject, parseBody, parseParams } from "../validation";
 import { asMember, clientRoute, type RouteContext } from "./context";
 import { redactsOfSendContent, sendRedaction } from "./redact";
+import { assertRelationTargetAllowed } from "./relation-target";
 
 const sendParams = z.object({
   roomId: roomIdSchema,
@@ -30,6 +31,7 @@ export function registerSendRoutes(server: FastifyInstance, ctx: RouteContext): 
     const eventId = await ctx.txns.once({ userId: me.userId, deviceId: me.deviceId, endpoint: "send", roomId, eventType, txnId }, async () => {
       ctx.rateLimit(`send:${me.userId}`);
       assertCanonicalValues(content);
+      await assertRelationTargetAllowed(ctx.roomserver, roomId, content);
       const sent = ctx.roomserver.performSendEvent({
         body: { sender: me.userId, roomId, type: eventType, content, transactionId: { deviceId: me.deviceId, transactionId: txnId } },
       });
