@@ -59,4 +59,33 @@ describe("room upgrade", () => {
     const create = await call(s, "GET", `/rooms/${enc(res.body.replacement_room)}/state/m.room.create/`, undefined, alice.token);
     expect(create.body.additional_creators).toEqual([bob.userId]);
   });
+
+  it("the tombstone is the only permission: bob (50, tombstone at 50) upgrades though m.room.encryption needs 100", async () => {
+    const roomId = (
+      await call(s, "POST", "/createRoom", {
+        preset: "public_chat",
+        room_version: "10",
+        initial_state: [{ type: "m.room.encryption", state_key: "", content: { algorithm: "m.megolm.v1.aes-sha2" } }],
+        power_level_content_override: { users: { [alice.userId]: 100, [bob.userId]: 50 }, events: { "m.room.tombstone": 50, "m.room.encryption": 100 } },
+      }, alice.token)
+    ).body.room_id;
+    await call(s, "POST", `/join/${enc(roomId)}`, {}, bob.token);
+    const res = await upgrade(roomId, { new_version: "10" }, bob.token);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const newRoom = res.body.replacement_room as string;
+    expect((await call(s, "GET", `/rooms/${enc(newRoom)}/state/m.room.encryption/`, undefined, bob.token)).body).toEqual({ algorithm: "m.megolm.v1.aes-sha2" });
+    expect((await call(s, "GET", `/rooms/${enc(newRoom)}/state/m.room.power_levels/`, undefined, bob.token)).body.users).toEqual({ [alice.userId]: 100, [bob.userId]: 50 });
+    expect((await call(s, "GET", `/rooms/${enc(roomId)}/state/m.room.tombstone/`, undefined, bob.token)).body).toMatchObject({ replacement_room: newRoom });
+    // A retry answers with the same room; alice upgrading bob's upgrade is refused.
+    expect((await upgrade(roomId, { new_version: "10" }, bob.token)).body).toEqual({ replacement_room: newRoom });
+    expectError(await upgrade(roomId, { new_version: "10" }, alice.token), 400, "M_BAD_STATE");
+  });
+
+  it("a refusal carries the errcode and message only", async () => {
+    const roomId = (await call(s, "POST", "/createRoom", { preset: "public_chat" }, alice.token)).body.room_id;
+    await call(s, "POST", `/join/${enc(roomId)}`, {}, bob.token);
+    const res = await upgrade(roomId, { new_version: "12" }, bob.token);
+    expectError(res, 403, "M_FORBIDDEN");
+    expect(Object.keys(res.body).sort()).toEqual(["errcode", "error"]);
+  });
 });
