@@ -12,6 +12,7 @@ import { createNotifier } from "./notifier";
 import { createLocalWakeBus, createWakeBus } from "./wake-bus";
 import { registerRoutes } from "./routing";
 import { createCatchUp } from "./routing/catch-up";
+import { IgnoredUsers } from "./sync/ignored-users";
 import { createSyncStore, SYNCAPI_SCHEMA, syncapiMigrations, type Executor } from "./storage";
 
 export interface SyncapiDeps {
@@ -46,9 +47,10 @@ export async function createSyncapi(deps: SyncapiDeps): Promise<Syncapi> {
   await applyMigrations(deps.db, SYNCAPI_SCHEMA, syncapiMigrations);
   const store = createSyncStore(deps.db.drizzle as unknown as Executor, deps.db.sql);
   const notifier = createNotifier();
+  const ignored = new IgnoredUsers(store);
   const bus = deps.alone
     ? createLocalWakeBus(notifier)
-    : await createWakeBus(deps.db.sql, notifier, (err) => logger.warn({ err }, "syncapi wake bus"));
+    : await createWakeBus(deps.db.sql, notifier, (err) => logger.warn({ err }, "syncapi wake bus"), (users) => ignored.forget(users));
   let closing = false;
   const subscriptions: Subscription[] = await startConsumers({
     store,
@@ -57,11 +59,12 @@ export async function createSyncapi(deps: SyncapiDeps): Promise<Syncapi> {
     logger,
     wake: (what) => bus.wake(what),
     bus,
+    ignored,
   });
   return {
     register(server) {
       const catchUp = createCatchUp({ store, notifier, roomserver: deps.roomserver });
-      registerRoutes(server, { store, userapi: deps.userapi, notifier, catchUp, closing: () => closing });
+      registerRoutes(server, { store, userapi: deps.userapi, notifier, catchUp, ignored, closing: () => closing });
     },
     async close() {
       closing = true;

@@ -38,14 +38,28 @@ export function createLocalWakeBus(notifier: Notifier): WakeBus {
   };
 }
 
-export async function createWakeBus(sql: Sql, notifier: Notifier, onError: (err: unknown) => void): Promise<WakeBus> {
+/**
+ * `onRemote`: told of the users another process named (or "all") before their waiters wake, so
+ * what this process holds of them in memory (their ignore lists) is dropped first.
+ */
+export async function createWakeBus(
+  sql: Sql,
+  notifier: Notifier,
+  onError: (err: unknown) => void,
+  onRemote?: (users: readonly string[] | "all") => void,
+): Promise<WakeBus> {
   const origin = `${process.pid}-${Math.random().toString(36).slice(2)}`;
   const listening = await sql.listen(CHANNEL, (payload) => {
     try {
       const msg = JSON.parse(payload) as { origin: string; users: string[]; rooms: string[] } | { origin: string; all: true };
       if (msg.origin === origin) return;
-      if ("all" in msg) notifier.wakeAll();
-      else notifier.wake(msg);
+      if ("all" in msg) {
+        onRemote?.("all");
+        notifier.wakeAll();
+      } else {
+        if (msg.users.length > 0) onRemote?.(msg.users);
+        notifier.wake(msg);
+      }
     } catch (err) {
       onError(err);
     }

@@ -72,6 +72,21 @@ describe("a second syncapi instance on the same database", () => {
     expect(res.account_data.events).toEqual([{ type: "org.example.across", content: { x: 1 } }]);
   });
 
+  it("an ignore list stored by A applies on B at once (B drops the list it held)", async () => {
+    const bob = await h.user("bob");
+    await h.waitForEvents((await h.roomserver.performJoin({ body: { userId: bob.userId, roomIdOrAlias: roomId } })).body.eventId);
+    const initial = await syncOnB((await sync(h, alice)).next_batch, 0); // B now holds alice's list: nobody
+    const pending = syncOnB(initial.next_batch, 60_000);
+    await new Promise((r) => setTimeout(r, 200));
+    await h.userapi.setAccountData({ body: { userId: alice.userId, type: "m.ignored_user_list", content: { ignored_users: { [bob.userId]: {} } } } });
+    const woken = await pending;
+    expect(woken.account_data.events.map((e: any) => e.type)).toEqual(["m.ignored_user_list"]);
+    const fromBob = await send(h, bob, roomId, "ignored on B too");
+    const fromAlice = await send(h, alice, roomId, "mine");
+    await h.waitForEvents(fromBob, fromAlice);
+    expect(timelineIds(await syncOnB(woken.next_batch, 0), roomId)).toEqual([fromAlice]);
+  });
+
   it("news written by A after B's answer: B's next poll from that answer returns it, not a wait", async () => {
     const answer = await syncOnB((await sync(h, alice)).next_batch, 0);
     const eventId = await send(h, alice, roomId, "after B answered");

@@ -2,6 +2,7 @@
 import { closeServer, createHttpServer, createLogger, listen } from "@dendrite-ts/runtime";
 import { createNotifier, type Notifier } from "../src/notifier";
 import { registerSyncRoute } from "../src/routing/sync";
+import { IgnoredUsers } from "../src/sync/ignored-users";
 import { createSyncStore, type Executor } from "../src/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRoom, send, setState, startHarness, stateOf, sync, timelineIds, type Harness, type User } from "./harness";
@@ -113,7 +114,7 @@ describe("/sync", () => {
     };
     const server = createHttpServer({ logger: createLogger({ level: "silent" }) });
     const store = createSyncStore(h.db.drizzle as unknown as Executor);
-    registerSyncRoute(server, { store, userapi: h.userapi, notifier, closing: () => false });
+    registerSyncRoute(server, { store, userapi: h.userapi, notifier, ignored: new IgnoredUsers(store), closing: () => false });
     const { url } = await listen(server, "127.0.0.1:0");
     const initial = await sync(h, alice);
     const ac = new AbortController();

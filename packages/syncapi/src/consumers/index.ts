@@ -8,6 +8,7 @@ import { OUTPUT_CLIENT_DATA, outputClientDataStream } from "@dendrite-ts/userapi
 import type { Wake } from "../notifier";
 import type { WakeBus } from "../wake-bus";
 import type { SyncStore } from "../storage";
+import type { IgnoredUsers } from "../sync/ignored-users";
 import { createClientDataHandler } from "./client-data";
 import { createRoomEventHandler } from "./room-events";
 import { checkClientData, checkRoomEvent } from "./well-formed";
@@ -32,6 +33,8 @@ export interface ConsumerDeps {
   wake(what: Wake): void;
   /** Lets one-statement writes carry their own NOTIFY (see room-events.ts). */
   bus?: Pick<WakeBus, "notice" | "wakeLocal">;
+  /** The ignore lists held in memory, kept current as m.ignored_user_list changes. */
+  ignored: Pick<IgnoredUsers, "set">;
 }
 
 /** Creates the streams and durable consumers if missing (before producers publish), then consumes. */

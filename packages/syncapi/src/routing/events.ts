@@ -1,15 +1,17 @@
 /**
  * GET /rooms/{roomId}/event/{eventId} (rooms.yaml) and /rooms/{roomId}/context/{eventId}
  * (event_context.yaml). An event the user may not see is 404, like an unknown one: the spec
- * answers both with "not found or you do not have permission".
+ * answers both with "not found or you do not have permission". So is a non-state event of a
+ * user they ignore (ignore_users.md: not sent to the client; Synapse refuses it too).
  */
 import { MatrixError } from "@dendrite-ts/protocol";
 import type { HttpServer } from "@dendrite-ts/runtime";
 import type { UserapiForSync } from "@dendrite-ts/userapi";
 import type { StoredEvent, SyncStore } from "../storage";
 import { clientEventsWithAggregations } from "../sync/aggregations";
-import { toClientEvent } from "../sync/client-event";
+import { isIgnored, toClientEvent, type Viewer } from "../sync/client-event";
 import { parseFilterParam, roomEventFilterSchema } from "../sync/filter";
+import { withIgnored, type IgnoredUsers } from "../sync/ignored-users";
 import { memberEventsOfSenders } from "../sync/lazy-members";
 import { formatTopoToken } from "../sync/tokens";
 import { loadRoomVisibility } from "../sync/visibility";
@@ -27,20 +29,19 @@ async function storedVisibleEvent(store: SyncStore, roomId: string, eventId: str
 }
 
 /** The event if the user may see it; one the roomserver already shows them is waited for (read-after-write). */
-async function visibleEvent(deps: EventRouteDeps, roomId: string, eventId: string, userId: string) {
-  const found = await storedVisibleEvent(deps.store, roomId, eventId, userId);
-  if (found) return found;
-  if (await deps.catchUp.event(roomId, eventId, userId)) {
-    const late = await storedVisibleEvent(deps.store, roomId, eventId, userId);
-    if (late) return late;
-  }
-  throw new MatrixError("M_NOT_FOUND", NOT_FOUND);
+async function visibleEvent(deps: EventRouteDeps, roomId: string, eventId: string, viewer: Viewer) {
+  const found =
+    (await storedVisibleEvent(deps.store, roomId, eventId, viewer.userId)) ??
+    ((await deps.catchUp.event(roomId, eventId, viewer.userId)) ? await storedVisibleEvent(deps.store, roomId, eventId, viewer.userId) : undefined);
+  if (!found || isIgnored(viewer, found.ev)) throw new MatrixError("M_NOT_FOUND", NOT_FOUND);
+  return found;
 }
 
 interface EventRouteDeps {
   store: SyncStore;
   userapi: Pick<UserapiForSync, "queryAccessToken">;
   catchUp: CatchUp;
+  ignored: Pick<IgnoredUsers, "of">;
 }
 
 export function registerEventRoutes(server: HttpServer, deps: EventRouteDeps): void {
@@ -48,8 +49,9 @@ export function registerEventRoutes(server: HttpServer, deps: EventRouteDeps): v
   for (const prefix of CLIENT_PREFIXES) {
     server.get(`${prefix}/rooms/:roomId/event/:eventId`, async (req) => {
       const who = await authenticate(req, deps.userapi);
-      const { ev } = await visibleEvent(deps, pathParam(req.params, "roomId"), pathParam(req.params, "eventId"), who.userId);
-      const [client] = await clientEventsWithAggregations(store, who, [ev]);
+      const viewer = { ...who, ignored: await deps.ignored.of(who.userId) };
+      const { ev } = await visibleEvent(deps, pathParam(req.params, "roomId"), pathParam(req.params, "eventId"), viewer);
+      const [client] = await clientEventsWithAggregations(store, viewer, [ev]);
       return client;
     });
 
@@ -59,11 +61,14 @@ export function registerEventRoutes(server: HttpServer, deps: EventRouteDeps): v
       const limit = parseLimit(queryString(req.query, "limit"), 10, 100);
       const rawFilter = queryString(req.query, "filter");
       const filter = rawFilter ? parseFilterParam(roomEventFilterSchema, rawFilter) : undefined;
-      const { ev, visibility } = await visibleEvent(deps, roomId, pathParam(req.params, "eventId"), who.userId);
+      const viewer = { ...who, ignored: await deps.ignored.of(who.userId) };
+      const { ev, visibility } = await visibleEvent(deps, roomId, pathParam(req.params, "eventId"), viewer);
       // Half before, half after (the spec leaves the split to the server).
       const beforeLimit = Math.floor(limit / 2);
       const afterLimit = limit - beforeLimit;
-      const opts = filter ? { filter } : {};
+      // Ignored users' messages are left out in SQL, so they do not count against the limits.
+      const pageFilter = withIgnored(filter, viewer.ignored);
+      const opts = pageFilter ? { filter: pageFilter } : {};
       const [beforeRows, afterRows] = await Promise.all([
         beforeLimit > 0 ? store.events.topoPage(roomId, { depth: ev.depth, pos: ev.pos }, "b", beforeLimit, opts) : Promise.resolve([]),
         afterLimit > 0 ? store.events.topoPage(roomId, { depth: ev.depth, pos: ev.pos + 1 }, "f", afterLimit, opts) : Promise.resolve([]),
@@ -77,7 +82,7 @@ export function registerEventRoutes(server: HttpServer, deps: EventRouteDeps): v
       const stateRows = filter?.lazy_load_members
         ? await memberEventsOfSenders(store, roomId, newest.pos, all)
         : await store.events.eventsByIds((await store.state.stateAfter(roomId, newest.pos)).map((r) => r.eventId));
-      const [event, ...around] = await clientEventsWithAggregations(store, who, [ev, ...before, ...after]);
+      const [event, ...around] = await clientEventsWithAggregations(store, viewer, [ev, ...before, ...after]);
       return {
         event,
         events_before: around.slice(0, before.length),

@@ -4,6 +4,7 @@ import type { UserapiForSync } from "@dendrite-ts/userapi";
 import type { CatchUp } from "./catch-up";
 import type { Notifier } from "../notifier";
 import type { SyncStore } from "../storage";
+import type { IgnoredUsers } from "../sync/ignored-users";
 import { registerEventRoutes } from "./events";
 import { registerFilterRoutes } from "./filters";
 import { registerMembersRoute } from "./members";
@@ -18,6 +19,8 @@ export interface RoutingDeps {
   notifier: Notifier;
   /** Waits for what the roomserver holds before a 403 or 404 (read-after-write). */
   catchUp: CatchUp;
+  /** Each user's ignore list, in memory. */
+  ignored: IgnoredUsers;
   closing(): boolean;
 }
 

@@ -10,6 +10,7 @@ import type { StoredEvent, SyncStore, TopoPoint } from "../storage";
 import { clientEventsWithAggregations } from "../sync/aggregations";
 import { toClientEvent } from "../sync/client-event";
 import { parseFilterParam, roomEventFilterSchema, type RoomEventFilter } from "../sync/filter";
+import { withIgnored, type IgnoredUsers } from "../sync/ignored-users";
 import { memberEventsOfSenders } from "../sync/lazy-members";
 import { formatTopoToken, parsePaginationToken } from "../sync/tokens";
 import type { CatchUp } from "./catch-up";
@@ -27,7 +28,10 @@ export async function tokenToPoint(store: SyncStore, roomId: string, raw: string
   return t.kind === "topo" ? t.point : store.events.pointAfterPos(roomId, t.positions.room);
 }
 
-export function registerMessagesRoute(server: HttpServer, deps: { store: SyncStore; userapi: Pick<UserapiForSync, "queryAccessToken">; catchUp: CatchUp }): void {
+export function registerMessagesRoute(
+  server: HttpServer,
+  deps: { store: SyncStore; userapi: Pick<UserapiForSync, "queryAccessToken">; catchUp: CatchUp; ignored: Pick<IgnoredUsers, "of"> },
+): void {
   const { store } = deps;
   for (const prefix of CLIENT_PREFIXES) {
     server.get(`${prefix}/rooms/:roomId/messages`, async (req) => {
@@ -43,6 +47,9 @@ export function registerMessagesRoute(server: HttpServer, deps: { store: SyncSto
       let from = rawFrom ? await tokenToPoint(store, roomId, rawFrom, "from") : dir === "b" ? END_OF_TIME : START_OF_TIME;
       const to = rawTo ? await tokenToPoint(store, roomId, rawTo, "to") : undefined;
       const access = await requireRoomAccess(deps, roomId, who.userId);
+      const viewer = { ...who, ignored: await deps.ignored.of(who.userId) };
+      // Ignored users' messages are left out in SQL, so they do not count against `limit`.
+      const pageFilter = withIgnored(filter, viewer.ignored);
       // Without `from` the client asks for the newest events: include what was just sent.
       if (!rawFrom && dir === "b") await deps.catchUp.latest(roomId, who.userId);
 
@@ -52,7 +59,7 @@ export function registerMessagesRoute(server: HttpServer, deps: { store: SyncSto
       const eff = limit === 0 ? 0 : limit;
       for (let round = 0; round < MAX_ROUNDS && more && chunk.length < eff; round++) {
         const want = eff - chunk.length;
-        const rows = await store.events.topoPage(roomId, from, dir, want + 1, { ...(to ? { to } : {}), ...(filter ? { filter } : {}) });
+        const rows = await store.events.topoPage(roomId, from, dir, want + 1, { ...(to ? { to } : {}), ...(pageFilter ? { filter: pageFilter } : {}) });
         more = rows.length > want;
         const page = rows.slice(0, want);
         last = page[page.length - 1] ?? last;
@@ -63,7 +70,7 @@ export function registerMessagesRoute(server: HttpServer, deps: { store: SyncSto
 
       const res: Record<string, unknown> = {
         start: rawFrom ?? formatTopoToken(dir === "b" ? END_OF_TIME : START_OF_TIME),
-        chunk: await clientEventsWithAggregations(store, who, chunk),
+        chunk: await clientEventsWithAggregations(store, viewer, chunk),
       };
       // Forwards, the newest event is not the last one there will be, and a page stopped by `to`
       // is not the end of the room: a client carries on from `end` (Synapse keeps it too).

@@ -8,6 +8,8 @@ import type { HttpServer } from "@dendrite-ts/runtime";
 import type { UserapiForSync } from "@dendrite-ts/userapi";
 import type { StoredEvent, SyncStore, TopoPoint } from "../storage";
 import { clientEventsWithAggregations } from "../sync/aggregations";
+import { isIgnored } from "../sync/client-event";
+import { withIgnored, type IgnoredUsers } from "../sync/ignored-users";
 import { formatTopoToken } from "../sync/tokens";
 import { loadRoomVisibility } from "../sync/visibility";
 import { authenticate, parseLimit, pathParam, queryString } from "./common";
@@ -34,7 +36,10 @@ async function parentsOf(store: SyncStore, roomId: string, parent: string, recur
   return [...seen];
 }
 
-export function registerRelationsRoutes(server: HttpServer, deps: { store: SyncStore; userapi: Pick<UserapiForSync, "queryAccessToken"> }): void {
+export function registerRelationsRoutes(
+  server: HttpServer,
+  deps: { store: SyncStore; userapi: Pick<UserapiForSync, "queryAccessToken">; ignored: Pick<IgnoredUsers, "of"> },
+): void {
   const { store } = deps;
   const handler = async (req: { headers: Record<string, string | string[] | undefined>; query: unknown; params: unknown }) => {
     const who = await authenticate(req, deps.userapi);
@@ -51,20 +56,28 @@ export function registerRelationsRoutes(server: HttpServer, deps: { store: SyncS
     const from = rawFrom ? await tokenToPoint(store, roomId, rawFrom, "from") : dir === "b" ? END_OF_TIME : START_OF_TIME;
     const to = rawTo ? await tokenToPoint(store, roomId, rawTo, "to") : undefined;
 
+    const viewer = { ...who, ignored: await deps.ignored.of(who.userId) };
     const [parent] = await store.events.eventsByIds([eventId]);
     const visibility = await loadRoomVisibility(store, roomId, who.userId);
-    if (!parent || parent.roomId !== roomId || parent.excluded || !visibility.canSee(parent)) throw new MatrixError("M_NOT_FOUND", "Event not found");
+    // A parent the user ignores the sender of is not theirs to see (as /event).
+    if (!parent || parent.roomId !== roomId || parent.excluded || !visibility.canSee(parent) || isIgnored(viewer, parent)) {
+      throw new MatrixError("M_NOT_FOUND", "Event not found");
+    }
 
     const recurse = rawRecurse === "true";
-    const filter = {
-      relates_to: await parentsOf(store, roomId, eventId, recurse),
-      ...(params.relType !== undefined ? { rel_type: params.relType } : {}),
-      ...(params.eventType !== undefined ? { event_type: params.eventType } : {}),
-    };
+    // Children from ignored users are left out (in SQL, so pages stay full): "Aggregations".
+    const filter = withIgnored(
+      {
+        relates_to: await parentsOf(store, roomId, eventId, recurse),
+        ...(params.relType !== undefined ? { rel_type: params.relType } : {}),
+        ...(params.eventType !== undefined ? { event_type: params.eventType } : {}),
+      },
+      viewer.ignored,
+    );
     const rows = await store.events.topoPage(roomId, from, dir, limit + 1, { filter, ...(to ? { to } : {}) });
     const page = rows.slice(0, limit);
     const last: StoredEvent | undefined = page[page.length - 1];
-    const res: Record<string, unknown> = { chunk: await clientEventsWithAggregations(store, who, page.filter((e) => visibility.canSee(e))) };
+    const res: Record<string, unknown> = { chunk: await clientEventsWithAggregations(store, viewer, page.filter((e) => visibility.canSee(e))) };
     if (rows.length > limit && last) res.next_batch = formatTopoToken(dir === "b" ? { depth: last.depth, pos: last.pos } : { depth: last.depth, pos: last.pos + 1 });
     if (rawFrom) res.prev_batch = rawFrom;
     if (rawRecurse !== undefined) res.recursion_depth = recurse ? MAX_DEPTH : 1;

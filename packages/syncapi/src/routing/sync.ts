@@ -12,6 +12,7 @@ import type { Notifier } from "../notifier";
 import type { Positions, SyncStore } from "../storage";
 import { buildSync, emptySyncResponse, isEmptySync, type SyncResponse } from "../sync/build-sync";
 import { liveAnswer, type LiveEvent } from "../sync/live-answer";
+import type { IgnoredUsers } from "../sync/ignored-users";
 import { parseSyncQuery } from "../sync/request";
 import { formatSyncToken } from "../sync/tokens";
 import { deltaSpec } from "../sync/room-section";
@@ -23,6 +24,8 @@ export interface SyncRouteDeps {
   store: SyncStore;
   userapi: Pick<UserapiForSync, "queryAccessToken">;
   notifier: Notifier;
+  /** Whom each user ignores: their events are left out of every answer. */
+  ignored: Pick<IgnoredUsers, "of">;
   /** True once close() began: waiting requests answer at once. */
   closing(): boolean;
 }
@@ -72,8 +75,10 @@ export function registerSyncRoute(server: HttpServer, deps: SyncRouteDeps): void
         readSince = q.since;
       }
       for (;;) {
+        // Read again each round: a change to the list (it wakes the user) applies at once. Held in memory.
+        const viewer = { ...who, ignored: await deps.ignored.of(who.userId) };
         if (woken && readSince && !q.fullState) {
-          const res = liveAnswer({ viewer: who, since: readSince, filter, joinedAtSince, live: woken });
+          const res = liveAnswer({ viewer, since: readSince, filter, joinedAtSince, live: woken });
           // The message was not a membership change: the joined rooms are those at `since`.
           if (res) return answered(res, joinedAtSince, wokenMark);
         }
@@ -87,14 +92,14 @@ export function registerSyncRoute(server: HttpServer, deps: SyncRouteDeps): void
         let joined: string[];
         try {
           // An incremental sync reads the sections of its rooms with news along.
-          const overview = await deps.store.hot.syncOverview(who.userId, q.since, q.fullState ? undefined : deltaSpec(who, filter));
+          const overview = await deps.store.hot.syncOverview(who.userId, q.since, q.fullState ? undefined : deltaSpec(viewer, filter));
           joined = overview.memberships.filter((m) => m.membership === "join").map((m) => m.roomId);
           waiter.watchRooms(joined);
           // Memberships as of the read: as of `since` only when nothing moved in between.
           joinedAtSince = q.since && overview.now.room === q.since.room ? new Set(joined) : new Set();
           const since = q.since && clamp(q.since, overview.now);
           readSince = since;
-          res = await buildSync(deps.store, { viewer: who, fullState: q.fullState, filter, overview, ...(since ? { since } : {}) });
+          res = await buildSync(deps.store, { viewer, fullState: q.fullState, filter, overview, ...(since ? { since } : {}) });
         } catch (e) {
           waiter.cancel();
           throw e;

@@ -33,3 +33,12 @@ export async function accountDataChanges(db: Executor, userId: string, after: nu
     .from(t)
     .where(and(eq(t.userId, userId), gt(t.pos, after), lte(t.pos, upTo)));
 }
+
+/** The content of one of the user's global (not per-room) account data types, if set. */
+export async function globalAccountData(db: Executor, userId: string, type: string): Promise<Record<string, unknown> | undefined> {
+  const rows = await db
+    .select({ content: t.content })
+    .from(t)
+    .where(and(eq(t.userId, userId), eq(t.roomId, ""), eq(t.type, type)));
+  return rows[0]?.content as Record<string, unknown> | undefined;
+}

@@ -2,7 +2,7 @@
  * A RoomEventFilter as an SQL condition on output_room_events, so `limit` counts only matching
  * events (filtering after the LIMIT would return short, wrongly "limited" pages).
  */
-import { and, eq, inArray, not, notInArray, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, not, notInArray, or, sql, type SQL } from "drizzle-orm";
 import { outputRoomEvents as t } from "./schema";
 
 export interface SqlEventFilter {
@@ -19,6 +19,8 @@ export interface SqlEventFilter {
   rel_type?: string;
   /** … and this exact event type. */
   event_type?: string;
+  /** Non-state events from these senders are left out; their state events stay (m.ignored_user_list). */
+  ignored_senders?: readonly string[];
 }
 
 function typeMatch(pattern: string): SQL {
@@ -40,5 +42,6 @@ export function eventFilterSql(f: SqlEventFilter | undefined): SQL | undefined {
   if (f.relates_to) conds.push(f.relates_to.length === 0 ? sql`false` : inArray(t.relatesTo, f.relates_to));
   if (f.rel_type !== undefined) conds.push(eq(t.relType, f.rel_type));
   if (f.event_type !== undefined) conds.push(eq(t.type, f.event_type));
+  if (f.ignored_senders?.length) conds.push(or(isNotNull(t.stateKey), notInArray(t.sender, [...f.ignored_senders])));
   return conds.length === 0 ? undefined : and(...conds);
 }

@@ -75,6 +75,7 @@ export function eventFilterFragment(sql: Sql, f: SqlEventFilter | undefined): Fr
     if (f.relates_to) conds.push(f.relates_to.length === 0 ? sql`false` : sql`e.relates_to = ANY(${f.relates_to}::text[])`);
     if (f.rel_type !== undefined) conds.push(sql`e.rel_type = ${f.rel_type}::text`);
     if (f.event_type !== undefined) conds.push(sql`e.type = ${f.event_type}::text`);
+    if (f.ignored_senders?.length) conds.push(sql`(e.state_key IS NOT NULL OR NOT (e.sender = ANY(${[...f.ignored_senders]}::text[])))`);
   }
   return conds.reduce((acc, c) => sql`${acc} AND ${c}`, sql``);
 }

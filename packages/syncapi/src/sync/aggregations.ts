@@ -5,7 +5,7 @@
  * ("Validity of replacement events").
  */
 import type { StoredEvent, SyncStore } from "../storage";
-import { toClientEvent, type ClientEvent, type Viewer } from "./client-event";
+import { isIgnored, toClientEvent, type ClientEvent, type Viewer } from "./client-event";
 
 function isValidEdit(original: StoredEvent, edit: StoredEvent): boolean {
   const content = edit.eventJson.content as Record<string, unknown> | undefined;
@@ -37,10 +37,12 @@ export async function bundleAggregations(store: SyncStore, viewer: Viewer, event
   const parents = events.filter((e) => e.stateKey === null);
   if (parents.length === 0) return;
   const ids = parents.map((e) => e.eventId);
-  const [threads, children] = await Promise.all([
-    store.threads.threadSummaries(ids, viewer.userId),
+  const [threads, allChildren] = await Promise.all([
+    store.threads.threadSummaries(ids, viewer.userId, viewer.ignored?.size ? [...viewer.ignored] : undefined),
     store.events.childrenByType(ids, ["m.replace", "m.reference"]),
   ]);
+  // Children from ignored users are not aggregated ("Aggregations"; m.ignored_user_list).
+  const children = allChildren.filter((c) => !isIgnored(viewer, c));
   const latestEvents = await store.events.eventsByIds(threads.map((t) => t.latestId));
   const latestClients = latestEvents.map((e) => toClientEvent(e, viewer));
   if (!nested) await bundleAggregations(store, viewer, latestEvents, latestClients, true);

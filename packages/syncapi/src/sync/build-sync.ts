@@ -148,7 +148,7 @@ export async function buildSync(store: SyncStore, input: SyncInput): Promise<Syn
   }
 
   for (const inv of overview.pendingInvites) {
-    if (!roomOk(inv.roomId) || res.rooms.join[inv.roomId]) continue;
+    if (!roomOk(inv.roomId) || res.rooms.join[inv.roomId] || invitedByIgnored(viewer, inv)) continue;
     res.rooms.invite[inv.roomId] = inviteSection(inv);
   }
   // Knocks: the room as a knocker may see it, until answered.
@@ -177,7 +177,8 @@ async function dropRetiredInvites(
 ): Promise<void> {
   const { join, leave, invite } = res.rooms;
   for (const inv of retired) {
-    if (inv.retiredMembership === "join" || !roomOk(inv.roomId) || join[inv.roomId] || leave[inv.roomId] || invite[inv.roomId]) continue;
+    // An invite from an ignored user was never shown: nothing to take back.
+    if (inv.retiredMembership === "join" || !roomOk(inv.roomId) || join[inv.roomId] || leave[inv.roomId] || invite[inv.roomId] || invitedByIgnored(viewer, inv)) continue;
     const [by] = inv.retiredByEventId ? await store.events.eventsByIds([inv.retiredByEventId]) : [];
     leave[inv.roomId] = {
       timeline: {
@@ -189,6 +190,12 @@ async function dropRetiredInvites(
       account_data: { events: [] },
     };
   }
+}
+
+/** Invites from ignored users are not sent (ignore_users.md, "Server behaviour"). */
+function invitedByIgnored(viewer: Viewer, inv: InviteRow): boolean {
+  const sender = inv.inviteEvent.sender;
+  return typeof sender === "string" && viewer.ignored !== undefined && viewer.ignored.has(sender);
 }
 
 function inviteSection(inv: InviteRow): Json {

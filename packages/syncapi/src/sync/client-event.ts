@@ -7,10 +7,17 @@ import type { StoredEvent } from "../storage";
 
 export type ClientEvent = Record<string, unknown>;
 
-/** Whom the event is shown to: decides unsigned.transaction_id. */
+/** Whom the event is shown to: decides unsigned.transaction_id, and whose events are hidden. */
 export interface Viewer {
   userId: string;
   deviceId?: string;
+  /** Users whose non-state events this viewer is not sent (m.ignored_user_list). */
+  ignored?: ReadonlySet<string>;
+}
+
+/** A non-state event from a user the viewer ignores: not sent to them. */
+export function isIgnored(viewer: Viewer, ev: { sender: string; stateKey: string | null }): boolean {
+  return ev.stateKey === null && viewer.ignored !== undefined && viewer.ignored.has(ev.sender);
 }
 
 export function toClientEvent(ev: StoredEvent, viewer?: Viewer, now = Date.now()): ClientEvent {

@@ -7,7 +7,8 @@
  *    membership, invite or state change, no other message;
  *  - the user was joined to the room at `since` (so still is), and a joined member sees every
  *    event sent while joined, whatever the history visibility;
- *  - it is a plain new event: not state, not a redaction, not hidden, not an upgraded outlier;
+ *  - it is a plain new event: not state, not a redaction, not hidden, not an upgraded outlier,
+ *    not from a user the viewer ignores (a Set lookup in the list held in memory);
  *  - the filter is one whose effect we apply here exactly: rooms lists, a timeline limit of at
  *    least 1, event_fields and event_format. Type, sender or URL filters and lazy-loaded members go to the
  *    database path.
@@ -18,7 +19,7 @@
  */
 import type { Positions, StoredEvent } from "../storage";
 import { emptySyncResponse, type SyncResponse } from "./build-sync";
-import { formatEvent, type Viewer } from "./client-event";
+import { formatEvent, isIgnored, type Viewer } from "./client-event";
 import { applyEventFields } from "./event-fields";
 import { roomAllowed, type Filter, type RoomEventFilter } from "./filter";
 import { formatTopoToken } from "./tokens";
@@ -46,6 +47,8 @@ export function liveAnswer(input: {
   if (live.prevPos !== since.room || ev.pos <= since.room) return undefined;
   if (!input.joinedAtSince.has(ev.roomId) || !roomAllowed(filter.room, ev.roomId)) return undefined;
   if (ev.stateKey !== null || ev.type === "m.room.redaction" || ev.excluded || ev.originKind !== "new" || ev.redactedBecause !== null) return undefined;
+  // From a user the viewer ignores: the database path leaves it out (and keeps waiting).
+  if (isIgnored(viewer, ev)) return undefined;
   if (!appliedHere(filter)) return undefined;
   const res = emptySyncResponse({ room: ev.pos, accountData: since.accountData });
   res.rooms.join[ev.roomId] = {

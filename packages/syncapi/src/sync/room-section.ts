@@ -3,13 +3,14 @@
  * `prev_batch`, and the state at the start of the timeline — all of it for an initial sync, a
  * full_state request or a room joined in the window; otherwise the changes since `since`.
  */
-import type { DeltaSpec, FullRead, RoomDelta, StateRow, StoredEvent, SyncStore } from "../storage";
+import type { DeltaSpec, FullRead, RoomDelta, SqlEventFilter, StateRow, StoredEvent, SyncStore } from "../storage";
 import { formatEvent, type ClientEvent, type EventFormat, type Viewer } from "./client-event";
 import { eventMatches, type Filter, type RoomEventFilter } from "./filter";
 import { bundleAggregations } from "./aggregations";
 import { applyEventFields } from "./event-fields";
 import { lazyLoadState } from "./lazy-members";
 import { formatTopoToken } from "./tokens";
+import { withIgnored } from "./ignored-users";
 import { filterVisible, roomVisibility } from "./visibility";
 
 /** Timeline events when the filter gives no limit. */
@@ -69,10 +70,15 @@ function timelineLimit(filter: Filter): number {
   return Math.min(filter.room?.timeline?.limit ?? DEFAULT_TIMELINE_LIMIT, MAX_TIMELINE_LIMIT);
 }
 
+/** The timeline query's filter: the client's, less what the viewer ignores. */
+function timelineFilter(viewer: Viewer, filter: Filter): SqlEventFilter | undefined {
+  return withIgnored(filter.room?.timeline, viewer.ignored);
+}
+
 /** What deltaReads reads for a join section of this user under this filter (for syncOverview to read it along). */
 export function deltaSpec(viewer: Viewer & { deviceId: string }, filter: Filter): DeltaSpec {
   const limit = timelineLimit(filter);
-  const tf = filter.room?.timeline;
+  const tf = timelineFilter(viewer, filter);
   return {
     userId: viewer.userId,
     fetch: limit + 1,
@@ -89,7 +95,7 @@ export function fullSpec(viewer: Viewer & { deviceId: string }, filter: Filter, 
 }
 
 export async function buildRoomSection(store: SyncStore, viewer: Viewer & { deviceId: string }, w: RoomWindow, filter: Filter): Promise<RoomSection> {
-  const tf = filter.room?.timeline;
+  const tf = timelineFilter(viewer, filter);
   const limit = timelineLimit(filter);
   const reads = w.fullState
     ? w.full
@@ -126,7 +132,7 @@ export async function buildRoomSection(store: SyncStore, viewer: Viewer & { devi
 }
 
 /** The full state at the start of the timeline (initial, newly joined, full_state): several reads. */
-async function fullReads(store: SyncStore, viewer: Viewer, w: RoomWindow, limit: number, tf: RoomEventFilter | undefined): Promise<SectionReads> {
+async function fullReads(store: SyncStore, viewer: Viewer, w: RoomWindow, limit: number, tf: SqlEventFilter | undefined): Promise<SectionReads> {
   const timelineAfter = w.initial ? 0 : w.after;
   const newest = await store.events.latestInRange(w.roomId, timelineAfter, w.upTo, limit + 1, tf);
   return {
@@ -181,7 +187,7 @@ function summaryOf(d: RoomDelta): RoomSummary | undefined {
 
 /** An incremental window: one round trip (storage hot-path roomDelta) for everything but lazy loading and aggregations. */
 async function deltaReads(store: SyncStore, viewer: Viewer & { deviceId: string }, w: RoomWindow, limit: number, filter: Filter): Promise<SectionReads> {
-  const tf = filter.room?.timeline;
+  const tf = timelineFilter(viewer, filter);
   const d =
     w.delta ??
     (await store.hot.roomDelta({
