@@ -15,6 +15,7 @@ import { withIgnored, type IgnoredUsers } from "../sync/ignored-users";
 import { memberEventsOfSenders } from "../sync/lazy-members";
 import { formatTopoToken } from "../sync/tokens";
 import { loadRoomVisibility } from "../sync/visibility";
+import { viewerInRoom } from "../sync/membership-at";
 import type { CatchUp } from "./catch-up";
 import { authenticate, CLIENT_PREFIXES, parseLimit, pathParam, queryString } from "./common";
 
@@ -50,8 +51,8 @@ export function registerEventRoutes(server: HttpServer, deps: EventRouteDeps): v
     server.get(`${prefix}/rooms/:roomId/event/:eventId`, async (req) => {
       const who = await authenticate(req, deps.userapi);
       const viewer = { ...who, ignored: await deps.ignored.of(who.userId) };
-      const { ev } = await visibleEvent(deps, pathParam(req.params, "roomId"), pathParam(req.params, "eventId"), viewer);
-      const [client] = await clientEventsWithAggregations(store, viewer, [ev]);
+      const { ev, visibility } = await visibleEvent(deps, pathParam(req.params, "roomId"), pathParam(req.params, "eventId"), viewer);
+      const [client] = await clientEventsWithAggregations(store, viewerInRoom(viewer, visibility), [ev]);
       return client;
     });
 
@@ -82,14 +83,15 @@ export function registerEventRoutes(server: HttpServer, deps: EventRouteDeps): v
       const stateRows = filter?.lazy_load_members
         ? await memberEventsOfSenders(store, roomId, newest.pos, all)
         : await store.events.eventsByIds((await store.state.stateAfter(roomId, newest.pos)).map((r) => r.eventId));
-      const [event, ...around] = await clientEventsWithAggregations(store, viewer, [ev, ...before, ...after]);
+      const inRoom = viewerInRoom(viewer, visibility);
+      const [event, ...around] = await clientEventsWithAggregations(store, inRoom, [ev, ...before, ...after]);
       return {
         event,
         events_before: around.slice(0, before.length),
         events_after: around.slice(before.length),
         start: formatTopoToken({ depth: oldest.depth, pos: oldest.pos }),
         end: formatTopoToken({ depth: newest.depth, pos: newest.pos + 1 }),
-        state: stateRows.map((e) => toClientEvent(e, who)),
+        state: stateRows.map((e) => toClientEvent(e, inRoom)),
       };
     });
   }

@@ -8,6 +8,7 @@ import type { HttpServer } from "@dendrite-ts/runtime";
 import type { UserapiForSync } from "@dendrite-ts/userapi";
 import type { SyncStore } from "../storage";
 import { toClientEvent } from "../sync/client-event";
+import { viewerInRoom } from "../sync/membership-at";
 import { parsePaginationToken } from "../sync/tokens";
 import type { CatchUp } from "./catch-up";
 import { authenticate, CLIENT_PREFIXES, pathParam, queryString, requireRoomAccess } from "./common";
@@ -42,7 +43,8 @@ export function registerMembersRoute(server: HttpServer, deps: { store: SyncStor
         (r) => (membership === undefined || r.membership === membership) && (notMembership === undefined || r.membership !== notMembership),
       );
       const events = await store.events.eventsByIds(rows.map((r) => r.eventId));
-      return { chunk: events.map((e) => toClientEvent(e, who)) };
+      const inRoom = viewerInRoom(who, access.visibility);
+      return { chunk: events.map((e) => toClientEvent(e, inRoom)) };
     });
   }
 }

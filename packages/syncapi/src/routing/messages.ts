@@ -9,6 +9,7 @@ import type { UserapiForSync } from "@dendrite-ts/userapi";
 import type { StoredEvent, SyncStore, TopoPoint } from "../storage";
 import { clientEventsWithAggregations } from "../sync/aggregations";
 import { toClientEvent } from "../sync/client-event";
+import { viewerInRoom } from "../sync/membership-at";
 import { parseFilterParam, roomEventFilterSchema, type RoomEventFilter } from "../sync/filter";
 import { withIgnored, type IgnoredUsers } from "../sync/ignored-users";
 import { memberEventsOfSenders } from "../sync/lazy-members";
@@ -47,7 +48,7 @@ export function registerMessagesRoute(
       let from = rawFrom ? await tokenToPoint(store, roomId, rawFrom, "from") : dir === "b" ? END_OF_TIME : START_OF_TIME;
       const to = rawTo ? await tokenToPoint(store, roomId, rawTo, "to") : undefined;
       const access = await requireRoomAccess(deps, roomId, who.userId);
-      const viewer = { ...who, ignored: await deps.ignored.of(who.userId) };
+      const viewer = viewerInRoom({ ...who, ignored: await deps.ignored.of(who.userId) }, access.visibility);
       // Ignored users' messages are left out in SQL, so they do not count against `limit`.
       const pageFilter = withIgnored(filter, viewer.ignored);
       // Without `from` the client asks for the newest events: include what was just sent.
@@ -77,7 +78,7 @@ export function registerMessagesRoute(
       if (more || (last && (dir === "f" || to))) res.end = formatTopoToken(from);
       if (filter?.lazy_load_members && chunk.length > 0) {
         const newest = chunk.reduce((a, b) => (b.pos > a.pos ? b : a));
-        res.state = (await memberEventsOfSenders(store, roomId, newest.pos, chunk)).map((e) => toClientEvent(e, who));
+        res.state = (await memberEventsOfSenders(store, roomId, newest.pos, chunk)).map((e) => toClientEvent(e, viewer));
       }
       return res;
     });

@@ -12,6 +12,7 @@ import { isIgnored } from "../sync/client-event";
 import { withIgnored, type IgnoredUsers } from "../sync/ignored-users";
 import { formatTopoToken } from "../sync/tokens";
 import { loadRoomVisibility } from "../sync/visibility";
+import { viewerInRoom } from "../sync/membership-at";
 import { authenticate, parseLimit, pathParam, queryString } from "./common";
 import { tokenToPoint } from "./messages";
 
@@ -77,7 +78,7 @@ export function registerRelationsRoutes(
     const rows = await store.events.topoPage(roomId, from, dir, limit + 1, { filter, ...(to ? { to } : {}) });
     const page = rows.slice(0, limit);
     const last: StoredEvent | undefined = page[page.length - 1];
-    const res: Record<string, unknown> = { chunk: await clientEventsWithAggregations(store, viewer, page.filter((e) => visibility.canSee(e))) };
+    const res: Record<string, unknown> = { chunk: await clientEventsWithAggregations(store, viewerInRoom(viewer, visibility), page.filter((e) => visibility.canSee(e))) };
     if (rows.length > limit && last) res.next_batch = formatTopoToken(dir === "b" ? { depth: last.depth, pos: last.pos } : { depth: last.depth, pos: last.pos + 1 });
     if (rawFrom) res.prev_batch = rawFrom;
     if (rawRecurse !== undefined) res.recursion_depth = recurse ? MAX_DEPTH : 1;

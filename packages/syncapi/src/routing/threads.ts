@@ -11,6 +11,7 @@ import type { StoredEvent, SyncStore } from "../storage";
 import { clientEventsWithAggregations } from "../sync/aggregations";
 import { isIgnored } from "../sync/client-event";
 import { type IgnoredUsers } from "../sync/ignored-users";
+import { viewerInRoom } from "../sync/membership-at";
 import { formatTopoToken, parsePaginationToken } from "../sync/tokens";
 import type { CatchUp } from "./catch-up";
 import { authenticate, parseLimit, pathParam, queryString, requireRoomAccess } from "./common";
@@ -52,7 +53,7 @@ export function registerThreadsRoute(
       .filter((e): e is StoredEvent => e !== undefined && access.visibility.canSee(e))
       .map((e) => (isIgnored(viewer, e) ? redactedForViewer(e) : e));
     // Bundled as everywhere else: the m.thread summary with its latest_event's own aggregations, edits, references.
-    const chunk = await clientEventsWithAggregations(store, viewer, roots);
+    const chunk = await clientEventsWithAggregations(store, viewerInRoom(viewer, access.visibility), roots);
     const last = page[page.length - 1];
     const res: Record<string, unknown> = { chunk };
     if (rows.length > limit && last) res.next_batch = formatTopoToken({ depth: events.get(last.latestId)?.depth ?? 0, pos: last.latestPos });

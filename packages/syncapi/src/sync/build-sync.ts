@@ -5,6 +5,7 @@
 import type { InviteRow, Positions, SyncOverview, SyncStore } from "../storage";
 import { formatEvent, strippedEvent, type Viewer } from "./client-event";
 import { applyEventFields } from "./event-fields";
+import { viewerWithMembership } from "./membership-at";
 import { strippedStateAt } from "./stripped-state";
 import { eventMatches, roomAllowed, type Filter } from "./filter";
 import { buildRoomSection, fullSpec } from "./room-section";
@@ -182,7 +183,7 @@ async function dropRetiredInvites(
     const [by] = inv.retiredByEventId ? await store.events.eventsByIds([inv.retiredByEventId]) : [];
     leave[inv.roomId] = {
       timeline: {
-        events: by ? applyEventFields([formatEvent(by, viewer, filter.event_format)], filter.event_fields) : [],
+        events: by ? applyEventFields([formatEvent(by, viewerWithMembership(viewer, inv.retiredMembership ?? "leave"), filter.event_format)], filter.event_fields) : [],
         limited: false,
         prev_batch: formatTopoToken({ depth: 0, pos: 0 }),
       },

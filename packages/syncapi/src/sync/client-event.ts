@@ -1,7 +1,7 @@
 /**
  * PDU → the client event format (client-server API, "Room event format"): the fields clients
- * see, `unsigned` with what we know (age, prev_content, redacted_because) and the transaction
- * ID for the sending device only.
+ * see, `unsigned` with what we know (age, prev_content, redacted_because, the viewer's
+ * membership at the event) and the transaction ID for the sending device only.
  */
 import type { StoredEvent } from "../storage";
 
@@ -13,6 +13,8 @@ export interface Viewer {
   deviceId?: string;
   /** Users whose non-state events this viewer is not sent (m.ignored_user_list). */
   ignored?: ReadonlySet<string>;
+  /** The viewer's membership at an event of the room being answered (unsigned.membership); see membership-at.ts. */
+  membershipAt?: (ev: StoredEvent) => string;
 }
 
 /** A non-state event from a user the viewer ignores: not sent to them. */
@@ -38,6 +40,7 @@ export function toClientEvent(ev: StoredEvent, viewer?: Viewer, now = Date.now()
   if (viewer && ev.txnId && ev.sender === viewer.userId && ev.txnDeviceId === viewer.deviceId) {
     unsigned.transaction_id = ev.txnId;
   }
+  if (viewer?.membershipAt) unsigned.membership = viewer.membershipAt(ev);
   out.unsigned = unsigned;
   return out;
 }

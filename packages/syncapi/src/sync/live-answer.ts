@@ -23,6 +23,7 @@ import { formatEvent, isIgnored, type Viewer } from "./client-event";
 import { applyEventFields } from "./event-fields";
 import { roomAllowed, type Filter, type RoomEventFilter } from "./filter";
 import { formatTopoToken } from "./tokens";
+import { viewerJoined } from "./membership-at";
 
 /** A message a local consumer just wrote, as stored. */
 export interface LiveEvent {
@@ -53,7 +54,7 @@ export function liveAnswer(input: {
   const res = emptySyncResponse({ room: ev.pos, accountData: since.accountData });
   res.rooms.join[ev.roomId] = {
     timeline: {
-      events: applyEventFields([formatEvent(ev, viewer, filter.event_format)], filter.event_fields),
+      events: applyEventFields([formatEvent(ev, viewerJoined(viewer), filter.event_format)], filter.event_fields),
       limited: false,
       prev_batch: formatTopoToken({ depth: ev.depth, pos: ev.pos }),
     },

@@ -11,7 +11,8 @@ import { applyEventFields } from "./event-fields";
 import { lazyLoadState } from "./lazy-members";
 import { formatTopoToken } from "./tokens";
 import { withIgnored } from "./ignored-users";
-import { filterVisible, roomVisibility } from "./visibility";
+import { loadRoomVisibility, roomVisibility, type RoomVisibility } from "./visibility";
+import { viewerInRoom } from "./membership-at";
 
 /** Timeline events when the filter gives no limit. */
 export const DEFAULT_TIMELINE_LIMIT = 10;
@@ -54,7 +55,8 @@ export interface RoomSection {
 interface SectionReads {
   /** Newest first, up to limit + 1 (or 1 for a limit of 0). */
   newest: StoredEvent[];
-  visible(window: StoredEvent[]): Promise<StoredEvent[]> | StoredEvent[];
+  /** History visibility and the user's memberships in the room (read only when something is sent). */
+  visibility(): Promise<RoomVisibility> | RoomVisibility;
   pointAfterUpTo(): Promise<{ depth: number; pos: number }> | { depth: number; pos: number };
   /** State rows to send, before lazy loading: the state at startPos (full) or its changes; plus what became current in the window. */
   stateRows(startPos: number, shown: Set<string>, hasWindow: boolean): Promise<StateRow[]> | StateRow[];
@@ -104,7 +106,13 @@ export async function buildRoomSection(store: SyncStore, viewer: Viewer & { devi
     : await deltaReads(store, viewer, w, limit, filter);
   const limited = reads.newest.length > limit;
   const window = reads.newest.slice(0, limit).reverse();
-  const timeline = window.length === 0 ? window : await reads.visible(window);
+  let visibility: RoomVisibility | undefined;
+  const loadVisibility = async () => (visibility ??= await reads.visibility());
+  let timeline = window;
+  if (window.length > 0) {
+    const v = await loadVisibility();
+    timeline = window.filter((e) => v.canSee(e));
+  }
 
   const first = window[0];
   const prevBatch = formatTopoToken(first ? { depth: first.depth, pos: first.pos } : await reads.pointAfterUpTo());
@@ -119,10 +127,12 @@ export async function buildRoomSection(store: SyncStore, viewer: Viewer & { devi
   const lazyCtx = { store, userId: viewer.userId, deviceId: viewer.deviceId, roomId: w.roomId, initial: w.fullState };
   rows = await lazyLoadState(lazyCtx, filter.room?.state, rows, timeline, startPos, reads.lazy);
 
-  const [state, summary] = await Promise.all([stateEvents(store, rows, filter.room?.state, viewer, reads.known, filter.event_format), reads.summary()]);
-  const timelineEvents = timeline.map((e) => formatEvent(e, viewer, filter.event_format));
+  // Events sent carry the user's membership at them (unsigned.membership, membership-at.ts).
+  const inRoom = timeline.length > 0 || rows.length > 0 ? viewerInRoom(viewer, await loadVisibility()) : viewer;
+  const [state, summary] = await Promise.all([stateEvents(store, rows, filter.room?.state, inRoom, reads.known, filter.event_format), reads.summary()]);
+  const timelineEvents = timeline.map((e) => formatEvent(e, inRoom, filter.event_format));
   // The spec asks for bundled aggregations when the timeline is limited (the client lacks the children).
-  if (limited) await bundleAggregations(store, viewer, timeline, timelineEvents);
+  if (limited) await bundleAggregations(store, inRoom, timeline, timelineEvents);
   return {
     timeline: { events: applyEventFields(timelineEvents, filter.event_fields), limited, prev_batch: prevBatch },
     state: { events: applyEventFields(state, filter.event_fields) },
@@ -137,7 +147,7 @@ async function fullReads(store: SyncStore, viewer: Viewer, w: RoomWindow, limit:
   const newest = await store.events.latestInRange(w.roomId, timelineAfter, w.upTo, limit + 1, tf);
   return {
     newest,
-    visible: (window) => filterVisible(store, w.roomId, viewer.userId, window),
+    visibility: () => loadRoomVisibility(store, w.roomId, viewer.userId),
     pointAfterUpTo: () => store.events.pointAfterPos(w.roomId, w.upTo),
     async stateRows(startPos, shown, hasWindow) {
       const rows = await store.state.stateAfter(w.roomId, startPos);
@@ -155,7 +165,7 @@ function prefetchedFullReads(viewer: Viewer, d: FullRead): SectionReads {
   for (const s of [...d.stateRows, ...(d.lazy?.members ?? [])]) known.set(s.row.eventId, s.event);
   return {
     newest: d.timeline,
-    visible: (window) => visibleIn(viewer, d, window),
+    visibility: () => visibilityOf(viewer, d),
     pointAfterUpTo: () => pointAfter(d),
     stateRows(startPos, shown, hasWindow) {
       // As state.stateAfter(startPos), then state.stateChanges(startPos, upTo) less what the timeline shows.
@@ -170,10 +180,9 @@ function prefetchedFullReads(viewer: Viewer, d: FullRead): SectionReads {
   };
 }
 
-function visibleIn(viewer: Viewer, d: RoomDelta, window: StoredEvent[]): StoredEvent[] {
+function visibilityOf(viewer: Viewer, d: RoomDelta): RoomVisibility {
   const values = new Map(d.visibilityRows.filter((v) => v.held).map((v) => [v.row.eventId, v.value]));
-  const v = roomVisibility(viewer.userId, d.visibilityRows.map((x) => x.row), values, d.memberRows);
-  return window.filter((e) => v.canSee(e));
+  return roomVisibility(viewer.userId, d.visibilityRows.map((x) => x.row), values, d.memberRows);
 }
 
 /** As events.pointAfterPos: just after the newest event at or before upTo. */
@@ -206,7 +215,7 @@ async function deltaReads(store: SyncStore, viewer: Viewer & { deviceId: string 
   const live = (r: StateRow, pos: number) => r.addedPos <= pos && (r.removedPos === null || r.removedPos > pos);
   return {
     newest: d.timeline,
-    visible: (window) => visibleIn(viewer, d, window),
+    visibility: () => visibilityOf(viewer, d),
     pointAfterUpTo: () => pointAfter(d),
     stateRows(startPos, shown, hasWindow) {
       // As state.stateChanges(after, startPos), then stateChanges(startPos, upTo) less what the timeline shows.

@@ -33,6 +33,8 @@ export interface RoomVisibility {
   /** Visibility in force after position pos (for "is this room readable now"). */
   visibilityAfter(pos: number): Visibility;
   canSee(ev: Pick<StoredEvent, "pos" | "type" | "stateKey">): boolean;
+  /** The user's membership after position pos ("leave" when they had none): unsigned.membership. */
+  membershipAt(pos: number): string;
 }
 
 export async function loadRoomVisibility(store: SyncStore, roomId: string, userId: string): Promise<RoomVisibility> {
@@ -68,6 +70,7 @@ export function roomVisibility(userId: string, visRows: StateRow[], values: Read
 
   return {
     visibilityAfter: (pos) => after(vis, pos) ?? "shared",
+    membershipAt: (pos) => after(mem, pos) ?? "leave",
     canSee(ev) {
       const p = ev.pos;
       const vBefore = before(vis, p) ?? "shared";
@@ -85,9 +88,3 @@ export function roomVisibility(userId: string, visRows: StateRow[], values: Read
   };
 }
 
-/** The events of one room the user may see, in the given order. */
-export async function filterVisible(store: SyncStore, roomId: string, userId: string, events: StoredEvent[]): Promise<StoredEvent[]> {
-  if (events.length === 0) return events;
-  const v = await loadRoomVisibility(store, roomId, userId);
-  return events.filter((e) => v.canSee(e));
-}
