@@ -17,7 +17,7 @@ import {
 } from "@dendrite-ts/runtime";
 import { COMPONENT_ENTRIES, componentEntry } from "./components/index";
 import { createFrontProxy } from "./front-proxy";
-import { SUPERVISED_ENV, superviseChildren } from "./supervisor";
+import { STOP_GRACE_MS, SUPERVISED_ENV, superviseChildren } from "./supervisor";
 
 const USAGE = `Usage: polylith <component|all> --config FILE
 
@@ -84,7 +84,9 @@ class UsageError extends Error {}
 
 /**
  * A component started by `polylith all` ends when its supervisor is gone (killed with -9, say):
- * re-parented processes would otherwise keep the ports and the database busy forever.
+ * re-parented processes would otherwise keep the ports and the database busy forever. Nobody is
+ * left to SIGKILL a close that hangs (a call to a component that is going too), so it gets the
+ * grace a supervised stop gets, then the process exits anyway.
  */
 function exitWithSupervisor(close: () => Promise<void>, logger: Logger): void {
   const parent = process.ppid;
@@ -92,6 +94,10 @@ function exitWithSupervisor(close: () => Promise<void>, logger: Logger): void {
     if (process.ppid === parent) return;
     clearInterval(timer);
     logger.warn({ parent }, "supervisor is gone; stopping");
+    setTimeout(() => {
+      logger.error({ graceMs: STOP_GRACE_MS }, "closing took too long without a supervisor; exiting");
+      process.exit(1);
+    }, STOP_GRACE_MS).unref();
     close().finally(() => process.exit(1));
   }, 1000);
   timer.unref();

@@ -30,7 +30,7 @@ export const SUPERVISED_ENV = "DENDRITE_POLYLITH_SUPERVISED";
 
 const STABLE_AFTER_MS = 30_000;
 const MAX_BACKOFF_MS = 10_000;
-const STOP_GRACE_MS = 10_000;
+export const STOP_GRACE_MS = 10_000;
 
 export function superviseChildren(script: string, children: readonly ChildSpec[], log: SupervisorLog): Supervisor {
   const running = new Map<string, ChildProcess>();
