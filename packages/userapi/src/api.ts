@@ -289,18 +289,6 @@ export const userapiContract = c.router({
   ),
   // ---- profiles
   queryProfile: post("profiles/get", z.object({ userId }), profileSchema, "A local user's profile; M_NOT_FOUND."),
-  setDisplayName: post(
-    "profiles/displayname",
-    z.object({ userId, displayname: z.string().nullable() }),
-    profileSchema,
-    "Set displayname; returns the new profile (member-event fan-out is the caller's).",
-  ),
-  setAvatarUrl: post(
-    "profiles/avatar-url",
-    z.object({ userId, avatarUrl: z.string().nullable() }),
-    profileSchema,
-    "Set avatar_url; returns the new profile.",
-  ),
   queryProfileFields: post(
     "profiles/fields/get-all",
     z.object({ userId }),

@@ -12,20 +12,21 @@ describe.each(TRANSPORTS)("profiles (%s)", (transport) => {
   it("set and get displayname and avatar_url; each setter returns the whole profile", async () => {
     const { userId } = await registerAlice(h.client);
     expect(await ok(h.client.queryProfile({ body: { userId } }))).toEqual({ displayname: "alice", avatar_url: null });
-    expect(await ok(h.client.setDisplayName({ body: { userId, displayname: "Alice A." } }))).toEqual({ displayname: "Alice A.", avatar_url: null });
-    expect(await ok(h.client.setAvatarUrl({ body: { userId, avatarUrl: "mxc://test.local/pic" } }))).toEqual({
+    expect(await ok(h.client.setProfileField({ body: { userId, key: "displayname", value: "Alice A." } }))).toEqual({ displayname: "Alice A.", avatar_url: null, changed: true });
+    expect(await ok(h.client.setProfileField({ body: { userId, key: "avatar_url", value: "mxc://test.local/pic" } }))).toEqual({
       displayname: "Alice A.",
       avatar_url: "mxc://test.local/pic",
+      changed: true,
     });
-    await ok(h.client.setDisplayName({ body: { userId, displayname: null } }));
+    await ok(h.client.deleteProfileField({ body: { userId, key: "displayname" } }));
     expect(await ok(h.client.queryProfile({ body: { userId } }))).toEqual({ displayname: null, avatar_url: "mxc://test.local/pic" });
   });
 
   it("an unknown local user is M_NOT_FOUND; over-long names are M_INVALID_PARAM", async () => {
     await expectMatrixError(h.client.queryProfile({ body: { userId: `@nobody:${SERVER}` } }), "M_NOT_FOUND", 404);
-    await expectMatrixError(h.client.setDisplayName({ body: { userId: `@nobody:${SERVER}`, displayname: "x" } }), "M_NOT_FOUND");
+    await expectMatrixError(h.client.setProfileField({ body: { userId: `@nobody:${SERVER}`, key: "displayname", value: "x" } }), "M_NOT_FOUND");
     const { userId } = await registerAlice(h.client);
-    await expectMatrixError(h.client.setDisplayName({ body: { userId, displayname: "x".repeat(257) } }), "M_INVALID_PARAM");
+    await expectMatrixError(h.client.setProfileField({ body: { userId, key: "displayname", value: "x".repeat(257) } }), "M_INVALID_PARAM");
   });
 
   it("extended fields: set, read one or all, delete; custom keys take any JSON, null included", async () => {

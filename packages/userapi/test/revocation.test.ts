@@ -52,7 +52,7 @@ describe.each(TRANSPORTS)("token revocation (%s)", (transport) => {
   });
 
   it("deactivation revokes all tokens, clears the profile, blocks login and reuse of the ID", async () => {
-    await ok(h.client.setAvatarUrl({ body: { userId: alice.userId, avatarUrl: "mxc://test.local/abc" } }));
+    await ok(h.client.setProfileField({ body: { userId: alice.userId, key: "avatar_url", value: "mxc://test.local/abc" } }));
     await ok(h.client.deactivateAccount({ body: { userId: alice.userId } }));
     await expectMatrixError(resolves(alice.accessToken), "M_UNKNOWN_TOKEN");
     await expectMatrixError(resolves(laptop.accessToken), "M_UNKNOWN_TOKEN");
@@ -63,7 +63,7 @@ describe.each(TRANSPORTS)("token revocation (%s)", (transport) => {
     const unknown = await expectMatrixError(h.client.passwordLogin({ body: { user: "nobody", password: "guess" } }), "M_FORBIDDEN", 403);
     expect(wrong.message).toBe(unknown.message);
     await expectMatrixError(h.client.createAccount({ body: { localpart: "alice", password: "x" } }), "M_USER_IN_USE");
-    await expectMatrixError(h.client.setDisplayName({ body: { userId: alice.userId, displayname: "back" } }), "M_USER_DEACTIVATED");
+    await expectMatrixError(h.client.setProfileField({ body: { userId: alice.userId, key: "displayname", value: "back" } }), "M_USER_DEACTIVATED");
     expect((await ok(h.client.queryAccount({ body: { userId: alice.userId } }))).deactivated).toBe(true);
   });
 

@@ -58,8 +58,6 @@ export function userapiImpl(ctx: Ctx): UserapiApi {
     sharedSecretRegister: async ({ body }) => ok(await sharedSecret.sharedSecretRegister(ctx, body)),
 
     queryProfile: async ({ body }) => ok(await profiles.getProfile(ctx, body.userId)),
-    setDisplayName: async ({ body }) => ok(await profiles.setDisplayName(ctx, body.userId, body.displayname)),
-    setAvatarUrl: async ({ body }) => ok(await profiles.setAvatarUrl(ctx, body.userId, body.avatarUrl)),
     queryProfileFields: async ({ body }) => ok({ fields: await profiles.getProfileFields(ctx, body.userId) }),
     queryProfileField: async ({ body }) => ok({ value: await profiles.getProfileField(ctx, body.userId, body.key) }),
     setProfileField: async ({ body }) => ok(await profiles.setProfileField(ctx, body.userId, body.key, body.value)),

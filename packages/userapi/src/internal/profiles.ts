@@ -125,19 +125,6 @@ export async function deleteProfileField(ctx: Ctx, userId: string, key: string):
   return writeField(ctx, userId, key, undefined);
 }
 
-/** The older contract operations: null removes the field. */
-export async function setDisplayName(ctx: Ctx, userId: string, displayname: string | null): Promise<Profile> {
-  const { changed: _, ...profile } =
-    displayname === null ? await deleteProfileField(ctx, userId, "displayname") : await setProfileField(ctx, userId, "displayname", displayname);
-  return profile;
-}
-
-export async function setAvatarUrl(ctx: Ctx, userId: string, avatarUrl: string | null): Promise<Profile> {
-  const { changed: _, ...profile } =
-    avatarUrl === null ? await deleteProfileField(ctx, userId, "avatar_url") : await setProfileField(ctx, userId, "avatar_url", avatarUrl);
-  return profile;
-}
-
 /** Structural equality of two JSON values (key order does not matter: jsonb reorders keys). */
 function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
