@@ -22,6 +22,26 @@ export function httpText(url: string, method: string, headers: Record<string, st
   });
 }
 
+/**
+ * One client-server API request (path under /_matrix/client/v3) as a test sends it: a JSON body
+ * or raw text that need not be JSON, an optional access token; the status and the JSON answer
+ * (`{}` for an empty one).
+ */
+export async function clientApiCall(
+  baseUrl: string,
+  method: string,
+  path: string,
+  body?: string | object,
+  token?: string,
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const headers: Record<string, string> = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers["content-type"] = "application/json";
+  const text = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
+  const res = await httpText(`${baseUrl}/_matrix/client/v3${path}`, method, headers, text);
+  return { status: res.status, json: res.text ? (JSON.parse(res.text) as Record<string, unknown>) : {} };
+}
+
 async function httpJson(url: string, method: string, headers: Record<string, string>, body?: string): Promise<{ status: number; json: unknown }> {
   const { status, text } = await httpText(url, method, headers, body);
   return { status, json: JSON.parse(text) };

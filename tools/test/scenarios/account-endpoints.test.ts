@@ -7,24 +7,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { availableModes, startHomeserver, type Homeserver } from "../../src/harness/homeserver";
 import { registerUser, type TestUser } from "../../src/harness/matrix-client";
+import { clientApiCall } from "../../src/harness/raw-client";
 
 describe.each(availableModes())("account endpoints (%s)", (mode) => {
   let hs: Homeserver;
   let alice: TestUser;
   const tag = Math.random().toString(36).slice(2, 8);
 
-  const call = async (method: string, path: string, body?: string | object, token?: string) => {
-    const headers: Record<string, string> = {};
-    if (token) headers.authorization = `Bearer ${token}`;
-    if (body !== undefined) headers["content-type"] = "application/json";
-    const res = await fetch(`${hs.baseUrl}/_matrix/client/v3${path}`, {
-      method,
-      headers,
-      ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-  };
+  const call = (method: string, path: string, body?: string | object, token?: string) => clientApiCall(hs.baseUrl, method, path, body, token);
   const passwordAuth = (user: TestUser, session: unknown) => ({
     type: "m.login.password",
     identifier: { type: "m.id.user", user: user.userId },

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { availableModes, startHomeserver, type Homeserver } from "../../src/harness/homeserver";
 import { registerUser, type TestUser } from "../../src/harness/matrix-client";
+import { clientApiCall } from "../../src/harness/raw-client";
 
 describe.each(availableModes())("client errors over raw HTTP (%s)", (mode) => {
   let hs: Homeserver;
@@ -13,19 +14,8 @@ describe.each(availableModes())("client errors over raw HTTP (%s)", (mode) => {
   let roomId = "";
   const tag = Math.random().toString(36).slice(2, 8);
 
-  const call = async (user: TestUser | null, method: string, path: string, body?: string | object, token?: string) => {
-    const headers: Record<string, string> = {};
-    const auth = token ?? user?.accessToken;
-    if (auth) headers.authorization = `Bearer ${auth}`;
-    if (body !== undefined) headers["content-type"] = "application/json";
-    const res = await fetch(`${hs.baseUrl}/_matrix/client/v3${path}`, {
-      method,
-      headers,
-      ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-  };
+  const call = (user: TestUser | null, method: string, path: string, body?: string | object, token?: string) =>
+    clientApiCall(hs.baseUrl, method, path, body, token ?? user?.accessToken);
 
   beforeAll(async () => {
     hs = await startHomeserver(mode);
