@@ -45,12 +45,12 @@ export function clientRoute(
 }
 
 /**
- * Roomserver rejections carry internal extras (the auth rule id, the rejected event's ID) for
- * logs and tests; a client gets the errcode and the message only.
+ * Roomserver rejections carry internal extras (the auth rule id, the rejected event's ID, the
+ * batch's results) for logs and tests; a client gets the errcode and the message only.
  */
 function rethrowClean(e: unknown): never {
-  if (e instanceof MatrixError && ("rule" in e.extras || "event_id" in e.extras)) {
-    const { rule: _r, event_id: _e, ...rest } = e.extras;
+  if (e instanceof MatrixError && ("rule" in e.extras || "event_id" in e.extras || "results" in e.extras)) {
+    const { rule: _r, event_id: _e, results: _results, ...rest } = e.extras;
     throw new MatrixError(e.errcode, e.message, rest, e.status);
   }
   throw e;

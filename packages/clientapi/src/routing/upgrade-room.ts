@@ -30,7 +30,7 @@ export function registerUpgradeRoomRoute(server: FastifyInstance, ctx: RouteCont
     const { body } = await asMember(
       roomId,
       me.userId,
-      withoutInternalExtras(ctx.roomserver.performUpgradeRoom({
+      ctx.roomserver.performUpgradeRoom({
         body: {
           userId: me.userId,
           roomId,
@@ -38,23 +38,8 @@ export function registerUpgradeRoomRoute(server: FastifyInstance, ctx: RouteCont
           userProfile,
           ...(b.additional_creators !== undefined ? { additionalCreators: b.additional_creators } : {}),
         },
-      })),
+      }),
     );
     return { replacement_room: body.replacementRoomId };
   });
-}
-
-/**
- * A rejected event's error carries the roomserver's batch outcome, rule id and event ID for
- * logs and tests; a client gets the errcode, the message and the spec's extras only.
- */
-async function withoutInternalExtras<T>(call: Promise<T>): Promise<T> {
-  try {
-    return await call;
-  } catch (e) {
-    if (!(e instanceof MatrixError)) throw e;
-    const { results: _results, event_id: _eventId, ...rest } = e.extras;
-    // The rule id is kept until asMember has read it (sender.not_joined); clientRoute strips it.
-    throw new MatrixError(e.errcode, e.message, rest, e.status);
-  }
 }
