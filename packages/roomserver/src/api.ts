@@ -147,6 +147,7 @@ export const roomserverContract = c.router(
         membership: membership.optional(),
         eventId: z.string().optional(),
         isInRoom: z.boolean(),
+        /** Joined at some point and has not forgotten the room since leaving. */
         hasBeenInRoom: z.boolean(),
       }),
       "A user's membership in a room, from current state.",
