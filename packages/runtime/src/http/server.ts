@@ -13,6 +13,7 @@ import type { Logger } from "../logging";
 import type { Metrics } from "../metrics";
 import { mapError } from "./errors";
 import { findUnstorableText } from "./storable-text";
+import { lazyChildLogger } from "./lazy-request-logger";
 
 export type HttpServer = FastifyInstance;
 
@@ -66,6 +67,7 @@ export function createHttpServer(opts: CreateHttpServerOptions): HttpServer {
     clientErrorHandler: answerUnparsableRequest,
   }) as unknown as FastifyInstance;
 
+  server.setChildLoggerFactory(lazyChildLogger);
   const knownPaths = trackRoutes(server);
   if (opts.metrics) labelRoutes(server);
 

@@ -166,6 +166,43 @@ describe("Matrix error mapping", () => {
   });
 });
 
+describe("request loggers (made only when a line is written)", () => {
+  it("at level warn: no request lines, yet a failure is logged with its own request's ID", async () => {
+    const quiet: Array<Record<string, unknown>> = [];
+    const sink = new Writable({
+      write: (c, _e, cb) => {
+        for (const l of String(c).split("\n")) if (l) quiet.push(JSON.parse(l) as Record<string, unknown>);
+        cb();
+      },
+    });
+    const s = createHttpServer({ logger: createLogger({ level: "warn" }, { destination: sink }) });
+    s.get("/ok", async (req) => {
+      req.log.info("not written");
+      return { id: req.id };
+    });
+    s.get("/boom", async (req) => {
+      req.log.warn({ step: 1 }, "about to fail");
+      throw new Error("kaput");
+    });
+    try {
+      await s.inject({ method: "GET", url: "/ok" });
+      const failed = await s.inject({ method: "GET", url: "/boom" });
+      expect(failed.statusCode).toBe(500);
+      expect(quiet.map((l) => l["msg"])).toEqual(["about to fail", "request failed"]);
+      const [warned, logged] = quiet;
+      expect(warned).toMatchObject({ level: "warn", step: 1, component: "http" });
+      expect(logged).toMatchObject({ level: "error", component: "http" });
+      expect(warned!["req_id"]).toEqual(expect.any(String));
+      expect(logged!["req_id"]).toBe(warned!["req_id"]);
+      await s.inject({ method: "GET", url: "/boom" });
+      expect(quiet).toHaveLength(4);
+      expect(quiet[2]!["req_id"]).not.toBe(warned!["req_id"]);
+    } finally {
+      await closeServer(s);
+    }
+  });
+});
+
 describe("CORS", () => {
   it("headers on success, errors and 404s", async () => {
     for (const url of ["/_matrix/client/v3/rooms/!r:x/state", "/forbidden", "/boom", "/nope"]) {
