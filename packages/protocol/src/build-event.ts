@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { encodeBase64 } from "./base64";
 import { canonicalJson } from "./canonical-json";
 import { MatrixError } from "./errors";
-import { computeEventId } from "./event-id";
+import { computeEventId, eventIdFromReferenceBytes } from "./event-id";
 import { parseEventId, type EventId } from "./ids/event-id";
 import { parseRoomId } from "./ids/room-id";
 import { parseServerName } from "./ids/server-name";
@@ -16,7 +16,7 @@ import { checkPduSizeLimits } from "./pdu/size-limits";
 import type { EventReferenceV1, Pdu } from "./pdu/types";
 import { computeReferenceHash } from "./reference-hash";
 import { roomVersionRules, type RoomVersionInput } from "./room-version-rules";
-import { signEvent } from "./sign-event";
+import { hashAndSignWithBytes } from "./sign-event";
 import type { SigningKey } from "./signing-key";
 
 /** An event another one points at: its ID and, for room versions 1–2, its reference hash. */
@@ -55,6 +55,8 @@ export interface BuildEventInput {
 export interface BuiltEvent {
   readonly eventId: EventId;
   readonly pdu: Pdu;
+  /** The PDU's canonical JSON (encoded for the size check; the form it is stored and sent in). */
+  readonly canonical: string;
 }
 
 function bad(message: string, field: string): MatrixError {
@@ -117,11 +119,15 @@ export function buildEvent(input: BuildEventInput): BuiltEvent {
     unsigned = { ...common, auth_events: refIds(input.authEvents), prev_events: refIds(input.prevEvents) };
   }
 
-  const pdu = signEvent(unsigned, rules, input.serverName, input.key) as unknown as Pdu;
-  const violation = checkPduSizeLimits(pdu, Buffer.byteLength(canonicalJson(pdu), "utf8"));
+  const signed = hashAndSignWithBytes(unsigned, rules, input.serverName, input.key);
+  const pdu = signed.event as unknown as Pdu;
+  const canonical = canonicalJson(pdu);
+  const violation = checkPduSizeLimits(pdu, Buffer.byteLength(canonical, "utf8"));
   if (violation !== undefined) {
     const what = violation.field === "" ? "event" : violation.field;
     throw new MatrixError("M_TOO_LARGE", `${what} is ${violation.bytes} bytes, over ${violation.limit}`, { field: violation.field });
   }
-  return { eventId: computeEventId(pdu, rules), pdu };
+  // v3+: the reference hash covers exactly the bytes just signed.
+  const eventId = rules.eventFormat.eventIdFormat === "v1" ? computeEventId(pdu, rules) : eventIdFromReferenceBytes(signed.signedBytes, rules);
+  return { eventId, pdu, canonical };
 }

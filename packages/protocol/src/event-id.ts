@@ -6,6 +6,7 @@ import { encodeBase64 } from "./base64";
 import type { EventId } from "./ids/event-id";
 import { parseEventId } from "./ids/event-id";
 import type { RoomId } from "./ids/room-id";
+import { sha256 } from "./content-hash";
 import { computeReferenceHash } from "./reference-hash";
 import { roomVersionRules, type RoomVersionInput } from "./room-version-rules";
 
@@ -29,6 +30,18 @@ export function computeEventId(event: object, roomVersion: RoomVersionInput): Ev
 }
 
 /** v12: the room ID a create event makes, `!` + its URL-safe reference hash. */
+/**
+ * A v3+ event ID from the bytes its reference hash covers (the canonical JSON of the redacted
+ * event without `signatures` and `unsigned`), when the caller has them already (a new event:
+ * they are the bytes it signed). v1/v2 events carry their ID instead.
+ */
+export function eventIdFromReferenceBytes(bytes: Uint8Array, roomVersion: RoomVersionInput): EventId {
+  const rules = roomVersionRules(roomVersion);
+  const format = rules.eventFormat.eventIdFormat;
+  if (format === "v1") throw new TypeError("A room version 1/2 event ID is chosen, not hashed");
+  return `$${encodeBase64(sha256(bytes), { urlSafe: format === "v4" })}` as EventId;
+}
+
 export function computeRoomIdFromCreateEvent(createEvent: object, roomVersion: RoomVersionInput = "12"): RoomId {
   const rules = roomVersionRules(roomVersion);
   if (!rules.eventFormat.roomIdFromCreateEvent) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildEvent, eventReference } from "../src/build-event";
+import { canonicalJson } from "../src/canonical-json";
 import { computeEventId, computeRoomIdFromCreateEvent } from "../src/event-id";
 import { MatrixError } from "../src/errors";
 import { isValidEventId } from "../src/ids/event-id";
@@ -21,9 +22,14 @@ const input = {
 };
 
 describe("Building events", () => {
-  it.each(["3", "4", "10", "11"])("v%s: a signed PDU whose ID matches its reference hash and which verifies", (v) => {
-    const { pdu, eventId } = buildEvent({ ...input, roomVersion: v });
+  it.each(["3", "4", "10", "11", "12"])("v%s: a signed PDU whose ID matches its reference hash and which verifies", (v) => {
+    const { pdu, eventId, canonical } = buildEvent({ ...input, roomVersion: v });
     expect(eventId).toBe(computeEventId(pdu, v));
+    expect(canonical).toBe(canonicalJson(pdu));
+    // A state event whose content redaction keeps in part: the ID still covers the redacted form.
+    const pl = buildEvent({ ...input, roomVersion: v, type: "m.room.power_levels", stateKey: "", content: { users: { "@alice:a.example": 100 }, ban: 50, extra: "dropped by redaction" } });
+    expect(pl.eventId).toBe(computeEventId(pl.pdu, v));
+    expect(verifyEvent(pl.pdu, v, lookup).outcome).toBe("valid");
     expect(verifyEvent(pdu, v, lookup).outcome).toBe("valid");
     expect(pdu).not.toHaveProperty("event_id");
     expect(typeof pdu.origin_server_ts).toBe("number");
