@@ -15,8 +15,8 @@ export interface RoomserverContext {
   readonly logger: Logger;
   /** The room version for rooms we create when the caller names none. */
   readonly defaultRoomVersion: string;
-  /** Events this roomserver built (by object identity) → their IDs: see parseEvent's `builtHere`. */
-  readonly builtEvents: WeakMap<object, string>;
+  /** Events this roomserver built (by object identity) → their IDs and canonical JSON: see parseEvent's `builtHere`. */
+  readonly builtEvents: WeakMap<object, BuiltHere>;
   /** Where committed outbox rows go to be published (the output relay). */
   readonly outputs: { committed(rows: readonly OutboxRow[]): void };
   /**
@@ -24,6 +24,12 @@ export interface RoomserverContext {
    * it only after the room exists, so two of them at once must not both pass the check.
    */
   readonly aliasWrites: KeyedQueues;
+}
+
+/** What protocol's buildEvent already computed for an event we built. */
+export interface BuiltHere {
+  readonly eventId: string;
+  readonly canonical: string;
 }
 
 export function createContext(

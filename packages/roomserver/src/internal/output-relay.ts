@@ -20,6 +20,7 @@ import { outputSubject } from "../output";
 import type { OutboxRow, RoomserverStore } from "../storage";
 
 const BATCH = 200;
+const utf8 = new TextEncoder();
 /**
  * Published rows are deleted this long after their publish, many per statement: a delete only
  * saves a re-publish (a duplicate the stream drops) after a crash, so it need not be prompt.
@@ -52,7 +53,9 @@ export function createOutputRelay(store: RoomserverStore, streams: Streams, logg
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
 
-  const publish = (row: OutboxRow) => streams.publish(outputSubject(row.roomId), row.payload, { msgId: outputMsgId(row.outboxId), fromOutbox: true });
+  // A row's JSON, when its committer kept it, goes out as is rather than encoded a second time.
+  const publish = (row: OutboxRow) =>
+    streams.publish(outputSubject(row.roomId), row.json === undefined ? row.payload : utf8.encode(row.json), { msgId: outputMsgId(row.outboxId), fromOutbox: true });
 
   // Deletes trail the publishes, batched, one statement at a time. A failed one (the database
   // restarting) is tried again later: rows left in the table would be published again at the

@@ -34,6 +34,33 @@ export type OneStatementCommitResult =
   | { committed: true; outbox: OutboxRow[] }
   | { committed: false; reason: "room_moved" | "duplicate_event" | "duplicate_transaction" };
 
+/**
+ * The statement's text, fixed: handed to the driver as is (no template to walk per call), with
+ * the send-transaction insert or without. Every output goes as one JSON array, split by
+ * PostgreSQL, rather than a text[] whose every quote the driver would escape.
+ */
+const STATEMENT = (withTransaction: boolean) => `
+  WITH ev AS (
+    INSERT INTO roomserver.events (event_nid, room_nid, event_id, event_type_nid, event_state_key_nid, sender, depth,
+      origin_server_ts, json, auth_event_nids, prev_event_ids, state_snapshot_nid, outlier, rejected, rejection_reason, soft_failed)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::bigint[], $11::text[], $12, $13, $14, $15, $16)),
+  moved AS (
+    UPDATE roomserver.rooms SET state_snapshot_nid = $17, latest_event_nids = $18::bigint[], last_event_nid = $19
+    WHERE room_nid = $2 AND state_snapshot_nid = $20 AND latest_event_nids = $21::bigint[]
+    RETURNING 1),
+  ob AS (
+    INSERT INTO roomserver.outbox (room_id, payload)
+    SELECT $22, p FROM jsonb_array_elements($23::jsonb) WITH ORDINALITY AS u(p, i) ORDER BY i
+    RETURNING outbox_id)${withTransaction ? `,
+  txn AS (
+    INSERT INTO roomserver.send_transactions (room_id, sender, device_id, txn_id, event_type, event_id, created_ts)
+    VALUES ($24, $25, $26, $27, $28, $29, $30))` : ""}
+  SELECT 1 / (SELECT count(*)::int FROM moved) AS moved, array(SELECT outbox_id FROM ob ORDER BY outbox_id) AS outbox_ids`;
+const WITH_TRANSACTION = STATEMENT(true);
+// unsafe() statements are not prepared unless asked: each would then describe its parameters first, a round trip more.
+const PREPARED = { prepare: true } as const;
+const WITHOUT_TRANSACTION = STATEMENT(false);
+
 export async function commitInOneStatement(sql: Sql, c: OneStatementCommit): Promise<OneStatementCommitResult> {
   const e = c.event;
   const r = c.room;
@@ -41,33 +68,20 @@ export async function commitInOneStatement(sql: Sql, c: OneStatementCommit): Pro
   // travels as one message — on a two-core machine every socket write to PostgreSQL costs more
   // CPU than the statement itself. Outbox rows go in with their index so IDs pair up in order.
   const t = c.sendTransaction;
-  const txnInsert = t
-    ? sql`, txn AS (
-        INSERT INTO roomserver.send_transactions (room_id, sender, device_id, txn_id, event_type, event_id, created_ts)
-        VALUES (${t.key.roomId}, ${t.key.sender}, ${t.key.deviceId}, ${t.key.txnId}, ${t.key.eventType}, ${t.eventId}, ${t.createdTs}))`
-    : sql``;
+  const jsons = c.outputs.map((o) => JSON.stringify(o));
+  const params: unknown[] = [
+    e.eventNid, e.roomNid, e.eventId, e.eventTypeNid, e.eventStateKeyNid ?? null, e.sender, e.depth,
+    e.originServerTs, e.json, (e.authEventNids ?? []) as number[], (e.prevEventIds ?? []) as string[],
+    e.stateSnapshotNid ?? 0, e.outlier ?? false, e.rejected ?? false, e.rejectionReason ?? null, e.softFailed ?? false,
+    r.to.stateSnapshotNid, [...r.to.latestEventNids], r.to.lastEventNid,
+    r.from.stateSnapshotNid, [...r.from.latestEventNids],
+    r.roomId, `[${jsons.join(",")}]`,
+  ];
+  if (t) params.push(t.key.roomId, t.key.sender, t.key.deviceId, t.key.txnId, t.key.eventType, t.eventId, t.createdTs);
   try {
-    const rows = await sql<{ moved: number; outbox_ids: (string | number)[] }[]>`
-      WITH ev AS (
-        INSERT INTO roomserver.events (event_nid, room_nid, event_id, event_type_nid, event_state_key_nid, sender, depth,
-          origin_server_ts, json, auth_event_nids, prev_event_ids, state_snapshot_nid, outlier, rejected, rejection_reason, soft_failed)
-        VALUES (${e.eventNid}, ${e.roomNid}, ${e.eventId}, ${e.eventTypeNid}, ${e.eventStateKeyNid ?? null}, ${e.sender}, ${e.depth},
-          ${e.originServerTs}, ${e.json}, ${(e.authEventNids ?? []) as number[]}::bigint[], ${(e.prevEventIds ?? []) as string[]}::text[],
-          ${e.stateSnapshotNid ?? 0}, ${e.outlier ?? false}, ${e.rejected ?? false}, ${e.rejectionReason ?? null}, ${e.softFailed ?? false})),
-      moved AS (
-        UPDATE roomserver.rooms SET state_snapshot_nid = ${r.to.stateSnapshotNid}, latest_event_nids = ${[...r.to.latestEventNids]}::bigint[],
-          last_event_nid = ${r.to.lastEventNid}
-        WHERE room_nid = ${r.roomNid} AND state_snapshot_nid = ${r.from.stateSnapshotNid}
-          AND latest_event_nids = ${[...r.from.latestEventNids]}::bigint[]
-        RETURNING 1),
-      ob AS (
-        INSERT INTO roomserver.outbox (room_id, payload)
-        SELECT ${r.roomId}, p::jsonb FROM unnest(${c.outputs.map((o) => JSON.stringify(o))}::text[]) WITH ORDINALITY AS u(p, i) ORDER BY i
-        RETURNING outbox_id)
-      ${txnInsert}
-      SELECT 1 / (SELECT count(*)::int FROM moved) AS moved, array(SELECT outbox_id FROM ob ORDER BY outbox_id) AS outbox_ids`;
+    const rows = (await sql.unsafe(t ? WITH_TRANSACTION : WITHOUT_TRANSACTION, params as Parameters<Sql["unsafe"]>[1], PREPARED)) as unknown as { moved: number; outbox_ids: (string | number)[] }[];
     const ids = rows[0]!.outbox_ids.map(Number);
-    return { committed: true, outbox: c.outputs.map((payload, i) => ({ outboxId: ids[i]!, roomId: r.roomId, payload })) };
+    return { committed: true, outbox: c.outputs.map((payload, i) => ({ outboxId: ids[i]!, roomId: r.roomId, payload, json: jsons[i]! })) };
   } catch (err) {
     const pg = err as { code?: string; table_name?: string };
     if (pg.code === "22012") return { committed: false, reason: "room_moved" };

@@ -11,6 +11,8 @@ export interface OutboxRow {
   outboxId: number;
   roomId: string;
   payload: unknown;
+  /** The payload as JSON, when whoever wrote the row has it already (published as is). */
+  json?: string;
 }
 
 export interface OutboxQueries {

@@ -3,7 +3,8 @@
  * "Checks performed on receipt of a PDU", step 1: a valid event for its room version). Fields
  * are read leniently elsewhere; here we insist on the ones the roomserver itself relies on.
  */
-import { canonicalJson, computeRoomIdFromCreateEvent, getRoomVersion, MatrixError, parseUntrustedPdu, type RoomVersionRules } from "@dendrite-ts/protocol";
+import type { BuiltHere } from "../context";
+import { computeRoomIdFromCreateEvent, getRoomVersion, MatrixError, parseUntrustedPdu, type RoomVersionRules } from "@dendrite-ts/protocol";
 import type { PduJson } from "../../api";
 
 export interface ParsedEvent {
@@ -42,17 +43,18 @@ export function createEventRoomVersion(pdu: PduJson): string {
 }
 
 /**
- * `builtHere`: the event ID protocol's buildEvent gave this very object when we built it — the
- * builder already enforced the format and limits, so the untrusted-input checks are skipped.
+ * `builtHere`: the event ID and canonical JSON protocol's buildEvent gave this very object when
+ * we built it — the builder already enforced the format and limits, so the untrusted-input
+ * checks are skipped.
  */
-export function parseEvent(pdu: PduJson, roomVersion: string, builtHere?: string): ParsedEvent {
+export function parseEvent(pdu: PduJson, roomVersion: string, builtHere?: BuiltHere): ParsedEvent {
   const rules = getRoomVersion(roomVersion);
   if (!rules) throw new MatrixError("M_UNSUPPORTED_ROOM_VERSION", `room version ${roomVersion} is not supported`);
   let eventId: string;
   let json: string;
   if (builtHere !== undefined) {
-    eventId = builtHere;
-    json = canonicalJson(pdu, { allowNonCanonicalNumbers: !rules.eventFormat.strictCanonicalJson });
+    eventId = builtHere.eventId;
+    json = builtHere.canonical;
   } else {
     // protocol checks JSON, canonical numbers, size limits and the version's event format.
     const parsed = parseUntrustedPdu(pdu, rules);

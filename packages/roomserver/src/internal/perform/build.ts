@@ -59,6 +59,6 @@ export async function buildRoomEvent(
     serverName: ctx.serverName,
     key: ctx.signingKey,
   });
-  ctx.builtEvents.set(built.pdu, built.eventId);
+  ctx.builtEvents.set(built.pdu, { eventId: built.eventId, canonical: built.canonical });
   return { kind: "new", event: built.pdu as unknown as PduJson, sendAsServer: ctx.serverName, ...extra };
 }
