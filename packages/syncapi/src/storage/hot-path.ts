@@ -29,27 +29,46 @@ export interface Notice {
 }
 
 /**
- * `write` (an INSERT … SELECT … FROM lock … RETURNING t.pos) under the writers' lock
- * (positions.lockWriters), moving `stream`'s position to what it wrote — one statement, so one
- * implicit transaction, and the lock is held to its commit. MATERIALIZED: the lock is taken
- * before nextval() is evaluated, so positions are handed out in commit order. The NOTIFY goes
- * only when something was written. Undefined when nothing was.
+ * `write` (an INSERT … SELECT … FROM lock … RETURNING t.pos, with parameters $1…$n) under the
+ * writers' lock (positions.lockWriters), moving `stream`'s position to what it wrote — one
+ * statement, so one implicit transaction, and the lock is held to its commit. MATERIALIZED: the
+ * lock is taken before nextval() is evaluated, so positions are handed out in commit order. The
+ * NOTIFY goes only when something was written. Undefined when nothing was.
+ * Fixed statement text, handed to the driver as is: these are the hottest writes of the syncapi,
+ * and walking a template per call cost more CPU than building the rest of the message's answer.
  */
-async function writeUnderLock(sql: Sql, write: Fragment, stream: "room" | "account_data", notice?: Notice): Promise<LiveWrite | undefined> {
-  // prev_pos = sp.pos in SET reads the row as the UPDATE found it after waiting for the lock (a
-  // SELECT here would read the statement's snapshot, taken before the lock: it could miss a
-  // write committed in between).
-  const statement = sql`
-    WITH lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(hashtext('syncapi.stream_writers')) AS locked),
-    w AS (${write}),
-    bump AS (
-      UPDATE syncapi.stream_positions sp SET prev_pos = sp.pos, pos = GREATEST(sp.pos, w.pos)
-      FROM w WHERE sp.name = ${stream}::text RETURNING sp.prev_pos)`;
-  const rows = notice
-    ? await sql`${statement} SELECT w.pos, w.fresh, (SELECT prev_pos FROM bump) AS prev_pos, pg_notify(${notice.channel}::text, ${notice.payload}::text) FROM w`
-    : await sql`${statement} SELECT w.pos, w.fresh, (SELECT prev_pos FROM bump) AS prev_pos FROM w`;
+async function writeUnderLock(sql: Sql, write: string, params: unknown[], stream: "room" | "account_data", notice?: Notice): Promise<LiveWrite | undefined> {
+  const rows = await sql.unsafe(
+    underLock(write, params.length, stream, notice !== undefined),
+    (notice ? [...params, notice.channel, notice.payload] : params) as Parameters<Sql["unsafe"]>[1],
+    // Not prepared unless asked: each would then describe its parameters first, a round trip more.
+    { prepare: true },
+  );
   const r = rows[0];
   return r ? { pos: num(r.pos), prevPos: num(r.prev_pos), fresh: r.fresh === true } : undefined;
+}
+
+/** Statement texts by write (a module constant, so its hash is computed once), per stream and notice. */
+const statements = new Map<string, Map<string, string>>();
+function underLock(write: string, n: number, stream: "room" | "account_data", withNotice: boolean): string {
+  let forWrite = statements.get(write);
+  if (forWrite === undefined) statements.set(write, (forWrite = new Map()));
+  const key = withNotice ? `${stream}+notice` : stream;
+  let text = forWrite.get(key);
+  if (text === undefined) {
+    // prev_pos = sp.pos in SET reads the row as the UPDATE found it after waiting for the lock (a
+    // SELECT here would read the statement's snapshot, taken before the lock: it could miss a
+    // write committed in between).
+    text = `
+      WITH lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(hashtext('syncapi.stream_writers')) AS locked),
+      w AS (${write}),
+      bump AS (
+        UPDATE syncapi.stream_positions sp SET prev_pos = sp.pos, pos = GREATEST(sp.pos, w.pos)
+        FROM w WHERE sp.name = '${stream}' RETURNING sp.prev_pos)
+      SELECT w.pos, w.fresh, (SELECT prev_pos FROM bump) AS prev_pos${withNotice ? `, pg_notify($${n + 1}::text, $${n + 2}::text)` : ""} FROM w`;
+    forWrite.set(key, text);
+  }
+  return text;
 }
 
 /** What a write under the writers' lock did. */
@@ -71,24 +90,36 @@ export async function insertLiveEvent(sql: Sql, row: NewEventRow, notice?: Notic
   return (await writeLiveEvent(sql, row, notice))?.pos;
 }
 
+// Every parameter is cast: INSERT … SELECT does not infer them from columns.
+const LIVE_EVENT_INSERT = `
+  INSERT INTO syncapi.output_room_events AS t
+    (pos, event_id, room_id, type, sender, state_key, depth, room_version, event_json, unsigned_extra,
+     txn_id, txn_device_id, contains_url, origin_kind, excluded, relates_to, rel_type)
+  SELECT nextval('syncapi.stream_pos'), $1::text, $2::text, $3::text, $4::text, $5::text, $6::int8, $7::text, $8::text::jsonb,
+    $9::text::jsonb, $10::text, $11::text, $12::bool, $13::text, $14::bool, $15::text, $16::text
+  FROM lock
+  ON CONFLICT (event_id) DO UPDATE SET pos = nextval('syncapi.stream_pos'), origin_kind = EXCLUDED.origin_kind,
+    txn_id = EXCLUDED.txn_id, txn_device_id = EXCLUDED.txn_device_id, excluded = EXCLUDED.excluded
+    WHERE t.origin_kind = 'outlier' AND EXCLUDED.origin_kind <> 'outlier'
+  RETURNING t.pos, (t.xmax = 0) AS fresh`;
+
 /** insertLiveEvent, telling also the room stream's position before it and whether the row is new. */
 export async function writeLiveEvent(sql: Sql, row: NewEventRow, notice?: Notice): Promise<LiveWrite | undefined> {
-  // Every parameter is cast: INSERT … SELECT does not infer them from columns.
-  const write = sql`
-      INSERT INTO syncapi.output_room_events AS t
-        (pos, event_id, room_id, type, sender, state_key, depth, room_version, event_json, unsigned_extra,
-         txn_id, txn_device_id, contains_url, origin_kind, excluded, relates_to, rel_type)
-      SELECT nextval('syncapi.stream_pos'), ${row.eventId}::text, ${row.roomId}::text, ${row.type}::text, ${row.sender}::text,
-        ${row.stateKey}::text, ${row.depth}::int8, ${row.roomVersion}::text, ${JSON.stringify(row.eventJson)}::text::jsonb,
-        ${JSON.stringify(row.unsignedExtra)}::text::jsonb, ${row.txnId}::text, ${row.txnDeviceId}::text, ${row.containsUrl}::bool,
-        ${row.originKind}::text, ${row.excluded}::bool, ${row.relatesTo}::text, ${row.relType}::text
-      FROM lock
-      ON CONFLICT (event_id) DO UPDATE SET pos = nextval('syncapi.stream_pos'), origin_kind = EXCLUDED.origin_kind,
-        txn_id = EXCLUDED.txn_id, txn_device_id = EXCLUDED.txn_device_id, excluded = EXCLUDED.excluded
-        WHERE t.origin_kind = 'outlier' AND EXCLUDED.origin_kind <> 'outlier'
-      RETURNING t.pos, (t.xmax = 0) AS fresh`;
-  return writeUnderLock(sql, write, "room", notice);
+  const params = [
+    row.eventId, row.roomId, row.type, row.sender, row.stateKey, row.depth, row.roomVersion, JSON.stringify(row.eventJson),
+    JSON.stringify(row.unsignedExtra), row.txnId, row.txnDeviceId, row.containsUrl, row.originKind, row.excluded, row.relatesTo, row.relType,
+  ];
+  return writeUnderLock(sql, LIVE_EVENT_INSERT, params, "room", notice);
 }
+
+const ACCOUNT_DATA_UPSERT = `
+  INSERT INTO syncapi.account_data AS t (user_id, room_id, type, content, pos, source_pos)
+  SELECT $1::text, $2::text, $3::text, $4::text::jsonb, nextval('syncapi.account_data_pos'), $5::int8
+  FROM lock
+  ON CONFLICT (user_id, room_id, type) DO UPDATE SET content = EXCLUDED.content, source_pos = EXCLUDED.source_pos,
+    pos = nextval('syncapi.account_data_pos')
+    WHERE t.source_pos < EXCLUDED.source_pos
+  RETURNING t.pos, (t.xmax = 0) AS fresh`;
 
 /**
  * accountData.upsertAccountData at the next account_data position (writeUnderLock). Undefined
@@ -99,16 +130,8 @@ export async function upsertAccountDataLive(
   row: { userId: string; roomId: string; type: string; content: Record<string, unknown>; sourcePos: number },
   notice?: Notice,
 ): Promise<number | undefined> {
-  const write = sql`
-      INSERT INTO syncapi.account_data AS t (user_id, room_id, type, content, pos, source_pos)
-      SELECT ${row.userId}::text, ${row.roomId}::text, ${row.type}::text, ${JSON.stringify(row.content)}::text::jsonb,
-        nextval('syncapi.account_data_pos'), ${row.sourcePos}::int8
-      FROM lock
-      ON CONFLICT (user_id, room_id, type) DO UPDATE SET content = EXCLUDED.content, source_pos = EXCLUDED.source_pos,
-        pos = nextval('syncapi.account_data_pos')
-        WHERE t.source_pos < EXCLUDED.source_pos
-      RETURNING t.pos, (t.xmax = 0) AS fresh`;
-  return (await writeUnderLock(sql, write, "account_data", notice))?.pos;
+  const params = [row.userId, row.roomId, row.type, JSON.stringify(row.content), row.sourcePos];
+  return (await writeUnderLock(sql, ACCOUNT_DATA_UPSERT, params, "account_data", notice))?.pos;
 }
 
 /**
