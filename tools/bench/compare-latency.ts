@@ -8,7 +8,8 @@
  *   COMPARE_WITH=/path/to/other/checkout node --conditions=@dendrite-ts/source --import tsx bench/compare-latency.ts
  *
  * The other checkout needs its own `npm ci`. Needs DENDRITE_TEST_POSTGRES_URL and _NATS_URL.
- * WARM_UP (default 1000) and SAMPLES (default 400) messages per side.
+ * WARM_UP (default 1000) and SAMPLES (default 400) messages per side. NODE_ARGS_THIS and
+ * NODE_ARGS_OTHER give each side's server its own node flags (COMPARE_WITH=. compares flags alone).
  */
 import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
@@ -29,7 +30,10 @@ const WARM_UP = Number(process.env.WARM_UP ?? 1000);
 const SAMPLES = Number(process.env.SAMPLES ?? 400);
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
-const roots = { [`this (${REPO_ROOT})`]: REPO_ROOT, [`other (${resolve(other)})`]: resolve(other) };
+const roots = {
+  [`this (${REPO_ROOT}) ${process.env.NODE_ARGS_THIS ?? ""}`.trim()]: REPO_ROOT,
+  [`other (${resolve(other)}) ${process.env.NODE_ARGS_OTHER ?? ""}`.trim()]: resolve(other),
+};
 interface Side {
   name: string;
   hs: Homeserver;
@@ -43,7 +47,9 @@ interface Side {
 const servers: Homeserver[] = [];
 try {
   const sides: Side[] = [];
-  for (const [name, root] of Object.entries(roots)) {
+  const nodeArgs = [process.env.NODE_ARGS_THIS, process.env.NODE_ARGS_OTHER];
+  for (const [i, [name, root]] of Object.entries(roots).entries()) {
+    if (nodeArgs[i] !== undefined) process.env.DENDRITE_SERVER_NODE_ARGS = nodeArgs[i];
     const hs = await startHomeserver("monolith+services", { root });
     servers.push(hs);
     const tag = randomBytes(3).toString("hex");
