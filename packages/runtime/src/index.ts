@@ -10,6 +10,7 @@ export {
 } from "./database/database.js";
 export { applyMigrations, type Migration, type MigrationResult } from "./database/migrations.js";
 export { commitWithoutWaiting } from "./database/commit-without-waiting.js";
+export { listenReliably, type Listener, type ListenerOptions } from "./database/listener.js";
 export {
   startEmbeddedPostgres,
   type EmbeddedPostgresOptions,

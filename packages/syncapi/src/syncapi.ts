@@ -50,7 +50,7 @@ export async function createSyncapi(deps: SyncapiDeps): Promise<Syncapi> {
   const ignored = new IgnoredUsers(store);
   const bus = deps.alone
     ? createLocalWakeBus(notifier)
-    : await createWakeBus(deps.db.sql, notifier, (err) => logger.warn({ err }, "syncapi wake bus"), (users) => ignored.forget(users));
+    : await createWakeBus(deps.db, notifier, (err) => logger.warn({ err }, "syncapi wake bus"), (users) => ignored.forget(users));
   let closing = false;
   const subscriptions: Subscription[] = await startConsumers({
     store,

@@ -5,7 +5,7 @@
  * a NOTIFY of its own (`wake`), or inside the write's own statement (`notice`, then `wakeLocal`
  * once it committed), which costs no extra round trip and delivers at commit.
  */
-import type { Sql } from "@dendrite-ts/runtime";
+import { listenReliably, type Database } from "@dendrite-ts/runtime";
 import type { Notifier, Wake } from "./notifier";
 import type { LiveEvent } from "./sync/live-answer";
 import type { Notice } from "./storage";
@@ -43,13 +43,13 @@ export function createLocalWakeBus(notifier: Notifier): WakeBus {
  * what this process holds of them in memory (their ignore lists) is dropped first.
  */
 export async function createWakeBus(
-  sql: Sql,
+  db: Pick<Database, "sql" | "url">,
   notifier: Notifier,
   onError: (err: unknown) => void,
   onRemote?: (users: readonly string[] | "all") => void,
 ): Promise<WakeBus> {
   const origin = `${process.pid}-${Math.random().toString(36).slice(2)}`;
-  const listening = await sql.listen(CHANNEL, (payload) => {
+  const listening = await listenReliably(db.url, CHANNEL, (payload) => {
     try {
       const msg = JSON.parse(payload) as { origin: string; users: string[]; rooms: string[] } | { origin: string; all: true };
       if (msg.origin === origin) return;
@@ -63,6 +63,14 @@ export async function createWakeBus(
     } catch (err) {
       onError(err);
     }
+  }, {
+    // Whatever other processes wrote while we were deaf, we did not hear: as if they named everyone.
+    onRelisten: () => {
+      onRemote?.("all");
+      notifier.wakeAll();
+    },
+    onError,
+    applicationName: "dendrite-ts-syncapi-wakes",
   });
   const notice = (what: Wake): Notice | undefined => {
     const users = [...(what.users ?? [])];
@@ -78,10 +86,10 @@ export async function createWakeBus(
       const n = notice(named);
       if (!n) return;
       notifier.wake(named);
-      sql.notify(n.channel, n.payload).catch(onError);
+      db.sql.notify(n.channel, n.payload).catch(onError);
     },
     notice,
     wakeLocal: (what, live) => notifier.wake(what, live),
-    close: () => listening.unlisten(),
+    close: () => listening.close(),
   };
 }

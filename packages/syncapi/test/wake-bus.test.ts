@@ -21,7 +21,7 @@ describe("wake bus", () => {
   it("a wake in one process reaches a waiter in another, only for the users named", async () => {
     const here = createNotifier();
     const there = createNotifier();
-    buses = [await createWakeBus(db.sql, here, (e) => errors.push(e)), await createWakeBus(db.sql, there, (e) => errors.push(e))];
+    buses = [await createWakeBus(db, here, (e) => errors.push(e)), await createWakeBus(db, there, (e) => errors.push(e))];
     const alice = there.waiter("@alice:x");
     const bob = there.waiter("@bob:x");
     buses[0]!.wake({ users: ["@alice:x"] });
@@ -31,7 +31,7 @@ describe("wake bus", () => {
 
   it("rooms travel too", async () => {
     const there = createNotifier();
-    buses.push(await createWakeBus(db.sql, there, (e) => errors.push(e)));
+    buses.push(await createWakeBus(db, there, (e) => errors.push(e)));
     const dave = there.waiter("@dave:x", ["!room:x"]);
     buses[0]!.wake({ rooms: ["!room:x"] });
     expect(await dave.wait(3000)).toBe(true);
@@ -39,11 +39,28 @@ describe("wake bus", () => {
 
   it("a wake too large for one NOTIFY wakes everyone instead", async () => {
     const there = createNotifier();
-    const bus = await createWakeBus(db.sql, there, (e) => errors.push(e));
+    const bus = await createWakeBus(db, there, (e) => errors.push(e));
     buses.push(bus);
     const carol = there.waiter("@carol:x");
     buses[0]!.wake({ users: Array.from({ length: 1000 }, (_, i) => `@someone-${i}:example.org`) });
     expect(await carol.wait(3000)).toBe(true);
     expect(errors).toEqual([]);
+  });
+
+  it("a lost listening connection is re-established; waiters are woken and caches dropped, for what it missed", async () => {
+    const there = createNotifier();
+    const remote: (readonly string[] | "all")[] = [];
+    const bus = await createWakeBus(db, there, (e) => errors.push(e), (users) => remote.push(users));
+    buses.push(bus);
+    // Every wake-bus listener of this test's database loses its connection, as in a restart.
+    await db.sql`
+      SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+      WHERE datname = current_database() AND application_name = 'dendrite-ts-syncapi-wakes'`;
+    const erin = there.waiter("@erin:x");
+    expect(await erin.wait(3000)).toBe(true);
+    expect(remote).toContainEqual("all");
+    const frank = there.waiter("@frank:x");
+    buses[0]!.wake({ users: ["@frank:x"] });
+    expect(await frank.wait(3000)).toBe(true);
   });
 });

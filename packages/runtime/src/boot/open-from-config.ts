@@ -42,7 +42,7 @@ export async function openConfiguredDatabase(
   });
 }
 
-export async function openConfiguredStreams(config: DendriteConfig, db: Pick<Database, "sql">, name?: string): Promise<Streams> {
+export async function openConfiguredStreams(config: DendriteConfig, db: Pick<Database, "sql" | "url">, name?: string): Promise<Streams> {
   const { addresses, topic_prefix } = config.global.jetstream;
   if (addresses.length > 0) {
     return createJetStreamStreams({ servers: addresses, prefix: topic_prefix, ...(name ? { name } : {}) });

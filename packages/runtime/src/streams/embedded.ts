@@ -3,6 +3,7 @@
 // a message leaves `pending` only when its handler has resolved.
 import type { Database, Sql } from "../database/database.js";
 import { commitWithoutWaiting } from "../database/commit-without-waiting.js";
+import { listenReliably } from "../database/listener.js";
 import { applyMigrations } from "../database/migrations.js";
 import {
   DEFAULT_ACK_WAIT_MS,
@@ -42,11 +43,11 @@ const CHANNEL = "dendrite_streams";
 const SCAN_BATCH = 1000;
 
 export async function createEmbeddedStreams(
-  db: Pick<Database, "sql">,
+  db: Pick<Database, "sql" | "url">,
   opts: EmbeddedStreamsOptions = {},
 ): Promise<Streams> {
   await applyMigrations(db, STREAMS_SCHEMA, streamsMigrations);
-  const log = new EmbeddedLog(db.sql, opts.pollMs ?? 1000, opts.retainMs ?? 24 * 3600_000);
+  const log = new EmbeddedLog(db.sql, db.url, opts.pollMs ?? 1000, opts.retainMs ?? 24 * 3600_000);
   await log.start();
   return log;
 }
@@ -60,15 +61,23 @@ class EmbeddedLog implements Streams {
 
   constructor(
     private readonly sql: Sql,
+    private readonly url: string,
     private readonly pollMs: number,
     private readonly retainMs: number,
   ) {}
 
   async start(): Promise<void> {
-    const meta = await this.sql.listen(CHANNEL, (stream) => {
+    const listener = await listenReliably(this.url, CHANNEL, (stream) => {
       for (const s of this.subs) if (s.stream === stream) s.kick();
+    }, {
+      // Publishes while it was deaf were not heard: every consumer looks now, not at its next poll.
+      onRelisten: () => {
+        for (const s of this.subs) s.kick();
+      },
+      onError: (e) => console.error("[streams] re-listening failed; trying again:", e),
+      applicationName: "dendrite-ts-streams",
     });
-    this.unlisten = () => meta.unlisten();
+    this.unlisten = () => listener.close();
     await this.loadStreams();
     if (this.retainMs > 0) {
       this.pruneTimer = setInterval(() => {
