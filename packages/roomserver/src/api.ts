@@ -187,9 +187,9 @@ export const roomserverContract = c.router(
     ),
     performKnock: post(
       "/perform/knock",
-      z.object({ userId: z.string(), roomIdOrAlias: z.string(), reason: z.string().optional() }),
+      z.object({ userId: z.string(), roomIdOrAlias: z.string(), reason: z.string().optional(), content: z.record(z.unknown()).optional() }),
       z.object({ roomId: z.string(), eventId: z.string() }),
-      "Knock on a room we hold (room versions 7+).",
+      "Knock on a room we hold (room versions 7+); content (the knocker's profile) goes into the knock event.",
     ),
     performLeave: post("/perform/leave", z.object({ userId: z.string(), roomId: z.string(), reason: z.string().optional() }), eventIdBody, "Leave, or reject an invite."),
     performInvite: post(

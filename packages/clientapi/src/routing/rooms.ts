@@ -1,5 +1,5 @@
 /**
- * Room membership (client-server API, "Room membership"): join (by ID or alias), leave,
+ * Room membership (client-server API, "Room membership"): join and knock (by ID or alias), leave,
  * invite, kick, ban, unban, forget, and the list of joined rooms. The roomserver builds the
  * m.room.member events; its auth rules decide, and their M_FORBIDDEN comes back as is.
  */
@@ -31,6 +31,22 @@ export function registerRoomRoutes(server: FastifyInstance, ctx: RouteContext): 
     }
     const body = parseBody(joinBody, req.body);
     return join(me.userId, roomIdOrAlias, body.reason);
+  });
+
+  // knocking.yaml. `via` / `server_name` name servers to knock through: we knock on rooms we hold.
+  clientRoute(server, "POST", "/knock/:roomIdOrAlias", async (req) => {
+    const me = await ctx.authenticate(req);
+    const { roomIdOrAlias } = parseParams(z.object({ roomIdOrAlias: z.string() }), req.params);
+    if (!isValidRoomId(roomIdOrAlias) && !isValidRoomAlias(roomIdOrAlias)) {
+      throw new MatrixError("M_INVALID_PARAM", `${roomIdOrAlias} is neither a room ID nor a room alias`);
+    }
+    const body = parseBody(reasonBody, req.body);
+    // The knock carries the knocker's profile, so the room's members see who is at the door.
+    const content = await memberProfile(ctx, me.userId);
+    const { body: r } = await ctx.roomserver.performKnock({
+      body: { userId: me.userId, roomIdOrAlias, content, ...(body.reason !== undefined ? { reason: body.reason } : {}) },
+    });
+    return { room_id: r.roomId };
   });
 
   clientRoute(server, "POST", "/rooms/:roomId/join", async (req) => {

@@ -42,7 +42,7 @@ export function roomserverImpl(ctx: RoomserverContext, inputter: Inputter): Room
     queryAliasesForRoom: async ({ body }) => ok({ aliases: await ctx.store.aliasesForRoom(body.roomId) }),
     performCreateRoom: async ({ body }) => ok(await createRoom(ctx, inputter, body)),
     performJoin: async ({ body }) => ok(await join(ctx, inputter, body.userId, body.roomIdOrAlias, body.content)),
-    performKnock: async ({ body }) => ok(await knock(ctx, inputter, body.userId, body.roomIdOrAlias, body.reason)),
+    performKnock: async ({ body }) => ok(await knock(ctx, inputter, body.userId, body.roomIdOrAlias, body.reason, body.content)),
     performLeave: async ({ body }) => ok({ eventId: await leave(ctx, inputter, body.userId, body.roomId, body.reason) }),
     performInvite: async ({ body }) =>
       ok({ eventId: await invite(ctx, inputter, body.sender, body.roomId, body.invitee, { reason: body.reason, isDirect: body.isDirect, inviteeProfile: body.inviteeProfile }) }),

@@ -104,11 +104,19 @@ async function restrictedJoinAuthoriser(ctx: RoomserverContext, room: RoomInfo, 
 }
 
 /** Knock on a room we hold (v7+, join rule knock or knock_restricted); an invite answers it. */
-export async function knock(ctx: RoomserverContext, inputter: Inputter, userId: string, roomIdOrAlias: string, reason?: string): Promise<{ roomId: string; eventId: string }> {
+export async function knock(
+  ctx: RoomserverContext,
+  inputter: Inputter,
+  userId: string,
+  roomIdOrAlias: string,
+  reason?: string,
+  content: Record<string, unknown> = {},
+): Promise<{ roomId: string; eventId: string }> {
   requireLocal(ctx, userId);
   const roomId = await resolveRoomIdOrAlias(ctx, roomIdOrAlias);
   await requireRoom(ctx, roomId);
-  return { roomId, eventId: await sendMember(ctx, inputter, roomId, userId, userId, { membership: "knock", ...(reason ? { reason } : {}) }) };
+  const knockContent = { ...content, membership: "knock", ...(reason ? { reason } : {}) };
+  return { roomId, eventId: await sendMember(ctx, inputter, roomId, userId, userId, knockContent) };
 }
 
 export async function leave(ctx: RoomserverContext, inputter: Inputter, userId: string, roomId: string, reason?: string): Promise<string> {
