@@ -75,14 +75,17 @@ export function pduToClientEvent(pdu: Record<string, unknown>, eventId: string):
 }
 
 /**
- * `redacts` at the top level: where the PDU has it (rooms v1–10), and — for clients written
- * before room version 11 moved it into the content — copied from `content.redacts`, as the spec
- * asks servers to do when serving redactions over the client-server API.
+ * A redaction names its target in both places clients look (rooms v11, "Event format"): at the
+ * top level where the PDU has it (rooms v1–10) or copied from `content.redacts` (v11+) for
+ * older clients, and in the content — copied from the top level in v1–10 — for newer ones.
  */
 function copyRedacts(pdu: Record<string, unknown>, out: ClientEvent): void {
-  const content = pdu.content as Record<string, unknown> | undefined;
-  const redacts = typeof pdu.redacts === "string" ? pdu.redacts : content?.redacts;
-  if (pdu.type === "m.room.redaction" && typeof redacts === "string") out.redacts = redacts;
+  if (pdu.type !== "m.room.redaction") return;
+  const content = out.content as Record<string, unknown>;
+  const redacts = typeof pdu.redacts === "string" ? pdu.redacts : content.redacts;
+  if (typeof redacts !== "string") return;
+  out.redacts = redacts;
+  if (typeof content === "object" && content !== null && !Object.hasOwn(content, "redacts")) out.content = { ...content, redacts };
 }
 
 /** Stripped state (invite_state): type, state_key, sender, content only. */

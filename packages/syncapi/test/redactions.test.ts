@@ -1,0 +1,55 @@
+// How redactions read back (client-server API, "Redactions"; rooms v11, "Event format"): the
+// redacted event carries its redaction in unsigned.redacted_because, and a redaction names what
+// it redacts both at the top level and in its content, whatever the room version.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { send, startHarness, type Harness, type User } from "./harness";
+
+describe("redactions as clients read them", () => {
+  let h: Harness;
+  let alice: User;
+
+  beforeAll(async () => {
+    h = await startHarness();
+    alice = await h.user("alice");
+  });
+  afterAll(() => h.close());
+
+  async function roomOfVersion(roomVersion: string): Promise<string> {
+    const { body } = await h.roomserver.performCreateRoom({ body: { creator: alice.userId, preset: "private_chat", roomVersion } });
+    const latest = await h.roomserver.queryLatestEventsAndState({ body: { roomId: body.roomId, stateToFetch: [] } });
+    await h.waitForEvents(...latest.body.latestEventIds);
+    return body.roomId;
+  }
+
+  // v1–10 carry `redacts` at the top level of the PDU, v11+ in its content.
+  async function redact(roomId: string, roomVersion: string, target: string, reason: string): Promise<string> {
+    const v11 = Number(roomVersion) >= 11;
+    const { body } = await h.roomserver.performSendEvent({
+      body: { sender: alice.userId, roomId, type: "m.room.redaction", content: v11 ? { redacts: target, reason } : { reason }, ...(v11 ? {} : { redacts: target }) },
+    });
+    await h.waitForEvents(body.eventId);
+    return body.eventId;
+  }
+
+  const getEvent = (roomId: string, eventId: string) => h.get(alice, `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/event/${encodeURIComponent(eventId)}`);
+
+  async function until(check: () => Promise<boolean>): Promise<void> {
+    for (let i = 0; i < 200 && !(await check()); i++) await new Promise((r) => setTimeout(r, 15));
+  }
+
+  for (const roomVersion of ["1", "10", "11"]) {
+    it(`v${roomVersion}: a redaction is served with redacts both at the top level and in its content`, async () => {
+      const roomId = await roomOfVersion(roomVersion);
+      const message = await send(h, alice, roomId, "hello");
+      const redaction = await redact(roomId, roomVersion, message, "why");
+      const got = await getEvent(roomId, redaction);
+      expect(got.status).toBe(200);
+      expect(got.body.redacts).toBe(message);
+      expect(got.body.content).toEqual({ reason: "why", redacts: message });
+      await until(async () => (await getEvent(roomId, message)).body.unsigned?.redacted_because !== undefined);
+      const because = (await getEvent(roomId, message)).body.unsigned.redacted_because;
+      expect(because.redacts).toBe(message);
+      expect(because.content).toEqual({ reason: "why", redacts: message });
+    });
+  }
+});
