@@ -1,6 +1,7 @@
 // How redactions read back (client-server API, "Redactions"; rooms v11, "Event format"): the
-// redacted event carries its redaction in unsigned.redacted_because, and a redaction names what
-// it redacts both at the top level and in its content, whatever the room version.
+// redacted event carries its redaction in unsigned.redacted_because — in its redacted form once
+// that redaction is itself redacted — and a redaction names what it redacts both at the top
+// level and in its content, whatever the room version.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { send, startHarness, type Harness, type User } from "./harness";
 
@@ -35,6 +36,26 @@ describe("redactions as clients read them", () => {
 
   async function until(check: () => Promise<boolean>): Promise<void> {
     for (let i = 0; i < 200 && !(await check()); i++) await new Promise((r) => setTimeout(r, 15));
+  }
+
+  for (const roomVersion of ["3", "10", "11", "12"]) {
+    it(`v${roomVersion}: a redacted redaction shows redacted in the unsigned.redacted_because of the event it redacted`, async () => {
+      const roomId = await roomOfVersion(roomVersion);
+      const message = await send(h, alice, roomId, "secret");
+      const redaction = await redact(roomId, roomVersion, message, "private reason");
+      await until(async () => (await getEvent(roomId, message)).body.unsigned?.redacted_because !== undefined);
+      expect((await getEvent(roomId, message)).body.unsigned.redacted_because.content.reason).toBe("private reason");
+
+      await redact(roomId, roomVersion, redaction, "hide the reason");
+      await until(async () => (await getEvent(roomId, redaction)).body.unsigned?.redacted_because !== undefined);
+      // v11+ keeps content.redacts through redaction; v1–10 keep nothing of a redaction's content.
+      const kept = Number(roomVersion) >= 11 ? { redacts: message } : {};
+      expect((await getEvent(roomId, redaction)).body.content).toEqual(kept);
+      expect((await getEvent(roomId, message)).body.unsigned.redacted_because).toMatchObject({ event_id: redaction, content: kept });
+      const messages = await h.get(alice, `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages`, { dir: "b", limit: 50 });
+      const fromMessages = messages.body.chunk.find((e: { event_id: string }) => e.event_id === message);
+      expect(fromMessages.unsigned.redacted_because.content).toEqual(kept);
+    });
   }
 
   for (const roomVersion of ["1", "10", "11"]) {

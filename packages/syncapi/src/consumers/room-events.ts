@@ -35,6 +35,12 @@ export interface RoomEventHandlerDeps {
 
 type Pdu = Record<string, unknown>;
 
+/** The event a redaction redacts: top level in rooms v1–10, in the content from v11. */
+function redactsOf(pdu: Pdu): string | undefined {
+  const redacts = typeof pdu.redacts === "string" ? pdu.redacts : (pdu.content as Pdu | undefined)?.redacts;
+  return typeof redacts === "string" ? redacts : undefined;
+}
+
 function eventRow(roomId: string, roomVersion: string, eventId: string, pdu: Pdu, originKind: "new" | "old" | "outlier") {
   const content = (pdu.content ?? {}) as Record<string, unknown>;
   const rel = content["m.relates_to"] as Record<string, unknown> | undefined;
@@ -178,7 +184,15 @@ export function createRoomEventHandler(deps: RoomEventHandlerDeps): (msg: Output
       const [stored] = await tx.events.eventsByIds([redactionId]);
       const because = stored ? toClientEvent(stored) : pduToClientEvent(pdu, redactionId);
       delete (because.unsigned as Pdu).age;
-      await tx.events.setRedacted(target.eventId, redactEvent(target.eventJson, target.roomVersion), because);
+      const redacted = redactEvent(target.eventJson, target.roomVersion);
+      await tx.events.setRedacted(target.eventId, redacted, because);
+      // A redacted redaction: the event it redacted shows it redacted too, not the reason it hid.
+      const redactedTarget = redactsOf(target.eventJson);
+      if (target.type === "m.room.redaction" && redactedTarget) {
+        const copy = toClientEvent({ ...target, eventJson: redacted, unsignedExtra: {}, redactedBecause: null });
+        delete (copy.unsigned as Pdu).age;
+        await tx.events.refreshRedactedBecause(redactedTarget, target.eventId, copy);
+      }
     });
   }
 

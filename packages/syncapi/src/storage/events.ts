@@ -53,6 +53,14 @@ export async function setRedacted(db: Executor, eventId: string, json: Record<st
   return got.length > 0;
 }
 
+/** Replaces the copy of `redactionId` in `eventId`'s unsigned.redacted_because, if that is the one it holds. */
+export async function refreshRedactedBecause(db: Executor, eventId: string, redactionId: string, because: Record<string, unknown>): Promise<void> {
+  await db
+    .update(t)
+    .set({ redactedBecause: because })
+    .where(and(eq(t.eventId, eventId), sql`${t.redactedBecause}->>'event_id' = ${redactionId}`));
+}
+
 export async function deleteRoomEvents(db: Executor, roomId: string): Promise<void> {
   await db.delete(t).where(eq(t.roomId, roomId));
 }
