@@ -80,6 +80,24 @@ describe("/sync rooms and account data", () => {
     expect(after.rooms.invite[roomId]).toBeDefined();
   });
 
+  it("knock_state holds the knocker's member event once: the knock, not an earlier knock or leave", async () => {
+    const roomId = await createRoom(h, alice, { preset: "private_chat" });
+    await h.roomserver.performSendEvent({ body: { sender: alice.userId, roomId, type: "m.room.join_rules", stateKey: "", content: { join_rule: "knock" } } });
+    const knock = async (reason: string) => {
+      const { body } = await h.roomserver.performKnock({ body: { userId: bob.userId, roomIdOrAlias: roomId, reason } });
+      await h.waitForEvents(body.eventId);
+    };
+    await knock("first");
+    await knock("again");
+    const mine = (res: any) => res.rooms.knock[roomId].knock_state.events.filter((e: any) => e.type === "m.room.member" && e.state_key === bob.userId);
+    expect(mine(await sync(h, bob)).map((e: any) => e.content)).toEqual([{ membership: "knock", reason: "again" }]);
+    // Rescinded, then knocked again: the leave between is not shown as well.
+    const { body: left } = await h.roomserver.performLeave({ body: { userId: bob.userId, roomId } });
+    await h.waitForEvents(left.eventId);
+    await knock("third");
+    expect(mine(await sync(h, bob)).map((e: any) => e.content)).toEqual([{ membership: "knock", reason: "third" }]);
+  });
+
   it("leaving puts the room in rooms.leave with the timeline up to the leave event", async () => {
     const roomId = await createRoom(h, alice);
     await join(h, bob, roomId);

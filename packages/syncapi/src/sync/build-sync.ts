@@ -156,7 +156,10 @@ export async function buildSync(store: SyncStore, input: SyncInput): Promise<Syn
   for (const m of nowMemberships) {
     if (m.membership !== "knock" || !roomOk(m.roomId) || (!initial && m.pos <= after.room)) continue;
     const [knock] = await store.events.eventsByIds([m.eventId]);
-    const stripped = await strippedStateAt(store, m.roomId, m.pos - 1, userId);
+    // The knocker is the sender: their member event before the knock (an earlier knock, a leave)
+    // is superseded by the knock itself, which closes the list.
+    const before = await strippedStateAt(store, m.roomId, m.pos - 1, userId);
+    const stripped = knock ? before.filter((e) => !(e.type === "m.room.member" && e.state_key === userId)) : before;
     res.rooms.knock[m.roomId] = { knock_state: { events: knock ? [...stripped, strippedEvent(knock.eventJson)] : stripped } };
   }
   if (!initial) await dropRetiredInvites(store, res, viewer, overview.retiredInvites, roomOk, filter);
