@@ -35,6 +35,29 @@ describe("read-after-write", () => {
     }
   });
 
+  it("/members right after an invite, a rejection, a kick or a ban by a member shows it", async () => {
+    const roomId = await createRoom(h, alice);
+    await join(h, bob, roomId);
+    const membershipOf = async (who: User, userId: string) => {
+      const res = await h.get(who, room(roomId, "members"));
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return res.body.chunk.find((e: any) => e.state_key === userId)?.content.membership;
+    };
+    for (let i = 0; i < 3; i++) {
+      await h.roomserver.performInvite({ body: { sender: alice.userId, roomId, invitee: carol.userId } });
+      expect(await membershipOf(alice, carol.userId)).toBe("invite");
+      await h.roomserver.performLeave({ body: { userId: carol.userId, roomId } });
+      expect(await membershipOf(alice, carol.userId)).toBe("leave");
+      await h.roomserver.performBan({ body: { sender: alice.userId, roomId, target: carol.userId } });
+      expect(await membershipOf(alice, carol.userId)).toBe("ban");
+      await h.roomserver.performUnban({ body: { sender: alice.userId, roomId, target: carol.userId } });
+      expect(await membershipOf(alice, carol.userId)).toBe("leave");
+    }
+    // The kicked user, reading at once, sees the list as it was when they left: their leave in it.
+    await h.roomserver.performKick({ body: { sender: alice.userId, roomId, target: bob.userId } });
+    expect(await membershipOf(bob, bob.userId)).toBe("leave");
+  });
+
   it("/event and /context right after a send find the event", async () => {
     const roomId = await createRoom(h, alice);
     for (let i = 0; i < 3; i++) {

@@ -37,7 +37,13 @@ export function registerMembersRoute(server: HttpServer, deps: { store: SyncStor
         // A topological token is the gap before (depth, pos): the state after pos - 1.
         pos = t.kind === "topo" ? t.point.pos - 1 : t.positions.room;
       }
-      const access = await requireRoomAccess(deps, roomId, who.userId);
+      let access = await requireRoomAccess(deps, roomId, who.userId);
+      if (!rawAt) {
+        // "Now" includes a membership change just acknowledged (an invite, a kick of the reader),
+        // which may not have reached our tables yet; the reader's access is read again after it.
+        await deps.catchUp.latest(roomId, who.userId);
+        access = await requireRoomAccess(deps, roomId, who.userId);
+      }
       if (access.leftAt !== undefined) pos = Math.min(pos, access.leftAt);
       const rows = (await store.state.membersAfter(roomId, pos)).filter(
         (r) => (membership === undefined || r.membership === membership) && (notMembership === undefined || r.membership !== notMembership),
