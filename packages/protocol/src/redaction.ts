@@ -63,11 +63,12 @@ function redactContent(type: unknown, content: unknown, rules: RedactionRules): 
   const kept = keptContentKeys(type, rules);
   if (kept === "all") return { ...source };
   const out = pick(source, kept);
-  // v11: a member event keeps `third_party_invite`, but only its `signed` key.
+  // v11: a member event keeps `third_party_invite`, but only its `signed` key — an object
+  // without one stays, empty (the redacted form must match other servers' byte for byte).
   if (type === "m.room.member" && rules.keepThirdPartyInviteSigned) {
     const invite = source.third_party_invite;
-    if (typeof invite === "object" && invite !== null && Object.hasOwn(invite, "signed")) {
-      out.third_party_invite = { signed: (invite as Record<string, unknown>).signed };
+    if (typeof invite === "object" && invite !== null && !Array.isArray(invite)) {
+      out.third_party_invite = pick(invite as Record<string, unknown>, ["signed"]);
     }
   }
   return out;

@@ -63,6 +63,19 @@ describe("Redaction rules common to every version", () => {
     expect(r.content).toEqual({ membership: "invite", third_party_invite: { signed: { a: 1 } } });
   });
 
+  // "third_party_invite is no longer redacted, but will only contain the signed key" (rooms v11):
+  // an object stays an object even without `signed`, or the redacted form — and with it the
+  // reference hash and the signatures — would differ from other servers'.
+  it("v11 third_party_invite without signed stays as an empty object; one that is not an object goes", () => {
+    const redactedContent = (tpi: unknown, version: string) => redactEvent(base("m.room.member", { membership: "join", third_party_invite: tpi }), version).content;
+    expect(redactedContent({ display_name: "d" }, "11")).toEqual({ membership: "join", third_party_invite: {} });
+    expect(redactedContent({ display_name: "d", signed: "s" }, "12")).toEqual({ membership: "join", third_party_invite: { signed: "s" } });
+    expect(redactedContent("not an object", "11")).toEqual({ membership: "join" });
+    expect(redactedContent(["signed"], "11")).toEqual({ membership: "join" });
+    expect(redactedContent(null, "11")).toEqual({ membership: "join" });
+    expect(redactedContent({ display_name: "d" }, "10")).toEqual({ membership: "join" });
+  });
+
   it("power levels keep exactly their listed keys", () => {
     const content = { ban: 1, events: {}, events_default: 0, kick: 1, redact: 1, state_default: 1, users: {}, users_default: 0, notifications: { room: 50 }, invite: 0 };
     expect(Object.keys(redactEvent(base("m.room.power_levels", content), "10").content as object).sort()).toEqual(
