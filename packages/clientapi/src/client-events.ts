@@ -37,11 +37,15 @@ export function toClientEvent(pdu: PduJson, roomId: string, roomVersion: string,
   const redaction = Object.hasOwn(redactedBecause, ev.event_id) ? redactedBecause[ev.event_id] : undefined;
   if (redaction) ev.unsigned = { ...ev.unsigned, redacted_because: toClientEvent(redaction, roomId, roomVersion) };
   // Room versions 1–10 keep `redacts` at the top level of a redaction; from 11 it is in the
-  // content, and the spec asks servers to copy it to the top level for older clients
-  // (matrix-js-sdk 37 still reads only the top level).
+  // content. The spec asks servers to serve it in both places (rooms v11, "Event format"): at
+  // the top level for older clients (matrix-js-sdk 37 still reads only that), in the content
+  // for newer ones.
   const content = ev.content as { redacts?: unknown };
   const redacts = typeof pdu.redacts === "string" ? pdu.redacts : ev.type === "m.room.redaction" ? content.redacts : undefined;
-  if (typeof redacts === "string") (ev as ClientEvent & { redacts?: string }).redacts = redacts;
+  if (typeof redacts === "string") {
+    (ev as ClientEvent & { redacts?: string }).redacts = redacts;
+    if (ev.type === "m.room.redaction" && !Object.hasOwn(content, "redacts")) ev.content = { ...ev.content, redacts };
+  }
   return ev;
 }
 

@@ -207,6 +207,16 @@ describe("send, state, redact", () => {
     expect((await call(s, "GET", `/rooms/${enc(room)}/state/m.room.topic/`, undefined, bob.token)).body).toEqual({});
   });
 
+  it("in a room version 10 room, a redacted state event's unsigned.redacted_because names the event in its content too", async () => {
+    const room = (await call(s, "POST", "/createRoom", { room_version: "10", topic: "old plans" }, alice.token)).body.room_id;
+    const topicId = (await call(s, "GET", `/rooms/${enc(room)}/state/m.room.topic/?format=event`, undefined, alice.token)).body.event_id;
+    const red = await call(s, "PUT", `/rooms/${enc(room)}/redact/${enc(topicId)}/v10-topic-gone`, { reason: "stale" }, alice.token);
+    expect(red.status).toBe(200);
+    const single = await call(s, "GET", `/rooms/${enc(room)}/state/m.room.topic/?format=event`, undefined, alice.token);
+    // v1–10 keep `redacts` at the top level; the spec asks for it in the content too over the client-server API.
+    expect(single.body.unsigned.redacted_because).toMatchObject({ event_id: red.body.event_id, redacts: topicId, content: { reason: "stale", redacts: topicId } });
+  });
+
   it("redaction in a room version 10 room names the event at the top level", async () => {
     const v10 = (await call(s, "POST", "/createRoom", { room_version: "10" }, alice.token)).body.room_id;
     const msg = (await send("v10msg", undefined, alice.token, v10)).body.event_id;
