@@ -191,6 +191,20 @@ describe("rooms", () => {
     expectError(await call(s, "POST", `/rooms/${enc(roomId)}/kick`, { user_id: "nobody" }, alice.token), 400, "M_BAD_JSON");
   });
 
+  it("unban of a user who is not banned, and kick of a banned user, are 403 M_BAD_STATE and change nothing", async () => {
+    const roomId = (await call(s, "POST", "/createRoom", { preset: "public_chat" }, alice.token)).body.room_id;
+    expect((await call(s, "POST", `/join/${enc(roomId)}`, {}, bob.token)).status).toBe(200);
+    expectError(await call(s, "POST", `/rooms/${enc(roomId)}/unban`, { user_id: bob.userId }, alice.token), 403, "M_BAD_STATE");
+    expectError(await call(s, "POST", `/rooms/${enc(roomId)}/unban`, { user_id: carol.userId }, alice.token), 403, "M_BAD_STATE");
+    expect((await state(roomId, "m.room.member", bob.userId)).body.membership).toBe("join");
+    expect((await call(s, "POST", `/rooms/${enc(roomId)}/ban`, { user_id: carol.userId, reason: "spam" }, alice.token)).status).toBe(200);
+    expectError(await call(s, "POST", `/rooms/${enc(roomId)}/kick`, { user_id: carol.userId }, alice.token), 403, "M_BAD_STATE");
+    expect((await state(roomId, "m.room.member", carol.userId)).body).toEqual({ membership: "ban", reason: "spam" });
+    // Not in the room at all is a refusal like any other.
+    const dave = await register(s, "dave-bad-state");
+    expectError(await call(s, "POST", `/rooms/${enc(roomId)}/kick`, { user_id: dave.userId }, alice.token), 403, "M_FORBIDDEN");
+  });
+
   it("the roomserver's auth rejection reaches the client as 403 without internal extras", async () => {
     const roomId = (await call(s, "POST", "/createRoom", { preset: "public_chat" }, alice.token)).body.room_id;
     await call(s, "POST", `/join/${enc(roomId)}`, {}, bob.token);

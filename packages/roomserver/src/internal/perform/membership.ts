@@ -158,7 +158,11 @@ export async function changeMembership(
   const room = await requireRoom(ctx, req.roomId);
   const current = (await currentStateEvent(ctx, room, "m.room.member", req.target)) as PduJson | undefined;
   const membership = (current?.content as { membership?: unknown } | undefined)?.membership;
-  if (action === "unban" && membership !== "ban") throw new MatrixError("M_FORBIDDEN", `${req.target} is not banned`);
+  // M_BAD_STATE: a change that cannot apply to the target's state (the spec's own example is an
+  // unban of a user who is not banned), with the 403 these endpoints list for refusals; someone
+  // merely not in the room stays M_FORBIDDEN.
+  if (action === "unban" && membership !== "ban") throw new MatrixError("M_BAD_STATE", `${req.target} is not banned`, {}, 403);
+  if (action === "kick" && membership === "ban") throw new MatrixError("M_BAD_STATE", `${req.target} is banned: unban them instead`, {}, 403);
   if (action === "kick" && membership !== "join" && membership !== "invite" && membership !== "knock") {
     throw new MatrixError("M_FORBIDDEN", `${req.target} is not in the room`);
   }
