@@ -9,7 +9,8 @@ import { z } from "zod";
 import { assertCanonicalValues } from "../canonical-values";
 import { toClientEvent } from "../client-events";
 import { jsonObject, parseBody, parseParams } from "../validation";
-import { clientRoute, requireJoined, roomParams, type Req, type RouteContext } from "./context";
+import { asMember, clientRoute, requireJoined, roomParams, type Req, type RouteContext } from "./context";
+import { checkMemberContent, isOwnMembership } from "./member-state";
 import { checkCanonicalAliasContent } from "./canonical-alias-content";
 import { checkPowerLevelsContent } from "./power-levels-content";
 import { readState, stateViewFor } from "./state-access";
@@ -37,10 +38,14 @@ export function registerStateRoutes(server: FastifyInstance, ctx: RouteContext):
     const { roomId, eventType, stateKey } = parseParams(stateParams, req.params);
     const content = parseBody(jsonObject, req.body);
     ctx.rateLimit(`send:${me.userId}`);
-    await requireJoined(ctx, roomId, me.userId);
+    const own = isOwnMembership(eventType, stateKey, me.userId);
+    if (!own) await requireJoined(ctx, roomId, me.userId);
     assertCanonicalValues(content);
+    if (eventType === "m.room.member") checkMemberContent(stateKey, content);
     if (stateKey === "") await checkContent(ctx, roomId, eventType, content);
-    const { body } = await ctx.roomserver.performSendEvent({ body: { sender: me.userId, roomId, type: eventType, stateKey, content } });
+    const send = ctx.roomserver.performSendEvent({ body: { sender: me.userId, roomId, type: eventType, stateKey, content } });
+    // Own membership skipped requireJoined: an unknown room still answers as one we are not in.
+    const { body } = own ? await asMember(roomId, me.userId, send) : await send;
     return { event_id: body.eventId };
   };
   // Empty state key: with or without the trailing slash.
