@@ -217,6 +217,23 @@ describe("send, state, redact", () => {
     expect(single.body.unsigned.redacted_because).toMatchObject({ event_id: red.body.event_id, redacts: topicId, content: { reason: "stale", redacts: topicId } });
   });
 
+  // Redacted state "behaves as though [its] properties were simply not specified" (client-server
+  // API, "Redactions"), in the auth rules too: rooms v1–10 drop `invite` from power levels, v11 keeps it.
+  it("after its power levels are redacted, a v10 room's members may invite again (invite back to 0); a v11 room's may not", async () => {
+    const carol = await register(s, "carol-redacted-pl");
+    for (const [version, inviteAfter] of [["10", 200], ["11", 403]] as const) {
+      const room = (await call(s, "POST", "/createRoom", { room_version: version, preset: "public_chat" }, alice.token)).body.room_id;
+      await call(s, "POST", `/join/${enc(room)}`, {}, bob.token);
+      const pl = (await call(s, "GET", `/rooms/${enc(room)}/state/m.room.power_levels/`, undefined, alice.token)).body;
+      const raised = await call(s, "PUT", `/rooms/${enc(room)}/state/m.room.power_levels/`, { ...pl, invite: 100 }, alice.token);
+      expect(raised.status).toBe(200);
+      expectError(await call(s, "POST", `/rooms/${enc(room)}/invite`, { user_id: carol.userId }, bob.token), 403, "M_FORBIDDEN");
+      expect((await call(s, "PUT", `/rooms/${enc(room)}/redact/${enc(raised.body.event_id)}/pl-gone`, {}, alice.token)).status).toBe(200);
+      const invited = await call(s, "POST", `/rooms/${enc(room)}/invite`, { user_id: carol.userId }, bob.token);
+      expect(invited.status, `v${version}: ${JSON.stringify(invited.body)}`).toBe(inviteAfter);
+    }
+  });
+
   it("redaction in a room version 10 room names the event at the top level", async () => {
     const v10 = (await call(s, "POST", "/createRoom", { room_version: "10" }, alice.token)).body.room_id;
     const msg = (await send("v10msg", undefined, alice.token, v10)).body.event_id;

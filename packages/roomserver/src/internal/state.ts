@@ -6,6 +6,7 @@
 import { resolveState } from "@dendrite-ts/protocol";
 import type { RoomserverStore, StateEntry } from "../storage";
 import type { EventLoader, StoredEvent } from "./events";
+import { protocolPdu } from "./protocol-view";
 
 export interface StateAt {
   /** The snapshot, when one is already stored (saves a write). */
@@ -114,13 +115,13 @@ export function createStateHelpers(store: RoomserverStore, events: EventLoader) 
       idSets,
       async (id) => {
         const hit = byId.get(id);
-        if (hit) return hit.pdu;
+        if (hit) return protocolPdu(hit, roomVersion);
         const loaded = (await events.byIds([id])).get(id);
         if (loaded) {
           byId.set(id, loaded);
           if (loaded.rejected) rejected.add(id);
         }
-        return loaded?.pdu;
+        return loaded && protocolPdu(loaded, roomVersion);
       },
       { isRejected: (id: string) => rejected.has(id) || byId.get(id)?.rejected === true },
     );

@@ -7,6 +7,7 @@ import { authEventStateKeys, checkEventAuthWithRules, computeEventId, MatrixErro
 import type { PduJson } from "../../api";
 import type { StateEntry } from "../../storage";
 import type { RoomserverContext } from "../context";
+import { protocolPdu } from "../protocol-view";
 import { lookupEntry } from "../state";
 import type { ParsedEvent } from "./parse";
 
@@ -34,7 +35,7 @@ export async function authAgainstAuthEvents(ctx: RoomserverContext, ev: ParsedEv
     if (!a) throw new MatrixError("M_BAD_STATE", `auth event ${id} is not known here`);
     if (a.rejected) return { allowed: false, rule: "auth_events.rejected", reason: `auth_events.rejected: auth event ${id} was rejected` };
   }
-  return check(ctx, ev, ids.map((id) => found.get(id)!.pdu));
+  return check(ctx, ev, ids.map((id) => protocolPdu(found.get(id)!, ev.rules)));
 }
 
 /** Check against a room state (state before the event, or the current state). */
@@ -55,7 +56,7 @@ export async function selectAuthEvents(
   const byNid = await ctx.events.byNids(nids);
   return nids.flatMap((n) => {
     const e = byNid.get(n);
-    return e ? [e.pdu] : [];
+    return e ? [protocolPdu(e, rules)] : [];
   });
 }
 
