@@ -34,6 +34,20 @@ describe("membership through the state API", () => {
     expect(await membership(roomId, carol.userId)).toBe("leave");
   });
 
+  it("a join, invite or knock through the state API carries the member's profile where the content has none", async () => {
+    const roomId = await privateRoom();
+    expect((await call(s, "PUT", `/profile/${enc(carol.userId)}/avatar_url`, { avatar_url: "mxc://test.local/carol" }, carol.token)).status).toBe(200);
+    expect((await call(s, "PUT", memberPath(roomId, carol.userId), { membership: "invite", reason: "r" }, alice.token)).status).toBe(200);
+    const invited = (await call(s, "GET", memberPath(roomId, carol.userId), undefined, alice.token)).body;
+    expect(invited).toEqual({ membership: "invite", reason: "r", displayname: "carol", avatar_url: "mxc://test.local/carol" });
+    // The client's own choice (a per-room name, no avatar) is kept.
+    expect((await call(s, "PUT", memberPath(roomId, carol.userId), { membership: "join", displayname: "Caz", avatar_url: null }, carol.token)).status).toBe(200);
+    expect((await call(s, "GET", memberPath(roomId, carol.userId), undefined, alice.token)).body).toEqual({ membership: "join", displayname: "Caz", avatar_url: null });
+    // A ban is about the target, not from them: no profile added.
+    expect((await call(s, "PUT", memberPath(roomId, carol.userId), { membership: "ban" }, alice.token)).status).toBe(200);
+    expect((await call(s, "GET", memberPath(roomId, carol.userId), undefined, alice.token)).body).toEqual({ membership: "ban" });
+  });
+
   it("a knock through the state API; outsiders and unknown rooms still get 403", async () => {
     const roomId = (
       await call(s, "POST", "/createRoom", { preset: "private_chat", initial_state: [{ type: "m.room.join_rules", state_key: "", content: { join_rule: "knock" } }] }, alice.token)

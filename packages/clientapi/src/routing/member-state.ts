@@ -5,6 +5,8 @@
  * decide it. Content no membership could come from is a malformed request (400), not a refusal.
  */
 import { isValidUserId, MatrixError } from "@dendrite-ts/protocol";
+import type { RouteContext } from "./context";
+import { memberProfile } from "./member-profile";
 
 const MEMBERSHIPS = new Set(["join", "invite", "leave", "ban", "knock"]);
 
@@ -20,4 +22,18 @@ export function checkMemberContent(stateKey: string, content: Record<string, unk
   if (typeof m !== "string" || !MEMBERSHIPS.has(m)) {
     throw new MatrixError("M_BAD_JSON", "body.membership: must be one of join, invite, leave, ban, knock");
   }
+}
+
+/** Memberships whose event speaks for the target (joining, invited, knocking), so it shows them. */
+const CARRIES_PROFILE = new Set(["join", "invite", "knock"]);
+
+/**
+ * The content with the target's profile where it has none (spec, "Events on Change of Profile
+ * Information": events a homeserver emits for its own users should carry displayname and
+ * avatar_url), as /join and /invite give; a key the client set, even to null, is kept.
+ */
+export async function withMemberProfile(ctx: Pick<RouteContext, "userapi" | "serverName">, stateKey: string, content: Record<string, unknown>): Promise<Record<string, unknown>> {
+  if (!CARRIES_PROFILE.has(content.membership as string) || stateKey.slice(stateKey.indexOf(":") + 1) !== ctx.serverName) return content;
+  if ("displayname" in content && "avatar_url" in content) return content;
+  return { ...(await memberProfile(ctx, stateKey)), ...content };
 }

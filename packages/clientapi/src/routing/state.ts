@@ -10,7 +10,7 @@ import { assertCanonicalValues } from "../canonical-values";
 import { toClientEvent } from "../client-events";
 import { jsonObject, parseBody, parseParams } from "../validation";
 import { asMember, clientRoute, requireJoined, roomParams, type Req, type RouteContext } from "./context";
-import { checkMemberContent, isOwnMembership } from "./member-state";
+import { checkMemberContent, isOwnMembership, withMemberProfile } from "./member-state";
 import { checkCanonicalAliasContent } from "./canonical-alias-content";
 import { checkPowerLevelsContent } from "./power-levels-content";
 import { readState, stateViewFor } from "./state-access";
@@ -41,9 +41,13 @@ export function registerStateRoutes(server: FastifyInstance, ctx: RouteContext):
     const own = isOwnMembership(eventType, stateKey, me.userId);
     if (!own) await requireJoined(ctx, roomId, me.userId);
     assertCanonicalValues(content);
-    if (eventType === "m.room.member") checkMemberContent(stateKey, content);
+    let sent = content;
+    if (eventType === "m.room.member") {
+      checkMemberContent(stateKey, content);
+      sent = await withMemberProfile(ctx, stateKey, content);
+    }
     if (stateKey === "") await checkContent(ctx, roomId, eventType, content);
-    const send = ctx.roomserver.performSendEvent({ body: { sender: me.userId, roomId, type: eventType, stateKey, content } });
+    const send = ctx.roomserver.performSendEvent({ body: { sender: me.userId, roomId, type: eventType, stateKey, content: sent } });
     // Own membership skipped requireJoined: an unknown room still answers as one we are not in.
     const { body } = own ? await asMember(roomId, me.userId, send) : await send;
     return { event_id: body.eventId };
