@@ -19,6 +19,7 @@ import { registerDeviceRoutes } from "./routing/devices";
 import { registerDirectoryRoutes } from "./routing/directory";
 import { registerProfileRoutes } from "./routing/profile";
 import { registerPublicRoomRoutes } from "./routing/public-rooms";
+import { registerRoomSummaryRoutes } from "./routing/room-summary";
 import { registerPushRuleRoutes } from "./routing/push-rules";
 import { registerRedactRoutes } from "./routing/redact";
 import { registerRegisterRoutes } from "./routing/register";
@@ -68,6 +69,7 @@ export async function createClientapi(deps: ClientapiDeps): Promise<Clientapi> {
       registerRedactRoutes(server, ctx);
       registerDirectoryRoutes(server, ctx);
       registerPublicRoomRoutes(server, ctx);
+      registerRoomSummaryRoutes(server, ctx);
       registerUpgradeRoomRoute(server, ctx);
       registerProfileRoutes(server, ctx);
       registerAccountDataRoutes(server, ctx);

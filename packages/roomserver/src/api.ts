@@ -80,6 +80,15 @@ export const publicRoomSchema = z.object({
 });
 export type PublicRoom = z.infer<typeof publicRoomSchema>;
 
+export const roomSummarySchema = publicRoomSchema.extend({
+  roomVersion: z.string(),
+  /** m.room.encryption's algorithm, when the room is encrypted. */
+  encryption: z.string().optional(),
+  /** For restricted join rules: the rooms whose members may join. */
+  allowedRoomIds: z.array(z.string()).optional(),
+});
+export type RoomSummary = z.infer<typeof roomSummarySchema>;
+
 const createRoomBody = z.object({
   creator: z.string(),
   roomVersion: z.string().optional(),
@@ -236,6 +245,12 @@ export const roomserverContract = c.router(
       z.object({}),
       "List a room in, or remove it from, our public room directory.",
     ),
+    queryRoomSummary: post(
+      "/query/room-summary",
+      z.object({ roomId: z.string() }),
+      roomSummarySchema,
+      "One room's summary (directory entry, version, encryption, restricted join's rooms); M_NOT_FOUND for a room we do not hold.",
+    ),
     queryPublicRooms: post(
       "/query/public-rooms",
       z.object({
@@ -367,6 +382,7 @@ export type RoomserverForClient = Pick<
   | "performPublish"
   | "queryPublishedRooms"
   | "queryPublicRooms"
+  | "queryRoomSummary"
   | "performUpgradeRoom"
 >;
 

@@ -14,6 +14,7 @@ export {
   type CreateRoomRequest,
   type MemberProfile,
   type PublicRoom,
+  type RoomSummary,
   type PduJson,
   type StateKeyTuple,
 } from "./api";

@@ -103,8 +103,8 @@ function response(p: RoomsPage) {
   };
 }
 
-/** PublishedRoomsChunk: the optional fields only when the room has them. */
-function chunkEntry(r: PublicRoom): Record<string, unknown> {
+/** PublishedRoomsChunk: the optional fields only when the room has them (a room summary builds on it). */
+export function chunkEntry(r: PublicRoom): Record<string, unknown> {
   const optional: Record<string, string | undefined> = {
     join_rule: r.joinRule,
     name: r.name,

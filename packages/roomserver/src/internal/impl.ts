@@ -10,6 +10,7 @@ import { purgeRoom } from "./perform/purge";
 import { sendEvent } from "./perform/send";
 import { upgradeRoom } from "./perform/upgrade-room";
 import { queryPublicRooms } from "./query/public-rooms";
+import { queryRoomSummary } from "./query/room-summary";
 import { queryVisibleEvents } from "./query/visibility";
 import { queryBackfill, queryMissingEvents } from "./query/history";
 import { queryJoinedHosts, queryMembersOfRoom, queryMembership, queryRedactionsOf, queryRoomsForUser } from "./query/membership";
@@ -72,6 +73,7 @@ export function roomserverImpl(ctx: RoomserverContext, inputter: Inputter): Room
       return ok({});
     },
     queryPublicRooms: async ({ body }) => ok(await queryPublicRooms(ctx, body)),
+    queryRoomSummary: async ({ body }) => ok(await queryRoomSummary(ctx, body.roomId)),
     queryPublishedRooms: async ({ body }) => {
       if (body.roomId !== undefined) return ok({ roomIds: (await ctx.store.isPublished(body.roomId)) ? [body.roomId] : [] });
       return ok({ roomIds: await ctx.store.publishedRoomIds() });

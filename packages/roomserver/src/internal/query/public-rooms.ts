@@ -22,7 +22,8 @@ export interface PublicRoomsPage {
   total: number;
 }
 
-const SUMMARY_STATE: StateKeyTuple[] = [
+/** The state a room's summary is made of. */
+export const SUMMARY_STATE: StateKeyTuple[] = [
   "m.room.create",
   "m.room.name",
   "m.room.topic",
@@ -76,7 +77,8 @@ async function publishedSummaries(ctx: RoomserverContext): Promise<PublicRoom[]>
   return out;
 }
 
-function summary(roomId: string, numJoinedMembers: number, content: (type: string) => Record<string, unknown>): PublicRoom {
+/** A room's directory entry from its joined count and its summary state's contents (empty when absent). */
+export function summary(roomId: string, numJoinedMembers: number, content: (type: string) => Record<string, unknown>): PublicRoom {
   const str = (type: string, key: string) => {
     const v = content(type)[key];
     return typeof v === "string" && v !== "" ? v : undefined;
