@@ -191,6 +191,19 @@ describe("rooms", () => {
     expectError(await call(s, "POST", `/rooms/${enc(roomId)}/kick`, { user_id: "nobody" }, alice.token), 400, "M_BAD_JSON");
   });
 
+  it("inviting another server's user (no federation yet) says so, by /invite and by createRoom, and changes nothing", async () => {
+    const roomId = (await call(s, "POST", "/createRoom", { preset: "private_chat" }, alice.token)).body.room_id;
+    const invited = await call(s, "POST", `/rooms/${enc(roomId)}/invite`, { user_id: "@zoe:elsewhere.example" }, alice.token);
+    expectError(invited, 404, "M_UNRECOGNIZED");
+    expect(invited.body.error).toContain("other servers");
+    expectError(await state(roomId, "m.room.member", "@zoe:elsewhere.example"), 404, "M_NOT_FOUND");
+    const before = (await call(s, "GET", "/joined_rooms", undefined, alice.token)).body.joined_rooms.length;
+    const created = await call(s, "POST", "/createRoom", { invite: ["@zoe:elsewhere.example"] }, alice.token);
+    expectError(created, 404, "M_UNRECOGNIZED");
+    expect(created.body.error).toContain("@zoe:elsewhere.example");
+    expect((await call(s, "GET", "/joined_rooms", undefined, alice.token)).body.joined_rooms.length).toBe(before);
+  });
+
   it("unban of a user who is not banned, and kick of a banned user, are 403 M_BAD_STATE and change nothing", async () => {
     const roomId = (await call(s, "POST", "/createRoom", { preset: "public_chat" }, alice.token)).body.room_id;
     expect((await call(s, "POST", `/join/${enc(roomId)}`, {}, bob.token)).status).toBe(200);

@@ -3,12 +3,15 @@
  * membership events for their own users they should include the display name and avatar URL
  * fields" (client-server API, "m.room.member"). Used for joins, invites and a new room's creator.
  */
-import { isMatrixError } from "@dendrite-ts/protocol";
+import { isMatrixError, isValidUserId, parseUserId, userIdServerName } from "@dendrite-ts/protocol";
 import type { MemberProfile } from "@dendrite-ts/roomserver";
 import { ok } from "../call";
 import type { RouteContext } from "./context";
 
-export async function memberProfile(ctx: Pick<RouteContext, "userapi">, userId: string): Promise<MemberProfile> {
+export async function memberProfile(ctx: Pick<RouteContext, "userapi" | "serverName">, userId: string): Promise<MemberProfile> {
+  // Another server's user: their profile needs a federation query (later). Nothing to add, and
+  // the roomserver's answer to inviting them (not supported yet) is the one the client sees.
+  if (isValidUserId(userId) && userIdServerName(parseUserId(userId)) !== ctx.serverName) return {};
   try {
     const body = await ok(ctx.userapi.queryProfile({ body: { userId } }));
     return {
