@@ -204,6 +204,26 @@ describe("rooms", () => {
     expect((await call(s, "GET", "/joined_rooms", undefined, alice.token)).body.joined_rooms.length).toBe(before);
   });
 
+  it("a restricted room whose joined members may not invite answers 400 M_UNABLE_TO_GRANT_JOIN (the spec's status), not a 5xx", async () => {
+    const space = (await call(s, "POST", "/createRoom", { preset: "public_chat" }, alice.token)).body.room_id;
+    const roomId = (
+      await call(s, "POST", "/createRoom", {
+        preset: "private_chat",
+        room_version: "10",
+        power_level_content_override: { invite: 100 },
+        initial_state: [{ type: "m.room.join_rules", state_key: "", content: { join_rule: "restricted", allow: [{ type: "m.room_membership", room_id: space }] } }],
+      }, alice.token)
+    ).body.room_id;
+    const erin = await register(s, "erin-grant");
+    const finn = await register(s, "finn-grant");
+    for (const u of [erin, finn]) expect((await call(s, "POST", `/join/${enc(space)}`, {}, u.token)).status).toBe(200);
+    // Erin gets in through the space (Alice, at 100, authorises); then Alice leaves: nobody left may invite.
+    expect((await call(s, "POST", `/join/${enc(roomId)}`, {}, erin.token)).status).toBe(200);
+    expect((await call(s, "POST", `/rooms/${enc(roomId)}/leave`, {}, alice.token)).status).toBe(200);
+    expectError(await call(s, "POST", `/join/${enc(roomId)}`, {}, finn.token), 400, "M_UNABLE_TO_GRANT_JOIN");
+    expectError(await state(roomId, "m.room.member", finn.userId, erin.token), 404, "M_NOT_FOUND");
+  });
+
   it("unban of a user who is not banned, and kick of a banned user, are 403 M_BAD_STATE and change nothing", async () => {
     const roomId = (await call(s, "POST", "/createRoom", { preset: "public_chat" }, alice.token)).body.room_id;
     expect((await call(s, "POST", `/join/${enc(roomId)}`, {}, bob.token)).status).toBe(200);
