@@ -183,8 +183,6 @@ describe("push rules", () => {
     expectError(await put(carol, "override/.m.rule.master", { actions: ["notify"] }), 400, "M_INVALID_PARAM");
     expectError(await put(carol, `override/${enc("a/b")}`, { actions: [] }), 400, "M_INVALID_PARAM");
     expectError(await put(carol, `override/${enc("a\\b")}`, { actions: [] }), 400, "M_INVALID_PARAM");
-    expectError(await put(carol, "override/x?before=missing", { actions: [] }), 400, "M_INVALID_PARAM");
-    expectError(await put(carol, "override/x?after=.m.rule.master", { actions: [] }), 400, "M_INVALID_PARAM");
     expectError(await put(carol, "override/x", {}), 400, "M_BAD_JSON");
     expectError(await put(carol, "override/x", { actions: "notify" }), 400, "M_BAD_JSON");
     expectError(await put(carol, "override/x", { actions: ["shout"] }), 400, "M_BAD_JSON");
@@ -199,6 +197,20 @@ describe("push rules", () => {
     const g = await ruleset(carol);
     expect([ids(g.override), ids(g.content), ids(g.underride)]).toEqual([OVERRIDE_IDS, [], UNDERRIDE_IDS]);
     expect(g.override[0].enabled).toBe(false);
+  });
+
+  it("before/after naming no user rule of the kind is 400 M_UNKNOWN (the spec's error) and stores nothing", async () => {
+    const erin = await register(s, "erin");
+    expect((await put(erin, "override/a", { conditions: [], actions: ["notify"] })).status).toBe(200);
+    expect((await put(erin, "underride/u", { conditions: [], actions: ["notify"] })).status).toBe(200);
+    const stored = (await storedRules(erin)).content;
+    for (const q of ["before=missing", "after=missing", "before=u", "after=.m.rule.master", "before=.m.rule.suppress_edits", "before=x"]) {
+      const res = await put(erin, `override/x?${q}`, { conditions: [], actions: [] });
+      expectError(res, 400, "M_UNKNOWN");
+      expect(res.body.error, q).toMatch(/before\/after/);
+    }
+    expectError(await put(erin, "override/a?after=a", { conditions: [], actions: [] }), 400, "M_UNKNOWN");
+    expect((await storedRules(erin)).content).toEqual(stored);
   });
 
   it("a stored ruleset from an older server is reconciled with today's predefined rules", async () => {

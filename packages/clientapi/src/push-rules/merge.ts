@@ -150,12 +150,12 @@ export function putUserRule(rules: PushRuleset, kind: PushKind, ruleId: string, 
   let at: number;
   if (anchor !== undefined) {
     const which = placement.before !== undefined ? "before" : "after";
-    if (isServerDefaultId(anchor)) {
-      throw new MatrixError("M_INVALID_PARAM", `${which}: a rule cannot be placed relative to a server-default rule`);
-    }
-    if (anchor === ruleId) throw new MatrixError("M_INVALID_PARAM", `${which}: a rule cannot be placed relative to itself`);
+    // M_UNKNOWN: the errcode the spec gives for a before/after that names no usable rule.
+    const badAnchor = (why: string) => new MatrixError("M_UNKNOWN", `before/after rule not found: ${anchor} (${which}: ${why})`);
+    if (isServerDefaultId(anchor)) throw badAnchor("a rule cannot be placed relative to a server-default rule");
+    if (anchor === ruleId) throw badAnchor("a rule cannot be placed relative to itself");
     const i = list.findIndex((r) => r.rule_id === anchor);
-    if (i < 0) throw new MatrixError("M_INVALID_PARAM", `before/after rule not found: ${anchor}`);
+    if (i < 0) throw badAnchor(`no user-defined ${kind} rule has this ID`);
     at = which === "before" ? i : i + 1;
   } else {
     at = oldIndex >= 0 ? oldIndex : userRegionStart(kind, list);
