@@ -20,6 +20,7 @@ import { registerDirectoryRoutes } from "./routing/directory";
 import { registerProfileRoutes } from "./routing/profile";
 import { registerPublicRoomRoutes } from "./routing/public-rooms";
 import { registerRoomSummaryRoutes } from "./routing/room-summary";
+import { createPushRuleStore } from "./push-rules/store";
 import { registerPushRuleRoutes } from "./routing/push-rules";
 import { registerRedactRoutes } from "./routing/redact";
 import { registerRegisterRoutes } from "./routing/register";
@@ -51,6 +52,7 @@ export async function createClientapi(deps: ClientapiDeps): Promise<Clientapi> {
     txns: createTransactionStore({ now }),
     roomVersionOf: createRoomVersionCache(deps.roomserver),
     logger: deps.logger,
+    pushRules: createPushRuleStore(deps.userapi, deps.logger),
   };
   return {
     register(server) {

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
+import { ok } from "../call";
 import { parseBody } from "../validation";
 import { clientIp, type RouteContext } from "./context";
 
@@ -29,6 +30,8 @@ export function registerAdminRegisterRoutes(server: FastifyInstance, ctx: RouteC
   server.post(PATH, async (req) => {
     ctx.rateLimit(`register:${clientIp(req)}`);
     const body = parseBody(registerBody, req.body);
-    return (await ctx.userapi.sharedSecretRegister({ body })).body;
+    const created = await ok(ctx.userapi.sharedSecretRegister({ body }));
+    await ctx.pushRules.ensureStored(created.user_id);
+    return created;
   });
 }

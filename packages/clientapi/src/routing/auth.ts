@@ -39,6 +39,8 @@ export function registerAuthRoutes(server: FastifyInstance, ctx: RouteContext): 
         ...(userAgent !== undefined ? { userAgent } : {}),
       },
     }));
+    // Accounts made by tools or at first run get their push rules here.
+    await ctx.pushRules.ensureStored(session.userId);
     return {
       user_id: session.userId,
       access_token: session.accessToken,

@@ -9,6 +9,7 @@ import { z } from "zod";
 import type { Authenticate } from "../auth";
 import type { RoomVersionOf } from "../client-events";
 import type { ClientapiConfig, ClientapiDeps, ClientRoomserver, ClientUserapi } from "../deps";
+import type { PushRuleStore } from "../push-rules/store";
 import type { RateLimit } from "../ratelimit";
 import type { TransactionStore } from "../transactions";
 
@@ -22,6 +23,7 @@ export interface RouteContext {
   txns: TransactionStore;
   roomVersionOf: RoomVersionOf;
   logger: ClientapiDeps["logger"];
+  pushRules: PushRuleStore;
 }
 
 /** v3 is the current prefix; r0 is kept for older clients (same handlers, same behaviour). */

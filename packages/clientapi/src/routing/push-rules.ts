@@ -1,29 +1,20 @@
 /**
  * Push rules (client-server API, "Push Rules: API"): the requester's global ruleset, one rule,
- * and its `enabled` flag and `actions`. The full merged ruleset is stored as the user's global
- * `m.push_rules` account data through userapi, so /sync carries it too; before anything is
- * stored the predefined rules are served (and written on the first full read).
- *
- * Edits are read-modify-write of that one entry, serialised per user within this process.
+ * and its `enabled` flag and `actions`, kept as `m.push_rules` account data (push-rules/store.ts).
  */
 import type { FastifyInstance } from "fastify";
 import { MatrixError } from "@dendrite-ts/protocol";
 import { z } from "zod";
-import { ok } from "../call";
 import { isPushKind, type PushKind, type PushRuleset } from "../push-rules/defaults";
 import {
   deleteUserRule,
-  effectiveRuleset,
   findRule,
   putUserRule,
   setRuleActions,
   setRuleEnabled,
-  toAccountData,
 } from "../push-rules/merge";
 import { parseBody, parseParams } from "../validation";
 import { clientRoute, type RouteContext } from "./context";
-
-export const PUSH_RULES_TYPE = "m.push_rules";
 
 /** "notify", a historical action (accepted, then dropped), or a `set_tweak` object. */
 const actionSchema = z.union([
@@ -51,55 +42,22 @@ function parseRuleParams(raw: unknown): { kind: PushKind; ruleId: string } {
 }
 
 export function registerPushRuleRoutes(server: FastifyInstance, ctx: RouteContext): void {
-  const queues = new Map<string, Promise<unknown>>();
-  /** Runs `fn` after any earlier call for the same user has settled. */
-  const serially = <T>(userId: string, fn: () => Promise<T>): Promise<T> => {
-    const prev = queues.get(userId) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const tail = next.catch(() => undefined);
-    queues.set(userId, tail);
-    void tail.then(() => {
-      if (queues.get(userId) === tail) queues.delete(userId);
-    });
-    return next;
+  const store = ctx.pushRules;
+  const edit = async (userId: string, change: (rules: PushRuleset) => PushRuleset) => {
+    await store.edit(userId, change);
+    return {};
   };
-
-  const load = async (userId: string): Promise<{ rules: PushRuleset; stored: boolean }> => {
-    try {
-      const { content } = await ok(ctx.userapi.queryAccountData({ body: { userId, roomId: null, type: PUSH_RULES_TYPE } }));
-      return { rules: effectiveRuleset(userId, content), stored: true };
-    } catch (e) {
-      if (e instanceof MatrixError && e.errcode === "M_NOT_FOUND") return { rules: effectiveRuleset(userId, undefined), stored: false };
-      throw e;
-    }
-  };
-  const save = async (userId: string, rules: PushRuleset) => {
-    await ok(ctx.userapi.setAccountData({ body: { userId, roomId: null, type: PUSH_RULES_TYPE, content: toAccountData(rules) } }));
-  };
-  /** The ruleset, written once when nothing is stored yet so /sync shows it. */
-  const readAll = (userId: string) =>
-    serially(userId, async () => {
-      const { rules, stored } = await load(userId);
-      if (!stored) await save(userId, rules);
-      return rules;
-    });
-  const edit = (userId: string, change: (rules: PushRuleset) => PushRuleset) =>
-    serially(userId, async () => {
-      const { rules } = await load(userId);
-      await save(userId, change(rules));
-      return {};
-    });
 
   for (const path of ["/pushrules/", "/pushrules"]) {
     clientRoute(server, "GET", path, async (req) => {
       const me = await ctx.authenticate(req);
-      return { global: await readAll(me.userId) };
+      return { global: await store.read(me.userId) };
     });
   }
   for (const path of ["/pushrules/global/", "/pushrules/global"]) {
     clientRoute(server, "GET", path, async (req) => {
       const me = await ctx.authenticate(req);
-      return readAll(me.userId);
+      return store.read(me.userId);
     });
   }
 
@@ -107,12 +65,12 @@ export function registerPushRuleRoutes(server: FastifyInstance, ctx: RouteContex
   clientRoute(server, "GET", "/pushrules/global/:kind/", async (req) => {
     const me = await ctx.authenticate(req);
     const { kind } = parseParams(ruleParams.pick({ kind: true }), req.params);
-    return (await load(me.userId)).rules[kind as PushKind];
+    return (await store.peek(me.userId))[kind as PushKind];
   });
   clientRoute(server, "GET", "/pushrules/global/:kind/:ruleId", async (req) => {
     const me = await ctx.authenticate(req);
     const { kind, ruleId } = parseRuleParams(req.params);
-    return findRule((await load(me.userId)).rules, kind, ruleId);
+    return findRule(await store.peek(me.userId), kind, ruleId);
   });
   clientRoute(server, "PUT", "/pushrules/global/:kind/:ruleId", async (req) => {
     const me = await ctx.authenticate(req);
@@ -131,7 +89,7 @@ export function registerPushRuleRoutes(server: FastifyInstance, ctx: RouteContex
   clientRoute(server, "GET", "/pushrules/global/:kind/:ruleId/enabled", async (req) => {
     const me = await ctx.authenticate(req);
     const { kind, ruleId } = parseRuleParams(req.params);
-    return { enabled: findRule((await load(me.userId)).rules, kind, ruleId).enabled };
+    return { enabled: findRule(await store.peek(me.userId), kind, ruleId).enabled };
   });
   clientRoute(server, "PUT", "/pushrules/global/:kind/:ruleId/enabled", async (req) => {
     const me = await ctx.authenticate(req);
@@ -143,7 +101,7 @@ export function registerPushRuleRoutes(server: FastifyInstance, ctx: RouteContex
   clientRoute(server, "GET", "/pushrules/global/:kind/:ruleId/actions", async (req) => {
     const me = await ctx.authenticate(req);
     const { kind, ruleId } = parseRuleParams(req.params);
-    return { actions: findRule((await load(me.userId)).rules, kind, ruleId).actions };
+    return { actions: findRule(await store.peek(me.userId), kind, ruleId).actions };
   });
   clientRoute(server, "PUT", "/pushrules/global/:kind/:ruleId/actions", async (req) => {
     const me = await ctx.authenticate(req);

@@ -53,6 +53,7 @@ export function registerRegisterRoutes(server: FastifyInstance, ctx: RouteContex
         uiaSession: uia.session,
       },
     }));
+    await ctx.pushRules.ensureStored(created.userId);
     if (login === undefined) return { user_id: created.userId, home_server: ctx.serverName };
     return {
       user_id: created.userId,

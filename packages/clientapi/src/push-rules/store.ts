@@ -1,0 +1,78 @@
+/**
+ * The user's push rules kept as their global `m.push_rules` account data in userapi (what /sync
+ * carries). Every read-modify-write of one user's entry runs after the previous one settled, so
+ * concurrent edits within this process are all kept.
+ */
+import { MatrixError } from "@dendrite-ts/protocol";
+import { ok } from "../call";
+import type { ClientapiDeps, ClientUserapi } from "../deps";
+import type { PushRuleset } from "./defaults";
+import { effectiveRuleset, toAccountData } from "./merge";
+
+export const PUSH_RULES_TYPE = "m.push_rules";
+
+export interface PushRuleStore {
+  /** The effective ruleset; stored first if nothing is, so /sync shows it. */
+  read(userId: string): Promise<PushRuleset>;
+  /** The effective ruleset without writing anything. */
+  peek(userId: string): Promise<PushRuleset>;
+  /**
+   * Stores the ruleset of an account that has none yet (at registration and login), so the first
+   * /sync carries it as Synapse's does. Never fails the caller: a failure is logged and the first
+   * GET /pushrules/ stores it instead.
+   */
+  ensureStored(userId: string): Promise<void>;
+  /** Applies `change` (which may throw a MatrixError, leaving the store untouched) and stores the result. */
+  edit(userId: string, change: (rules: PushRuleset) => PushRuleset): Promise<void>;
+}
+
+export function createPushRuleStore(userapi: ClientUserapi, logger: ClientapiDeps["logger"]): PushRuleStore {
+  const queues = new Map<string, Promise<unknown>>();
+  /** Runs `fn` after any earlier call for the same user has settled. */
+  const serially = <T>(userId: string, fn: () => Promise<T>): Promise<T> => {
+    const prev = queues.get(userId) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const tail = next.catch(() => undefined);
+    queues.set(userId, tail);
+    void tail.then(() => {
+      if (queues.get(userId) === tail) queues.delete(userId);
+    });
+    return next;
+  };
+
+  const load = async (userId: string): Promise<{ rules: PushRuleset; stored: boolean }> => {
+    try {
+      const { content } = await ok(userapi.queryAccountData({ body: { userId, roomId: null, type: PUSH_RULES_TYPE } }));
+      return { rules: effectiveRuleset(userId, content), stored: true };
+    } catch (e) {
+      if (e instanceof MatrixError && e.errcode === "M_NOT_FOUND") return { rules: effectiveRuleset(userId, undefined), stored: false };
+      throw e;
+    }
+  };
+  const save = async (userId: string, rules: PushRuleset) => {
+    await ok(userapi.setAccountData({ body: { userId, roomId: null, type: PUSH_RULES_TYPE, content: toAccountData(rules) } }));
+  };
+
+  const read = (userId: string) =>
+    serially(userId, async () => {
+      const { rules, stored } = await load(userId);
+      if (!stored) await save(userId, rules);
+      return rules;
+    });
+
+  return {
+    read,
+    ensureStored: async (userId) => {
+      try {
+        await read(userId);
+      } catch (err) {
+        logger.warn({ err, userId }, "push rules not stored for new session");
+      }
+    },
+    peek: async (userId) => (await load(userId)).rules,
+    edit: (userId, change) =>
+      serially(userId, async () => {
+        await save(userId, change((await load(userId)).rules));
+      }),
+  };
+}
