@@ -6,6 +6,9 @@
  * Redaction contract: `redacted_event` arrives once a redaction is validated against the
  * event it redacts (which may be later than the redaction itself); consumers replace their copy
  * with the redacted form themselves, the redaction event also arrives as a new_room_event.
+ * A redaction valid when it arrives: its redacted_event comes first, in the same commit, so a
+ * consumer that holds the redaction has applied it; one whose target arrives later: after the
+ * target's new_room_event.
  */
 import type { PduJson } from "./api";
 

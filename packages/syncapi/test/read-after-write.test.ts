@@ -82,6 +82,36 @@ describe("read-after-write", () => {
     }
   });
 
+  /** Redacts like PUT /redact: the roomserver has answered, the syncapi may not have heard yet. */
+  async function redacter(roomId: string) {
+    const { body: info } = await h.roomserver.queryLatestEventsAndState({ body: { roomId, stateToFetch: [] } });
+    const v11 = Number(info.roomVersion) >= 11;
+    return async (target: string) => {
+      const { body } = await h.roomserver.performSendEvent({
+        body: { sender: alice.userId, roomId, type: "m.room.redaction", content: v11 ? { redacts: target } : {}, ...(v11 ? {} : { redacts: target }) },
+      });
+      return body.eventId;
+    };
+  }
+  const shownRedacted = (ev: any, redactionId: string) => {
+    expect(ev.content, JSON.stringify(ev)).toEqual({});
+    expect(ev.unsigned?.redacted_because?.event_id).toBe(redactionId);
+  };
+
+  it("/messages without `from` right after a redaction shows the event redacted", async () => {
+    const roomId = await createRoom(h, alice);
+    const redact = await redacter(roomId);
+    for (let i = 0; i < 5; i++) {
+      const eventId = await send(h, alice, roomId, `m${i}`);
+      await h.waitForEvents(eventId);
+      const redactionId = await redact(eventId);
+      const messages = await h.get(alice, room(roomId, "messages"), { dir: "b", limit: 2 });
+      expect(messages.status, JSON.stringify(messages.body)).toBe(200);
+      expect(messages.body.chunk.map((e: any) => e.event_id)).toEqual([redactionId, eventId]);
+      shownRedacted(messages.body.chunk[1], redactionId);
+    }
+  });
+
   it("still refuses whom the roomserver refuses: outsiders, unknown rooms, events in another room", async () => {
     const roomId = await createRoom(h, alice, { preset: "private_chat" });
     const eventId = await send(h, alice, roomId, "secret");

@@ -197,7 +197,11 @@ async function commitGeneral(
         outputs.push(...(await applyMembershipChanges(ctx, tx, roomRef, members)));
       }
       const redacted = await applyRedactions(tx, roomRef, a.redactionPlan);
-      outputs.push(...redacted);
+      // What this event redacts goes out before it, so a consumer that holds the redaction has
+      // applied it (a read that waits for the room's newest events sees the target redacted);
+      // an event redacted as it arrives must come first, so its redaction follows it.
+      outputs.unshift(...redacted.filter((r) => r.redactedEventId !== ev.eventId));
+      outputs.push(...redacted.filter((r) => r.redactedEventId === ev.eventId));
       const outbox = await tx.appendOutbox(outputs.map((payload) => ({ roomId: room.roomId, payload })));
       if (txnKey && !(await tx.recordSendTransaction(txnKey, ev.eventId, Date.now()))) throw new DuplicateTransaction();
       return { kind: "committed", outbox, changed: redacted.map((r) => r.redactedEventId) };
