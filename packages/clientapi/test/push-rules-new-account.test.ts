@@ -55,4 +55,28 @@ describe("push rules of a new account", () => {
     const after = await call(s, "GET", `/user/${enc(again.user_id)}/account_data/m.push_rules`, undefined, again.access_token);
     expect(after.body.global.override.map((r: { rule_id: string }) => r.rule_id)).toContain("mine");
   });
+
+  it("a login brings a ruleset stored by an older server up to date, the user's rules and flags kept", async () => {
+    await s.userapi.createAccount({ body: { localpart: "older", password: "pw-older" } });
+    const userId = "@older:test.local";
+    const legacy = {
+      global: {
+        override: [
+          { rule_id: ".m.rule.master", default: true, enabled: true, conditions: [], actions: [] },
+          { rule_id: "mine", default: false, enabled: false, conditions: [], actions: ["notify"] },
+          { rule_id: ".m.rule.roomnotif", default: true, enabled: true, conditions: [], actions: ["notify"] },
+        ],
+        content: [{ rule_id: ".m.rule.contains_user_name", default: true, enabled: true, pattern: "older", actions: ["notify"] }],
+      },
+    };
+    await s.userapi.setAccountData({ body: { userId, roomId: null, type: "m.push_rules", content: legacy } });
+    const res = await call(s, "POST", "/login", { type: "m.login.password", identifier: { type: "m.id.user", user: "older" }, password: "pw-older" });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const { stored, served } = await storedThenServed(userId, res.body.access_token);
+    expect(stored.body).toEqual(served);
+    const override = served.global.override as Array<{ rule_id: string; enabled: boolean }>;
+    expect(override.slice(0, 2)).toMatchObject([{ rule_id: ".m.rule.master", enabled: true }, { rule_id: "mine", enabled: false }]);
+    expect(override.map((r) => r.rule_id)).not.toContain(".m.rule.roomnotif");
+    expect(served.global.content).toEqual([]);
+  });
 });

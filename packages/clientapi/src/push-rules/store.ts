@@ -3,7 +3,7 @@
  * carries). Every read-modify-write of one user's entry runs after the previous one settled, so
  * concurrent edits within this process are all kept.
  */
-import { MatrixError } from "@dendrite-ts/protocol";
+import { canonicalJson, MatrixError } from "@dendrite-ts/protocol";
 import { ok } from "../call";
 import type { ClientapiDeps, ClientUserapi } from "../deps";
 import type { PushRuleset } from "./defaults";
@@ -12,14 +12,14 @@ import { effectiveRuleset, toAccountData } from "./merge";
 export const PUSH_RULES_TYPE = "m.push_rules";
 
 export interface PushRuleStore {
-  /** The effective ruleset; stored first if nothing is, so /sync shows it. */
+  /** The effective ruleset; stored first if nothing is or the stored form is out of date, so /sync shows it. */
   read(userId: string): Promise<PushRuleset>;
   /** The effective ruleset without writing anything. */
   peek(userId: string): Promise<PushRuleset>;
   /**
-   * Stores the ruleset of an account that has none yet (at registration and login), so the first
-   * /sync carries it as Synapse's does. Never fails the caller: a failure is logged and the first
-   * GET /pushrules/ stores it instead.
+   * At registration and login: stores the ruleset of an account that has none yet, or whose
+   * stored form predates today's predefined rules, so /sync carries what GET /pushrules/ serves
+   * (as Synapse's does). Never fails the caller: a failure is only logged.
    */
   ensureStored(userId: string): Promise<void>;
   /** Applies `change` (which may throw a MatrixError, leaving the store untouched) and stores the result. */
@@ -40,12 +40,15 @@ export function createPushRuleStore(userapi: ClientUserapi, logger: ClientapiDep
     return next;
   };
 
-  const load = async (userId: string): Promise<{ rules: PushRuleset; stored: boolean }> => {
+  /** The effective ruleset, and whether the stored form is exactly it (false when nothing is stored). */
+  const load = async (userId: string): Promise<{ rules: PushRuleset; current: boolean }> => {
     try {
       const { content } = await ok(userapi.queryAccountData({ body: { userId, roomId: null, type: PUSH_RULES_TYPE } }));
-      return { rules: effectiveRuleset(userId, content), stored: true };
+      const rules = effectiveRuleset(userId, content);
+      const same = (v: unknown) => canonicalJson(v, { allowNonCanonicalNumbers: true });
+      return { rules, current: same(content) === same(toAccountData(rules)) };
     } catch (e) {
-      if (e instanceof MatrixError && e.errcode === "M_NOT_FOUND") return { rules: effectiveRuleset(userId, undefined), stored: false };
+      if (e instanceof MatrixError && e.errcode === "M_NOT_FOUND") return { rules: effectiveRuleset(userId, undefined), current: false };
       throw e;
     }
   };
@@ -55,8 +58,8 @@ export function createPushRuleStore(userapi: ClientUserapi, logger: ClientapiDep
 
   const read = (userId: string) =>
     serially(userId, async () => {
-      const { rules, stored } = await load(userId);
-      if (!stored) await save(userId, rules);
+      const { rules, current } = await load(userId);
+      if (!current) await save(userId, rules);
       return rules;
     });
 
