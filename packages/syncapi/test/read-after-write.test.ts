@@ -112,6 +112,24 @@ describe("read-after-write", () => {
     }
   });
 
+  it("GET /event and /context right after a redaction show the event redacted", async () => {
+    const roomId = await createRoom(h, alice);
+    const redact = await redacter(roomId);
+    for (let i = 0; i < 5; i++) {
+      // Old events, long stored here: only the redaction is new.
+      const [a, b] = [await send(h, alice, roomId, `a${i}`), await send(h, alice, roomId, `b${i}`)];
+      await h.waitForEvents(a, b);
+      const ra = await redact(a);
+      const ev = await h.get(alice, room(roomId, `event/${encodeURIComponent(a)}`));
+      expect(ev.status, JSON.stringify(ev.body)).toBe(200);
+      shownRedacted(ev.body, ra);
+      const rb = await redact(b);
+      const ctx = await h.get(alice, room(roomId, `context/${encodeURIComponent(b)}`));
+      expect(ctx.status, JSON.stringify(ctx.body)).toBe(200);
+      shownRedacted(ctx.body.event, rb);
+    }
+  });
+
   it("still refuses whom the roomserver refuses: outsiders, unknown rooms, events in another room", async () => {
     const roomId = await createRoom(h, alice, { preset: "private_chat" });
     const eventId = await send(h, alice, roomId, "secret");

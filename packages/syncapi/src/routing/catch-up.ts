@@ -3,7 +3,9 @@
  * reading right after its write was acknowledged could be refused (its join not here yet) or
  * not find what it just sent. Only where an answer would be 403 or 404, and for reads of a
  * room's newest events, do we ask the roomserver what it holds now and wait, bounded, until
- * those events are stored here; the caller then decides again. The wait is woken by the room's wakes (our consumer's commits), not by polling.
+ * those events are stored here; the caller then decides again. A read of one event (/event,
+ * /context) asks for the room's newest first, so a redaction just acknowledged shows. The
+ * wait is woken by the room's wakes (our consumer's commits), not by polling.
  */
 import type { RoomserverForSync } from "@dendrite-ts/roomserver";
 import type { Notifier } from "../notifier";
@@ -45,6 +47,14 @@ export interface CatchUp {
    * read of "the latest" (/messages without `from`) then includes what was just sent.
    */
   latest(roomId: string, userId: string): Promise<void>;
+  /**
+   * The room's newest events as the roomserver holds them now ([] for a room it does not know).
+   * Once they are all stored here, so is everything acknowledged before, redactions applied (a
+   * redaction's redacted_event comes before it on the stream).
+   */
+  newest(roomId: string): Promise<string[]>;
+  /** Waits, bounded, until these events (from `newest`) are stored here. */
+  stored(roomId: string, userId: string, eventIds: string[]): Promise<void>;
 }
 
 export function createCatchUp(deps: { store: SyncStore; notifier: Notifier; roomserver: RoomserverForCatchUp; ms?: number }): CatchUp {
@@ -65,6 +75,11 @@ export function createCatchUp(deps: { store: SyncStore; notifier: Notifier; room
       }
       await waiter.wait(left);
     }
+  }
+
+  async function newest(roomId: string): Promise<string[]> {
+    const { body } = await roomserver.queryLatestEventsAndState({ body: { roomId, stateToFetch: [] } });
+    return body.roomExists ? body.latestEventIds : [];
   }
 
   return {
@@ -95,8 +110,11 @@ export function createCatchUp(deps: { store: SyncStore; notifier: Notifier; room
     },
 
     async latest(roomId, userId) {
-      const { body } = await roomserver.queryLatestEventsAndState({ body: { roomId, stateToFetch: [] } });
-      if (body.roomExists && body.latestEventIds.length > 0) await stored(roomId, userId, body.latestEventIds);
+      const ids = await newest(roomId);
+      if (ids.length > 0) await stored(roomId, userId, ids);
     },
+
+    newest,
+    stored,
   };
 }

@@ -21,19 +21,35 @@ import { authenticate, CLIENT_PREFIXES, parseLimit, pathParam, queryString } fro
 
 const NOT_FOUND = "Event not found or you do not have permission to read it";
 
-async function storedVisibleEvent(store: SyncStore, roomId: string, eventId: string, userId: string) {
-  const [ev] = await store.events.eventsByIds([eventId]);
+/**
+ * The event if it is stored here and the user may see it, read in one query with `newest` (the
+ * room's newest events as the roomserver holds them): `behind` when some are not stored here.
+ */
+async function storedVisibleEvent(store: SyncStore, roomId: string, eventId: string, userId: string, newest: readonly string[] = []) {
+  const rows = await store.events.eventsByIds([...new Set([eventId, ...newest])]);
+  const held = new Set(rows.map((r) => r.eventId));
+  const behind = newest.some((id) => !held.has(id));
+  const ev = rows.find((r) => r.eventId === eventId);
   // State-only rows (a join's state) are events too: clients fetch e.g. the create event by ID.
-  if (!ev || ev.roomId !== roomId || ev.excluded) return undefined;
+  if (!ev || ev.roomId !== roomId || ev.excluded) return { behind };
   const visibility = await loadRoomVisibility(store, roomId, userId);
-  return visibility.canSee(ev) ? { ev, visibility } : undefined;
+  return visibility.canSee(ev) ? { found: { ev, visibility }, behind } : { behind };
 }
 
-/** The event if the user may see it; one the roomserver already shows them is waited for (read-after-write). */
-async function visibleEvent(deps: EventRouteDeps, roomId: string, eventId: string, viewer: Viewer) {
-  const found =
-    (await storedVisibleEvent(deps.store, roomId, eventId, viewer.userId)) ??
-    ((await deps.catchUp.event(roomId, eventId, viewer.userId)) ? await storedVisibleEvent(deps.store, roomId, eventId, viewer.userId) : undefined);
+/**
+ * The event if the user may see it, as of everything the roomserver acknowledged before the
+ * read (`newest`, asked first): when our tables trail it, a redaction just acknowledged may
+ * not be applied yet, so we wait, bounded, for them. One the roomserver already shows the user
+ * but we lack is waited for too (read-after-write).
+ */
+async function visibleEvent(deps: EventRouteDeps, roomId: string, eventId: string, viewer: Viewer, ids: string[]) {
+  const { userId } = viewer;
+  let { found, behind } = await storedVisibleEvent(deps.store, roomId, eventId, userId, ids);
+  if (found && behind) {
+    await deps.catchUp.stored(roomId, userId, ids);
+    found = (await storedVisibleEvent(deps.store, roomId, eventId, userId)).found;
+  }
+  found ??= (await deps.catchUp.event(roomId, eventId, userId)) ? (await storedVisibleEvent(deps.store, roomId, eventId, userId)).found : undefined;
   if (!found || isIgnored(viewer, found.ev)) throw new MatrixError("M_NOT_FOUND", NOT_FOUND);
   return found;
 }
@@ -50,8 +66,10 @@ export function registerEventRoutes(server: HttpServer, deps: EventRouteDeps): v
   for (const prefix of CLIENT_PREFIXES) {
     server.get(`${prefix}/rooms/:roomId/event/:eventId`, async (req) => {
       const who = await authenticate(req, deps.userapi);
-      const viewer = { ...who, ignored: await deps.ignored.of(who.userId) };
-      const { ev, visibility } = await visibleEvent(deps, pathParam(req.params, "roomId"), pathParam(req.params, "eventId"), viewer);
+      const roomId = pathParam(req.params, "roomId");
+      const [rsNewest, ignored] = await Promise.all([deps.catchUp.newest(roomId), deps.ignored.of(who.userId)]);
+      const viewer = { ...who, ignored };
+      const { ev, visibility } = await visibleEvent(deps, roomId, pathParam(req.params, "eventId"), viewer, rsNewest);
       const [client] = await clientEventsWithAggregations(store, viewerInRoom(viewer, visibility), [ev]);
       return client;
     });
@@ -62,8 +80,9 @@ export function registerEventRoutes(server: HttpServer, deps: EventRouteDeps): v
       const limit = parseLimit(queryString(req.query, "limit"), 10, 100);
       const rawFilter = queryString(req.query, "filter");
       const filter = rawFilter ? parseFilterParam(roomEventFilterSchema, rawFilter) : undefined;
-      const viewer = { ...who, ignored: await deps.ignored.of(who.userId) };
-      const { ev, visibility } = await visibleEvent(deps, roomId, pathParam(req.params, "eventId"), viewer);
+      const [rsNewest, ignored] = await Promise.all([deps.catchUp.newest(roomId), deps.ignored.of(who.userId)]);
+      const viewer = { ...who, ignored };
+      const { ev, visibility } = await visibleEvent(deps, roomId, pathParam(req.params, "eventId"), viewer, rsNewest);
       // Half before, half after (the spec leaves the split to the server).
       const beforeLimit = Math.floor(limit / 2);
       const afterLimit = limit - beforeLimit;
