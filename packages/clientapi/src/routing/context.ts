@@ -4,7 +4,7 @@
  * routes start with.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { MatrixError, roomIdSchema, userIdSchema } from "@dendrite-ts/protocol";
+import { isValidRoomAlias, isValidRoomId, MatrixError, roomIdSchema, userIdSchema } from "@dendrite-ts/protocol";
 import { z } from "zod";
 import type { Authenticate } from "../auth";
 import type { RoomVersionOf } from "../client-events";
@@ -12,6 +12,7 @@ import type { ClientapiConfig, ClientapiDeps, ClientRoomserver, ClientUserapi } 
 import type { PushRuleStore } from "../push-rules/store";
 import type { RateLimit } from "../ratelimit";
 import type { TransactionStore } from "../transactions";
+import { parseParams } from "../validation";
 
 export interface RouteContext {
   userapi: ClientUserapi;
@@ -89,6 +90,15 @@ export function requireSelf(requesterId: string, pathUserId: string, what: strin
 export const roomIdParam = roomIdSchema;
 export const userIdParam = userIdSchema;
 export const roomParams = z.object({ roomId: roomIdSchema });
+
+/** A `:roomIdOrAlias` path parameter (join, knock, room summaries): 400 M_INVALID_PARAM when it is neither. */
+export function roomIdOrAliasParam(params: unknown): string {
+  const { roomIdOrAlias } = parseParams(z.object({ roomIdOrAlias: z.string() }), params);
+  if (!isValidRoomId(roomIdOrAlias) && !isValidRoomAlias(roomIdOrAlias)) {
+    throw new MatrixError("M_INVALID_PARAM", `${roomIdOrAlias} is neither a room ID nor a room alias`);
+  }
+  return roomIdOrAlias;
+}
 
 /** The client's IP, the key for unauthenticated rate limits. */
 export function clientIp(req: FastifyRequest): string {

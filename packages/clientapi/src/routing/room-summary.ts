@@ -8,12 +8,10 @@
  * answer says nothing about rooms they cannot see. Rooms we do not hold need federation (`via`).
  */
 import type { FastifyInstance } from "fastify";
-import { isValidRoomAlias, isValidRoomId, MatrixError } from "@dendrite-ts/protocol";
+import { MatrixError } from "@dendrite-ts/protocol";
 import type { RoomSummary } from "@dendrite-ts/roomserver";
 import { accessTokenOf } from "@dendrite-ts/runtime";
-import { z } from "zod";
-import { parseParams } from "../validation";
-import { clientRoute, type RouteContext } from "./context";
+import { clientRoute, roomIdOrAliasParam, type RouteContext } from "./context";
 import { chunkEntry } from "./public-rooms";
 
 const OPEN_JOIN_RULES = new Set(["public", "knock", "knock_restricted"]);
@@ -27,10 +25,7 @@ export function registerRoomSummaryRoutes(server: FastifyInstance, ctx: RouteCon
     "GET",
     "/room_summary/:roomIdOrAlias",
     async (req) => {
-      const { roomIdOrAlias } = parseParams(z.object({ roomIdOrAlias: z.string() }), req.params);
-      if (!isValidRoomId(roomIdOrAlias) && !isValidRoomAlias(roomIdOrAlias)) {
-        throw new MatrixError("M_INVALID_PARAM", `${roomIdOrAlias} is neither a room ID nor a room alias`);
-      }
+      const roomIdOrAlias = roomIdOrAliasParam(req.params);
       // The spec asks no token here; one that is given must still be valid.
       const me = accessTokenOf(req) !== undefined ? await ctx.authenticate(req) : undefined;
       const roomId = roomIdOrAlias.startsWith("#") ? await resolve(ctx, roomIdOrAlias) : roomIdOrAlias;

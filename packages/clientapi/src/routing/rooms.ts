@@ -4,11 +4,11 @@
  * m.room.member events; its auth rules decide, and their M_FORBIDDEN comes back as is.
  */
 import type { FastifyInstance } from "fastify";
-import { MatrixError, isValidRoomAlias, isValidRoomId, userIdSchema } from "@dendrite-ts/protocol";
+import { MatrixError, userIdSchema } from "@dendrite-ts/protocol";
 import { z } from "zod";
 import { ok } from "../call";
 import { jsonObject, parseBody, parseParams } from "../validation";
-import { clientRoute, requireJoined, roomParams, type RouteContext } from "./context";
+import { clientRoute, requireJoined, roomIdOrAliasParam, roomParams, type RouteContext } from "./context";
 import { memberProfile } from "./member-profile";
 
 const reasonBody = z.object({ reason: z.string().optional() });
@@ -25,10 +25,7 @@ export function registerRoomRoutes(server: FastifyInstance, ctx: RouteContext): 
 
   clientRoute(server, "POST", "/join/:roomIdOrAlias", async (req) => {
     const me = await ctx.authenticate(req);
-    const { roomIdOrAlias } = parseParams(z.object({ roomIdOrAlias: z.string() }), req.params);
-    if (!isValidRoomId(roomIdOrAlias) && !isValidRoomAlias(roomIdOrAlias)) {
-      throw new MatrixError("M_INVALID_PARAM", `${roomIdOrAlias} is neither a room ID nor a room alias`);
-    }
+    const roomIdOrAlias = roomIdOrAliasParam(req.params);
     const body = parseBody(joinBody, req.body);
     return join(me.userId, roomIdOrAlias, body.reason);
   });
@@ -36,10 +33,7 @@ export function registerRoomRoutes(server: FastifyInstance, ctx: RouteContext): 
   // knocking.yaml. `via` / `server_name` name servers to knock through: we knock on rooms we hold.
   clientRoute(server, "POST", "/knock/:roomIdOrAlias", async (req) => {
     const me = await ctx.authenticate(req);
-    const { roomIdOrAlias } = parseParams(z.object({ roomIdOrAlias: z.string() }), req.params);
-    if (!isValidRoomId(roomIdOrAlias) && !isValidRoomAlias(roomIdOrAlias)) {
-      throw new MatrixError("M_INVALID_PARAM", `${roomIdOrAlias} is neither a room ID nor a room alias`);
-    }
+    const roomIdOrAlias = roomIdOrAliasParam(req.params);
     const body = parseBody(reasonBody, req.body);
     // The knock carries the knocker's profile, so the room's members see who is at the door.
     const content = await memberProfile(ctx, me.userId);
