@@ -360,4 +360,31 @@ describe("send, state, redact", () => {
     expectError(await call(s, "PUT", `/rooms/${enc(v10)}/state/m.room.power_levels`, { ...pl10, kick: "50" }, alice.token), 400, "M_BAD_JSON");
     expect((await call(s, "PUT", `/rooms/${enc(v10)}/state/m.room.power_levels`, { ...pl10, kick: 60 }, alice.token)).status).toBe(200);
   });
+
+  it("PUT m.room.name / m.room.topic / m.room.tombstone without their string field is 400 M_BAD_JSON, and changes nothing", async () => {
+    const room = (await call(s, "POST", "/createRoom", { preset: "public_chat", name: "N", topic: "T" }, alice.token)).body.room_id;
+    const put = (type: string, content: unknown) => call(s, "PUT", `/rooms/${enc(room)}/state/${type}`, content, alice.token);
+    const get = async (type: string) => (await call(s, "GET", `/rooms/${enc(room)}/state/${type}`, undefined, alice.token)).body;
+    const cases: Array<[string, unknown, string]> = [
+      ["m.room.name", { name: 5 }, "body.name"],
+      ["m.room.name", {}, "body.name"],
+      ["m.room.name", { name: null }, "body.name"],
+      ["m.room.topic", { topic: 5 }, "body.topic"],
+      ["m.room.topic", { "m.topic": { "m.text": [{ body: "t" }] } }, "body.topic"],
+      ["m.room.tombstone", { body: "moved" }, "body.replacement_room"],
+      ["m.room.tombstone", { replacement_room: "!r:x", body: 5 }, "body.body"],
+    ];
+    for (const [type, content, field] of cases) {
+      const res = await put(type, content);
+      expectError(res, 400, "M_BAD_JSON");
+      expect(res.body.error).toContain(field);
+    }
+    expect(await get("m.room.name")).toEqual({ name: "N" });
+    expect(await get("m.room.topic")).toEqual({ topic: "T" });
+    expectError(await call(s, "GET", `/rooms/${enc(room)}/state/m.room.tombstone`, undefined, alice.token), 404, "M_NOT_FOUND");
+    // An empty name removes it; a state key other than "" is not the room's name.
+    expect((await put("m.room.name", { name: "" })).status).toBe(200);
+    expect(await get("m.room.name")).toEqual({ name: "" });
+    expect((await call(s, "PUT", `/rooms/${enc(room)}/state/m.room.name/other`, { name: 5 }, alice.token)).status).toBe(200);
+  });
 });
