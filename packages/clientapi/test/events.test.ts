@@ -1,7 +1,7 @@
 // Sending (txnId idempotency), state get/put, redaction.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OutputRoomEvent } from "@dendrite-ts/roomserver";
-import { call, enc, expectError, register, startServer, type TestServer, type User } from "./harness";
+import { call, enc, expectError, register, SERVER, startServer, type TestServer, type User } from "./harness";
 
 describe("send, state, redact", () => {
   let s: TestServer;
@@ -386,5 +386,29 @@ describe("send, state, redact", () => {
     expect((await put("m.room.name", { name: "" })).status).toBe(200);
     expect(await get("m.room.name")).toEqual({ name: "" });
     expect((await call(s, "PUT", `/rooms/${enc(room)}/state/m.room.name/other`, { name: 5 }, alice.token)).status).toBe(200);
+  });
+
+  it("PUT m.room.server_acl that would deny this server is 400 M_BAD_JSON, and changes nothing", async () => {
+    const room = (await call(s, "POST", "/createRoom", { preset: "public_chat" }, alice.token)).body.room_id;
+    const put = (content: unknown) => call(s, "PUT", `/rooms/${enc(room)}/state/m.room.server_acl`, content, alice.token);
+    const acl = { allow: ["*"], deny: ["evil.example"], allow_ip_literals: false };
+    expect((await put(acl)).status).toBe(200);
+    const denying: unknown[] = [
+      { allow: ["*"], deny: [SERVER] },
+      { allow: ["*"], deny: ["TEST.*"] }, // case-insensitive glob
+      { allow: ["*"], deny: ["test.loca?"] },
+      { allow: [] },
+      {}, // no allow list: everyone is denied
+      { allow: "*" }, // not a list: as if absent
+      { allow: ["other.example", 5] },
+    ];
+    for (const content of denying) {
+      const res = await put(content);
+      expectError(res, 400, "M_BAD_JSON");
+      expect(res.body.error).toContain(SERVER);
+    }
+    expect((await call(s, "GET", `/rooms/${enc(room)}/state/m.room.server_acl`, undefined, alice.token)).body).toEqual(acl);
+    // Patterns match the whole name, without its port; malformed entries are ignored.
+    expect((await put({ allow: ["test.local*", 5], deny: ["test", "*.test.local", "test.local.evil"] })).status).toBe(200);
   });
 });

@@ -13,6 +13,7 @@ import { asMember, clientRoute, requireJoined, roomParams, type Req, type RouteC
 import { checkMemberContent, isOwnMembership, withMemberProfile } from "./member-state";
 import { checkCanonicalAliasContent } from "./canonical-alias-content";
 import { checkPowerLevelsContent } from "./power-levels-content";
+import { checkServerAclContent } from "./server-acl-content";
 import { checkStringFields } from "./state-content-fields";
 import { readState, stateViewFor } from "./state-access";
 
@@ -89,11 +90,12 @@ export function registerStateRoutes(server: FastifyInstance, ctx: RouteContext):
 /**
  * Content a client could get wrong that is a malformed request, not an auth failure (400 rather
  * than the auth rules' 403): power levels that break the format rules; canonical aliases; a
- * name, topic or tombstone without its string field.
+ * name, topic or tombstone without its string field; a server ACL denying this server.
  */
 async function checkContent(ctx: RouteContext, roomId: string, eventType: string, content: Record<string, unknown>): Promise<void> {
   checkStringFields(eventType, content);
   if (eventType === "m.room.canonical_alias") await checkCanonicalAliasContent(ctx, roomId, content);
+  if (eventType === "m.room.server_acl") checkServerAclContent(ctx.serverName, content);
   if (eventType === "m.room.power_levels") {
     const rules = getRoomVersion(await ctx.roomVersionOf(roomId));
     if (!rules) return;
