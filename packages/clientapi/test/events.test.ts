@@ -411,4 +411,17 @@ describe("send, state, redact", () => {
     // Patterns match the whole name, without its port; malformed entries are ignored.
     expect((await put({ allow: ["test.local*", 5], deny: ["test", "*.test.local", "test.local.evil"] })).status).toBe(200);
   });
+
+  it("PUT m.room.create into an existing room is 400 M_INVALID_PARAM in every room version, and changes nothing", async () => {
+    for (const version of ["10", "12"]) {
+      const room = (await call(s, "POST", "/createRoom", { room_version: version }, alice.token)).body.room_id;
+      const before = (await call(s, "GET", `/rooms/${enc(room)}/state/m.room.create`, undefined, alice.token)).body;
+      for (const key of ["", "other"]) {
+        const res = await call(s, "PUT", `/rooms/${enc(room)}/state/m.room.create/${key}`, { room_version: version }, alice.token);
+        expectError(res, 400, "M_INVALID_PARAM");
+        expect(res.body.error).toContain("m.room.create");
+      }
+      expect((await call(s, "GET", `/rooms/${enc(room)}/state/m.room.create`, undefined, alice.token)).body).toEqual(before);
+    }
+  });
 });

@@ -38,6 +38,9 @@ export function registerStateRoutes(server: FastifyInstance, ctx: RouteContext):
   const putOne = async (req: Req) => {
     const me = await ctx.authenticate(req);
     const { roomId, eventType, stateKey } = parseParams(stateParams, req.params);
+    // A room has one create event, made by createRoom; sending another can only fail (and in
+    // room version 12 the failure names a missing room_id, which tells the client nothing).
+    if (eventType === "m.room.create") throw new MatrixError("M_INVALID_PARAM", "path.eventType: m.room.create cannot be sent to an existing room");
     const content = parseBody(jsonObject, req.body);
     ctx.rateLimit(`send:${me.userId}`);
     const own = isOwnMembership(eventType, stateKey, me.userId);
