@@ -424,4 +424,15 @@ describe("send, state, redact", () => {
       expect((await call(s, "GET", `/rooms/${enc(room)}/state/m.room.create`, undefined, alice.token)).body).toEqual(before);
     }
   });
+
+  it("PUT state with a type or state key over 255 bytes is 413 M_TOO_LARGE, however many characters", async () => {
+    const put = (type: string, key: string) => call(s, "PUT", `/rooms/${enc(roomId)}/state/${enc(type)}/${enc(key)}`, { a: 1 }, alice.token);
+    const cases: Array<[string, string]> = [["t".repeat(256), ""], ["é".repeat(128), ""], ["org.example", "k".repeat(256)], ["org.example", "é".repeat(128)]];
+    for (const [type, key] of cases) {
+      const res = await put(type, key);
+      expectError(res, 413, "M_TOO_LARGE");
+      expectError(await call(s, "GET", `/rooms/${enc(roomId)}/state/${enc(type)}/${enc(key)}`, undefined, alice.token), 404, "M_NOT_FOUND");
+    }
+    expect((await put("t".repeat(255), "k".repeat(255))).status).toBe(200);
+  });
 });

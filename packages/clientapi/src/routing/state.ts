@@ -19,7 +19,8 @@ import { readState, stateViewFor } from "./state-access";
 
 const stateParams = z.object({
   roomId: roomIdSchema,
-  eventType: z.string().min(1).max(255),
+  // No length cap here: the event's build measures type and state key in bytes, 413 M_TOO_LARGE.
+  eventType: z.string().min(1),
   stateKey: z.string().default(""),
 });
 
