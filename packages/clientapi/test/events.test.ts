@@ -435,4 +435,23 @@ describe("send, state, redact", () => {
     }
     expect((await put("t".repeat(255), "k".repeat(255))).status).toBe(200);
   });
+
+  it("PUT state without a body is 400 M_NOT_JSON, with a JSON null 400 M_BAD_JSON, and sends nothing; {} is a content", async () => {
+    const path = `/_matrix/client/v3/rooms/${enc(roomId)}/state/org.example.nobody/k`;
+    const put = async (payload: string | undefined) => {
+      const r = await s.server.inject({
+        method: "PUT",
+        url: path,
+        headers: { authorization: `Bearer ${alice.token}`, ...(payload !== undefined ? { "content-type": "application/json" } : {}) },
+        ...(payload !== undefined ? { payload } : {}),
+      });
+      return { status: r.statusCode, body: JSON.parse(r.body) };
+    };
+    expectError(await put(undefined), 400, "M_NOT_JSON");
+    expectError(await put(""), 400, "M_NOT_JSON");
+    expectError(await put("null"), 400, "M_BAD_JSON");
+    expectError(await call(s, "GET", `/rooms/${enc(roomId)}/state/org.example.nobody/k`, undefined, alice.token), 404, "M_NOT_FOUND");
+    expect((await put("{}")).status).toBe(200);
+    expect((await call(s, "GET", `/rooms/${enc(roomId)}/state/org.example.nobody/k`, undefined, alice.token)).body).toEqual({});
+  });
 });

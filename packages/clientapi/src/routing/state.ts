@@ -8,7 +8,7 @@ import { getRoomVersion, MatrixError, roomCreators, roomIdSchema } from "@dendri
 import { z } from "zod";
 import { assertCanonicalValues } from "../canonical-values";
 import { toClientEvent } from "../client-events";
-import { jsonObject, parseBody, parseParams } from "../validation";
+import { jsonObject, parseParams, parseRequiredBody } from "../validation";
 import { asMember, clientRoute, requireJoined, roomParams, type Req, type RouteContext } from "./context";
 import { checkMemberContent, isOwnMembership, withMemberProfile } from "./member-state";
 import { checkCanonicalAliasContent } from "./canonical-alias-content";
@@ -42,7 +42,8 @@ export function registerStateRoutes(server: FastifyInstance, ctx: RouteContext):
     // A room has one create event, made by createRoom; sending another can only fail (and in
     // room version 12 the failure names a missing room_id, which tells the client nothing).
     if (eventType === "m.room.create") throw new MatrixError("M_INVALID_PARAM", "path.eventType: m.room.create cannot be sent to an existing room");
-    const content = parseBody(jsonObject, req.body);
+    // The body is the event's content: none at all is not an empty content.
+    const content = parseRequiredBody(jsonObject, req.body);
     ctx.rateLimit(`send:${me.userId}`);
     const own = isOwnMembership(eventType, stateKey, me.userId);
     if (!own) await requireJoined(ctx, roomId, me.userId);
