@@ -1,6 +1,6 @@
 // Room creation per preset and membership changes, driven over HTTP.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, enc, expectError, register, startServer, type TestServer, type User } from "./harness";
+import { call, enc, expectError, register, SERVER, startServer, type TestServer, type User } from "./harness";
 
 describe("rooms", () => {
   let s: TestServer;
@@ -106,6 +106,27 @@ describe("rooms", () => {
     expectError(await call(s, "POST", "/createRoom", { room_version: "10", power_level_content_override: { kick: "50" } }, alice.token), 400, "M_BAD_JSON");
     expect((await call(s, "POST", "/createRoom", { room_version: "5", power_level_content_override: { kick: "50" } }, alice.token)).status).toBe(200);
     expect((await call(s, "GET", "/joined_rooms", undefined, alice.token)).body.joined_rooms.length).toBe(before + 1);
+  });
+
+  it("createRoom refuses initial_state that PUT /state would: a name, topic or tombstone without its string field, an ACL denying this server", async () => {
+    const before = (await call(s, "GET", "/joined_rooms", undefined, alice.token)).body.joined_rooms.length;
+    const cases: Array<[string, Record<string, unknown>, string]> = [
+      ["m.room.name", { name: 5 }, "initial_state.1.content.name"],
+      ["m.room.topic", {}, "initial_state.1.content.topic"],
+      ["m.room.tombstone", { body: "gone" }, "initial_state.1.content.replacement_room"],
+      ["m.room.server_acl", { allow: [] }, "initial_state.1.content"],
+      ["m.room.server_acl", { allow: ["*"], deny: [SERVER] }, "initial_state.1.content"],
+    ];
+    for (const [type, content, field] of cases) {
+      const initial_state = [{ type: "org.example.fine", content: {} }, { type, state_key: "", content }];
+      const res = await call(s, "POST", "/createRoom", { initial_state }, alice.token);
+      expectError(res, 400, "M_BAD_JSON");
+      expect(res.body.error).toContain(field);
+    }
+    expect((await call(s, "GET", "/joined_rooms", undefined, alice.token)).body.joined_rooms.length).toBe(before);
+    const ok = await call(s, "POST", "/createRoom", { initial_state: [{ type: "m.room.server_acl", content: { allow: ["*"], deny: ["evil.example"] } }] }, alice.token);
+    expect(ok.status).toBe(200);
+    expect((await call(s, "GET", `/rooms/${enc(ok.body.room_id)}/state/m.room.server_acl`, undefined, alice.token)).body).toEqual({ allow: ["*"], deny: ["evil.example"] });
   });
 
   it("createRoom v12: tombstone above state_default; trusted_private_chat invitees become additional creators (v10: users at 100)", async () => {

@@ -10,6 +10,8 @@ import { assertCanonicalValues } from "../canonical-values";
 import { jsonObject, parseBody } from "../validation";
 import { memberProfile } from "./member-profile";
 import { checkPowerLevelsContent } from "./power-levels-content";
+import { checkServerAclContent } from "./server-acl-content";
+import { checkStringFields } from "./state-content-fields";
 import { clientRoute, type RouteContext } from "./context";
 
 const createRoomBody = z.object({
@@ -45,6 +47,12 @@ export function registerCreateRoomRoute(server: FastifyInstance, ctx: RouteConte
         checkPowerLevelsContent(b.power_level_content_override, rules, creators, "body.power_level_content_override");
       }
     }
+    // initial_state becomes state events: the content PUT /state would refuse is refused here.
+    b.initial_state?.forEach((s, i) => {
+      if (s.state_key !== "") return;
+      checkStringFields(s.type, s.content, `body.initial_state.${i}.content`);
+      if (s.type === "m.room.server_acl") checkServerAclContent(ctx.serverName, s.content, `body.initial_state.${i}.content`);
+    });
     if (b.invite_3pid !== undefined && b.invite_3pid.length > 0) {
       throw new MatrixError("M_UNRECOGNIZED", "Third-party invites are not supported");
     }

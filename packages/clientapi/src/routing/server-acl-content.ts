@@ -1,5 +1,6 @@
 /**
- * PUT /state/m.room.server_acl: an ACL that would deny this server is refused (400 M_BAD_JSON).
+ * PUT /state/m.room.server_acl (and createRoom's initial_state): an ACL that would deny this
+ * server is refused (400 M_BAD_JSON).
  * Other servers would then refuse our requests for the room, and our users could no longer
  * reach it, so one careless edit (a typo in `deny`, or a missing `allow`, which the schema
  * warns "renders the room unusable") would be past undoing. The spec does not say what to do;
@@ -9,9 +10,10 @@
  */
 import { MatrixError } from "@dendrite-ts/protocol";
 
-export function checkServerAclContent(serverName: string, content: Record<string, unknown>): void {
+/** `where`: how the error names the content (the body of PUT /state, an initial_state entry). */
+export function checkServerAclContent(serverName: string, content: Record<string, unknown>, where = "body"): void {
   if (!aclAllows(content, serverName)) {
-    throw new MatrixError("M_BAD_JSON", `body: this server access control list would deny ${serverName}, the server sending it`);
+    throw new MatrixError("M_BAD_JSON", `${where}: this server access control list would deny ${serverName}, the server sending it`);
   }
 }
 
