@@ -436,6 +436,29 @@ describe("send, state, redact", () => {
     expect((await put("t".repeat(255), "k".repeat(255))).status).toBe(200);
   });
 
+  it("PUT send without a body is 400 M_NOT_JSON, with a JSON null 400 M_BAD_JSON, and sends nothing; {} is a content", async () => {
+    const room = (await call(s, "POST", "/createRoom", { preset: "public_chat" }, alice.token)).body.room_id;
+    const put = async (txn: string, payload: string | undefined) => {
+      const r = await s.server.inject({
+        method: "PUT",
+        url: `/_matrix/client/v3/rooms/${enc(room)}/send/org.example.nobody/${txn}`,
+        headers: { authorization: `Bearer ${alice.token}`, ...(payload !== undefined ? { "content-type": "application/json" } : {}) },
+        ...(payload !== undefined ? { payload } : {}),
+      });
+      return { status: r.statusCode, body: JSON.parse(r.body) };
+    };
+    expectError(await put("n1", undefined), 400, "M_NOT_JSON");
+    expectError(await put("n2", ""), 400, "M_NOT_JSON");
+    expectError(await put("n3", "null"), 400, "M_BAD_JSON");
+    const latest = async () => (await s.roomserver.queryLatestEventsAndState({ body: { roomId: room, stateToFetch: [] } })).body.latestEventIds;
+    const before = await latest();
+    expectError(await put("n1", undefined), 400, "M_NOT_JSON");
+    expect(await latest()).toEqual(before);
+    const ok = await put("n4", "{}");
+    expect(ok.status).toBe(200);
+    expect(await latest()).toEqual([ok.body.event_id]);
+  });
+
   it("PUT state without a body is 400 M_NOT_JSON, with a JSON null 400 M_BAD_JSON, and sends nothing; {} is a content", async () => {
     const path = `/_matrix/client/v3/rooms/${enc(roomId)}/state/org.example.nobody/k`;
     const put = async (payload: string | undefined) => {

@@ -8,7 +8,7 @@ import type { FastifyInstance } from "fastify";
 import { roomIdSchema } from "@dendrite-ts/protocol";
 import { z } from "zod";
 import { assertCanonicalValues } from "../canonical-values";
-import { jsonObject, parseBody, parseParams } from "../validation";
+import { jsonObject, parseParams, parseRequiredBody } from "../validation";
 import { asMember, clientRoute, type RouteContext } from "./context";
 import { redactsOfSendContent, sendRedaction } from "./redact";
 import { assertRelationTargetAllowed } from "./relation-target";
@@ -23,7 +23,8 @@ export function registerSendRoutes(server: FastifyInstance, ctx: RouteContext): 
   clientRoute(server, "PUT", "/rooms/:roomId/send/:eventType/:txnId", async (req) => {
     const me = await ctx.authenticate(req);
     const { roomId, eventType, txnId } = parseParams(sendParams, req.params);
-    const content = parseBody(jsonObject, req.body);
+    // The body is the event's content: none at all is not an empty content.
+    const content = parseRequiredBody(jsonObject, req.body);
     if (eventType === "m.room.redaction") {
       const redacts = redactsOfSendContent(content);
       return { event_id: await sendRedaction(ctx, me, "send", roomId, redacts, content, txnId) };
