@@ -436,6 +436,13 @@ describe("send, state, redact", () => {
     expect((await put("t".repeat(255), "k".repeat(255))).status).toBe(200);
   });
 
+  it("PUT send with a type over 255 bytes is 413 M_TOO_LARGE, however many characters", async () => {
+    for (const type of ["t".repeat(256), "é".repeat(128)]) {
+      expectError(await call(s, "PUT", `/rooms/${enc(roomId)}/send/${enc(type)}/big-${type.length}`, { a: 1 }, alice.token), 413, "M_TOO_LARGE");
+    }
+    expect((await call(s, "PUT", `/rooms/${enc(roomId)}/send/${"t".repeat(255)}/big-ok`, { a: 1 }, alice.token)).status).toBe(200);
+  });
+
   it("PUT send without a body is 400 M_NOT_JSON, with a JSON null 400 M_BAD_JSON, and sends nothing; {} is a content", async () => {
     const room = (await call(s, "POST", "/createRoom", { preset: "public_chat" }, alice.token)).body.room_id;
     const put = async (txn: string, payload: string | undefined) => {

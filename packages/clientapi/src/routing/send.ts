@@ -15,7 +15,8 @@ import { assertRelationTargetAllowed } from "./relation-target";
 
 const sendParams = z.object({
   roomId: roomIdSchema,
-  eventType: z.string().min(1).max(255),
+  // No length cap here: the event's build measures the type in bytes, 413 M_TOO_LARGE.
+  eventType: z.string().min(1),
   txnId: z.string().min(1).max(255),
 });
 
