@@ -412,7 +412,7 @@ describe("send, state, redact", () => {
     expect((await put({ allow: ["test.local*", 5], deny: ["test", "*.test.local", "test.local.evil"] })).status).toBe(200);
   });
 
-  it("PUT m.room.create into an existing room is 400 M_INVALID_PARAM in every room version, and changes nothing", async () => {
+  it("PUT m.room.create into an existing room (by /state or /send) is 400 M_INVALID_PARAM in every room version, and changes nothing", async () => {
     for (const version of ["10", "12"]) {
       const room = (await call(s, "POST", "/createRoom", { room_version: version }, alice.token)).body.room_id;
       const before = (await call(s, "GET", `/rooms/${enc(room)}/state/m.room.create`, undefined, alice.token)).body;
@@ -421,6 +421,9 @@ describe("send, state, redact", () => {
         expectError(res, 400, "M_INVALID_PARAM");
         expect(res.body.error).toContain("m.room.create");
       }
+      const viaSend = await call(s, "PUT", `/rooms/${enc(room)}/send/m.room.create/c1`, { room_version: version }, alice.token);
+      expectError(viaSend, 400, "M_INVALID_PARAM");
+      expect(viaSend.body.error).toContain("m.room.create");
       expect((await call(s, "GET", `/rooms/${enc(room)}/state/m.room.create`, undefined, alice.token)).body).toEqual(before);
     }
   });

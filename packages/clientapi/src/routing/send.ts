@@ -5,7 +5,7 @@
  * An m.room.redaction sent here goes the way PUT /redact sends one (redact.ts).
  */
 import type { FastifyInstance } from "fastify";
-import { roomIdSchema } from "@dendrite-ts/protocol";
+import { MatrixError, roomIdSchema } from "@dendrite-ts/protocol";
 import { z } from "zod";
 import { assertCanonicalValues } from "../canonical-values";
 import { jsonObject, parseParams, parseRequiredBody } from "../validation";
@@ -24,6 +24,9 @@ export function registerSendRoutes(server: FastifyInstance, ctx: RouteContext): 
   clientRoute(server, "PUT", "/rooms/:roomId/send/:eventType/:txnId", async (req) => {
     const me = await ctx.authenticate(req);
     const { roomId, eventType, txnId } = parseParams(sendParams, req.params);
+    // Only createRoom makes a create event; any other can only fail, and from room version 12
+    // the failure (a create event without room_id) tells the client nothing.
+    if (eventType === "m.room.create") throw new MatrixError("M_INVALID_PARAM", "path.eventType: m.room.create cannot be sent to an existing room");
     // The body is the event's content: none at all is not an empty content.
     const content = parseRequiredBody(jsonObject, req.body);
     if (eventType === "m.room.redaction") {
