@@ -15,7 +15,7 @@ import { availableModes, startHomeserver, type HomeserverMode } from "../src/har
 import { RawClient } from "../src/harness/raw-client";
 import { freePort, spawnEntry, waitForHttp } from "../src/harness/spawn-server";
 import { treeNodeCpuSeconds } from "./process-tree";
-import { timeSendToSync } from "./send-to-sync";
+import { senderAndReader, timeSendToSync } from "./send-to-sync";
 
 const quick = process.env.BENCH_QUICK === "1";
 const LATENCY_SAMPLES = quick ? 30 : 300;
@@ -45,13 +45,11 @@ async function benchMode(mode: HomeserverMode): Promise<Record<string, string>> 
   const hs = await startHomeserver(mode);
   try {
     const tag = Math.random().toString(36).slice(2, 7);
-    const alice = await RawClient.register(hs.baseUrl, `alice${tag}`);
-    const bob = await RawClient.register(hs.baseUrl, `bob${tag}`);
-    const room = await alice.createRoom();
-    await bob.join(room);
+    const pair = await senderAndReader(hs.baseUrl, tag);
+    const { alice, bob, room } = pair;
 
     // send → /sync latency: bob long-polls; alice sends; time until bob's /sync returns it.
-    let since = (await bob.sync({ timeout: 0 })).next_batch;
+    let since = pair.since;
     const latencies: number[] = [];
     const cold: number[] = [];
     const serverPid = hs.process.child.pid!;

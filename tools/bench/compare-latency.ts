@@ -18,7 +18,7 @@ import { startHomeserver, type Homeserver } from "../src/harness/homeserver";
 import { RawClient } from "../src/harness/raw-client";
 import { REPO_ROOT } from "../src/harness/spawn-server";
 import { treeNodeCpuSeconds } from "./process-tree";
-import { timeSendToSync } from "./send-to-sync";
+import { senderAndReader, timeSendToSync } from "./send-to-sync";
 
 const other = process.env.COMPARE_WITH;
 const { postgresUrl, natsUrl } = testServices();
@@ -53,11 +53,7 @@ try {
     const hs = await startHomeserver("monolith+services", { root });
     servers.push(hs);
     const tag = randomBytes(3).toString("hex");
-    const alice = await RawClient.register(hs.baseUrl, `alice${tag}`);
-    const bob = await RawClient.register(hs.baseUrl, `bob${tag}`);
-    const room = await alice.createRoom();
-    await bob.join(room);
-    const since = (await bob.sync({ timeout: 0 })).next_batch as string;
+    const { alice, bob, room, since } = await senderAndReader(hs.baseUrl, tag);
     sides.push({ name, hs, alice, bob, room, since, latencies: [], cpuAtStart: 0 });
   }
   for (let i = -WARM_UP; i < SAMPLES; i++) {

@@ -12,8 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { testServices } from "@dendrite-ts/runtime/testing";
 import { startHomeserver } from "../src/harness/homeserver";
-import { RawClient } from "../src/harness/raw-client";
-import { timeSendToSync } from "./send-to-sync";
+import { senderAndReader, timeSendToSync } from "./send-to-sync";
 
 const { postgresUrl, natsUrl } = testServices();
 if (!postgresUrl || !natsUrl) {
@@ -30,11 +29,9 @@ const hs = await startHomeserver("monolith+services");
 const latencies: number[] = [];
 try {
   const tag = Math.random().toString(36).slice(2, 7);
-  const alice = await RawClient.register(hs.baseUrl, `alice${tag}`);
-  const bob = await RawClient.register(hs.baseUrl, `bob${tag}`);
-  const room = await alice.createRoom();
-  await bob.join(room);
-  let since = (await bob.sync({ timeout: 0 })).next_batch;
+  const pair = await senderAndReader(hs.baseUrl, tag);
+  const { alice, bob, room } = pair;
+  let since = pair.since;
   for (let i = -WARM_UP; i < SAMPLES; i++) {
     const sample = await timeSendToSync(alice, bob, room, since, `stages ${i}`);
     if (i >= 0) latencies.push(sample.ms);

@@ -3,7 +3,16 @@
  * sends into `room` once the poll has had 2 ms to park, and the time runs until bob's /sync
  * returns the message. Returns that time and bob's next token.
  */
-import { timelineEventIds, type RawClient } from "../src/harness/raw-client";
+import { RawClient, timelineEventIds } from "../src/harness/raw-client";
+
+/** The two users the latency loops use: alice made `room`, bob joined it; `since` is bob's token after. */
+export async function senderAndReader(baseUrl: string, tag: string): Promise<{ alice: RawClient; bob: RawClient; room: string; since: string }> {
+  const alice = await RawClient.register(baseUrl, `alice${tag}`);
+  const bob = await RawClient.register(baseUrl, `bob${tag}`);
+  const room = await alice.createRoom();
+  await bob.join(room);
+  return { alice, bob, room, since: (await bob.sync({ timeout: 0 })).next_batch as string };
+}
 
 export async function timeSendToSync(alice: RawClient, bob: RawClient, room: string, since: string, body: string): Promise<{ ms: number; since: string }> {
   const poll = bob.sync({ since, timeout: 10_000 });
