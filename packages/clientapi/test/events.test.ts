@@ -337,6 +337,14 @@ describe("send, state, redact", () => {
     expectError(await put({ alias: "#mine:test.local" }), 400, "M_BAD_ALIAS");
   });
 
+  it("PUT m.room.canonical_alias with alias \"\" is accepted as no canonical alias (the schema allows empty), alt_aliases still checked", async () => {
+    const room = (await call(s, "POST", "/createRoom", { preset: "public_chat", room_alias_name: "emptied" }, alice.token)).body.room_id;
+    const put = (content: unknown) => call(s, "PUT", `/rooms/${enc(room)}/state/m.room.canonical_alias`, content, alice.token);
+    expect((await put({ alias: "", alt_aliases: ["#emptied:test.local"] })).status).toBe(200);
+    expect((await call(s, "GET", `/rooms/${enc(room)}/state/m.room.canonical_alias`, undefined, alice.token)).body).toEqual({ alias: "", alt_aliases: ["#emptied:test.local"] });
+    expectError(await put({ alias: "", alt_aliases: ["#nowhere-empty:test.local"] }), 400, "M_BAD_ALIAS");
+  });
+
   it("PUT m.room.power_levels that breaks the format rules is 400 M_BAD_JSON, and changes nothing", async () => {
     const room = (await call(s, "POST", "/createRoom", { preset: "public_chat", creation_content: { additional_creators: [bob.userId] } }, alice.token)).body.room_id;
     const before = (await call(s, "GET", `/rooms/${enc(room)}/state/m.room.power_levels`, undefined, alice.token)).body;

@@ -30,7 +30,8 @@ function listedAliases(content: Record<string, unknown>): string[] {
     throw new MatrixError("M_INVALID_PARAM", `body.${field}: ${why}`);
   };
   const out: string[] = [];
-  if (content.alias !== undefined && content.alias !== null) {
+  // The schema reads an absent, null or empty alias alike as "no canonical alias".
+  if (content.alias !== undefined && content.alias !== null && content.alias !== "") {
     if (typeof content.alias !== "string" || !isValidRoomAlias(content.alias)) invalid("alias", `${JSON.stringify(content.alias)} is not a room alias`);
     out.push(content.alias as string);
   }
