@@ -124,4 +124,19 @@ describe("filters", () => {
     const res = await sync(h, bob, { filter: JSON.stringify({ account_data: { types: ["org.example.b"] } }) });
     expect(res.account_data.events.map((e: any) => e.type)).toEqual(["org.example.b"]);
   });
+  it("the state filter's rooms, not_rooms and contains_url leave state out, as its types do", async () => {
+    const shown = await createRoom(h, alice, { name: "shown" });
+    const hidden = await createRoom(h, alice, { name: "hidden" });
+    const avatar = await setState(h, alice, shown, "m.room.avatar", { url: "mxc://example.org/a" });
+    await h.waitForEvents(avatar, await send(h, alice, hidden, "after the name"));
+    const stateTypes = async (state: Record<string, unknown>) => {
+      const res = await sync(h, alice, { filter: JSON.stringify({ room: { rooms: [shown, hidden], timeline: { limit: 1 }, state } }) });
+      return [shown, hidden].map((r) => res.rooms.join[r].state.events.map((e: any) => e.type).sort());
+    };
+    expect(await stateTypes({ types: ["m.room.name"], not_rooms: [hidden] })).toEqual([["m.room.name"], []]);
+    expect(await stateTypes({ types: ["m.room.name"], rooms: [hidden] })).toEqual([[], ["m.room.name"]]);
+    // Only the avatar carries a content.url; the avatar is the timeline's event, not state.
+    expect(await stateTypes({ contains_url: true })).toEqual([[], []]);
+    expect((await stateTypes({ contains_url: false }))[0]).toContain("m.room.name");
+  });
 });

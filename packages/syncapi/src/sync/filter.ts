@@ -105,3 +105,13 @@ export function roomAllowed(f: { rooms?: string[]; not_rooms?: string[] } | unde
   if (f.rooms && !f.rooms.includes(roomId)) return false;
   return true;
 }
+
+/**
+ * Every list of a RoomEventFilter (not the limit) on an event held in memory: what storage's SQL
+ * condition does for timelines, for the state sections that are filtered after reading.
+ */
+export function roomEventMatches(f: RoomEventFilter | undefined, ev: { type: string; sender: string; roomId: string; containsUrl: boolean }): boolean {
+  if (!f) return true;
+  if (!eventMatches(f, ev) || !roomAllowed(f, ev.roomId)) return false;
+  return f.contains_url === undefined || f.contains_url === ev.containsUrl;
+}

@@ -5,7 +5,7 @@
  */
 import type { DeltaSpec, FullRead, RoomDelta, SqlEventFilter, StateRow, StoredEvent, SyncStore } from "../storage";
 import { formatEvent, type ClientEvent, type EventFormat, type Viewer } from "./client-event";
-import { eventMatches, type Filter, type RoomEventFilter } from "./filter";
+import { roomEventMatches, type Filter, type RoomEventFilter } from "./filter";
 import { bundleAggregations } from "./aggregations";
 import { applyEventFields } from "./event-fields";
 import { lazyLoadState } from "./lazy-members";
@@ -251,7 +251,7 @@ async function stateEvents(
   const out: StoredEvent[] = [];
   for (const r of rows) {
     const e = byId.get(r.eventId);
-    if (e && eventMatches(f, e)) out.push(e);
+    if (e && roomEventMatches(f, e)) out.push(e);
   }
   out.sort((a, b) => a.pos - b.pos);
   const limited = f?.limit !== undefined ? out.slice(-f.limit) : out;
