@@ -1,5 +1,6 @@
 // Room aliases (profiles: profile.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ok } from "../src/call";
 import { call, enc, expectError, register, startServer, type TestServer, type User } from "./harness";
 
 describe("room aliases", () => {
@@ -41,5 +42,24 @@ describe("room aliases", () => {
     await call(s, "PUT", alias("#alices:test.local"), { room_id: roomId }, alice.token);
     expectError(await call(s, "DELETE", alias("#alices:test.local"), undefined, bob.token), 403, "M_FORBIDDEN");
     expectError(await call(s, "GET", `/rooms/${enc(roomId)}/aliases`, undefined, (await register(s, "outsider")).token), 403, "M_FORBIDDEN");
+  });
+
+  it("a server admin outside the room may delete any alias", async () => {
+    const made = await ok(s.userapi.createAccount({ body: { localpart: "aliasadmin", password: "pw-admin", isAdmin: true, login: {} } }));
+    await call(s, "PUT", alias("#adminable:test.local"), { room_id: roomId }, alice.token);
+    expect((await call(s, "DELETE", alias("#adminable:test.local"), undefined, made.accessToken!)).status).toBe(200);
+    expectError(await call(s, "GET", alias("#adminable:test.local")), 404, "M_NOT_FOUND");
+  });
+
+  it("a user who left the room loses the power to delete others' aliases, not their own", async () => {
+    const room = (await call(s, "POST", "/createRoom", { preset: "public_chat" }, alice.token)).body.room_id;
+    await call(s, "POST", `/join/${enc(room)}`, {}, bob.token);
+    await call(s, "PUT", alias("#bobs-left:test.local"), { room_id: room }, bob.token);
+    await call(s, "PUT", alias("#alices-left:test.local"), { room_id: room }, alice.token);
+    await call(s, "POST", `/rooms/${enc(room)}/leave`, {}, alice.token);
+    // Alice's power level of 100 stays in the room's state, but outside the room she can send nothing.
+    expectError(await call(s, "DELETE", alias("#bobs-left:test.local"), undefined, alice.token), 403, "M_FORBIDDEN");
+    expect((await call(s, "GET", alias("#bobs-left:test.local"))).status).toBe(200);
+    expect((await call(s, "DELETE", alias("#alices-left:test.local"), undefined, alice.token)).status).toBe(200);
   });
 });

@@ -181,9 +181,13 @@ export const roomserverContract = c.router(
     ),
     removeRoomAlias: post(
       "/alias/remove",
-      z.object({ alias: z.string(), userId: z.string() }),
+      z.object({
+        alias: z.string(),
+        /** Acting for this user: its creator, or joined with power to send m.room.canonical_alias. Absent: no check (admins). */
+        userId: z.string().optional(),
+      }),
       z.object({ found: z.boolean(), removed: z.boolean() }),
-      "Remove an alias: its creator or a user with power to change m.room.canonical_alias.",
+      "Remove an alias: its creator, a joined user with power to change m.room.canonical_alias, or a caller acting for nobody.",
     ),
     resolveRoomAlias: post("/alias/resolve", z.object({ alias: z.string() }), z.object({ roomId: z.string().optional() }), "Alias → room ID."),
     queryAliasesForRoom: post("/alias/list", z.object({ roomId: z.string() }), z.object({ aliases: z.array(z.string()) }), "Local aliases of a room."),

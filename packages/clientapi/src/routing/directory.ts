@@ -41,7 +41,8 @@ export function registerDirectoryRoutes(server: FastifyInstance, ctx: RouteConte
     const me = await ctx.authenticate(req);
     const { roomAlias } = parseParams(aliasParams, req.params);
     localAlias(roomAlias);
-    const { body } = await ctx.roomserver.removeRoomAlias({ body: { alias: roomAlias, userId: me.userId } });
+    // A server admin may remove any alias; anyone else acts as themselves (roomserver checks who).
+    const { body } = await ctx.roomserver.removeRoomAlias({ body: { alias: roomAlias, ...(me.isAdmin ? {} : { userId: me.userId }) } });
     if (!body.found) throw new MatrixError("M_NOT_FOUND", `Room alias ${roomAlias} not found`);
     if (!body.removed) throw new MatrixError("M_FORBIDDEN", `You may not remove ${roomAlias}`);
     return {};

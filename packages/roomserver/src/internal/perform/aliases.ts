@@ -19,14 +19,20 @@ export async function setAlias(ctx: RoomserverContext, alias: string, roomId: st
   return { aliasExists: !(await ctx.aliasWrites.run(alias, () => ctx.store.insertAlias(alias, roomId, userId))) };
 }
 
-/** Its creator may remove an alias, and so may anyone with power to set the room's canonical alias. */
-export async function removeAlias(ctx: RoomserverContext, alias: string, userId: string): Promise<{ found: boolean; removed: boolean }> {
+/**
+ * Its creator may remove an alias, and so may a joined member with power to set the room's
+ * canonical alias (outside the room, a power level lets one send nothing); no userId is a caller
+ * acting for nobody (a server admin), who may remove any.
+ */
+export async function removeAlias(ctx: RoomserverContext, alias: string, userId?: string): Promise<{ found: boolean; removed: boolean }> {
   const found = await ctx.store.resolveAlias(alias);
   if (!found) return { found: false, removed: false };
-  if (found.creatorId !== userId) {
+  if (userId !== undefined && found.creatorId !== userId) {
     const room = await ctx.store.roomInfo(found.roomId);
     const rules = room ? getRoomVersion(room.roomVersion) : undefined;
     if (!room || !rules) return { found: true, removed: false };
+    const member = await currentStateEvent(ctx, room, "m.room.member", userId);
+    if ((member?.content as { membership?: unknown } | undefined)?.membership !== "join") return { found: true, removed: false };
     const pl = await currentStateEvent(ctx, room, "m.room.power_levels", "");
     const create = await currentStateEvent(ctx, room, "m.room.create", "");
     const needed = requiredPowerLevelForEvent("m.room.canonical_alias", "", pl, rules.authorization);
