@@ -118,6 +118,19 @@ describe("room history endpoints", () => {
     expect((await h.get(carol, room(`context/${encodeURIComponent(msgs[2]!)}`))).status).toBe(404);
   });
 
+  it("/context applies its filter to state too, as to the events around (not to the event itself)", async () => {
+    const ctx = async (filter: Record<string, unknown>) => (await h.get(alice, room(`context/${encodeURIComponent(msgs[2]!)}`), { limit: 4, filter: JSON.stringify(filter) })).body;
+    const messagesOnly = await ctx({ types: ["m.room.message"] });
+    expect(messagesOnly.event.event_id).toBe(msgs[2]);
+    expect(messagesOnly.state).toEqual([]);
+    const bobsMembership = await ctx({ types: ["m.room.member"], senders: [bob.userId] });
+    expect(bobsMembership.state.map((e: any) => [e.type, e.state_key])).toEqual([["m.room.member", bob.userId]]);
+    expect(bobsMembership.events_before.map((e: any) => e.type)).toEqual(["m.room.member"]);
+    const notAlice = await ctx({ not_senders: [alice.userId] });
+    expect(notAlice.state.every((e: any) => e.sender !== alice.userId)).toBe(true);
+    expect((await ctx({ types: ["m.room.name"], not_rooms: [roomId] })).state).toEqual([]);
+  });
+
   it("/event: a visible event, 404 for unknown or invisible ones and for the wrong room", async () => {
     const res = await h.get(bob, room(`event/${encodeURIComponent(msgs[0]!)}`));
     expect(res.status).toBe(200);

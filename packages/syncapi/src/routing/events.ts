@@ -10,7 +10,7 @@ import type { UserapiForSync } from "@dendrite-ts/userapi";
 import type { StoredEvent, SyncStore } from "../storage";
 import { clientEventsWithAggregations } from "../sync/aggregations";
 import { isIgnored, toClientEvent, type Viewer } from "../sync/client-event";
-import { parseFilterParam, roomEventFilterSchema } from "../sync/filter";
+import { parseFilterParam, roomEventFilterSchema, roomEventMatches } from "../sync/filter";
 import { withIgnored, type IgnoredUsers } from "../sync/ignored-users";
 import { memberEventsOfSenders } from "../sync/lazy-members";
 import { formatTopoToken } from "../sync/tokens";
@@ -99,9 +99,11 @@ export function registerEventRoutes(server: HttpServer, deps: EventRouteDeps): v
       const newest = afterRows[afterRows.length - 1] ?? ev;
       // The spec: the state of the room at the last event returned.
       const all: StoredEvent[] = [...before, ev, ...after];
-      const stateRows = filter?.lazy_load_members
+      const stateRead = filter?.lazy_load_members
         ? await memberEventsOfSenders(store, roomId, newest.pos, all)
         : await store.events.eventsByIds((await store.state.stateAfter(roomId, newest.pos)).map((r) => r.eventId));
+      // The spec applies the filter to `state` as well (its limit bounds only the events around).
+      const stateRows = stateRead.filter((e) => roomEventMatches(filter, e));
       const inRoom = viewerInRoom(viewer, visibility);
       const [event, ...around] = await clientEventsWithAggregations(store, inRoom, [ev, ...before, ...after]);
       return {
