@@ -129,6 +129,32 @@ describe("rooms", () => {
     expect((await call(s, "GET", `/rooms/${enc(ok.body.room_id)}/state/m.room.server_acl`, undefined, alice.token)).body).toEqual({ allow: ["*"], deny: ["evil.example"] });
   });
 
+  it("createRoom refuses an initial_state m.room.canonical_alias that PUT /state would: malformed (M_INVALID_PARAM), or naming an alias other than its own room_alias_name (M_BAD_ALIAS)", async () => {
+    const taken = (await call(s, "POST", "/createRoom", { room_alias_name: "canon-taken" }, alice.token)).body.room_id;
+    expect(taken).toBeDefined();
+    const before = (await call(s, "GET", "/joined_rooms", undefined, alice.token)).body.joined_rooms.length;
+    const cases: Array<[Record<string, unknown>, string, string]> = [
+      [{ alias: 5 }, "M_INVALID_PARAM", "initial_state.1.content.alias"],
+      [{ alt_aliases: ["nohash"] }, "M_INVALID_PARAM", "initial_state.1.content.alt_aliases.0"],
+      [{ alias: "#canon-taken:test.local" }, "M_BAD_ALIAS", "#canon-taken:test.local"],
+      [{ alias: "#canon-nowhere:test.local" }, "M_BAD_ALIAS", "#canon-nowhere:test.local"],
+      [{ alt_aliases: ["#elsewhere:other.example"] }, "M_BAD_ALIAS", "#elsewhere:other.example"],
+    ];
+    for (const [content, errcode, named] of cases) {
+      const initial_state = [{ type: "org.example.fine", content: {} }, { type: "m.room.canonical_alias", state_key: "", content }];
+      const res = await call(s, "POST", "/createRoom", { room_alias_name: "canon-new", initial_state }, alice.token);
+      expectError(res, 400, errcode);
+      expect(res.body.error).toContain(named);
+    }
+    expect((await call(s, "GET", "/joined_rooms", undefined, alice.token)).body.joined_rooms.length).toBe(before);
+    expectError(await call(s, "GET", `/directory/room/${enc("#canon-new:test.local")}`), 404, "M_NOT_FOUND");
+    // The room's own new alias points to it; an empty alias is none.
+    const content = { alias: "", alt_aliases: ["#canon-new:test.local"] };
+    const made = await call(s, "POST", "/createRoom", { room_alias_name: "canon-new", initial_state: [{ type: "m.room.canonical_alias", content }] }, alice.token);
+    expect(made.status, JSON.stringify(made.body)).toBe(200);
+    expect((await state(made.body.room_id, "m.room.canonical_alias")).body).toEqual(content);
+  });
+
   it("createRoom v12: tombstone above state_default; trusted_private_chat invitees become additional creators (v10: users at 100)", async () => {
     const plain = (await call(s, "POST", "/createRoom", {}, alice.token)).body.room_id;
     expect((await state(plain, "m.room.power_levels")).body.events["m.room.tombstone"]).toBe(150);

@@ -3,7 +3,7 @@
  * valid (400 M_INVALID_PARAM) and point to this room (400 M_BAD_ALIAS); aliases already in the
  * current event, or being removed, are not checked. Our own aliases resolve through the
  * roomserver; another server's cannot be resolved without federation, so a new one is refused
- * (M_BAD_ALIAS) rather than listed unchecked.
+ * (M_BAD_ALIAS) rather than listed unchecked. createRoom's initial_state is held to the same.
  */
 import { MatrixError, isValidRoomAlias, roomAliasServerName, type RoomAlias } from "@dendrite-ts/protocol";
 import type { RouteContext } from "./context";
@@ -24,10 +24,20 @@ export async function checkCanonicalAliasContent(ctx: RouteContext, roomId: stri
   }
 }
 
+/**
+ * createRoom's initial_state m.room.canonical_alias (`at` locates it in the request): the room
+ * does not exist yet, so the only alias that can point to it is the one room_alias_name makes.
+ */
+export function checkInitialCanonicalAliasContent(content: Record<string, unknown>, ownAlias: string | undefined, at: string): void {
+  for (const alias of listedAliases(content, at)) {
+    if (alias !== ownAlias) throw new MatrixError("M_BAD_ALIAS", `The alias ${alias} does not point to the new room`);
+  }
+}
+
 /** `alias` and `alt_aliases` of the new content, refused unless well formed. */
-function listedAliases(content: Record<string, unknown>): string[] {
+function listedAliases(content: Record<string, unknown>, at = "body"): string[] {
   const invalid = (field: string, why: string): never => {
-    throw new MatrixError("M_INVALID_PARAM", `body.${field}: ${why}`);
+    throw new MatrixError("M_INVALID_PARAM", `${at}.${field}: ${why}`);
   };
   const out: string[] = [];
   // The schema reads an absent, null or empty alias alike as "no canonical alias".

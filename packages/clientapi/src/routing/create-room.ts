@@ -9,6 +9,7 @@ import { z } from "zod";
 import { assertCanonicalValues } from "../canonical-values";
 import { jsonObject, parseBody } from "../validation";
 import { memberProfile } from "./member-profile";
+import { checkInitialCanonicalAliasContent } from "./canonical-alias-content";
 import { checkPowerLevelsContent } from "./power-levels-content";
 import { checkServerAclContent } from "./server-acl-content";
 import { checkStringFields } from "./state-content-fields";
@@ -52,6 +53,10 @@ export function registerCreateRoomRoute(server: FastifyInstance, ctx: RouteConte
       if (s.state_key !== "") return;
       checkStringFields(s.type, s.content, `body.initial_state.${i}.content`);
       if (s.type === "m.room.server_acl") checkServerAclContent(ctx.serverName, s.content, `body.initial_state.${i}.content`);
+      if (s.type === "m.room.canonical_alias") {
+        const ownAlias = b.room_alias_name === undefined ? undefined : `#${b.room_alias_name}:${ctx.serverName}`;
+        checkInitialCanonicalAliasContent(s.content, ownAlias, `body.initial_state.${i}.content`);
+      }
     });
     if (b.invite_3pid !== undefined && b.invite_3pid.length > 0) {
       throw new MatrixError("M_UNRECOGNIZED", "Third-party invites are not supported");
