@@ -97,6 +97,21 @@ describe("filters", () => {
     expect(res.rooms.join[roomId].timeline.events).toEqual([{ type: "m.room.topic" }]);
   });
 
+  it("event_fields reads a backslash escaped by a backslash, as it reads an escaped dot", async () => {
+    const roomId = await createRoom(h, alice);
+    const id = await send(h, alice, roomId, "", { type: "org.example.paths", content: { "m\\foo": 1, "a\\": { b: 2 }, "a.b": 3, "a\\x": 4 } });
+    await h.waitForEvents(id);
+    const fields = async (event_fields: string[]) =>
+      (await sync(h, alice, { filter: JSON.stringify({ event_fields, room: { rooms: [roomId], timeline: { limit: 1 } } }) })).rooms.join[roomId].timeline.events[0];
+    // The appendix's example: `content.m\\foo` names the content property m\foo.
+    expect(await fields(["content.m\\\\foo"])).toEqual({ content: { "m\\foo": 1 } });
+    // `a\\.b`: an escaped backslash, then a separator.
+    expect(await fields(["content.a\\\\.b"])).toEqual({ content: { "a\\": { b: 2 } } });
+    expect(await fields(["content.a\\.b"])).toEqual({ content: { "a.b": 3 } });
+    // Any other escape is a literal backslash.
+    expect(await fields(["content.a\\x"])).toEqual({ content: { "a\\x": 4 } });
+  });
+
   it("event_format federation gives timeline and state events as the PDUs we hold", async () => {
     const roomId = await createRoom(h, alice);
     const id = await send(h, alice, roomId, "as federated");

@@ -1,6 +1,7 @@
 /**
  * The filter's `event_fields` (filter.yaml): keep only the listed dot-separated paths of each
- * event (`content.body`; `\.` escapes a dot inside a key). Absent: every field.
+ * event (`content.body`; `\.` and `\\` escape a dot and a backslash inside a key: appendices,
+ * "Dot-separated property paths"). Absent: every field.
  */
 type Json = Record<string, unknown>;
 
@@ -9,8 +10,9 @@ function splitPath(path: string): string[] {
   let cur = "";
   for (let i = 0; i < path.length; i++) {
     const c = path[i]!;
-    if (c === "\\" && path[i + 1] === ".") {
-      cur += ".";
+    // `\.` and `\\` are a literal dot and backslash; any other backslash stands for itself.
+    if (c === "\\" && (path[i + 1] === "." || path[i + 1] === "\\")) {
+      cur += path[i + 1];
       i++;
     } else if (c === ".") {
       parts.push(cur);
