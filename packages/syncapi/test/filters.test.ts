@@ -45,6 +45,23 @@ describe("filters", () => {
     expect((await h.post(alice, path(alice), { room: { state: { types: "m.room.name" } } })).body.errcode).toBe("M_BAD_JSON");
   });
 
+  it("sender and room lists take only user and room IDs: anything else is 400 where the filter is given, and stores nothing", async () => {
+    const bad = [{ room: { timeline: { senders: ["bob"] } } }, { presence: { not_senders: ["!room:example.org"] } }, { room: { rooms: ["#alias:example.org"] } }, { room: { state: { not_rooms: ["@bob:example.org"] } } }];
+    for (const filter of bad) {
+      const up = await h.post(alice, path(alice), filter);
+      expect(up.status, JSON.stringify(filter)).toBe(400);
+      expect(up.body.errcode).toBe("M_BAD_JSON");
+      const inline = await h.get(alice, "/_matrix/client/v3/sync", { filter: JSON.stringify(filter), timeout: 0 });
+      expect(inline.status, JSON.stringify(filter)).toBe(400);
+      expect(inline.body.errcode).toBe("M_INVALID_PARAM");
+    }
+    const roomId = await createRoom(h, alice);
+    const messages = await h.get(alice, `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages`, { dir: "b", filter: JSON.stringify({ senders: ["alice"] }) });
+    expect(messages.status).toBe(400);
+    expect(messages.body.errcode).toBe("M_INVALID_PARAM");
+    expect((await h.post(alice, path(alice), { room: { rooms: [roomId], timeline: { senders: [bob.userId] } } })).status).toBe(200);
+  });
+
   it("a stored filter and the same filter inline shape /sync alike", async () => {
     const roomId = await createRoom(h, alice);
     const ids = [await send(h, alice, roomId, "one"), await send(h, alice, roomId, "two", { type: "org.example.custom", content: { x: 1 } })];

@@ -7,21 +7,25 @@ import { MatrixError } from "@dendrite-ts/protocol";
 import { z } from "zod";
 
 const strings = z.array(z.string());
+// The spec's patterns (event_filter.yaml, room_event_filter.yaml): an ID of the wrong kind would
+// silently match nothing, so it is refused where the filter is given.
+const userIds = z.array(z.string().startsWith("@", "must be a user ID"));
+const roomIds = z.array(z.string().startsWith("!", "must be a room ID"));
 
 export const eventFilterSchema = z
   .object({
     limit: z.number().int().min(0).optional(),
     types: strings.optional(),
     not_types: strings.optional(),
-    senders: strings.optional(),
-    not_senders: strings.optional(),
+    senders: userIds.optional(),
+    not_senders: userIds.optional(),
   })
   .passthrough();
 
 export const roomEventFilterSchema = eventFilterSchema
   .extend({
-    rooms: strings.optional(),
-    not_rooms: strings.optional(),
+    rooms: roomIds.optional(),
+    not_rooms: roomIds.optional(),
     contains_url: z.boolean().optional(),
     lazy_load_members: z.boolean().optional(),
     include_redundant_members: z.boolean().optional(),
@@ -37,8 +41,8 @@ export const filterSchema = z
     account_data: eventFilterSchema.optional(),
     room: z
       .object({
-        rooms: strings.optional(),
-        not_rooms: strings.optional(),
+        rooms: roomIds.optional(),
+        not_rooms: roomIds.optional(),
         include_leave: z.boolean().optional(),
         ephemeral: roomEventFilterSchema.optional(),
         state: roomEventFilterSchema.optional(),
