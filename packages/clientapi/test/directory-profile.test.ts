@@ -51,6 +51,25 @@ describe("room aliases", () => {
     expectError(await call(s, "GET", alias("#adminable:test.local")), 404, "M_NOT_FOUND");
   });
 
+  it("deleting an alias takes it out of m.room.canonical_alias, when the deleter may change that event", async () => {
+    const room = (await call(s, "POST", "/createRoom", { preset: "public_chat", room_alias_name: "canon-main" }, alice.token)).body.room_id;
+    await call(s, "POST", `/join/${enc(room)}`, {}, bob.token);
+    await call(s, "PUT", alias("#canon-alt:test.local"), { room_id: room }, alice.token);
+    await call(s, "PUT", alias("#canon-bobs:test.local"), { room_id: room }, bob.token);
+    const canonical = async () => (await call(s, "GET", `/rooms/${enc(room)}/state/m.room.canonical_alias`, undefined, alice.token)).body;
+    const all = { alias: "#canon-main:test.local", alt_aliases: ["#canon-alt:test.local", "#canon-bobs:test.local"] };
+    expect((await call(s, "PUT", `/rooms/${enc(room)}/state/m.room.canonical_alias`, all, alice.token)).status).toBe(200);
+
+    expect((await call(s, "DELETE", alias("#canon-alt:test.local"), undefined, alice.token)).status).toBe(200);
+    expect(await canonical()).toEqual({ alias: "#canon-main:test.local", alt_aliases: ["#canon-bobs:test.local"] });
+    // Bob may delete his own alias but not change the event: the alias goes, the event stays.
+    expect((await call(s, "DELETE", alias("#canon-bobs:test.local"), undefined, bob.token)).status).toBe(200);
+    expectError(await call(s, "GET", alias("#canon-bobs:test.local")), 404, "M_NOT_FOUND");
+    expect(await canonical()).toEqual({ alias: "#canon-main:test.local", alt_aliases: ["#canon-bobs:test.local"] });
+    expect((await call(s, "DELETE", alias("#canon-main:test.local"), undefined, alice.token)).status).toBe(200);
+    expect(await canonical()).toEqual({ alt_aliases: ["#canon-bobs:test.local"] });
+  });
+
   it("a user who left the room loses the power to delete others' aliases, not their own", async () => {
     const room = (await call(s, "POST", "/createRoom", { preset: "public_chat" }, alice.token)).body.room_id;
     await call(s, "POST", `/join/${enc(room)}`, {}, bob.token);

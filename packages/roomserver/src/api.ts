@@ -187,7 +187,7 @@ export const roomserverContract = c.router(
         userId: z.string().optional(),
       }),
       z.object({ found: z.boolean(), removed: z.boolean() }),
-      "Remove an alias: its creator, a joined user with power to change m.room.canonical_alias, or a caller acting for nobody.",
+      "Remove an alias: its creator, a joined user with power to change m.room.canonical_alias, or a caller acting for nobody; a user who may also takes it out of m.room.canonical_alias.",
     ),
     resolveRoomAlias: post("/alias/resolve", z.object({ alias: z.string() }), z.object({ roomId: z.string().optional() }), "Alias → room ID."),
     queryAliasesForRoom: post("/alias/list", z.object({ roomId: z.string() }), z.object({ aliases: z.array(z.string()) }), "Local aliases of a room."),

@@ -35,7 +35,7 @@ export function roomserverImpl(ctx: RoomserverContext, inputter: Inputter): Room
     queryMembersOfRoom: async ({ body }) => ok(await queryMembersOfRoom(ctx, body.roomId, body.joinedOnly, body.atEventId)),
     queryRoomsForUser: async ({ body }) => ok(await queryRoomsForUser(ctx, body.userId, body.membership)),
     setRoomAlias: async ({ body }) => ok(await setAlias(ctx, body.alias, body.roomId, body.userId)),
-    removeRoomAlias: async ({ body }) => ok(await removeAlias(ctx, body.alias, body.userId)),
+    removeRoomAlias: async ({ body }) => ok(await removeAlias(ctx, inputter, body.alias, body.userId)),
     resolveRoomAlias: async ({ body }) => {
       const found = await ctx.store.resolveAlias(body.alias);
       return ok(found ? { roomId: found.roomId } : {});

@@ -1,7 +1,9 @@
 /** Local room aliases: set, remove, resolve, list. Remote aliases are a directory lookup (federationsender). */
 import { getRoomVersion, MatrixError, parseRoomAlias, requiredPowerLevelForEvent, userPowerLevel } from "@dendrite-ts/protocol";
 import { serverOf, type RoomserverContext } from "../context";
+import type { Inputter } from "../input/inputter";
 import { currentStateEvent } from "../query/state";
+import { buildRoomEvent } from "./build";
 
 function requireLocalAlias(ctx: RoomserverContext, alias: string): void {
   try {
@@ -24,7 +26,7 @@ export async function setAlias(ctx: RoomserverContext, alias: string, roomId: st
  * canonical alias (outside the room, a power level lets one send nothing); no userId is a caller
  * acting for nobody (a server admin), who may remove any.
  */
-export async function removeAlias(ctx: RoomserverContext, alias: string, userId?: string): Promise<{ found: boolean; removed: boolean }> {
+export async function removeAlias(ctx: RoomserverContext, inputter: Inputter, alias: string, userId?: string): Promise<{ found: boolean; removed: boolean }> {
   const found = await ctx.store.resolveAlias(alias);
   if (!found) return { found: false, removed: false };
   if (userId !== undefined && found.creatorId !== userId) {
@@ -38,5 +40,26 @@ export async function removeAlias(ctx: RoomserverContext, alias: string, userId?
     const needed = requiredPowerLevelForEvent("m.room.canonical_alias", "", pl, rules.authorization);
     if (userPowerLevel(userId, pl, create, rules.authorization) < needed) return { found: true, removed: false };
   }
-  return { found: true, removed: await ctx.store.deleteAlias(alias) };
+  const removed = await ctx.store.deleteAlias(alias);
+  if (removed && userId !== undefined) await dropFromCanonicalAlias(ctx, inputter, found.roomId, alias, userId);
+  return { found: true, removed };
+}
+
+/**
+ * The room's m.room.canonical_alias should not go on naming a deleted alias (directory.yaml lets
+ * servers update it): the deleter sends the event without it. Someone without power to send it
+ * still deletes the alias (as the spec recommends); the event then stays as it was.
+ */
+async function dropFromCanonicalAlias(ctx: RoomserverContext, inputter: Inputter, roomId: string, alias: string, userId: string): Promise<void> {
+  const room = await ctx.store.roomInfo(roomId);
+  const current = room ? await currentStateEvent(ctx, room, "m.room.canonical_alias", "") : undefined;
+  if (!current) return;
+  const content = { ...(current.content as Record<string, unknown>) };
+  const alt = Array.isArray(content.alt_aliases) ? (content.alt_aliases as unknown[]) : undefined;
+  if (content.alias !== alias && !alt?.includes(alias)) return;
+  if (content.alias === alias) delete content.alias;
+  if (alt) content.alt_aliases = alt.filter((a) => a !== alias);
+  await inputter
+    .buildAndInput(roomId, () => buildRoomEvent(ctx, roomId, { sender: userId, type: "m.room.canonical_alias", stateKey: "", content }))
+    .catch((err: unknown) => ctx.logger.info({ err, room_id: roomId, alias }, "could not take a deleted alias out of the canonical alias event"));
 }
