@@ -112,10 +112,21 @@ describe("room history endpoints", () => {
     const back = (await h.get(alice, room("messages"), { dir: "b", from: res.body.start, limit: 1 })).body;
     expect(ids(back.chunk)).toHaveLength(1);
     expect(ids(back.chunk)[0]).not.toBe(msgs[0]);
-    const lazy = await h.get(alice, room(`context/${encodeURIComponent(msgs[2]!)}`), { limit: 2, filter: JSON.stringify({ lazy_load_members: true }) });
-    expect(lazy.body.state.every((e: any) => e.type === "m.room.member")).toBe(true);
     expect((await h.get(alice, room("context/$nope"))).status).toBe(404);
     expect((await h.get(carol, room(`context/${encodeURIComponent(msgs[2]!)}`))).status).toBe(404);
+  });
+
+  it("/context with lazy_load_members narrows only the membership events, to the senders returned; the rest of the state stays", async () => {
+    const full = (await h.get(alice, room(`context/${encodeURIComponent(msgs[2]!)}`), { limit: 0 })).body;
+    const lazy = (await h.get(alice, room(`context/${encodeURIComponent(msgs[2]!)}`), { limit: 0, filter: JSON.stringify({ lazy_load_members: true }) })).body;
+    expect(lazy.events_before).toEqual([]);
+    const key = (e: any) => `${e.type}|${e.state_key}`;
+    const nonMembers = (state: any[]) => state.filter((e) => e.type !== "m.room.member").map(key).sort();
+    expect(nonMembers(lazy.state)).toEqual(nonMembers(full.state));
+    expect(nonMembers(lazy.state)).toEqual(expect.arrayContaining(["m.room.create|", "m.room.name|"]));
+    // Only the event's sender (alice), not bob, who sent nothing returned here.
+    expect(lazy.state.filter((e: any) => e.type === "m.room.member").map((e: any) => e.state_key)).toEqual([alice.userId]);
+    expect(full.state.filter((e: any) => e.type === "m.room.member").map((e: any) => e.state_key).sort()).toEqual([alice.userId, bob.userId].sort());
   });
 
   it("/context applies its filter to state too, as to the events around (not to the event itself)", async () => {

@@ -12,7 +12,6 @@ import { clientEventsWithAggregations } from "../sync/aggregations";
 import { isIgnored, toClientEvent, type Viewer } from "../sync/client-event";
 import { parseFilterParam, roomEventFilterSchema, roomEventMatches } from "../sync/filter";
 import { withIgnored, type IgnoredUsers } from "../sync/ignored-users";
-import { memberEventsOfSenders } from "../sync/lazy-members";
 import { formatTopoToken } from "../sync/tokens";
 import { loadRoomVisibility } from "../sync/visibility";
 import { viewerInRoom } from "../sync/membership-at";
@@ -99,9 +98,12 @@ export function registerEventRoutes(server: HttpServer, deps: EventRouteDeps): v
       const newest = afterRows[afterRows.length - 1] ?? ev;
       // The spec: the state of the room at the last event returned.
       const all: StoredEvent[] = [...before, ev, ...after];
-      const stateRead = filter?.lazy_load_members
-        ? await memberEventsOfSenders(store, roomId, newest.pos, all)
-        : await store.events.eventsByIds((await store.state.stateAfter(roomId, newest.pos)).map((r) => r.eventId));
+      // Lazy loading narrows only the membership events, to the senders of the events returned
+      // (spec, "Lazy-loading room members"); the rest of the state stays.
+      const senders = filter?.lazy_load_members ? new Set(all.map((e) => e.sender)) : undefined;
+      const stateAt = await store.state.stateAfter(roomId, newest.pos);
+      const kept = senders ? stateAt.filter((r) => r.type !== "m.room.member" || senders.has(r.stateKey)) : stateAt;
+      const stateRead = await store.events.eventsByIds(kept.map((r) => r.eventId));
       // The spec applies the filter to `state` as well (its limit bounds only the events around).
       const stateRows = stateRead.filter((e) => roomEventMatches(filter, e));
       const inRoom = viewerInRoom(viewer, visibility);
