@@ -6,7 +6,7 @@ import { MatrixError } from "@dendrite-ts/protocol";
 import type { HttpServer } from "@dendrite-ts/runtime";
 import type { UserapiForSync } from "@dendrite-ts/userapi";
 import type { SyncStore } from "../storage";
-import { filterSchema, parseFilterParam, validateFilter, type Filter } from "../sync/filter";
+import { filterSchema, parseFilterParam, storedFilterSchema, validateFilter, type Filter } from "../sync/filter";
 import { authenticate, CLIENT_PREFIXES, pathParam } from "./common";
 
 export function registerFilterRoutes(server: HttpServer, deps: { store: SyncStore; userapi: Pick<UserapiForSync, "queryAccessToken"> }): void {
@@ -43,7 +43,7 @@ export async function resolveSyncFilter(store: SyncStore, userId: string, raw: s
   if (cached) return cached;
   const stored = await store.filters.getFilter(userId, Number(raw));
   if (!stored) throw new MatrixError("M_NOT_FOUND", "No such filter");
-  const filter = validateFilter(filterSchema, stored, "M_INVALID_PARAM");
+  const filter = validateFilter(storedFilterSchema, stored, "M_INVALID_PARAM");
   cache?.set(key, filter);
   return filter;
 }
