@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { inputSubject, outputSubject } from "../src";
-import { KeyedQueues } from "../src/internal/keyed-queues";
+import { KeyedQueues } from "@dendrite-ts/runtime";
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

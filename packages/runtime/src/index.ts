@@ -81,3 +81,4 @@ export { createJetStreamStreams, type JetStreamStreamsOptions } from "./streams/
 // What apps do first with a config: open the database and the streams it names.
 export { configPath, databaseTarget, openConfiguredDatabase, openConfiguredStreams } from "./boot/open-from-config.js";
 export { accessTokenOf, requireAccessToken, type RequestLike } from "./http/access-token.js";
+export { KeyedQueues } from "./keyed-queues.js";

@@ -4,6 +4,7 @@
  * concurrent edits within this process are all kept.
  */
 import { canonicalJson, MatrixError } from "@dendrite-ts/protocol";
+import { KeyedQueues } from "@dendrite-ts/runtime";
 import { ok } from "../call";
 import type { ClientapiDeps, ClientUserapi } from "../deps";
 import type { PushRuleset } from "./defaults";
@@ -27,18 +28,9 @@ export interface PushRuleStore {
 }
 
 export function createPushRuleStore(userapi: ClientUserapi, logger: ClientapiDeps["logger"]): PushRuleStore {
-  const queues = new Map<string, Promise<unknown>>();
+  const queues = new KeyedQueues();
   /** Runs `fn` after any earlier call for the same user has settled. */
-  const serially = <T>(userId: string, fn: () => Promise<T>): Promise<T> => {
-    const prev = queues.get(userId) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const tail = next.catch(() => undefined);
-    queues.set(userId, tail);
-    void tail.then(() => {
-      if (queues.get(userId) === tail) queues.delete(userId);
-    });
-    return next;
-  };
+  const serially = <T>(userId: string, fn: () => Promise<T>): Promise<T> => queues.run(userId, fn);
 
   /** The effective ruleset, and whether the stored form is exactly it (false when nothing is stored). */
   const load = async (userId: string): Promise<{ rules: PushRuleset; current: boolean }> => {

@@ -1,9 +1,8 @@
 /** What the roomserver's internals share: storage, loaders and who we are. */
-import type { Logger } from "@dendrite-ts/runtime";
+import { KeyedQueues, type Logger } from "@dendrite-ts/runtime";
 import type { SigningKey } from "@dendrite-ts/protocol";
 import type { OutboxRow, RoomserverStore } from "../storage";
 import { createEventLoader, type EventLoader } from "./events";
-import { KeyedQueues } from "./keyed-queues";
 import { createStateHelpers, type StateHelpers } from "./state";
 
 export interface RoomserverContext {

@@ -4,13 +4,12 @@
  * event through its room's queue, so a room sees one event at a time in arrival order.
  */
 import { computeRoomIdFromCreateEvent, isMatrixError, MatrixError } from "@dendrite-ts/protocol";
-import type { Streams, Subscription } from "@dendrite-ts/runtime";
+import { KeyedQueues, type Streams, type Subscription } from "@dendrite-ts/runtime";
 import { inputRoomEventSchema, type InputResult, type InputRoomEvent } from "../../api";
 import { INPUT_ROOM_EVENT_STREAM, inputSubject } from "../../output";
 import type { RoomserverContext } from "../context";
 import { RoomMovedError } from "./commit";
 import { processInputEvent, type ProcessOptions } from "./process";
-import { KeyedQueues } from "../keyed-queues";
 
 export const INPUT_CONSUMER = "roomserver";
 

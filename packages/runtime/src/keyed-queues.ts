@@ -1,7 +1,8 @@
 /**
  * One queue per key: a key's tasks run one at a time, in arrival order; keys run in parallel.
- * The inputter keys by room (a room's events, from the InputRoomEvent stream or a synchronous
- * call, are processed in order); alias writes key by alias (perform/aliases.ts).
+ * The roomserver's inputter keys by room (a room's events, from the InputRoomEvent stream or a
+ * synchronous call, are processed in order) and its alias writes by alias; clientapi's push-rule
+ * store by user (each read-modify-write of a user's rules after the previous one).
  */
 export class KeyedQueues {
   private readonly tails = new Map<string, Promise<unknown>>();
