@@ -11,8 +11,7 @@ import { jsonObject, parseBody } from "../validation";
 import { memberProfile } from "./member-profile";
 import { checkInitialCanonicalAliasContent } from "./canonical-alias-content";
 import { checkPowerLevelsContent } from "./power-levels-content";
-import { checkServerAclContent } from "./server-acl-content";
-import { checkStringFields } from "./state-content-fields";
+import { checkStateContentShape } from "./state-content-shape";
 import { clientRoute, type RouteContext } from "./context";
 
 const createRoomBody = z.object({
@@ -51,8 +50,7 @@ export function registerCreateRoomRoute(server: FastifyInstance, ctx: RouteConte
     // initial_state becomes state events: the content PUT /state would refuse is refused here.
     b.initial_state?.forEach((s, i) => {
       if (s.state_key !== "") return;
-      checkStringFields(s.type, s.content, `body.initial_state.${i}.content`);
-      if (s.type === "m.room.server_acl") checkServerAclContent(ctx.serverName, s.content, `body.initial_state.${i}.content`);
+      checkStateContentShape(ctx.serverName, s.type, s.content, `body.initial_state.${i}.content`);
       if (s.type === "m.room.canonical_alias") {
         const ownAlias = b.room_alias_name === undefined ? undefined : `#${b.room_alias_name}:${ctx.serverName}`;
         checkInitialCanonicalAliasContent(s.content, ownAlias, `body.initial_state.${i}.content`);

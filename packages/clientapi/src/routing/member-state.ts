@@ -33,7 +33,8 @@ const CARRIES_PROFILE = new Set(["join", "invite", "knock"]);
  * avatar_url), as /join and /invite give; a key the client set, even to null, is kept.
  */
 export async function withMemberProfile(ctx: Pick<RouteContext, "userapi" | "serverName">, stateKey: string, content: Record<string, unknown>): Promise<Record<string, unknown>> {
-  if (!CARRIES_PROFILE.has(content.membership as string) || stateKey.slice(stateKey.indexOf(":") + 1) !== ctx.serverName) return content;
+  // memberProfile adds nothing for another server's user.
+  if (!CARRIES_PROFILE.has(content.membership as string)) return content;
   if ("displayname" in content && "avatar_url" in content) return content;
   return { ...(await memberProfile(ctx, stateKey)), ...content };
 }

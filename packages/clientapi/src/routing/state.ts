@@ -13,8 +13,7 @@ import { asMember, clientRoute, requireJoined, roomParams, type Req, type RouteC
 import { checkMemberContent, isOwnMembership, withMemberProfile } from "./member-state";
 import { checkCanonicalAliasContent } from "./canonical-alias-content";
 import { checkPowerLevelsContent } from "./power-levels-content";
-import { checkServerAclContent } from "./server-acl-content";
-import { checkStringFields } from "./state-content-fields";
+import { checkStateContentShape } from "./state-content-shape";
 import { readState, stateViewFor } from "./state-access";
 
 const stateParams = z.object({
@@ -98,9 +97,8 @@ export function registerStateRoutes(server: FastifyInstance, ctx: RouteContext):
  * name, topic or tombstone without its string field; a server ACL denying this server.
  */
 async function checkContent(ctx: RouteContext, roomId: string, eventType: string, content: Record<string, unknown>): Promise<void> {
-  checkStringFields(eventType, content);
+  checkStateContentShape(ctx.serverName, eventType, content);
   if (eventType === "m.room.canonical_alias") await checkCanonicalAliasContent(ctx, roomId, content);
-  if (eventType === "m.room.server_acl") checkServerAclContent(ctx.serverName, content);
   if (eventType === "m.room.power_levels") {
     const rules = getRoomVersion(await ctx.roomVersionOf(roomId));
     if (!rules) return;
