@@ -19,7 +19,7 @@ import type { WakeBus } from "../wake-bus";
 import type { StateAdd, StoredEvent, SyncStore } from "../storage";
 import { writeTransaction } from "./write-transaction";
 import { strippedStateAt } from "../sync/stripped-state";
-import { pduToClientEvent, strippedEvent, toClientEvent } from "../sync/client-event";
+import { pduToClientEvent, redactsOf, strippedEvent, toClientEvent } from "../sync/client-event";
 
 export interface RoomEventHandlerDeps {
   store: SyncStore;
@@ -34,12 +34,6 @@ export interface RoomEventHandlerDeps {
 }
 
 type Pdu = Record<string, unknown>;
-
-/** The event a redaction redacts: top level in rooms v1–10, in the content from v11. */
-function redactsOf(pdu: Pdu): string | undefined {
-  const redacts = typeof pdu.redacts === "string" ? pdu.redacts : (pdu.content as Pdu | undefined)?.redacts;
-  return typeof redacts === "string" ? redacts : undefined;
-}
 
 function eventRow(roomId: string, roomVersion: string, eventId: string, pdu: Pdu, originKind: "new" | "old" | "outlier") {
   const content = (pdu.content ?? {}) as Record<string, unknown>;

@@ -74,6 +74,12 @@ export function pduToClientEvent(pdu: Record<string, unknown>, eventId: string):
   return out;
 }
 
+/** The event a redaction redacts: top level in rooms v1–10, in the content from v11. */
+export function redactsOf(pdu: Record<string, unknown>): string | undefined {
+  const redacts = typeof pdu.redacts === "string" ? pdu.redacts : (pdu.content as Record<string, unknown> | undefined)?.redacts;
+  return typeof redacts === "string" ? redacts : undefined;
+}
+
 /**
  * A redaction names its target in both places clients look (rooms v11, "Event format"): at the
  * top level where the PDU has it (rooms v1–10) or copied from `content.redacts` (v11+) for
@@ -82,8 +88,8 @@ export function pduToClientEvent(pdu: Record<string, unknown>, eventId: string):
 function copyRedacts(pdu: Record<string, unknown>, out: ClientEvent): void {
   if (pdu.type !== "m.room.redaction") return;
   const content = out.content as Record<string, unknown>;
-  const redacts = typeof pdu.redacts === "string" ? pdu.redacts : content.redacts;
-  if (typeof redacts !== "string") return;
+  const redacts = redactsOf(pdu);
+  if (redacts === undefined) return;
   out.redacts = redacts;
   if (typeof content === "object" && content !== null && !Object.hasOwn(content, "redacts")) out.content = { ...content, redacts };
 }
