@@ -119,6 +119,35 @@ describe("/sync rooms and account data", () => {
     expect(timelineIds(withLeave, roomId, "leave")).not.toContain(later);
   });
 
+  it("a room joined and left within one window comes in rooms.leave with its whole state", async () => {
+    const roomId = await createRoom(h, alice, { name: "Brief visit" });
+    const topic = await h.roomserver.performSendEvent({ body: { sender: alice.userId, roomId, type: "m.room.topic", stateKey: "", content: { topic: "passing through" } } });
+    await h.waitForEvents(topic.body.eventId);
+    const before = await sync(h, bob);
+    const joinId = await join(h, bob, roomId);
+    const msgs: string[] = [];
+    for (let i = 0; i < 3; i++) msgs.push(await send(h, alice, roomId, `seen by bob ${i}`));
+    const { body: leave } = await h.roomserver.performLeave({ body: { userId: bob.userId, roomId } });
+    await h.waitForEvents(joinId, ...msgs, leave.eventId);
+    const res = await sync(h, bob, { since: before.next_batch, filter: JSON.stringify({ room: { timeline: { limit: 2 } } }) });
+    expect(res.rooms.join[roomId]).toBeUndefined();
+    expect(timelineIds(res, roomId, "leave")).toEqual([msgs[2], leave.eventId]);
+    expect(res.rooms.leave[roomId].timeline.limited).toBe(true);
+    // Bob's client never saw the room: the state at the start of the timeline, all of it.
+    const state = res.rooms.leave[roomId].state.events;
+    expect(state.map((e: any) => e.type)).toEqual(expect.arrayContaining(["m.room.create", "m.room.power_levels", "m.room.name", "m.room.topic", "m.room.join_rules"]));
+    expect(state.find((e: any) => e.type === "m.room.member" && e.state_key === bob.userId)?.content.membership).toBe("join");
+
+    // A rejected invite is not a join: only the rejection, no state of a room bob never entered.
+    const secret = await createRoom(h, alice, { preset: "private_chat", name: "Never entered" });
+    const beforeInvite = await sync(h, bob);
+    const { body: inv } = await h.roomserver.performInvite({ body: { sender: alice.userId, roomId: secret, invitee: bob.userId } });
+    const { body: reject } = await h.roomserver.performLeave({ body: { userId: bob.userId, roomId: secret } });
+    await h.waitForEvents(inv.eventId, reject.eventId);
+    const rejected = await sync(h, bob, { since: beforeInvite.next_batch });
+    expect(rejected.rooms.leave[secret].state.events.find((e: any) => e.type === "m.room.name")).toBeUndefined();
+  });
+
   it("global and per-room account data, tags included, arrive once", async () => {
     const roomId = await createRoom(h, alice);
     const before = await sync(h, alice);

@@ -130,19 +130,28 @@ export async function buildSync(store: SyncStore, input: SyncInput): Promise<Syn
     const inWindow = m.pos > after.room;
     return initial ? includeLeave : inWindow || (input.fullState && includeLeave);
   });
-  const fullLeaveReads =
-    initial || input.fullState
-      ? await store.hot.fullSections(
-          leaves.map((m) => ({ roomId: m.roomId, after: initial ? 0 : after.room, upTo: m.pos })),
-          fullSpec(viewer, filter, false),
-        )
-      : new Map();
+  // A room joined and left within the window is new to the client: all its state, as for a
+  // room newly joined (a rejected invite or a knock never joined, and shows no more than before).
+  const joinedInWindow = new Set<string>();
+  if (!initial) {
+    for (const m of leaves) {
+      if (before(m) === "join") continue;
+      const history = await store.memberships.roomMembershipHistory(userId, m.roomId);
+      if (history.some((h) => h.membership === "join" && h.pos > after.room && h.pos <= m.pos)) joinedInWindow.add(m.roomId);
+    }
+  }
+  const fullLeaves = leaves.filter((m) => initial || input.fullState || joinedInWindow.has(m.roomId));
+  const fullLeaveReads = await store.hot.fullSections(
+    fullLeaves.map((m) => ({ roomId: m.roomId, after: initial || joinedInWindow.has(m.roomId) ? 0 : after.room, upTo: m.pos })),
+    fullSpec(viewer, filter, false),
+  );
   for (const m of leaves) {
     const full = fullLeaveReads.get(m.roomId);
+    const newlyJoined = joinedInWindow.has(m.roomId);
     const section = await buildRoomSection(
       store,
       viewer,
-      { roomId: m.roomId, after: after.room, upTo: m.pos, fullState: initial || input.fullState, initial, ...(full ? { full } : {}) },
+      { roomId: m.roomId, after: after.room, upTo: m.pos, fullState: initial || input.fullState || newlyJoined, initial: initial || newlyJoined, ...(full ? { full } : {}) },
       filter,
     );
     res.rooms.leave[m.roomId] = { timeline: section.timeline, state: section.state, account_data: { events: roomAccountData.get(m.roomId) ?? [] } };
