@@ -481,6 +481,26 @@ describe("send, state, redact", () => {
     expect(await latest()).toEqual([ok.body.event_id]);
   });
 
+  it("PUT send nested thousands of levels deep is 400 M_BAD_JSON and sends nothing; 512 levels is a content", async () => {
+    const room = (await call(s, "POST", "/createRoom", { preset: "public_chat" }, alice.token)).body.room_id;
+    const put = async (txn: string, depth: number) => {
+      const r = await s.server.inject({
+        method: "PUT",
+        url: `/_matrix/client/v3/rooms/${enc(room)}/send/m.room.message/${txn}`,
+        headers: { authorization: `Bearer ${alice.token}`, "content-type": "application/json" },
+        payload: '{"msgtype":"m.text","body":"x","n":' + "[".repeat(depth) + "]".repeat(depth) + "}",
+      });
+      return { status: r.statusCode, body: JSON.parse(r.body) };
+    };
+    const latest = async () => (await s.roomserver.queryLatestEventsAndState({ body: { roomId: room, stateToFetch: [] } })).body.latestEventIds;
+    const before = await latest();
+    expectError(await put("deep1", 5000), 400, "M_BAD_JSON");
+    expect(await latest()).toEqual(before);
+    const ok = await put("deep2", 511);
+    expect(ok.status).toBe(200);
+    expect(await latest()).toEqual([ok.body.event_id]);
+  });
+
   it("PUT state without a body is 400 M_NOT_JSON, with a JSON null 400 M_BAD_JSON, and sends nothing; {} is a content", async () => {
     const path = `/_matrix/client/v3/rooms/${enc(roomId)}/state/org.example.nobody/k`;
     const put = async (payload: string | undefined) => {

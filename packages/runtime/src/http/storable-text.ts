@@ -23,24 +23,41 @@ function problemIn(s: string): string | undefined {
   return (s as unknown as { isWellFormed(): boolean }).isWellFormed() ? undefined : SURROGATE;
 }
 
-/** The first string or object key in `value` that storage could not hold, if any. */
+/**
+ * How deep a request's JSON may nest. No Matrix body comes near it; without a bound, a body of a
+ * few thousand brackets would overflow the stack of every recursive walk after this one (schema
+ * checks, canonical JSON, redaction), a 500 instead of a client error.
+ */
+export const MAX_JSON_DEPTH = 512;
+const TOO_DEEP = `nested more than ${MAX_JSON_DEPTH} levels deep`;
+
+/** The first string or object key in `value` that storage could not hold, or nesting too deep, if any. */
 export function findUnstorableText(value: unknown, path: string): UnstorableText | undefined {
+  const hit = find(value, 0);
+  if (!hit) return undefined;
+  // The path is put together only for a hit, from the inside out: walking stays allocation-free.
+  // Too deep names the whole body: its path would be hundreds of levels long.
+  return { path: hit.reason === TOO_DEEP ? path : [path, ...hit.keys.reverse()].join("."), reason: hit.reason };
+}
+
+function find(value: unknown, depth: number): { keys: string[]; reason: string } | undefined {
   if (typeof value === "string") {
     const reason = problemIn(value);
-    return reason ? { path, reason } : undefined;
+    return reason ? { keys: [], reason } : undefined;
   }
-  if (ArrayBuffer.isView(value)) return undefined; // a raw body (media): not text
+  if (value === null || typeof value !== "object" || ArrayBuffer.isView(value)) return undefined; // a raw body (media): not text
+  if (depth === MAX_JSON_DEPTH) return { keys: [], reason: TOO_DEEP };
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const hit = findUnstorableText(value[i], `${path}.${i}`);
-      if (hit) return hit;
+      const hit = find(value[i], depth + 1);
+      if (hit) return hit.keys.push(String(i)), hit;
     }
-  } else if (value !== null && typeof value === "object") {
+  } else {
     for (const k in value) {
       const reason = problemIn(k);
-      if (reason) return { path: `${path}.${k}`, reason };
-      const hit = findUnstorableText((value as Record<string, unknown>)[k], `${path}.${k}`);
-      if (hit) return hit;
+      if (reason) return { keys: [k], reason };
+      const hit = find((value as Record<string, unknown>)[k], depth + 1);
+      if (hit) return hit.keys.push(k), hit;
     }
   }
   return undefined;
