@@ -130,6 +130,62 @@ describe("read-after-write", () => {
     }
   });
 
+  it("/messages with `from` right after a redaction shows the event redacted, both ways", async () => {
+    const roomId = await createRoom(h, alice);
+    const redact = await redacter(roomId);
+    const first = await h.get(alice, room(roomId, "messages"), { dir: "f", limit: 1 });
+    const fromStart = first.body.start;
+    for (let i = 0; i < 5; i++) {
+      const [a, b] = [await send(h, alice, roomId, `a${i}`), await send(h, alice, roomId, `b${i}`)];
+      await h.waitForEvents(a, b);
+      const fromEnd = (await h.get(alice, room(roomId, "messages"), { dir: "b", limit: 1 })).body.start;
+      const ra = await redact(a);
+      const back = await h.get(alice, room(roomId, "messages"), { dir: "b", from: fromEnd, limit: 4 });
+      expect(back.status, JSON.stringify(back.body)).toBe(200);
+      shownRedacted(back.body.chunk.find((e: any) => e.event_id === a), ra);
+      const rb = await redact(b);
+      const forward = await h.get(alice, room(roomId, "messages"), { dir: "f", from: fromStart, limit: 1000 });
+      expect(forward.status, JSON.stringify(forward.body)).toBe(200);
+      shownRedacted(forward.body.chunk.find((e: any) => e.event_id === b), rb);
+    }
+  });
+
+  it("/relations right after a redaction of a child leaves it out", async () => {
+    const roomId = await createRoom(h, alice);
+    const redact = await redacter(roomId);
+    const relations = (parent: string) => h.get(alice, `/_matrix/client/v1/rooms/${encodeURIComponent(roomId)}/relations/${encodeURIComponent(parent)}`);
+    for (let i = 0; i < 5; i++) {
+      const parent = await send(h, alice, roomId, `p${i}`);
+      const thread = { "m.relates_to": { rel_type: "m.thread", event_id: parent } };
+      const [child, kept] = [
+        await send(h, alice, roomId, "", { content: { msgtype: "m.text", body: `c${i}`, ...thread } }),
+        await send(h, alice, roomId, "", { content: { msgtype: "m.text", body: `k${i}`, ...thread } }),
+      ];
+      await h.waitForEvents(parent, child, kept);
+      await redact(child);
+      const res = await relations(parent);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      expect(res.body.chunk.map((e: any) => e.event_id)).toEqual([kept]);
+    }
+  });
+
+  it("/threads right after a redaction of a root shows it redacted", async () => {
+    const roomId = await createRoom(h, alice);
+    const redact = await redacter(roomId);
+    for (let i = 0; i < 5; i++) {
+      const root = await send(h, alice, roomId, `root${i}`);
+      const reply = await send(h, alice, roomId, "", { content: { msgtype: "m.text", body: `r${i}`, "m.relates_to": { rel_type: "m.thread", event_id: root } } });
+      await h.waitForEvents(root, reply);
+      const redactionId = await redact(root);
+      const res = await h.get(alice, `/_matrix/client/v1/rooms/${encodeURIComponent(roomId)}/threads`);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      // A redacted root still heads its thread: shown redacted, its replies counted.
+      const shown = res.body.chunk.find((e: any) => e.event_id === root);
+      shownRedacted(shown, redactionId);
+      expect(shown.unsigned["m.relations"]["m.thread"].count).toBe(1);
+    }
+  });
+
   it("still refuses whom the roomserver refuses: outsiders, unknown rooms, events in another room", async () => {
     const roomId = await createRoom(h, alice, { preset: "private_chat" });
     const eventId = await send(h, alice, roomId, "secret");

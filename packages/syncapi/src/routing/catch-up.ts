@@ -1,11 +1,11 @@
 /**
  * Read-after-write. Our tables trail the roomserver by the stream's delivery time, so a client
  * reading right after its write was acknowledged could be refused (its join not here yet) or
- * not find what it just sent. Only where an answer would be 403 or 404, and for reads of a
- * room's newest events, do we ask the roomserver what it holds now and wait, bounded, until
- * those events are stored here; the caller then decides again. A read of one event (/event,
- * /context) asks for the room's newest first, so a redaction just acknowledged shows. The
- * wait is woken by the room's wakes (our consumer's commits), not by polling.
+ * not find what it just sent, or see an event it just redacted unredacted. Where an answer
+ * would be 403 or 404, and before any read of a room's timeline (/event, /context, /messages,
+ * /relations, /threads, /members), we ask the roomserver what it holds now and wait, bounded,
+ * until those events are stored here; the caller then decides again. The wait is woken by the
+ * room's wakes (our consumer's commits), not by polling.
  */
 import type { RoomserverForSync } from "@dendrite-ts/roomserver";
 import type { Notifier } from "../notifier";
@@ -44,7 +44,7 @@ export interface CatchUp {
   event(roomId: string, eventId: string, userId: string): Promise<boolean>;
   /**
    * Waits until the room's newest events, as the roomserver holds them now, are stored here: a
-   * read of "the latest" (/messages without `from`) then includes what was just sent.
+   * read of the room's timeline then includes what was just sent, redactions applied.
    */
   latest(roomId: string, userId: string): Promise<void>;
   /**

@@ -51,8 +51,9 @@ export function registerMessagesRoute(
       const viewer = viewerInRoom({ ...who, ignored: await deps.ignored.of(who.userId) }, access.visibility);
       // Ignored users' messages are left out in SQL, so they do not count against `limit`.
       const pageFilter = withIgnored(filter, viewer.ignored);
-      // Without `from` the client asks for the newest events: include what was just sent.
-      if (!rawFrom && dir === "b") await deps.catchUp.latest(roomId, who.userId);
+      // Whatever the page, it is read as of everything acknowledged: what was just sent is in it,
+      // a redaction just acknowledged is applied.
+      await deps.catchUp.latest(roomId, who.userId);
 
       const chunk: StoredEvent[] = [];
       let more = true;

@@ -13,6 +13,7 @@ import { withIgnored, type IgnoredUsers } from "../sync/ignored-users";
 import { formatTopoToken } from "../sync/tokens";
 import { loadRoomVisibility } from "../sync/visibility";
 import { viewerInRoom } from "../sync/membership-at";
+import type { CatchUp } from "./catch-up";
 import { authenticate, parseLimit, pathParam, queryString } from "./common";
 import { tokenToPoint } from "./messages";
 
@@ -39,7 +40,7 @@ async function parentsOf(store: SyncStore, roomId: string, parent: string, recur
 
 export function registerRelationsRoutes(
   server: HttpServer,
-  deps: { store: SyncStore; userapi: Pick<UserapiForSync, "queryAccessToken">; ignored: Pick<IgnoredUsers, "of"> },
+  deps: { store: SyncStore; userapi: Pick<UserapiForSync, "queryAccessToken">; catchUp: CatchUp; ignored: Pick<IgnoredUsers, "of"> },
 ): void {
   const { store } = deps;
   const handler = async (req: { headers: Record<string, string | string[] | undefined>; query: unknown; params: unknown }) => {
@@ -58,6 +59,9 @@ export function registerRelationsRoutes(
     const to = rawTo ? await tokenToPoint(store, roomId, rawTo, "to") : undefined;
 
     const viewer = { ...who, ignored: await deps.ignored.of(who.userId) };
+    // The parent and its relations as of everything acknowledged: one just sent is found, a
+    // redaction just sent applied (a redacted child is no longer a relation).
+    await deps.catchUp.latest(roomId, who.userId);
     const [parent] = await store.events.eventsByIds([eventId]);
     const visibility = await loadRoomVisibility(store, roomId, who.userId);
     // A parent the user ignores the sender of is not theirs to see (as /event).

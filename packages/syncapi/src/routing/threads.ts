@@ -39,6 +39,8 @@ export function registerThreadsRoute(
     }
     const access = await requireRoomAccess(deps, roomId, who.userId);
     const viewer = { ...who, ignored: await deps.ignored.of(who.userId) };
+    // Roots and summaries as of everything acknowledged (a redaction just sent applied).
+    await deps.catchUp.latest(roomId, who.userId);
 
     const rows = await store.threads.threadRoots(roomId, who.userId, {
       beforePos,
