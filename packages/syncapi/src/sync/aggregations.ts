@@ -5,7 +5,7 @@
  * ("Validity of replacement events").
  */
 import type { StoredEvent, SyncStore } from "../storage";
-import { isIgnored, toClientEvent, type ClientEvent, type Viewer } from "./client-event";
+import { isIgnored, toClientEvent, withoutRoomId, type ClientEvent, type Viewer } from "./client-event";
 
 function isValidEdit(original: StoredEvent, edit: StoredEvent): boolean {
   const content = edit.eventJson.content as Record<string, unknown> | undefined;
@@ -72,6 +72,8 @@ export async function bundleAggregations(store: SyncStore, viewer: Viewer, event
     const unsigned = (client.unsigned ?? {}) as Record<string, unknown>;
     unsigned["m.relations"] = { ...(unsigned["m.relations"] as Record<string, unknown> | undefined), ...relations };
     client.unsigned = unsigned;
+    // Under /sync the parent is without room_id, and so are the events bundled into it.
+    if (!Object.hasOwn(client, "room_id")) client.unsigned = (withoutRoomId({ unsigned }).unsigned ?? unsigned) as Record<string, unknown>;
   });
 }
 

@@ -36,7 +36,7 @@ export function toClientEvent(ev: StoredEvent, viewer?: Viewer, now = Date.now()
   copyRedacts(pdu, out);
   const unsigned: Record<string, unknown> = { ...ev.unsignedExtra };
   if (typeof pdu.origin_server_ts === "number") unsigned.age = Math.max(0, now - pdu.origin_server_ts);
-  if (ev.redactedBecause) unsigned.redacted_because = ev.redactedBecause;
+  if (ev.redactedBecause) unsigned.redacted_because = withAge(ev.redactedBecause, now);
   if (viewer && ev.txnId && ev.sender === viewer.userId && ev.txnDeviceId === viewer.deviceId) {
     unsigned.transaction_id = ev.txnId;
   }
@@ -45,17 +45,53 @@ export function toClientEvent(ev: StoredEvent, viewer?: Viewer, now = Date.now()
   return out;
 }
 
+/**
+ * The redaction as stored (without an age, which would be stale) with its age now: it is an
+ * event like any other in the client format (ClientEvent's unsigned.redacted_because).
+ */
+function withAge(redaction: Record<string, unknown>, now: number): Record<string, unknown> {
+  const ts = redaction.origin_server_ts;
+  if (typeof ts !== "number") return redaction;
+  return { ...redaction, unsigned: { ...(redaction.unsigned as Record<string, unknown> | undefined), age: Math.max(0, now - ts) } };
+}
+
+/**
+ * /sync's events leave out room_id, which the room's section already says
+ * (ClientEventWithoutRoomID), and so does every event carried inside one: the redaction in
+ * unsigned.redacted_because and the bundled aggregations' events.
+ */
+export function withoutRoomId(ev: ClientEvent): ClientEvent {
+  const { room_id: _roomId, ...rest } = ev;
+  const unsigned = rest.unsigned as Record<string, unknown> | undefined;
+  if (!unsigned) return rest;
+  const out: Record<string, unknown> = { ...unsigned };
+  if (isObject(unsigned.redacted_because)) out.redacted_because = withoutRoomId(unsigned.redacted_because);
+  const relations = unsigned["m.relations"];
+  if (isObject(relations)) {
+    const bundled: Record<string, unknown> = { ...relations };
+    if (isObject(relations["m.replace"])) bundled["m.replace"] = withoutRoomId(relations["m.replace"]);
+    const thread = relations["m.thread"];
+    if (isObject(thread) && isObject(thread.latest_event)) bundled["m.thread"] = { ...thread, latest_event: withoutRoomId(thread.latest_event) };
+    out["m.relations"] = bundled;
+  }
+  return { ...rest, unsigned: out };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
 /** A filter's `event_format` (sync_filter.yaml): the client format, or the event as federation carries it. */
 export type EventFormat = "client" | "federation";
 
 /**
- * An event in the filter's format. `federation`: the PDU as we hold it (auth_events,
- * prev_events, depth, hashes, signatures; redacted form once redacted) with its ID and the
- * same `unsigned` the client format has.
+ * A /sync event in the filter's format. `client`: without room_id (withoutRoomId).
+ * `federation`: the PDU as we hold it (auth_events, prev_events, depth, hashes, signatures;
+ * redacted form once redacted) with its ID and the same `unsigned` the client format has.
  */
 export function formatEvent(ev: StoredEvent, viewer: Viewer | undefined, format: EventFormat | undefined): ClientEvent {
   const client = toClientEvent(ev, viewer);
-  return format === "federation" ? { ...ev.eventJson, event_id: ev.eventId, unsigned: client.unsigned } : client;
+  return format === "federation" ? { ...ev.eventJson, event_id: ev.eventId, unsigned: client.unsigned } : withoutRoomId(client);
 }
 
 /** A PDU not (yet) stored here, e.g. a redaction carried by redacted_event. */
