@@ -31,7 +31,8 @@ describe("tokens", () => {
 
 describe("sync query", () => {
   it("defaults and limits", () => {
-    expect(parseSyncQuery({})).toEqual({ timeoutMs: 0, fullState: false });
+    expect(parseSyncQuery({})).toEqual({ timeoutMs: 0, fullState: false, useStateAfter: false });
+    expect(parseSyncQuery({ use_state_after: "true" }).useStateAfter).toBe(true);
     expect(parseSyncQuery({ timeout: "99999999" }).timeoutMs).toBe(5 * 60_000);
     expect(errcodeOf(() => parseSyncQuery({ since: ["s1_1", "s2_2"] }))).toBe("M_INVALID_PARAM");
   });

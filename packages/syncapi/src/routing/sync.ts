@@ -78,7 +78,7 @@ export function registerSyncRoute(server: HttpServer, deps: SyncRouteDeps): void
         // Read again each round: a change to the list (it wakes the user) applies at once. Held in memory.
         const viewer = { ...who, ignored: await deps.ignored.of(who.userId) };
         if (woken && readSince && !q.fullState) {
-          const res = liveAnswer({ viewer, since: readSince, filter, joinedAtSince, live: woken });
+          const res = liveAnswer({ viewer, since: readSince, filter, useStateAfter: q.useStateAfter, joinedAtSince, live: woken });
           // The message was not a membership change: the joined rooms are those at `since`.
           if (res) return answered(res, joinedAtSince, wokenMark);
         }
@@ -99,7 +99,7 @@ export function registerSyncRoute(server: HttpServer, deps: SyncRouteDeps): void
           joinedAtSince = q.since && overview.now.room === q.since.room ? new Set(joined) : new Set();
           const since = q.since && clamp(q.since, overview.now);
           readSince = since;
-          res = await buildSync(deps.store, { viewer, fullState: q.fullState, filter, overview, ...(since ? { since } : {}) });
+          res = await buildSync(deps.store, { viewer, fullState: q.fullState, useStateAfter: q.useStateAfter, filter, overview, ...(since ? { since } : {}) });
         } catch (e) {
           waiter.cancel();
           throw e;

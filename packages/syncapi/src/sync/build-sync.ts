@@ -16,6 +16,8 @@ export interface SyncInput {
   /** At most overview.now. */
   since?: Positions;
   fullState: boolean;
+  /** Join sections carry state_after (the state at the end of the timeline) instead of state. */
+  useStateAfter: boolean;
   filter: Filter;
   /** The user's memberships, account data, invites and rooms with news, as of the positions it read (storage hot-path syncOverview). */
   overview: SyncOverview;
@@ -107,6 +109,7 @@ export async function buildSync(store: SyncStore, input: SyncInput): Promise<Syn
         fullState: initial || newlyJoined || input.fullState,
         initial: initial || newlyJoined,
         withSummary: true,
+        stateAfter: input.useStateAfter,
         ...(fullJoinReads.has(m.roomId) ? { full: fullJoinReads.get(m.roomId)! } : {}),
         ...(delta && !initial && !newlyJoined && !input.fullState ? { delta } : {}),
       },
@@ -116,7 +119,7 @@ export async function buildSync(store: SyncStore, input: SyncInput): Promise<Syn
     if (!initial && !newlyJoined && !input.fullState && !section.hasChanges && !roomAccountData.has(m.roomId)) return;
     res.rooms.join[m.roomId] = {
       timeline: section.timeline,
-      state: section.state,
+      ...(input.useStateAfter ? { state_after: section.state } : { state: section.state }),
       account_data: { events: roomAccountData.get(m.roomId) ?? [] },
       ephemeral: { events: [] },
       summary: section.summary,

@@ -24,18 +24,20 @@ export async function lazyLoadState(
   stateAtStartPos: number,
   /** Read already (storage hot-path roomDelta with `lazy`): member rows at stateAtStartPos of at least the senders, and what the device holds of at least them and the timeline's member targets. */
   pre?: { members: StateRow[]; sent: ReadonlyMap<string, string> },
+  /** Members wanted besides the senders (not with `pre`, which reads only the senders'). */
+  alsoMembers: readonly string[] = [],
 ): Promise<StateRow[]> {
   if (!filter?.lazy_load_members) return state;
-  const senders = new Set(timeline.map((e) => e.sender));
+  const needed = new Set([...timeline.map((e) => e.sender), ...alsoMembers]);
   // The syncing user's own member event once, with the rest of a fresh state.
-  if (ctx.initial) senders.add(ctx.userId);
+  if (ctx.initial) needed.add(ctx.userId);
   const nonMembers = state.filter((r) => r.type !== "m.room.member");
   // What the device holds matters when redundant members are left out, and to record only what changed.
   const fresh = ctx.initial || filter.include_redundant_members === true;
   const [wanted, held] = pre
-    ? [pre.members.filter((r) => senders.has(r.stateKey)), ctx.initial ? new Map<string, string>() : pre.sent]
+    ? [pre.members.filter((r) => needed.has(r.stateKey)), ctx.initial ? new Map<string, string>() : pre.sent]
     : await Promise.all([
-        senders.size === 0 ? [] : ctx.store.state.membersAfter(ctx.roomId, stateAtStartPos, [...senders]),
+        needed.size === 0 ? [] : ctx.store.state.membersAfter(ctx.roomId, stateAtStartPos, [...needed]),
         ctx.initial ? new Map<string, string>() : ctx.store.lazyMembers.sentMembers(ctx.userId, ctx.deviceId, ctx.roomId),
       ]);
   const sent = fresh ? new Map<string, string>() : held;

@@ -39,6 +39,8 @@ export function liveAnswer(input: {
   viewer: Viewer & { deviceId: string };
   since: Positions;
   filter: Filter;
+  /** state_after in place of state (the message changes no state: empty either way). */
+  useStateAfter: boolean;
   /** The rooms the user was joined to at `since` (the last overview read at that position). */
   joinedAtSince: ReadonlySet<string>;
   live: LiveEvent;
@@ -58,7 +60,7 @@ export function liveAnswer(input: {
       limited: false,
       prev_batch: formatTopoToken({ depth: ev.depth, pos: ev.pos }),
     },
-    state: { events: [] },
+    ...(input.useStateAfter ? { state_after: { events: [] } } : { state: { events: [] } }),
     account_data: { events: [] },
     ephemeral: { events: [] },
   };

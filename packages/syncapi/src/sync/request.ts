@@ -10,6 +10,8 @@ export interface SyncQuery {
   since?: Positions;
   timeoutMs: number;
   fullState: boolean;
+  /** The room state as of the end of the timeline, in state_after (v1.16, MSC4222), instead of `state`. */
+  useStateAfter: boolean;
   setPresence?: "online" | "offline" | "unavailable";
   filter?: string;
 }
@@ -26,7 +28,7 @@ function single(q: Record<string, unknown>, name: string): string | undefined {
 
 export function parseSyncQuery(query: unknown): SyncQuery {
   const q = (query ?? {}) as Record<string, unknown>;
-  const out: SyncQuery = { timeoutMs: 0, fullState: false };
+  const out: SyncQuery = { timeoutMs: 0, fullState: false, useStateAfter: false };
   const since = single(q, "since");
   if (since !== undefined && since !== "") out.since = parseSyncToken(since);
   const timeout = single(q, "timeout");
@@ -38,6 +40,11 @@ export function parseSyncQuery(query: unknown): SyncQuery {
   if (fullState !== undefined) {
     if (fullState !== "true" && fullState !== "false") throw new MatrixError("M_INVALID_PARAM", "full_state must be true or false");
     out.fullState = fullState === "true";
+  }
+  const stateAfter = single(q, "use_state_after");
+  if (stateAfter !== undefined) {
+    if (stateAfter !== "true" && stateAfter !== "false") throw new MatrixError("M_INVALID_PARAM", "use_state_after must be true or false");
+    out.useStateAfter = stateAfter === "true";
   }
   const presence = single(q, "set_presence");
   if (presence !== undefined) {

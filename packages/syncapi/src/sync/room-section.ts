@@ -28,6 +28,8 @@ export interface RoomWindow {
   fullState: boolean;
   /** No since token: the device holds nothing. */
   initial: boolean;
+  /** The state at the end of the timeline, timeline events included (state_after), not the state at its start. */
+  stateAfter?: boolean;
   /** Add the room summary (join sections). */
   withSummary?: boolean;
   /** The window's reads, already made (syncOverview with deltaSpec()); only for a window that is not fullState. */
@@ -44,6 +46,7 @@ export interface RoomSummary {
 
 export interface RoomSection {
   timeline: { events: ClientEvent[]; limited: boolean; prev_batch: string };
+  /** The state at the start of the timeline, or at its end for a stateAfter window. */
   state: { events: ClientEvent[] };
   /** Whether anything in it is new to the client. */
   hasChanges: boolean;
@@ -60,6 +63,8 @@ interface SectionReads {
   pointAfterUpTo(): Promise<{ depth: number; pos: number }> | { depth: number; pos: number };
   /** State rows to send, before lazy loading: the state at startPos (full) or its changes; plus what became current in the window. */
   stateRows(startPos: number, shown: Set<string>, hasWindow: boolean): Promise<StateRow[]> | StateRow[];
+  /** State rows to send for state_after, before lazy loading: the state at upTo (full), or what changed after `after` and is current at upTo. */
+  stateAfterRows(): Promise<StateRow[]> | StateRow[];
   /** Events of state rows already read (undefined: read, and not held). */
   known: Map<string, StoredEvent | undefined>;
   /** Lazy-loading reads already made. */
@@ -101,7 +106,7 @@ export async function buildRoomSection(store: SyncStore, viewer: Viewer & { devi
   const limit = timelineLimit(filter);
   const reads = w.fullState
     ? w.full
-      ? prefetchedFullReads(viewer, w.full)
+      ? prefetchedFullReads(viewer, w, w.full)
       : await fullReads(store, viewer, w, limit, tf)
     : await deltaReads(store, viewer, w, limit, filter);
   const limited = reads.newest.length > limit;
@@ -122,10 +127,17 @@ export async function buildRoomSection(store: SyncStore, viewer: Viewer & { devi
   // forks, a join's state fetched as outliers, events hidden from this user): sent as state,
   // or state + timeline would not add up to the current state.
   const shown = new Set(timeline.map((e) => e.eventId));
-  let rows = await reads.stateRows(startPos, shown, window.length > 0);
   // Whenever the full state is sent the device starts over, so no member event is redundant.
   const lazyCtx = { store, userId: viewer.userId, deviceId: viewer.deviceId, roomId: w.roomId, initial: w.fullState };
-  rows = await lazyLoadState(lazyCtx, filter.room?.state, rows, timeline, startPos, reads.lazy);
+  let rows: StateRow[];
+  if (w.stateAfter) {
+    // The client takes no state from the timeline, so members the timeline changes come along
+    // too; and all as of its end (the prefetched lazy reads are as of its start).
+    const targets = timeline.filter((e) => e.type === "m.room.member" && e.stateKey !== null).map((e) => e.stateKey!);
+    rows = await lazyLoadState(lazyCtx, filter.room?.state, await reads.stateAfterRows(), timeline, w.upTo, undefined, targets);
+  } else {
+    rows = await lazyLoadState(lazyCtx, filter.room?.state, await reads.stateRows(startPos, shown, window.length > 0), timeline, startPos, reads.lazy);
+  }
 
   // Events sent carry the user's membership at them (unsigned.membership, membership-at.ts).
   const inRoom = timeline.length > 0 || rows.length > 0 ? viewerInRoom(viewer, await loadVisibility()) : viewer;
@@ -154,13 +166,14 @@ async function fullReads(store: SyncStore, viewer: Viewer, w: RoomWindow, limit:
       if (hasWindow) rows.push(...(await store.state.stateChanges(w.roomId, startPos, w.upTo)).filter((r) => !shown.has(r.eventId)));
       return rows;
     },
+    stateAfterRows: () => store.state.stateAfter(w.roomId, w.upTo),
     known: new Map(),
     summary: () => (w.withSummary ? roomSummary(store, w.roomId, viewer.userId) : undefined),
   };
 }
 
 /** The full state read along with other rooms' (storage hot-path fullSections): no round trip but lazy loading's record and aggregations. */
-function prefetchedFullReads(viewer: Viewer, d: FullRead): SectionReads {
+function prefetchedFullReads(viewer: Viewer, w: RoomWindow, d: FullRead): SectionReads {
   const known = new Map<string, StoredEvent | undefined>();
   for (const s of [...d.stateRows, ...(d.lazy?.members ?? [])]) known.set(s.row.eventId, s.event);
   return {
@@ -174,6 +187,8 @@ function prefetchedFullReads(viewer: Viewer, d: FullRead): SectionReads {
       if (hasWindow) out.push(...rows.filter((r) => r.addedPos > startPos && !shown.has(r.eventId)));
       return out;
     },
+    // Rows current at upTo were current at startPos or came after it: all read.
+    stateAfterRows: () => d.stateRows.map((s) => s.row).filter((r) => isLive(r, w.upTo)),
     known,
     ...(d.lazy ? { lazy: { members: d.lazy.members.map((m) => m.row), sent: d.lazy.sent } } : {}),
     summary: () => summaryOf(d),
@@ -212,7 +227,6 @@ async function deltaReads(store: SyncStore, viewer: Viewer & { deviceId: string 
     }));
   const known = new Map<string, StoredEvent | undefined>();
   for (const s of [...d.stateRows, ...(d.lazy?.members ?? [])]) if (s.event) known.set(s.event.eventId, s.event);
-  const live = (r: StateRow, pos: number) => r.addedPos <= pos && (r.removedPos === null || r.removedPos > pos);
   return {
     newest: d.timeline,
     visibility: () => visibilityOf(viewer, d),
@@ -220,14 +234,20 @@ async function deltaReads(store: SyncStore, viewer: Viewer & { deviceId: string 
     stateRows(startPos, shown, hasWindow) {
       // As state.stateChanges(after, startPos), then stateChanges(startPos, upTo) less what the timeline shows.
       const rows = d.stateRows.map((s) => s.row);
-      const out = rows.filter((r) => r.addedPos > w.after && live(r, startPos));
-      if (hasWindow) out.push(...rows.filter((r) => r.addedPos > startPos && live(r, w.upTo) && !shown.has(r.eventId)));
+      const out = rows.filter((r) => r.addedPos > w.after && isLive(r, startPos));
+      if (hasWindow) out.push(...rows.filter((r) => r.addedPos > startPos && isLive(r, w.upTo) && !shown.has(r.eventId)));
       return out;
     },
+    stateAfterRows: () => d.stateRows.map((s) => s.row).filter((r) => r.addedPos > w.after && isLive(r, w.upTo)),
     known,
     ...(d.lazy ? { lazy: { members: d.lazy.members.map((m) => m.row), sent: d.lazy.sent } } : {}),
     summary: () => summaryOf(d),
   };
+}
+
+/** Whether a state row is part of the state at `pos`. */
+function isLive(r: StateRow, pos: number): boolean {
+  return r.addedPos <= pos && (r.removedPos === null || r.removedPos > pos);
 }
 
 /** The room summary from current state: counts, and heroes for naming a room without a name. */
