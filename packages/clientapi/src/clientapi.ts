@@ -20,6 +20,7 @@ import { registerDirectoryRoutes } from "./routing/directory";
 import { registerProfileRoutes } from "./routing/profile";
 import { registerPublicRoomRoutes } from "./routing/public-rooms";
 import { registerRoomSummaryRoutes } from "./routing/room-summary";
+import { registerMutualRoomsRoute } from "./routing/mutual-rooms";
 import { createPushRuleStore } from "./push-rules/store";
 import { registerPushRuleRoutes } from "./routing/push-rules";
 import { registerRedactRoutes } from "./routing/redact";
@@ -72,6 +73,7 @@ export async function createClientapi(deps: ClientapiDeps): Promise<Clientapi> {
       registerDirectoryRoutes(server, ctx);
       registerPublicRoomRoutes(server, ctx);
       registerRoomSummaryRoutes(server, ctx);
+      registerMutualRoomsRoute(server, ctx);
       registerUpgradeRoomRoute(server, ctx);
       registerProfileRoutes(server, ctx);
       registerAccountDataRoutes(server, ctx);
