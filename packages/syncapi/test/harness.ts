@@ -71,10 +71,14 @@ async function poll(what: string, check: () => Promise<boolean>): Promise<void> 
 /**
  * `http`: the syncapi reaches roomserver and userapi over HTTP (mountContract + httpClient), as in
  * the polylith. `alone`: the syncapi is told it is the only one on the database (the monolith).
+ * `streams`: the log to use instead of the embedded one (JetStream).
  */
-export async function startHarness(transport: "local" | "http" = "local", opts: { alone?: boolean } = {}): Promise<Harness> {
+export async function startHarness(
+  transport: "local" | "http" = "local",
+  opts: { alone?: boolean; streams?: (db: Database) => Promise<Streams> } = {},
+): Promise<Harness> {
   const db = await openTestDatabase();
-  const streams = await createEmbeddedStreams(db, { pollMs: 20 });
+  const streams = await (opts.streams ?? ((d: Database) => createEmbeddedStreams(d, { pollMs: 20 })))(db);
   const rs = await createRoomserver({ db, streams, serverName: SERVER, signingKey: generateSigningKey("ed25519:test") });
   const ua = await createUserapi({ db, streams, serverName: SERVER, registration: { open: true, tokensEnabled: false } });
   const logger = quiet();
