@@ -56,6 +56,13 @@ export type InputResult = z.infer<typeof inputResultSchema>;
  */
 export const redactedBecauseSchema = z.record(pduSchema).optional();
 
+/**
+ * With the state queries' events when asked for (`withReplaced`): for each one that replaced
+ * an earlier event at its key — in the state before it — keyed by its event ID, that earlier
+ * event as served, so a client sees unsigned.replaces_state and prev_content. Absent when none did.
+ */
+export const replacedSchema = z.record(pduSchema).optional();
+
 const membership = z.enum(["join", "invite", "leave", "ban", "knock"]);
 const ok = <T extends z.ZodTypeAny>(body: T) => ({ 200: body });
 const post = <B extends z.ZodTypeAny, R extends z.ZodTypeAny>(path: string, body: B, response: R, summary: string) =>
@@ -132,8 +139,8 @@ export const roomserverContract = c.router(
     ),
     queryStateAfterEvents: post(
       "/query/state-after-events",
-      z.object({ roomId: z.string(), prevEventIds: z.array(z.string()), stateToFetch: z.array(stateKeyTuple).optional() }),
-      z.object({ roomExists: z.boolean(), prevEventsExist: z.boolean(), stateEvents: z.array(pduSchema), redactedBecause: redactedBecauseSchema }),
+      z.object({ roomId: z.string(), prevEventIds: z.array(z.string()), stateToFetch: z.array(stateKeyTuple).optional(), withReplaced: z.boolean().optional() }),
+      z.object({ roomExists: z.boolean(), prevEventsExist: z.boolean(), stateEvents: z.array(pduSchema), redactedBecause: redactedBecauseSchema, replaced: replacedSchema }),
       "The state after the given events (resolved when they diverge); all of it unless stateToFetch says.",
     ),
     queryEventsById: post(
@@ -144,8 +151,8 @@ export const roomserverContract = c.router(
     ),
     queryCurrentState: post(
       "/query/current-state",
-      z.object({ roomId: z.string(), stateTuples: z.array(stateKeyTuple) }),
-      z.object({ roomExists: z.boolean(), stateEvents: z.array(pduSchema), redactedBecause: redactedBecauseSchema }),
+      z.object({ roomId: z.string(), stateTuples: z.array(stateKeyTuple), withReplaced: z.boolean().optional() }),
+      z.object({ roomExists: z.boolean(), stateEvents: z.array(pduSchema), redactedBecause: redactedBecauseSchema, replaced: replacedSchema }),
       "Current state by (type, state_key); a state key of \"*\" matches all of the type.",
     ),
     queryMembership: post(

@@ -28,9 +28,9 @@ export function roomserverImpl(ctx: RoomserverContext, inputter: Inputter): Room
       return ok({ results: await inputter.inputSync(body.events) });
     },
     queryLatestEventsAndState: async ({ body }) => ok(await queryLatestEventsAndState(ctx, body.roomId, body.stateToFetch)),
-    queryStateAfterEvents: async ({ body }) => ok(await queryStateAfterEvents(ctx, body.roomId, body.prevEventIds, body.stateToFetch)),
+    queryStateAfterEvents: async ({ body }) => ok(await queryStateAfterEvents(ctx, body.roomId, body.prevEventIds, body.stateToFetch, body.withReplaced)),
     queryEventsById: async ({ body }) => ok(await queryEventsById(ctx, body.eventIds)),
-    queryCurrentState: async ({ body }) => ok(await queryCurrentState(ctx, body.roomId, body.stateTuples)),
+    queryCurrentState: async ({ body }) => ok(await queryCurrentState(ctx, body.roomId, body.stateTuples, body.withReplaced)),
     queryMembership: async ({ body }) => ok(await queryMembership(ctx, body.roomId, body.userId)),
     queryMembersOfRoom: async ({ body }) => ok(await queryMembersOfRoom(ctx, body.roomId, body.joinedOnly, body.atEventId)),
     queryRoomsForUser: async ({ body }) => ok(await queryRoomsForUser(ctx, body.userId, body.membership)),

@@ -7,7 +7,7 @@
 import { and, eq, inArray } from "drizzle-orm";
 import type { Executor } from "./db";
 import { stateBlocks, stateSnapshots } from "./schema";
-import { chunkEntries, hashBlock, hashBlockList, normaliseEntries, type StateEntry } from "./state-entries";
+import { chunkEntries, compareKeys, hashBlock, hashBlockList, normaliseEntries, type StateEntry } from "./state-entries";
 
 export interface StateQueries {
   /** Stores `entries` (any order) as the room's state; returns the snapshot NID. Empty state = 0. */
@@ -16,6 +16,17 @@ export interface StateQueries {
   loadState(stateSnapshotNid: number): Promise<readonly StateEntry[]>;
   /** The block NIDs of a snapshot (tests, diagnostics). */
   snapshotBlockNids(stateSnapshotNid: number): Promise<number[]>;
+  /**
+   * The entry for one key in each of several snapshots (undefined: none), without assembling
+   * them: each state event's "state before" differs, and a big room's /state asks for thousands.
+   */
+  entriesAt(lookups: readonly StateLookup[]): Promise<(StateEntry | undefined)[]>;
+}
+
+export interface StateLookup {
+  stateSnapshotNid: number;
+  typeNid: number;
+  stateKeyNid: number;
 }
 
 const BLOCK_CACHE_ENTRIES = 2_000_000;
@@ -94,6 +105,58 @@ export function stateQueries(db: Executor): StateQueries {
     return result as number[];
   }
 
+  function rememberSnapshot(nid: number, blocks: number[]): void {
+    if (snapshotCache.size >= SNAPSHOT_CACHE) snapshotCache.clear();
+    snapshotCache.set(nid, blocks);
+  }
+
+  /** Block lists of several snapshots: the cached ones, the rest in one query. */
+  async function snapshotsBlockNids(nids: readonly number[]): Promise<Map<number, number[]>> {
+    const out = new Map<number, number[]>();
+    const missing: number[] = [];
+    for (const nid of new Set(nids)) {
+      if (nid === 0) out.set(0, []);
+      else if (snapshotCache.has(nid)) out.set(nid, snapshotCache.get(nid)!);
+      else missing.push(nid);
+    }
+    for (const part of inParts(missing)) {
+      const rows = await db
+        .select({ nid: stateSnapshots.stateSnapshotNid, blocks: stateSnapshots.stateBlockNids })
+        .from(stateSnapshots)
+        .where(inArray(stateSnapshots.stateSnapshotNid, part));
+      for (const r of rows) {
+        rememberSnapshot(r.nid, r.blocks);
+        out.set(r.nid, r.blocks);
+      }
+    }
+    for (const nid of missing) if (!out.has(nid)) throw new Error(`state snapshot ${nid} not found`);
+    return out;
+  }
+
+  /** Blocks by NID: the cached ones, the rest in one query (held here: a cache reset must not lose one). */
+  async function blocksOf(blockNids: Iterable<number>): Promise<Map<number, StateEntry[]>> {
+    const blocks = new Map<number, StateEntry[]>();
+    const missing: number[] = [];
+    for (const n of new Set(blockNids)) {
+      const cached = blockCache.get(n);
+      if (cached) blocks.set(n, cached);
+      else missing.push(n);
+    }
+    for (const part of inParts(missing)) {
+      const rows = await db.select().from(stateBlocks).where(inArray(stateBlocks.stateBlockNid, part));
+      for (const r of rows) {
+        const entries = r.eventNids.map((eventNid, i) => ({
+          typeNid: r.typeNids[i]!,
+          stateKeyNid: r.stateKeyNids[i]!,
+          eventNid,
+        }));
+        blocks.set(r.stateBlockNid, entries);
+        cacheBlock(r.stateBlockNid, Buffer.from(r.blockHash).toString("hex"), entries);
+      }
+    }
+    return blocks;
+  }
+
   async function snapshotBlockNids(stateSnapshotNid: number): Promise<number[]> {
     if (stateSnapshotNid === 0) return [];
     const hit = snapshotCache.get(stateSnapshotNid);
@@ -103,8 +166,7 @@ export function stateQueries(db: Executor): StateQueries {
       .from(stateSnapshots)
       .where(eq(stateSnapshots.stateSnapshotNid, stateSnapshotNid));
     if (!row) throw new Error(`state snapshot ${stateSnapshotNid} not found`);
-    if (snapshotCache.size >= SNAPSHOT_CACHE) snapshotCache.clear();
-    snapshotCache.set(stateSnapshotNid, row.blocks);
+    rememberSnapshot(stateSnapshotNid, row.blocks);
     return row.blocks;
   }
 
@@ -146,25 +208,7 @@ export function stateQueries(db: Executor): StateQueries {
         return hit;
       }
       const blockNids = await snapshotBlockNids(stateSnapshotNid);
-      // Blocks of this call, held here: a cache reset while loading must not lose one.
-      const blocks = new Map<number, StateEntry[]>();
-      for (const n of blockNids) {
-        const cached = blockCache.get(n);
-        if (cached) blocks.set(n, cached);
-      }
-      const missing = blockNids.filter((n) => !blocks.has(n));
-      if (missing.length > 0) {
-        const rows = await db.select().from(stateBlocks).where(inArray(stateBlocks.stateBlockNid, missing));
-        for (const r of rows) {
-          const entries = r.eventNids.map((eventNid, i) => ({
-            typeNid: r.typeNids[i]!,
-            stateKeyNid: r.stateKeyNids[i]!,
-            eventNid,
-          }));
-          blocks.set(r.stateBlockNid, entries);
-          cacheBlock(r.stateBlockNid, Buffer.from(r.blockHash).toString("hex"), entries);
-        }
-      }
+      const blocks = await blocksOf(blockNids);
       const out: StateEntry[] = [];
       for (const n of blockNids) {
         const block = blocks.get(n);
@@ -177,7 +221,37 @@ export function stateQueries(db: Executor): StateQueries {
     },
 
     snapshotBlockNids,
+
+    async entriesAt(lookups) {
+      const lists = await snapshotsBlockNids(lookups.map((l) => l.stateSnapshotNid));
+      const blocks = await blocksOf([...lists.values()].flat());
+      return lookups.map((l) => {
+        // Blocks hold consecutive runs of the sorted entries: the key can only be in the last
+        // block starting at or before it.
+        const list = lists.get(l.stateSnapshotNid) ?? [];
+        let lo = 0;
+        let hi = list.length - 1;
+        let at: StateEntry[] | undefined;
+        while (lo <= hi) {
+          const mid = (lo + hi) >>> 1;
+          const block = blocks.get(list[mid]!);
+          if (!block) throw new Error(`state block ${list[mid]} not found`);
+          if (block.length > 0 && compareKeys(block[0]!, l) <= 0) {
+            at = block;
+            lo = mid + 1;
+          } else hi = mid - 1;
+        }
+        return at?.find((e) => e.typeNid === l.typeNid && e.stateKeyNid === l.stateKeyNid);
+      });
+    },
   };
+}
+
+/** A query's parameters are limited (65,535): a long IN list goes in parts. */
+function inParts(nids: readonly number[], size = 10_000): number[][] {
+  const parts: number[][] = [];
+  for (let i = 0; i < nids.length; i += size) parts.push(nids.slice(i, i + size));
+  return parts;
 }
 
 /** 32-bit FNV-1a over the entries' numbers: a cheap first look, confirmed by sameEntries. */

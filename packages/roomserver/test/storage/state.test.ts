@@ -67,4 +67,22 @@ describe("state_blocks / state_snapshots", () => {
     expect(await createRoomserverStore(t.db).writeState(4, state)).toBe(nid);
     expect(await countBlocks()).toBe(blocksBefore);
   });
+
+  it("entriesAt finds one key in each of several snapshots, from warm or cold caches, without assembling them", async () => {
+    const state = bigRoom(3_000);
+    const a = await t.store.writeState(5, state);
+    const b = await t.store.writeState(5, state.map((e) => (e.stateKeyNid === 2_000 ? { ...e, eventNid: 777_777 } : e)));
+    const lookups = [
+      { stateSnapshotNid: a, typeNid: MEMBER, stateKeyNid: 2_000 },
+      { stateSnapshotNid: b, typeNid: MEMBER, stateKeyNid: 2_000 },
+      { stateSnapshotNid: a, typeNid: 1, stateKeyNid: 1 },
+      { stateSnapshotNid: b, typeNid: MEMBER, stateKeyNid: 100 + 2_999 },
+      { stateSnapshotNid: a, typeNid: MEMBER, stateKeyNid: 99 },
+      { stateSnapshotNid: a, typeNid: 9, stateKeyNid: 1 },
+      { stateSnapshotNid: 0, typeNid: 1, stateKeyNid: 1 },
+    ];
+    const expected = [1_000 + 1_900, 777_777, 1, 1_000 + 2_999, undefined, undefined, undefined];
+    expect((await t.store.entriesAt(lookups)).map((e) => e?.eventNid)).toEqual(expected);
+    expect((await createRoomserverStore(t.db).entriesAt(lookups)).map((e) => e?.eventNid)).toEqual(expected);
+  });
 });

@@ -80,12 +80,34 @@ async function redactedBecauseOf(ctx: RoomserverContext, events: readonly Stored
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-/** A state query's answer: the events, and the redactions of those that are redacted. */
-async function stateAnswerOf(ctx: RoomserverContext, entries: readonly StateEntry[]): Promise<{ stateEvents: PduJson[]; redactedBecause?: Record<string, PduJson> }> {
+/**
+ * State event ID → the event it replaced: the one at its key in the state before it (not the
+ * previous current state, which a fork could make another). One batched lookup of the entries
+ * and one load of the events; undefined when none replaced anything.
+ */
+async function replacedOf(ctx: RoomserverContext, events: readonly StoredEvent[]): Promise<Record<string, PduJson> | undefined> {
+  const asked = events.filter((e): e is StoredEvent & { stateKeyNid: number } => e.stateKeyNid !== null && e.stateSnapshotNid !== 0);
+  if (asked.length === 0) return undefined;
+  const entries = await ctx.store.entriesAt(asked.map((e) => ({ stateSnapshotNid: e.stateSnapshotNid, typeNid: e.typeNid, stateKeyNid: e.stateKeyNid })));
+  const loaded = await ctx.events.byNids(entries.flatMap((en) => (en ? [en.eventNid] : [])));
+  const out: Record<string, PduJson> = {};
+  for (const [i, e] of asked.entries()) {
+    const prev = entries[i] && loaded.get(entries[i].eventNid);
+    if (prev && !prev.rejected) out[e.id] = await servable(ctx, prev);
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** A state query's answer: the events, the redactions of those that are redacted, and what they replaced when asked. */
+async function stateAnswerOf(
+  ctx: RoomserverContext,
+  entries: readonly StateEntry[],
+  withReplaced = false,
+): Promise<{ stateEvents: PduJson[]; redactedBecause?: Record<string, PduJson>; replaced?: Record<string, PduJson> }> {
   const stored = await storedOf(ctx, entries);
   const stateEvents = await Promise.all(stored.map((ev) => servable(ctx, ev)));
-  const redactedBecause = await redactedBecauseOf(ctx, stored);
-  return redactedBecause ? { stateEvents, redactedBecause } : { stateEvents };
+  const [redactedBecause, replaced] = await Promise.all([redactedBecauseOf(ctx, stored), withReplaced ? replacedOf(ctx, stored) : undefined]);
+  return { stateEvents, ...(redactedBecause ? { redactedBecause } : {}), ...(replaced ? { replaced } : {}) };
 }
 
 export async function currentStateEvent(ctx: RoomserverContext, room: RoomInfo, type: string, stateKey: string): Promise<PduJson | undefined> {
@@ -93,11 +115,11 @@ export async function currentStateEvent(ctx: RoomserverContext, room: RoomInfo, 
   return (await pdusOf(ctx, entries))[0];
 }
 
-export async function queryCurrentState(ctx: RoomserverContext, roomId: string, tuples: readonly StateKeyTuple[]) {
+export async function queryCurrentState(ctx: RoomserverContext, roomId: string, tuples: readonly StateKeyTuple[], withReplaced?: boolean) {
   const room = await ctx.store.roomInfo(roomId);
   if (!room || room.stateSnapshotNid === 0) return { roomExists: false, stateEvents: [] };
   const entries = await filterEntries(ctx, await ctx.store.loadState(room.stateSnapshotNid), tuples);
-  return { roomExists: true, ...(await stateAnswerOf(ctx, entries)) };
+  return { roomExists: true, ...(await stateAnswerOf(ctx, entries, withReplaced)) };
 }
 
 export async function queryLatestEventsAndState(ctx: RoomserverContext, roomId: string, tuples: readonly StateKeyTuple[]) {
@@ -115,14 +137,14 @@ export async function queryLatestEventsAndState(ctx: RoomserverContext, roomId: 
   };
 }
 
-export async function queryStateAfterEvents(ctx: RoomserverContext, roomId: string, prevEventIds: readonly string[], tuples: readonly StateKeyTuple[] | undefined) {
+export async function queryStateAfterEvents(ctx: RoomserverContext, roomId: string, prevEventIds: readonly string[], tuples: readonly StateKeyTuple[] | undefined, withReplaced?: boolean) {
   const room = await ctx.store.roomInfo(roomId);
   if (!room) return { roomExists: false, prevEventsExist: false, stateEvents: [] };
   const prevs = await ctx.events.byIds(prevEventIds);
   const usable = [...prevs.values()].filter((e) => e.roomNid === room.roomNid && !e.outlier);
   if (usable.length !== new Set(prevEventIds).size) return { roomExists: true, prevEventsExist: false, stateEvents: [] };
   const state = await ctx.state.stateAfterAll(room.roomVersion, usable);
-  return { roomExists: true, prevEventsExist: true, ...(await stateAnswerOf(ctx, await filterEntries(ctx, state.entries, tuples))) };
+  return { roomExists: true, prevEventsExist: true, ...(await stateAnswerOf(ctx, await filterEntries(ctx, state.entries, tuples), withReplaced)) };
 }
 
 export async function queryEventsById(ctx: RoomserverContext, eventIds: readonly string[]) {
