@@ -28,10 +28,14 @@ export async function stateViewFor(ctx: RouteContext, roomId: string, userId: st
   throw new MatrixError("M_FORBIDDEN", `User ${userId} is not in room ${roomId}`);
 }
 
-/** State as read: the events, and for those that are redacted (by event ID) their redactions. */
+/**
+ * State as read: the events; for those that are redacted (by event ID) their redactions; for
+ * those that replaced an earlier event at their key (by event ID) that event.
+ */
 export interface StateRead {
   events: PduJson[];
   redactedBecause: Record<string, PduJson>;
+  replaced: Record<string, PduJson>;
 }
 
 /** The state of `view`, limited to `tuples` when given (no wildcards). */
@@ -39,15 +43,15 @@ export async function readState(ctx: RouteContext, roomId: string, view: StateVi
   let prevEventIds: string[];
   if (view.atEventId !== undefined) prevEventIds = [view.atEventId];
   else if (tuples !== undefined) {
-    const { body } = await ctx.roomserver.queryCurrentState({ body: { roomId, stateTuples: tuples } });
-    return { events: body.stateEvents, redactedBecause: body.redactedBecause ?? {} };
+    const { body } = await ctx.roomserver.queryCurrentState({ body: { roomId, stateTuples: tuples, withReplaced: true } });
+    return { events: body.stateEvents, redactedBecause: body.redactedBecause ?? {}, replaced: body.replaced ?? {} };
   } else {
     // The state after the forward extremities is the current state, and that query returns all of it.
     const { body } = await ctx.roomserver.queryLatestEventsAndState({ body: { roomId, stateToFetch: [] } });
     prevEventIds = body.latestEventIds;
   }
   const { body } = await ctx.roomserver.queryStateAfterEvents({
-    body: { roomId, prevEventIds, ...(tuples !== undefined ? { stateToFetch: tuples } : {}) },
+    body: { roomId, prevEventIds, withReplaced: true, ...(tuples !== undefined ? { stateToFetch: tuples } : {}) },
   });
-  return { events: body.stateEvents, redactedBecause: body.redactedBecause ?? {} };
+  return { events: body.stateEvents, redactedBecause: body.redactedBecause ?? {}, replaced: body.replaced ?? {} };
 }

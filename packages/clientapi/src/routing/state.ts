@@ -5,16 +5,19 @@
  */
 import type { FastifyInstance } from "fastify";
 import { getRoomVersion, MatrixError, roomCreators, roomIdSchema } from "@dendrite-ts/protocol";
+import type { PduJson } from "@dendrite-ts/roomserver";
 import { z } from "zod";
 import { assertCanonicalValues } from "../canonical-values";
-import { toClientEvent } from "../client-events";
+import { toClientEvent, type ClientEvent } from "../client-events";
 import { jsonObject, parseParams, parseRequiredBody } from "../validation";
 import { asMember, clientRoute, requireJoined, roomParams, type Req, type RouteContext } from "./context";
+import { assertInvitable } from "./invite-permission";
 import { checkMemberContent, isOwnMembership, withMemberProfile } from "./member-state";
 import { checkCanonicalAliasContent } from "./canonical-alias-content";
 import { checkPowerLevelsContent } from "./power-levels-content";
 import { checkStateContentShape } from "./state-content-shape";
-import { readState, stateViewFor } from "./state-access";
+import { readState, stateViewFor, type StateRead } from "./state-access";
+import { withStateUnsigned } from "./state-unsigned";
 
 const stateParams = z.object({
   roomId: roomIdSchema,
@@ -29,10 +32,10 @@ export function registerStateRoutes(server: FastifyInstance, ctx: RouteContext):
     const { roomId, eventType, stateKey } = parseParams(stateParams, req.params);
     const { format } = parseParams(z.object({ format: z.enum(["content", "event"]).default("content") }), req.query, "query");
     const view = await stateViewFor(ctx, roomId, me.userId);
-    const { events, redactedBecause } = await readState(ctx, roomId, view, [{ type: eventType, stateKey }]);
+    const { events, redactedBecause, replaced } = await readState(ctx, roomId, view, [{ type: eventType, stateKey }]);
     const pdu = events[0];
     if (!pdu) throw new MatrixError("M_NOT_FOUND", `No ${eventType} state event with state key "${stateKey}" in ${roomId}`);
-    if (format === "event") return toClientEvent(pdu, roomId, await ctx.roomVersionOf(roomId), redactedBecause);
+    if (format === "event") return servedState(pdu, roomId, await ctx.roomVersionOf(roomId), { redactedBecause, replaced });
     return pdu.content ?? {};
   };
   const putOne = async (req: Req) => {
@@ -50,6 +53,7 @@ export function registerStateRoutes(server: FastifyInstance, ctx: RouteContext):
     let sent = content;
     if (eventType === "m.room.member") {
       checkMemberContent(stateKey, content);
+      if (content.membership === "invite" && !own) await assertInvitable(ctx, stateKey);
       sent = await withMemberProfile(ctx, stateKey, content);
     }
     if (stateKey === "") await checkContent(ctx, roomId, eventType, content);
@@ -69,8 +73,8 @@ export function registerStateRoutes(server: FastifyInstance, ctx: RouteContext):
     const { roomId } = parseParams(roomParams, req.params);
     const view = await stateViewFor(ctx, roomId, me.userId);
     const version = await ctx.roomVersionOf(roomId);
-    const { events, redactedBecause } = await readState(ctx, roomId, view);
-    return events.map((pdu) => toClientEvent(pdu, roomId, version, redactedBecause));
+    const read = await readState(ctx, roomId, view);
+    return read.events.map((pdu) => servedState(pdu, roomId, version, read));
   });
 
   clientRoute(server, "GET", "/rooms/:roomId/joined_members", async (req) => {
@@ -89,6 +93,12 @@ export function registerStateRoutes(server: FastifyInstance, ctx: RouteContext):
     }
     return { joined };
   });
+}
+
+/** A state event as GET /state serves it: the client format, with the unsigned data of state-unsigned.ts. */
+function servedState(pdu: PduJson, roomId: string, roomVersion: string, read: Pick<StateRead, "redactedBecause" | "replaced">): ClientEvent {
+  const ev = toClientEvent(pdu, roomId, roomVersion, read.redactedBecause);
+  return withStateUnsigned(ev, Object.hasOwn(read.replaced, ev.event_id) ? read.replaced[ev.event_id] : undefined, roomVersion);
 }
 
 /**
