@@ -53,6 +53,7 @@ export const ERRCODE_STATUS = {
   M_URL_NOT_SET: 400,
   M_PROFILE_TOO_LARGE: 400,
   M_KEY_TOO_LARGE: 400,
+  M_INVITE_BLOCKED: 403,
 } as const;
 
 export type Errcode = keyof typeof ERRCODE_STATUS;

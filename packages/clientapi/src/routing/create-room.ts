@@ -9,6 +9,7 @@ import { z } from "zod";
 import { assertCanonicalValues } from "../canonical-values";
 import { jsonObject, parseBody } from "../validation";
 import { memberProfile } from "./member-profile";
+import { withoutBlockedInvitees } from "./invite-permission";
 import { checkInitialCanonicalAliasContent } from "./canonical-alias-content";
 import { checkPowerLevelsContent } from "./power-levels-content";
 import { checkStateContentShape } from "./state-content-shape";
@@ -62,8 +63,9 @@ export function registerCreateRoomRoute(server: FastifyInstance, ctx: RouteConte
     if (b.room_alias_name !== undefined && /[:\s#]/.test(b.room_alias_name)) {
       throw new MatrixError("M_INVALID_PARAM", "body.room_alias_name: must be a localpart, without ':', '#' or spaces");
     }
+    const invite = await withoutBlockedInvitees(ctx, b.invite);
     // The creator's and local invitees' member events carry their profiles.
-    const members = [me.userId, ...(b.invite ?? [])];
+    const members = [me.userId, ...(invite ?? [])];
     const memberContent = Object.fromEntries(await Promise.all(members.map(async (u) => [u, await memberProfile(ctx, u)] as const)));
     const { body } = await ctx.roomserver.performCreateRoom({
       body: {
@@ -74,7 +76,7 @@ export function registerCreateRoomRoute(server: FastifyInstance, ctx: RouteConte
         ...(b.visibility !== undefined ? { visibility: b.visibility } : {}),
         ...(b.name !== undefined ? { name: b.name } : {}),
         ...(b.topic !== undefined ? { topic: b.topic } : {}),
-        ...(b.invite !== undefined ? { invite: b.invite } : {}),
+        ...(invite !== undefined ? { invite } : {}),
         ...(b.initial_state !== undefined
           ? { initialState: b.initial_state.map((s) => ({ type: s.type, stateKey: s.state_key, content: s.content })) }
           : {}),

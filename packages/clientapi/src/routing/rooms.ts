@@ -9,6 +9,7 @@ import { z } from "zod";
 import { ok } from "../call";
 import { jsonObject, parseBody, parseParams } from "../validation";
 import { clientRoute, requireJoined, roomIdOrAliasParam, roomParams, type RouteContext } from "./context";
+import { assertInvitable } from "./invite-permission";
 import { memberProfile } from "./member-profile";
 
 const reasonBody = z.object({ reason: z.string().optional() });
@@ -72,6 +73,7 @@ export function registerRoomRoutes(server: FastifyInstance, ctx: RouteContext): 
     }
     const body = parseBody(targetBody, req.body);
     await requireJoined(ctx, roomId, me.userId);
+    await assertInvitable(ctx, body.user_id);
     await ctx.roomserver.performInvite({
       body: {
         sender: me.userId,

@@ -160,7 +160,9 @@ export async function buildSync(store: SyncStore, input: SyncInput): Promise<Syn
     res.rooms.leave[m.roomId] = { timeline: section.timeline, state: section.state, account_data: { events: roomAccountData.get(m.roomId) ?? [] } };
   }
 
-  for (const inv of overview.pendingInvites) {
+  // A user blocking invites is not shown the ones they hold (invite permission, v1.18).
+  const blocked = overview.pendingInvites.length > 0 && (await invitesBlocked(store, userId));
+  for (const inv of blocked ? [] : overview.pendingInvites) {
     if (!roomOk(inv.roomId) || res.rooms.join[inv.roomId] || invitedByIgnored(viewer, inv)) continue;
     res.rooms.invite[inv.roomId] = inviteSection(inv);
   }
@@ -206,6 +208,11 @@ async function dropRetiredInvites(
       account_data: { events: [] },
     };
   }
+}
+
+/** Whether the user's m.invite_permission_config blocks every invite (client-server API, "Invite permission"). */
+async function invitesBlocked(store: SyncStore, userId: string): Promise<boolean> {
+  return (await store.accountData.globalAccountData(userId, "m.invite_permission_config"))?.default_action === "block";
 }
 
 /** Invites from ignored users are not sent (ignore_users.md, "Server behaviour"). */
