@@ -1,6 +1,7 @@
 /**
- * Carries "these users have news" between syncapi processes on one database (polylith: several
- * behind one address, each consumer message handled by one of them) with Postgres
+ * Carries "these users have news" between syncapi processes on one database (several behind one
+ * address, each consumer message handled by one of them; room order then needs the embedded log,
+ * see the README's "Positions and tokens") with Postgres
  * LISTEN/NOTIFY. Each process wakes its own waiters at once and tells the others — either with
  * a NOTIFY of its own (`wake`), or inside the write's own statement (`notice`, then `wakeLocal`
  * once it committed), which costs no extra round trip and delivers at commit.
