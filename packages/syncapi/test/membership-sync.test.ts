@@ -148,6 +148,29 @@ describe("/sync rooms and account data", () => {
     expect(rejected.rooms.leave[secret].state.events.find((e: any) => e.type === "m.room.name")).toBeUndefined();
   });
 
+  it("a room left and rejoined within one window comes as newly joined: whole state, a fresh timeline", async () => {
+    const roomId = await createRoom(h, alice, { preset: "public_chat", name: "Revolving door" });
+    await h.waitForEvents(await join(h, bob, roomId));
+    const before = await sync(h, bob);
+    const { body: leave } = await h.roomserver.performLeave({ body: { userId: bob.userId, roomId } });
+    const missed = await send(h, alice, roomId, "while bob was out");
+    const rejoin = await join(h, bob, roomId);
+    await h.waitForEvents(leave.eventId, missed, rejoin);
+    const res = await sync(h, bob, { since: before.next_batch, filter: JSON.stringify({ room: { timeline: { limit: 2 } } }) });
+    expect(res.rooms.leave[roomId]).toBeUndefined();
+    expect(timelineIds(res, roomId)).toEqual([missed, rejoin]);
+    expect(res.rooms.join[roomId].timeline.limited).toBe(true);
+    // The state at the start of the timeline, all of it: the client cannot know what changed while bob was out.
+    expect(stateOf(res, roomId).map((e: any) => e.type)).toEqual(expect.arrayContaining(["m.room.create", "m.room.name", "m.room.power_levels", "m.room.join_rules"]));
+
+    // A profile change (join to join) is no rejoin: just the change.
+    const renamed = await h.roomserver.performSendEvent({ body: { sender: bob.userId, roomId, type: "m.room.member", stateKey: bob.userId, content: { membership: "join", displayname: "Bobby" } } });
+    await h.waitForEvents(renamed.body.eventId);
+    const after = await sync(h, bob, { since: res.next_batch });
+    expect(timelineIds(after, roomId)).toEqual([renamed.body.eventId]);
+    expect(stateOf(after, roomId)).toEqual([]);
+  });
+
   it("global and per-room account data, tags included, arrive once", async () => {
     const roomId = await createRoom(h, alice);
     const before = await sync(h, alice);

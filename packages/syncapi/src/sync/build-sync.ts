@@ -87,7 +87,17 @@ export async function buildSync(store: SyncStore, input: SyncInput): Promise<Syn
 
   const joined = nowMemberships.filter((m) => m.membership === "join" && roomOk(m.roomId));
   const candidates = initial ? new Set(joined.map((m) => m.roomId)) : overview.roomsWithEvents;
-  const isNewlyJoined = (m: { roomId: string; pos: number; membership: string }) => !initial && before(m) !== "join";
+  // Joined at `since` and now, but out in between (a leave or ban, then a rejoin): the client
+  // missed what happened meanwhile, so the room counts as newly joined too (as Synapse does).
+  const rejoined = new Set<string>();
+  if (!initial) {
+    for (const m of joined) {
+      if (m.pos <= after.room || before(m) !== "join") continue;
+      const history = await store.memberships.roomMembershipHistory(userId, m.roomId);
+      if (history.some((h) => h.membership !== "join" && h.pos > after.room && h.pos <= m.pos)) rejoined.add(m.roomId);
+    }
+  }
+  const isNewlyJoined = (m: { roomId: string; pos: number; membership: string }) => !initial && (before(m) !== "join" || rejoined.has(m.roomId));
   // The full-state sections' reads (initial, full_state, newly joined rooms), all rooms in a few statements.
   const fullJoins = joined.filter((m) => initial || input.fullState || isNewlyJoined(m));
   const fullJoinReads = await store.hot.fullSections(
