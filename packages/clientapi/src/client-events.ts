@@ -3,7 +3,7 @@
  * the event ID computed for the room version (queries return PDUs without one), room_id always
  * present (a v12 create event has none), federation-only fields dropped.
  */
-import { computeEventId, MatrixError } from "@dendrite-ts/protocol";
+import { computeEventId, MatrixError, redactsOf } from "@dendrite-ts/protocol";
 import type { PduJson } from "@dendrite-ts/roomserver";
 import type { ClientRoomserver } from "./deps";
 
@@ -39,12 +39,12 @@ export function toClientEvent(pdu: PduJson, roomId: string, roomVersion: string,
   // Room versions 1–10 keep `redacts` at the top level of a redaction; from 11 it is in the
   // content. The spec asks servers to serve it in both places (rooms v11, "Event format"): at
   // the top level for older clients (matrix-js-sdk 37 still reads only that), in the content
-  // for newer ones.
-  const content = ev.content as { redacts?: unknown };
-  const redacts = typeof pdu.redacts === "string" ? pdu.redacts : ev.type === "m.room.redaction" ? content.redacts : undefined;
-  if (typeof redacts === "string") {
+  // for newer ones — the target the room version names, also over a `content.redacts` a v1–10
+  // sender put there, which redacts nothing.
+  const redacts = redactsOf(pdu, roomVersion);
+  if (redacts !== undefined) {
     (ev as ClientEvent & { redacts?: string }).redacts = redacts;
-    if (ev.type === "m.room.redaction" && !Object.hasOwn(content, "redacts")) ev.content = { ...ev.content, redacts };
+    ev.content = { ...ev.content, redacts };
   }
   return ev;
 }

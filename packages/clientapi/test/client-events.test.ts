@@ -29,6 +29,13 @@ describe("toClientEvent", () => {
     expect(ev.event_id).toMatch(/^\$[A-Za-z0-9_-]{43}$/);
   });
 
+  it("a redaction is served naming the target its room version names, in both places, over a redacts the sender put elsewhere", () => {
+    const v10 = toClientEvent(pdu("10", "m.room.redaction", { reason: "r", redacts: "$bogus" }, { redacts: "$target" }), "!r:test.local", "10");
+    expect(v10).toMatchObject({ redacts: "$target", content: { reason: "r", redacts: "$target" } });
+    const v11 = toClientEvent({ ...pdu("11", "m.room.redaction", { redacts: "$target" }), redacts: "$bogus" }, "!r:test.local", "11");
+    expect(v11).toMatchObject({ redacts: "$target", content: { redacts: "$target" } });
+  });
+
   it("a message keeps no redacts; the room ID is always present", () => {
     const ev = toClientEvent(pdu("12", "m.room.message", { body: "x", redacts: "$nope" }), "!r:test.local", "12");
     expect((ev as { redacts?: string }).redacts).toBeUndefined();

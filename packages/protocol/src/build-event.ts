@@ -102,7 +102,7 @@ export function buildEvent(input: BuildEventInput): BuiltEvent {
     content: input.content,
     depth: input.depth,
     origin_server_ts: input.originServerTs ?? Date.now(),
-    ...(input.redacts !== undefined && !rules.redaction.keepRedactionRedacts ? { redacts: input.redacts } : {}),
+    ...(input.redacts !== undefined && !rules.eventFormat.redactsInContent ? { redacts: input.redacts } : {}),
   };
 
   let unsigned: object;

@@ -80,6 +80,7 @@ export type { RoomVersionInput } from "./room-version-rules";
 export { computeContentHash, contentHashBytes, sha256 } from "./content-hash";
 export { computeReferenceHash } from "./reference-hash";
 export { redactEvent, redactEventWithRules } from "./redaction";
+export { redactsOf } from "./redaction-target";
 export { computeEventId, computeRoomIdFromCreateEvent } from "./event-id";
 export { addEventSignature, signEvent } from "./sign-event";
 export type { SignedEvent } from "./sign-event";

@@ -17,6 +17,8 @@ export interface EventFormatRules {
   readonly createEventInAuthEvents: boolean;
   /** v6+: events must be valid canonical JSON (integers in range, no floats). */
   readonly strictCanonicalJson: boolean;
+  /** v11+: an `m.room.redaction` names its target in `content.redacts`; v1–10 at the top level (`redacts`). */
+  readonly redactsInContent: boolean;
 }
 
 export interface RedactionRules {
@@ -87,6 +89,7 @@ const V1 = {
     roomIdFromCreateEvent: false,
     createEventInAuthEvents: true,
     strictCanonicalJson: false,
+    redactsInContent: false,
   },
   redaction: {
     keepOriginMembershipPrevState: true,
@@ -174,10 +177,11 @@ const V10 = {
   authorization: { ...V9.authorization, knockRestricted: true, integerPowerLevels: true },
 } as const satisfies RoomVersionRules;
 
-/** v11: `creator` gone (the create event's sender is the creator); redaction keeps more. */
+/** v11: `creator` gone (the create event's sender is the creator); `redacts` moves into content; redaction keeps more. */
 const V11 = {
   ...V10,
   id: "11",
+  eventFormat: { ...V10.eventFormat, redactsInContent: true },
   redaction: {
     ...V10.redaction,
     keepOriginMembershipPrevState: false,

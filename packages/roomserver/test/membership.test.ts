@@ -183,6 +183,46 @@ describe("redaction bookkeeping", () => {
     expect((await h.client.queryEventsById({ body: { eventIds: [mine.eventId] } })).body.events[0]?.content).toEqual({});
   });
 
+  const contentOf = async (eventId: string) => (await h.client.queryEventsById({ body: { eventIds: [eventId] } })).body.events[0]?.content;
+
+  it("room version 10: the top-level redacts is the target, whatever content.redacts says (checked and applied)", async () => {
+    const { roomId } = (await h.client.performCreateRoom({ body: { creator: ALICE, preset: "public_chat", roomVersion: "10" } })).body;
+    await h.client.performJoin({ body: { userId: BOB, roomIdOrAlias: roomId } });
+    const bobs = (await h.client.performSendEvent({ body: { sender: BOB, roomId, type: "m.room.message", content: { body: "bob's" } } })).body;
+    const alices = (await h.client.performSendEvent({ body: { sender: ALICE, roomId, type: "m.room.message", content: { body: "alice's" } } })).body;
+    // Bob may redact his own event; the content naming Alice's redacts nothing.
+    const red = (
+      await h.client.performSendEvent({ body: { sender: BOB, roomId, type: "m.room.redaction", content: { redacts: alices.eventId }, redacts: bobs.eventId } })
+    ).body;
+    expect(await contentOf(bobs.eventId)).toEqual({});
+    expect(await contentOf(alices.eventId)).toEqual({ body: "alice's" });
+    expect((await h.client.queryRedactionsOf({ body: { eventId: bobs.eventId } })).body.redactions).toEqual([{ redactionEventId: red.eventId, validated: true }]);
+    expect((await h.client.queryRedactionsOf({ body: { eventId: alices.eventId } })).body.redactions).toEqual([]);
+    // Named only in the content: names nothing in v10.
+    await expect(
+      h.client.performSendEvent({ body: { sender: ALICE, roomId, type: "m.room.redaction", content: { redacts: alices.eventId } } }),
+    ).rejects.toMatchObject({ errcode: "M_BAD_JSON" });
+    expect(await contentOf(alices.eventId)).toEqual({ body: "alice's" });
+  });
+
+  it("room version 11: content.redacts is the target, whatever a top-level redacts says (checked and applied)", async () => {
+    const { roomId } = (await h.client.performCreateRoom({ body: { creator: ALICE, preset: "public_chat", roomVersion: "11" } })).body;
+    await h.client.performJoin({ body: { userId: BOB, roomIdOrAlias: roomId } });
+    const bobs = (await h.client.performSendEvent({ body: { sender: BOB, roomId, type: "m.room.message", content: { body: "bob's" } } })).body;
+    const alices = (await h.client.performSendEvent({ body: { sender: ALICE, roomId, type: "m.room.message", content: { body: "alice's" } } })).body;
+    // Bob's own event at the top level does not let him redact Alice's named in the content.
+    await expect(
+      h.client.performSendEvent({ body: { sender: BOB, roomId, type: "m.room.redaction", content: { redacts: alices.eventId }, redacts: bobs.eventId } }),
+    ).rejects.toMatchObject({ errcode: "M_FORBIDDEN" });
+    expect(await contentOf(alices.eventId)).toEqual({ body: "alice's" });
+    const red = (
+      await h.client.performSendEvent({ body: { sender: BOB, roomId, type: "m.room.redaction", content: { redacts: bobs.eventId }, redacts: alices.eventId } })
+    ).body;
+    expect(await contentOf(bobs.eventId)).toEqual({});
+    expect(await contentOf(alices.eventId)).toEqual({ body: "alice's" });
+    expect((await h.client.queryRedactionsOf({ body: { eventId: bobs.eventId } })).body.redactions).toEqual([{ redactionEventId: red.eventId, validated: true }]);
+  });
+
   it("a redaction that arrives before its target applies when the target arrives", async () => {
     const { roomId } = (await h.client.performCreateRoom({ body: { creator: ALICE, preset: "public_chat" } })).body;
     const latest = (await h.client.queryLatestEventsAndState({ body: { roomId, stateToFetch: [] } })).body.latestEventIds;

@@ -3,7 +3,7 @@
 // that redaction is itself redacted — and a redaction names what it redacts both at the top
 // level and in its content, whatever the room version.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { send, startHarness, type Harness, type User } from "./harness";
+import { send, startHarness, sync, type Harness, type User } from "./harness";
 
 describe("redactions as clients read them", () => {
   let h: Harness;
@@ -55,6 +55,38 @@ describe("redactions as clients read them", () => {
       const messages = await h.get(alice, `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages`, { dir: "b", limit: 50 });
       const fromMessages = messages.body.chunk.find((e: { event_id: string }) => e.event_id === message);
       expect(fromMessages.unsigned.redacted_because.content).toEqual(kept);
+    });
+  }
+
+  // The room version decides where a redaction names its target (rooms v11, "Event format"); a
+  // `redacts` in the other place is the sender's own and redacts nothing.
+  for (const roomVersion of ["10", "11"]) {
+    it(`v${roomVersion}: a redaction naming one event where the version looks and another elsewhere redacts the first only`, async () => {
+      const roomId = await roomOfVersion(roomVersion);
+      const [target, bystander] = [await send(h, alice, roomId, "target"), await send(h, alice, roomId, "bystander")];
+      const v11 = Number(roomVersion) >= 11;
+      const { body } = await h.roomserver.performSendEvent({
+        body: { sender: alice.userId, roomId, type: "m.room.redaction", content: { reason: "r", redacts: v11 ? target : bystander }, redacts: v11 ? bystander : target },
+      });
+      const redaction = body.eventId;
+      await h.waitForEvents(redaction);
+      await until(async () => (await getEvent(roomId, target)).body.unsigned?.redacted_because !== undefined);
+
+      const expectServed = (byId: Map<string, any>, where: string) => {
+        expect(byId.get(target)?.content, where).toEqual({});
+        expect(byId.get(target)?.unsigned.redacted_because.event_id, where).toBe(redaction);
+        expect(byId.get(bystander)?.content, where).toEqual({ msgtype: "m.text", body: "bystander" });
+        expect(byId.get(bystander)?.unsigned.redacted_because, where).toBeUndefined();
+        // Named as the version names it, in both places clients look.
+        expect(byId.get(redaction)?.redacts, where).toBe(target);
+        expect(byId.get(redaction)?.content, where).toEqual({ reason: "r", redacts: target });
+      };
+      const events = async (...ids: string[]) => new Map(await Promise.all(ids.map(async (id) => [id, (await getEvent(roomId, id)).body] as const)));
+      expectServed(await events(target, bystander, redaction), "/event");
+      const messages = await h.get(alice, `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages`, { dir: "b", limit: 50 });
+      expectServed(new Map(messages.body.chunk.map((e: any) => [e.event_id, e])), "/messages");
+      const synced = await sync(h, alice, { filter: JSON.stringify({ room: { timeline: { limit: 50 } } }) });
+      expectServed(new Map(synced.rooms.join[roomId].timeline.events.map((e: any) => [e.event_id, e])), "/sync");
     });
   }
 

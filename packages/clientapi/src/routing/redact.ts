@@ -4,7 +4,7 @@
  * v1.18: servers must accept that for every room version). Both are idempotent like a send and
  * get the same checks (the roomserver's: own events, or the redact power level; never the
  * create event). Room versions 1–10 name the redacted event at the top level, 11+ in the content
- * (the same version flag that keeps `content.redacts` through redaction).
+ * (the room version's `redactsInContent`).
  */
 import type { FastifyInstance } from "fastify";
 import { eventIdSchema, getRoomVersion, MatrixError, roomIdSchema } from "@dendrite-ts/protocol";
@@ -37,7 +37,7 @@ export function sendRedaction(
     ctx.rateLimit(`send:${me.userId}`);
     await requireJoined(ctx, roomId, me.userId);
     const version = getRoomVersion(await ctx.roomVersionOf(roomId));
-    const inContent = version?.redaction.keepRedactionRedacts ?? true;
+    const inContent = version?.eventFormat.redactsInContent ?? true;
     const { redacts: _moved, ...rest } = content;
     const eventContent: Record<string, unknown> = inContent ? { ...rest, redacts: eventId } : rest;
     assertCanonicalValues(eventContent);

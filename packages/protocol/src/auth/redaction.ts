@@ -4,12 +4,13 @@
  * From v3 the auth rules treat redactions like any other event.
  */
 import { levelFor, powerOf, type AuthContext } from "./context";
-import { domainOf, eventIdField, stringField } from "./event-fields";
+import { redactsOf } from "../redaction-target";
+import { domainOf, eventIdField } from "./event-fields";
 import { reject } from "./not-allowed";
 
 export function checkRedaction(ctx: AuthContext): void {
   if (powerOf(ctx, ctx.sender) >= levelFor(ctx, "redact")) return;
-  const redacted = domainOf(stringField(ctx.event, "redacts"));
+  const redacted = domainOf(redactsOf(ctx.event, ctx.rules));
   const own = domainOf(eventIdField(ctx.event));
   if (redacted !== undefined && redacted === own) return;
   reject("redaction.domain_mismatch", `below the redact level and ${String(redacted)} is not ${String(own)}`);

@@ -4,7 +4,7 @@
  * CONFLICT DO NOTHING) makes a redelivery a no-op, so a duplicate never reaches a client.
  * Runs one message at a time: positions then commit in order, and a token never skips a row.
  */
-import { computeEventId, redactEvent } from "@dendrite-ts/protocol";
+import { computeEventId, redactEvent, redactsOf } from "@dendrite-ts/protocol";
 import type {
   NewInviteOutput,
   NewRoomEventOutput,
@@ -19,7 +19,7 @@ import type { WakeBus } from "../wake-bus";
 import type { StateAdd, StoredEvent, SyncStore } from "../storage";
 import { writeTransaction } from "./write-transaction";
 import { strippedStateAt } from "../sync/stripped-state";
-import { pduToClientEvent, redactsOf, strippedEvent, toClientEvent } from "../sync/client-event";
+import { pduToClientEvent, strippedEvent, toClientEvent } from "../sync/client-event";
 
 export interface RoomEventHandlerDeps {
   store: SyncStore;
@@ -176,12 +176,12 @@ export function createRoomEventHandler(deps: RoomEventHandlerDeps): (msg: Output
       const pdu = msg.redactedBecause;
       const redactionId = typeof pdu.event_id === "string" ? pdu.event_id : computeEventId(pdu, target.roomVersion);
       const [stored] = await tx.events.eventsByIds([redactionId]);
-      const because = stored ? toClientEvent(stored) : pduToClientEvent(pdu, redactionId);
+      const because = stored ? toClientEvent(stored) : pduToClientEvent(pdu, redactionId, target.roomVersion);
       delete (because.unsigned as Pdu).age;
       const redacted = redactEvent(target.eventJson, target.roomVersion);
       await tx.events.setRedacted(target.eventId, redacted, because);
       // A redacted redaction: the event it redacted shows it redacted too, not the reason it hid.
-      const redactedTarget = redactsOf(target.eventJson);
+      const redactedTarget = redactsOf(target.eventJson, target.roomVersion);
       if (target.type === "m.room.redaction" && redactedTarget) {
         const copy = toClientEvent({ ...target, eventJson: redacted, unsignedExtra: {}, redactedBecause: null });
         delete (copy.unsigned as Pdu).age;

@@ -3,6 +3,7 @@
  * see, `unsigned` with what we know (age, prev_content, redacted_because, the viewer's
  * membership at the event) and the transaction ID for the sending device only.
  */
+import { redactsOf } from "@dendrite-ts/protocol";
 import type { StoredEvent } from "../storage";
 
 export type ClientEvent = Record<string, unknown>;
@@ -33,7 +34,7 @@ export function toClientEvent(ev: StoredEvent, viewer?: Viewer, now = Date.now()
     room_id: ev.roomId,
   };
   if (typeof pdu.state_key === "string") out.state_key = pdu.state_key;
-  copyRedacts(pdu, out);
+  copyRedacts(pdu, out, ev.roomVersion);
   const unsigned: Record<string, unknown> = { ...ev.unsignedExtra };
   if (typeof pdu.origin_server_ts === "number") unsigned.age = Math.max(0, now - pdu.origin_server_ts);
   if (ev.redactedBecause) unsigned.redacted_because = withAge(ev.redactedBecause, now);
@@ -95,7 +96,7 @@ export function formatEvent(ev: StoredEvent, viewer: Viewer | undefined, format:
 }
 
 /** A PDU not (yet) stored here, e.g. a redaction carried by redacted_event. */
-export function pduToClientEvent(pdu: Record<string, unknown>, eventId: string): ClientEvent {
+export function pduToClientEvent(pdu: Record<string, unknown>, eventId: string, roomVersion: string): ClientEvent {
   const out: ClientEvent = {
     type: pdu.type,
     content: pdu.content ?? {},
@@ -106,28 +107,21 @@ export function pduToClientEvent(pdu: Record<string, unknown>, eventId: string):
     unsigned: {},
   };
   if (typeof pdu.state_key === "string") out.state_key = pdu.state_key;
-  copyRedacts(pdu, out);
+  copyRedacts(pdu, out, roomVersion);
   return out;
-}
-
-/** The event a redaction redacts: top level in rooms v1–10, in the content from v11. */
-export function redactsOf(pdu: Record<string, unknown>): string | undefined {
-  const redacts = typeof pdu.redacts === "string" ? pdu.redacts : (pdu.content as Record<string, unknown> | undefined)?.redacts;
-  return typeof redacts === "string" ? redacts : undefined;
 }
 
 /**
  * A redaction names its target in both places clients look (rooms v11, "Event format"): at the
- * top level where the PDU has it (rooms v1–10) or copied from `content.redacts` (v11+) for
- * older clients, and in the content — copied from the top level in v1–10 — for newer ones.
+ * top level for older clients and in the content for newer ones — the target its room version
+ * names (redactsOf), also over a `content.redacts` a v1–10 sender put there, which redacts nothing.
  */
-function copyRedacts(pdu: Record<string, unknown>, out: ClientEvent): void {
-  if (pdu.type !== "m.room.redaction") return;
-  const content = out.content as Record<string, unknown>;
-  const redacts = redactsOf(pdu);
+function copyRedacts(pdu: Record<string, unknown>, out: ClientEvent, roomVersion: string): void {
+  const redacts = redactsOf(pdu, roomVersion);
   if (redacts === undefined) return;
   out.redacts = redacts;
-  if (typeof content === "object" && content !== null && !Object.hasOwn(content, "redacts")) out.content = { ...content, redacts };
+  const content = out.content;
+  if (typeof content === "object" && content !== null && !Array.isArray(content)) out.content = { ...content, redacts };
 }
 
 /** Stripped state (invite_state): type, state_key, sender, content only. */

@@ -4,21 +4,12 @@
  * "Redactions"): the redacter is the target's sender's server, or has the `redact` power level
  * in the state before the redaction. Either may arrive first, so both orders are handled.
  */
-import { getRoomVersion, userPowerLevel, namedPowerLevel } from "@dendrite-ts/protocol";
-import type { PduJson } from "../../api";
+import { getRoomVersion, redactsOf, userPowerLevel, namedPowerLevel } from "@dendrite-ts/protocol";
 import type { RedactedEventOutput } from "../../output";
 import type { RoomserverStore } from "../../storage";
 import { serverOf, type RoomserverContext } from "../context";
 import type { StoredEvent } from "../events";
 import { selectAuthEvents } from "./auth";
-
-/** The event a redaction targets: top-level `redacts` (v1–10) or `content.redacts` (v11+). */
-export function redactsOf(pdu: PduJson): string | undefined {
-  const top = pdu.redacts;
-  const inContent = (pdu.content as { redacts?: unknown } | undefined)?.redacts;
-  const id = typeof inContent === "string" ? inContent : top;
-  return typeof id === "string" ? id : undefined;
-}
 
 async function allowed(ctx: RoomserverContext, redaction: StoredEvent, target: StoredEvent, roomVersion: string): Promise<boolean> {
   if (target.roomNid !== redaction.roomNid || target.rejected) return false;
@@ -53,7 +44,7 @@ export async function planRedactions(
   const plan: RedactionPlan = { apply: [] };
   const pairs: { redaction: StoredEvent; target: StoredEvent }[] = [];
   if (ev.type === "m.room.redaction" && !ev.rejected) {
-    const targetId = redactsOf(ev.pdu);
+    const targetId = redactsOf(ev.pdu, room.roomVersion);
     if (targetId) {
       plan.record = { redactionId: ev.id, targetId };
       const target = (await ctx.events.byIds([targetId])).get(targetId);

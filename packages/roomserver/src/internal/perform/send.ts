@@ -6,11 +6,10 @@
  * redactions"): a user may redact their own events, or others' with the redact power level, and
  * nobody the room's create event (as Synapse refuses it).
  */
-import { getRoomVersion, MatrixError, namedPowerLevel, userPowerLevel } from "@dendrite-ts/protocol";
+import { getRoomVersion, MatrixError, namedPowerLevel, redactsOf, userPowerLevel } from "@dendrite-ts/protocol";
 import type { InputRoomEvent } from "../../api";
 import type { RoomserverContext } from "../context";
 import type { Inputter } from "../input/inputter";
-import { redactsOf } from "../input/redactions";
 import { currentStateEvent } from "../query/state";
 import { buildRoomEvent, requireRoom, type EventSpec } from "./build";
 
@@ -40,10 +39,11 @@ export async function sendEvent(
 }
 
 async function checkRedaction(ctx: RoomserverContext, roomId: string, spec: EventSpec): Promise<void> {
-  const targetId = spec.redacts ?? redactsOf({ content: spec.content });
+  const room = await requireRoom(ctx, roomId);
+  // Where the room version has the event name it: what the check below judges is what applies.
+  const targetId = redactsOf(spec, room.roomVersion);
   if (targetId === undefined) throw new MatrixError("M_BAD_JSON", "a redaction names the event it redacts");
   const target = (await ctx.events.byIds([targetId])).get(targetId);
-  const room = await requireRoom(ctx, roomId);
   if (!target || target.roomNid !== room.roomNid) throw new MatrixError("M_NOT_FOUND", `event ${targetId} is not in ${roomId}`);
   // Redaction strips the create event's room_version before v11: clients would then take the room for version 1.
   if (target.type === "m.room.create") throw new MatrixError("M_FORBIDDEN", "the room's create event cannot be redacted");
