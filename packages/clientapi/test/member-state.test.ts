@@ -69,4 +69,15 @@ describe("membership through the state API", () => {
     expectError(await call(s, "PUT", `/rooms/${enc(roomId)}/state/m.room.member/notauser`, { membership: "join" }, alice.token), 400, "M_INVALID_PARAM");
     expect((await call(s, "GET", memberPath(roomId, bob.userId), undefined, alice.token)).status).toBe(404);
   });
+
+  it("inviting another server's user through the state API is refused as /invite refuses it, and changes nothing", async () => {
+    const roomId = await privateRoom();
+    const remote = "@someone:elsewhere.example";
+    // The invite would sit in our copy of the room only: their server is never asked to countersign.
+    expectError(await call(s, "PUT", memberPath(roomId, remote), { membership: "invite" }, alice.token), 404, "M_UNRECOGNIZED");
+    expectError(await call(s, "POST", `/rooms/${enc(roomId)}/invite`, { user_id: remote }, alice.token), 404, "M_UNRECOGNIZED");
+    expect((await call(s, "GET", memberPath(roomId, remote), undefined, alice.token)).status).toBe(404);
+    // Banning them needs no word from their server.
+    expect((await call(s, "PUT", memberPath(roomId, remote), { membership: "ban" }, alice.token)).status).toBe(200);
+  });
 });
