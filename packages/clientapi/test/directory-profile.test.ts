@@ -36,6 +36,16 @@ describe("room aliases", () => {
     expectError(await call(s, "DELETE", alias("#never:test.local"), undefined, alice.token), 404, "M_NOT_FOUND");
   });
 
+  it("the same alias deleted several times at once: one 200, the others 404 (gone), never 403", async () => {
+    for (let round = 0; round < 3; round++) {
+      const a = `#race${round}:test.local`;
+      expect((await call(s, "PUT", alias(a), { room_id: roomId }, alice.token)).status).toBe(200);
+      const answers = await Promise.all(Array.from({ length: 8 }, () => call(s, "DELETE", alias(a), undefined, alice.token)));
+      expect(answers.map((r) => r.status).sort()).toEqual([200, 404, 404, 404, 404, 404, 404, 404]);
+      for (const r of answers.filter((x) => x.status !== 200)) expectError(r, 404, "M_NOT_FOUND");
+    }
+  });
+
   it("only members may add aliases; only the creator (or a powerful user) may delete", async () => {
     expectError(await call(s, "PUT", alias("#bobs:test.local"), { room_id: roomId }, bob.token), 403, "M_FORBIDDEN");
     await call(s, "POST", `/join/${enc(roomId)}`, {}, bob.token);

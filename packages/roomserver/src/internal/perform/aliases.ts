@@ -40,9 +40,10 @@ export async function removeAlias(ctx: RoomserverContext, inputter: Inputter, al
     const needed = requiredPowerLevelForEvent("m.room.canonical_alias", "", pl, rules.authorization);
     if (userPowerLevel(userId, pl, create, rules.authorization) < needed) return { found: true, removed: false };
   }
-  const removed = await ctx.store.deleteAlias(alias);
-  if (removed && userId !== undefined) await dropFromCanonicalAlias(ctx, inputter, found.roomId, alias, userId);
-  return { found: true, removed };
+  // Nothing deleted: a concurrent delete took it since we looked, so it is gone (404), not refused.
+  if (!(await ctx.store.deleteAlias(alias))) return { found: false, removed: false };
+  if (userId !== undefined) await dropFromCanonicalAlias(ctx, inputter, found.roomId, alias, userId);
+  return { found: true, removed: true };
 }
 
 /**
