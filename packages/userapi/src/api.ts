@@ -61,6 +61,8 @@ export const tokenInfoSchema = z.object({
   deviceId: z.string(),
   isAdmin: z.boolean(),
   accountType: z.string(),
+  /** Suspended by an admin (spec "Account suspension"): clientapi refuses what that forbids. */
+  suspended: z.boolean(),
 });
 export type TokenInfo = z.infer<typeof tokenInfoSchema>;
 
@@ -122,6 +124,8 @@ const accountInfoSchema = z.object({
   userId,
   isAdmin: z.boolean(),
   deactivated: z.boolean(),
+  locked: z.boolean(),
+  suspended: z.boolean(),
   accountType: z.enum(["user", "guest", "appservice"]),
   userType: z.string().nullable(),
   createdTs: z.number(),
@@ -187,6 +191,12 @@ export const userapiContract = c.router({
     deleted,
     "Deactivate: revoke all tokens, clear the profile, never reissue the ID.",
   ),
+  setAccountModeration: post(
+    "accounts/moderation",
+    z.object({ userId, locked: z.boolean().optional(), suspended: z.boolean().optional() }),
+    z.object({ locked: z.boolean(), suspended: z.boolean() }),
+    "Lock/unlock, suspend/unsuspend (omitted flags stay); effective at once for every token. M_NOT_FOUND (unknown or deactivated).",
+  ),
   // ---- login and tokens
   passwordLogin: post(
     "login/password",
@@ -202,9 +212,10 @@ export const userapiContract = c.router({
   ),
   queryAccessToken: post(
     "tokens/query",
-    z.object({ accessToken: z.string() }),
+    /** allowLocked: only for the routes a locked account may still use (POST /logout, /logout/all). */
+    z.object({ accessToken: z.string(), allowLocked: z.boolean().optional() }),
     tokenInfoSchema,
-    "Resolve a token; M_UNKNOWN_TOKEN when unknown or revoked.",
+    "Resolve a token; M_UNKNOWN_TOKEN when unknown or revoked; 401 M_USER_LOCKED (soft_logout) for a locked account unless allowLocked.",
   ),
   logout: post(
     "tokens/logout",

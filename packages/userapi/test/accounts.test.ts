@@ -20,7 +20,7 @@ describe.each(TRANSPORTS)("accounts and login (%s)", (transport) => {
     expect(login).toMatchObject({ userId: `@alice:${SERVER}`, deviceId: "LAPTOP" });
 
     const who = await ok(h.client.queryAccessToken({ body: { accessToken: login.accessToken } }));
-    expect(who).toEqual({ userId: `@alice:${SERVER}`, deviceId: "LAPTOP", isAdmin: false, accountType: "user" });
+    expect(who).toEqual({ userId: `@alice:${SERVER}`, deviceId: "LAPTOP", isAdmin: false, accountType: "user", suspended: false });
     // The registration token still works too: two devices, two tokens.
     const first = await ok(h.client.queryAccessToken({ body: { accessToken: reg.accessToken } }));
     expect(first.deviceId).toBe(reg.deviceId);

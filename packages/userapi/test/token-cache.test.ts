@@ -43,7 +43,7 @@ describe.each(TRANSPORTS)("token cache, warm (%s)", (transport) => {
     const sent = await statementsOf(async () => (hot = await ok(resolves(alice.accessToken))));
     expect(sent.filter((q) => q.includes("access_tokens"))).toEqual([]);
     expect(hot).toEqual(cold);
-    expect(cold).toEqual({ userId: alice.userId, deviceId: alice.deviceId, isAdmin: false, accountType: "user" });
+    expect(cold).toEqual({ userId: alice.userId, deviceId: alice.deviceId, isAdmin: false, accountType: "user", suspended: false });
   });
 
   it("logout: refused at once", async () => {
@@ -91,6 +91,33 @@ describe.each(TRANSPORTS)("token cache, warm (%s)", (transport) => {
     const again = await ok(h.client.passwordLogin({ body: { user: "alice", password: "pw-alice", deviceId: "LAPTOP" } }));
     await expectMatrixError(resolves(laptop.accessToken), "M_UNKNOWN_TOKEN");
     expect((await ok(resolves(again.accessToken))).deviceId).toBe("LAPTOP");
+  });
+
+  it("lock: every token answers M_USER_LOCKED (soft logout) at once but for allowLocked; unlock: they resolve again", async () => {
+    await ok(h.client.setAccountModeration({ body: { userId: alice.userId, locked: true } }));
+    const e = await expectMatrixError(resolves(laptop.accessToken), "M_USER_LOCKED", 401);
+    expect(e.extras.soft_logout).toBe(true);
+    await expectMatrixError(resolves(alice.accessToken), "M_USER_LOCKED", 401);
+    expect((await ok(h.client.queryAccessToken({ body: { accessToken: laptop.accessToken, allowLocked: true } }))).deviceId).toBe("LAPTOP");
+    expect(await ok(h.client.queryAccount({ body: { userId: alice.userId } }))).toMatchObject({ locked: true, suspended: false });
+    await ok(h.client.setAccountModeration({ body: { userId: alice.userId, locked: false } }));
+    await ok(resolves(laptop.accessToken));
+    await ok(resolves(alice.accessToken));
+  });
+
+  it("suspension: every token reports it at once, and no longer once lifted", async () => {
+    expect(await ok(h.client.setAccountModeration({ body: { userId: alice.userId, suspended: true } }))).toEqual({ locked: false, suspended: true });
+    expect((await ok(resolves(laptop.accessToken))).suspended).toBe(true);
+    expect((await ok(resolves(alice.accessToken))).suspended).toBe(true);
+    expect(await ok(h.client.setAccountModeration({ body: { userId: alice.userId, suspended: false } }))).toEqual({ locked: false, suspended: false });
+    expect((await ok(resolves(laptop.accessToken))).suspended).toBe(false);
+  });
+
+  it("moderation of an unknown or deactivated account: M_NOT_FOUND; of a remote one: M_INVALID_PARAM", async () => {
+    await expectMatrixError(h.client.setAccountModeration({ body: { userId: "@nobody:test.local", locked: true } }), "M_NOT_FOUND");
+    await expectMatrixError(h.client.setAccountModeration({ body: { userId: "@alice:elsewhere.org", locked: true } }), "M_INVALID_PARAM");
+    await ok(h.client.deactivateAccount({ body: { userId: alice.userId } }));
+    await expectMatrixError(h.client.setAccountModeration({ body: { userId: alice.userId, suspended: true } }), "M_NOT_FOUND");
   });
 
   it("another user's revocation leaves this user's tokens alone", async () => {
@@ -156,6 +183,8 @@ describe("token cache: the store reports committed changes", () => {
       deviceId: "D",
       isAdmin: false,
       deactivated: false,
+      locked: false,
+      suspended: false,
       accountType: "user",
     });
     expect(reported).toEqual([]);
@@ -180,12 +209,14 @@ describe("token cache: the store reports committed changes", () => {
     expect(reported).toHaveLength(3);
     await store.accounts.deactivate("alice");
     expect(reported).toHaveLength(4);
-    expect(await store.accessTokens.selectOwner(digest)).toMatchObject({ isAdmin: true, deactivated: true });
+    await store.accounts.setModeration("alice", { locked: true, suspended: true });
+    expect(reported).toHaveLength(5);
+    expect(await store.accessTokens.selectOwner(digest)).toMatchObject({ isAdmin: true, deactivated: true, locked: true, suspended: true });
   });
 });
 
 describe("TokenCache", () => {
-  const owner = (localpart: string, deviceId = "D"): TokenOwner => ({ localpart, deviceId, isAdmin: false, deactivated: false, accountType: "user" });
+  const owner = (localpart: string, deviceId = "D"): TokenOwner => ({ localpart, deviceId, isAdmin: false, deactivated: false, locked: false, suspended: false, accountType: "user" });
   const digest = (s: string) => createHash("sha256").update(s).digest();
 
   it("keeps at most its size, dropping the least recently used", async () => {

@@ -9,6 +9,8 @@ export interface TokenInfo {
   deviceId: string;
   isAdmin: boolean;
   accountType: string;
+  /** Suspended by an admin: the caller refuses the actions a suspension forbids. */
+  suspended: boolean;
 }
 
 function unknownToken(): MatrixError {
@@ -20,15 +22,26 @@ function ownerOf(ctx: Ctx, accessToken: string) {
   return ctx.tokens.lookup(tokenDigest(accessToken), (digest) => ctx.store.accessTokens.selectOwner(digest));
 }
 
-/** Tokens of deactivated accounts do not resolve, whatever raced them. */
-export async function resolveAccessToken(ctx: Ctx, accessToken: string): Promise<TokenInfo> {
+/** Spec "Account locking": the token stays valid, the client keeps its session and polls. */
+function userLocked(): MatrixError {
+  return new MatrixError("M_USER_LOCKED", "This account has been locked", { soft_logout: true });
+}
+
+/**
+ * Tokens of deactivated accounts do not resolve, whatever raced them. A locked account's token
+ * resolves only for `allowLocked` (the logout routes): every other caller gets M_USER_LOCKED
+ * here, so no component can forget the lock.
+ */
+export async function resolveAccessToken(ctx: Ctx, accessToken: string, allowLocked = false): Promise<TokenInfo> {
   const owner = await ownerOf(ctx, accessToken);
   if (!owner || owner.deactivated) throw unknownToken();
+  if (owner.locked && !allowLocked) throw userLocked();
   return {
     userId: userIdOf(owner.localpart, ctx.serverName),
     deviceId: owner.deviceId,
     isAdmin: owner.isAdmin,
     accountType: owner.accountType,
+    suspended: owner.suspended,
   };
 }
 

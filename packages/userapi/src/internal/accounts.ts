@@ -122,6 +122,8 @@ export interface AccountInfo {
   userId: string;
   isAdmin: boolean;
   deactivated: boolean;
+  locked: boolean;
+  suspended: boolean;
   accountType: AccountType;
   userType: string | null;
   createdTs: number;
@@ -130,6 +132,6 @@ export interface AccountInfo {
 export async function queryAccount(ctx: Ctx, userId: string): Promise<AccountInfo> {
   const account = await ctx.store.accounts.select(localpartOf(userId, ctx.serverName));
   if (!account) throw new MatrixError("M_NOT_FOUND", `No such user ${userId}`);
-  const { isAdmin, deactivated, accountType, userType, createdTs } = account;
-  return { userId, isAdmin, deactivated, accountType, userType, createdTs };
+  const { isAdmin, deactivated, locked, suspended, accountType, userType, createdTs } = account;
+  return { userId, isAdmin, deactivated, locked, suspended, accountType, userType, createdTs };
 }

@@ -6,6 +6,7 @@ import * as accounts from "./accounts";
 import * as tokens from "./access-tokens";
 import * as data from "./account-data";
 import * as devices from "./devices";
+import { setAccountModeration } from "./moderation";
 import { createSession, passwordLogin } from "./login";
 import * as profiles from "./profiles";
 import * as regTokens from "./registration-tokens";
@@ -21,6 +22,7 @@ export function userapiImpl(ctx: Ctx): UserapiApi {
     queryAccount: async ({ body }) => ok(await accounts.queryAccount(ctx, body.userId)),
     changePassword: async ({ body }) => ok(await accounts.changePassword(ctx, body)),
     deactivateAccount: async ({ body }) => ok(await accounts.deactivateAccount(ctx, body.userId)),
+    setAccountModeration: async ({ body }) => ok(await setAccountModeration(ctx, body)),
 
     passwordLogin: async ({ body }) => {
       const { identifier, user, password, ...session } = body;
@@ -30,7 +32,7 @@ export function userapiImpl(ctx: Ctx): UserapiApi {
       const { userId, ...session } = body;
       return ok(await createSession(ctx, userId, session));
     },
-    queryAccessToken: async ({ body }) => ok(await tokens.resolveAccessToken(ctx, body.accessToken)),
+    queryAccessToken: async ({ body }) => ok(await tokens.resolveAccessToken(ctx, body.accessToken, body.allowLocked)),
     logout: async ({ body }) => ok(await tokens.logout(ctx, body.accessToken)),
     logoutAll: async ({ body }) => ok(await tokens.logoutAll(ctx, body.userId)),
 

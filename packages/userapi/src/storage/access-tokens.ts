@@ -11,6 +11,8 @@ export interface TokenOwner {
   deviceId: string;
   isAdmin: boolean;
   deactivated: boolean;
+  locked: boolean;
+  suspended: boolean;
   accountType: string;
 }
 
@@ -19,6 +21,8 @@ interface OwnerRow {
   device_id: string;
   is_admin: boolean;
   deactivated: boolean;
+  locked: boolean;
+  suspended: boolean;
   account_type: string;
 }
 
@@ -32,10 +36,11 @@ export function accessTokenQueries(db: Db, raw?: Sql) {
     async selectOwner(tokenSha256: Buffer): Promise<TokenOwner | undefined> {
       if (raw) {
         const [r] = await raw<OwnerRow[]>`
-          SELECT t.localpart, t.device_id, a.is_admin, a.deactivated, a.account_type
+          SELECT t.localpart, t.device_id, a.is_admin, a.deactivated, a.locked, a.suspended, a.account_type
           FROM userapi.access_tokens t JOIN userapi.accounts a ON a.localpart = t.localpart
           WHERE t.token_sha256 = ${tokenSha256}`;
-        return r && { localpart: r.localpart, deviceId: r.device_id, isAdmin: r.is_admin, deactivated: r.deactivated, accountType: r.account_type };
+        return r && { localpart: r.localpart, deviceId: r.device_id, isAdmin: r.is_admin, deactivated: r.deactivated,
+          locked: r.locked, suspended: r.suspended, accountType: r.account_type };
       }
       const [r] = await db
         .select({
@@ -43,6 +48,8 @@ export function accessTokenQueries(db: Db, raw?: Sql) {
           deviceId: accessTokens.deviceId,
           isAdmin: accounts.isAdmin,
           deactivated: accounts.deactivated,
+          locked: accounts.locked,
+          suspended: accounts.suspended,
           accountType: accounts.accountType,
         })
         .from(accessTokens)

@@ -11,6 +11,8 @@ export interface AccountRow {
   createdTs: number;
   isAdmin: boolean;
   deactivated: boolean;
+  locked: boolean;
+  suspended: boolean;
   accountType: AccountType;
   userType: string | null;
 }
@@ -18,7 +20,7 @@ export interface AccountRow {
 export function accountQueries(db: Db) {
   return {
     /** Inserts an account; false when the localpart is taken (no exception to catch). */
-    async insert(row: Omit<AccountRow, "deactivated">): Promise<boolean> {
+    async insert(row: Omit<AccountRow, "deactivated" | "locked" | "suspended">): Promise<boolean> {
       const r = await db.insert(accounts).values(row).onConflictDoNothing().returning({ l: accounts.localpart });
       return r.length === 1;
     },
@@ -45,6 +47,12 @@ export function accountQueries(db: Db) {
      */
     async deactivate(localpart: string): Promise<void> {
       await db.update(accounts).set({ deactivated: true }).where(eq(accounts.localpart, localpart));
+    },
+
+    /** Sets whichever moderation flags are given (admin lock / suspension). */
+    async setModeration(localpart: string, flags: { locked?: boolean; suspended?: boolean }): Promise<void> {
+      if (flags.locked === undefined && flags.suspended === undefined) return;
+      await db.update(accounts).set(flags).where(eq(accounts.localpart, localpart));
     },
 
     async setAdmin(localpart: string, isAdmin: boolean): Promise<void> {

@@ -1,6 +1,6 @@
 // The userapi store: query groups per table, bound to the pool or to one transaction.
 // Writes that revoke access tokens or change what they resolve to (devices or tokens deleted,
-// an account deactivated or its admin flag set) report the user to `tokensChanged` once they
+// an account deactivated, its admin flag or its lock/suspension set) report the user to `tokensChanged` once they
 // are committed: at once on the pool, after the transaction settles inside one. That is what
 // keeps userapi's in-memory token cache exactly as current as the tables (token-cache.ts).
 import type { Sql } from "@dendrite-ts/runtime";
@@ -47,6 +47,7 @@ function bind(db: Db, changed: (localpart: string) => void, raw?: Sql) {
       ...accounts,
       deactivate: reporting(accounts.deactivate, changed),
       setAdmin: reporting(accounts.setAdmin, changed),
+      setModeration: reporting(accounts.setModeration, changed),
     },
     devices: {
       ...devices,

@@ -96,7 +96,18 @@ const profileCustomFields = /* sql */ `
 ALTER TABLE userapi.profiles ADD COLUMN custom jsonb NOT NULL DEFAULT '{}';
 `;
 
+/**
+ * Account moderation (client-server v1.12 locking, v1.13 suspension): reversible flags an admin
+ * sets, unlike `deactivated`.
+ */
+const accountModeration = /* sql */ `
+ALTER TABLE userapi.accounts
+  ADD COLUMN locked    boolean NOT NULL DEFAULT false,
+  ADD COLUMN suspended boolean NOT NULL DEFAULT false;
+`;
+
 export const userapiMigrations: Migration[] = [
   { id: "0001_initial", sql: initial },
   { id: "0002_profile_custom_fields", sql: profileCustomFields },
+  { id: "0003_account_moderation", sql: accountModeration },
 ];

@@ -19,6 +19,10 @@ export const accounts = userapi.table("accounts", {
   isAdmin: boolean("is_admin").notNull().default(false),
   /** Deactivated accounts keep their row so the localpart is never reissued. */
   deactivated: boolean("deactivated").notNull().default(false),
+  /** Locked by an admin: every request but logout answers 401 M_USER_LOCKED; tokens stay. */
+  locked: boolean("locked").notNull().default(false),
+  /** Suspended by an admin: clientapi refuses the spec's set of actions with 403 M_USER_SUSPENDED. */
+  suspended: boolean("suspended").notNull().default(false),
   /** `user`, `guest` or `appservice`. */
   accountType: text("account_type").notNull().default("user"),
   /** Free-form sub-type as Synapse's shared-secret registration carries it (`bot`, `support`); null for none. */
