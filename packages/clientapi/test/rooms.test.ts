@@ -213,6 +213,24 @@ describe("rooms", () => {
     expect((await call(s, "POST", `/rooms/${enc(roomId)}/forget`, {}, carol.token)).status).toBe(200);
   });
 
+  it("joining a room again with nothing new (same profile, same reason) adds no event; a new reason does", async () => {
+    const roomId = (await call(s, "POST", "/createRoom", { preset: "public_chat" }, alice.token)).body.room_id;
+    const memberEventId = async () => (await call(s, "GET", `/rooms/${enc(roomId)}/state/m.room.member/${enc(bob.userId)}?format=event`, undefined, alice.token)).body.event_id;
+    expect((await call(s, "POST", `/join/${enc(roomId)}`, {}, bob.token)).status).toBe(200);
+    const first = await memberEventId();
+    // A client retrying its join, by either endpoint.
+    expect((await call(s, "POST", `/join/${enc(roomId)}`, {}, bob.token)).body).toEqual({ room_id: roomId });
+    expect((await call(s, "POST", `/rooms/${enc(roomId)}/join`, {}, bob.token)).body).toEqual({ room_id: roomId });
+    expect(await memberEventId()).toBe(first);
+    expect((await call(s, "POST", `/join/${enc(roomId)}`, { reason: "back" }, bob.token)).status).toBe(200);
+    const withReason = await memberEventId();
+    expect(withReason).not.toBe(first);
+    expect((await state(roomId, "m.room.member", bob.userId)).body).toMatchObject({ membership: "join", reason: "back" });
+    // The same join again, reason and all, changes nothing either.
+    expect((await call(s, "POST", `/join/${enc(roomId)}`, { reason: "back" }, bob.token)).status).toBe(200);
+    expect(await memberEventId()).toBe(withReason);
+  });
+
   it("join errors: unknown alias 404, invite-only room 403, malformed ID 400", async () => {
     expectError(await call(s, "POST", `/join/${enc("#nowhere:test.local")}`, {}, bob.token), 404, "M_NOT_FOUND");
     const priv = (await call(s, "POST", "/createRoom", { preset: "private_chat" }, alice.token)).body.room_id;

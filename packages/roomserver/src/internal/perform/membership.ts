@@ -4,6 +4,7 @@
  * an m.room.member event and runs it through input; the auth rules have the final word and
  * their rule id comes back in M_FORBIDDEN.
  */
+import { isDeepStrictEqual } from "node:util";
 import { getRoomVersion, MatrixError, namedPowerLevel, userPowerLevel } from "@dendrite-ts/protocol";
 import type { MemberProfile, PduJson } from "../../api";
 import type { RoomInfo } from "../../storage";
@@ -27,12 +28,16 @@ async function sendMember(
 }
 
 /** The user's membership and the event that set it, from current state. */
-async function currentMember(ctx: RoomserverContext, room: RoomInfo, userId: string): Promise<{ membership: string; eventId: string } | undefined> {
+async function currentMember(
+  ctx: RoomserverContext,
+  room: RoomInfo,
+  userId: string,
+): Promise<{ membership: string; eventId: string; content: unknown } | undefined> {
   const userNid = (await ctx.store.stateKeyNids([userId])).get(userId);
   const row = userNid === undefined ? undefined : await ctx.store.membership(room.roomNid, userNid);
   if (!row) return undefined;
   const ev = (await ctx.events.byNids([row.eventNid])).get(row.eventNid);
-  return ev ? { membership: row.membership, eventId: ev.id } : undefined;
+  return ev ? { membership: row.membership, eventId: ev.id, content: ev.pdu.content } : undefined;
 }
 
 function requireLocal(ctx: RoomserverContext, userId: string): void {
@@ -56,10 +61,13 @@ export async function join(
   requireLocal(ctx, userId);
   const roomId = await resolveRoomIdOrAlias(ctx, roomIdOrAlias);
   const room = await requireRoom(ctx, roomId); // remote joins: federationsender, later
-  // Joining again with nothing new to say is a no-op (clients retry /join).
+  // Joining again with nothing new to say (no content, or the join's own: same profile, same
+  // reason) is a no-op: clients retry /join, and each retry would be one more event to sync.
   const current = await currentMember(ctx, room, userId);
-  if (current?.membership === "join" && Object.keys(content).length === 0) return { roomId, eventId: current.eventId };
   const joinContent: Record<string, unknown> = { ...content, membership: "join" };
+  if (current?.membership === "join" && (Object.keys(content).length === 0 || isDeepStrictEqual(current.content, joinContent))) {
+    return { roomId, eventId: current.eventId };
+  }
   const authoriser = await restrictedJoinAuthoriser(ctx, room, userId);
   if (authoriser) joinContent.join_authorised_via_users_server = authoriser;
   return { roomId, eventId: await sendMember(ctx, inputter, roomId, userId, userId, joinContent) };
