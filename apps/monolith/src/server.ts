@@ -3,7 +3,7 @@
  * calls) over one database and one set of streams. `startMonolith` is what main.ts and the tests
  * call; it returns once the server is listening.
  */
-import { createClientapi } from "@dendrite-ts/clientapi";
+import { clientapiConfigFrom, createClientapi } from "@dendrite-ts/clientapi";
 import { createRoomserver, roomserverContract, type RoomserverContract } from "@dendrite-ts/roomserver";
 import {
   startStreamLagReporter,
@@ -23,6 +23,7 @@ import {
   createServerKeyApi,
   loadConfiguredKeys,
   registerKeyRoutes,
+  registerServerDiscoveryRoute,
   serverKeyContract,
   type ServerKeyContract,
 } from "@dendrite-ts/serverkeyapi";
@@ -103,14 +104,7 @@ export async function startMonolith(opts: StartMonolithOptions): Promise<Running
       roomserver,
       db,
       serverName: global.server_name,
-      config: {
-        defaultRoomVersion: global.default_room_version,
-        rateLimiting: {
-          enabled: config.clientapi.rate_limiting.enabled,
-          threshold: config.clientapi.rate_limiting.threshold,
-          cooloffMs: config.clientapi.rate_limiting.cooloff,
-        },
-      },
+      config: clientapiConfigFrom(config),
       logger: logger.child({ component: "clientapi" }),
     });
     // The monolith's syncapi is the only one on its database: no NOTIFY between syncapi processes.
@@ -126,6 +120,7 @@ export async function startMonolith(opts: StartMonolithOptions): Promise<Running
     clientapi.register(server);
     syncapi.register(server);
     registerKeyRoutes(server, serverKeys);
+    registerServerDiscoveryRoute(server, global.well_known.server_name);
 
     const address = await listen(server, config.monolith.listen);
     cleanups.push(() => closeServer(server));

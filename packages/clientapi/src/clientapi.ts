@@ -21,6 +21,7 @@ import { registerProfileRoutes } from "./routing/profile";
 import { registerPublicRoomRoutes } from "./routing/public-rooms";
 import { registerRoomSummaryRoutes } from "./routing/room-summary";
 import { registerMutualRoomsRoute } from "./routing/mutual-rooms";
+import { registerWellKnownRoutes } from "./routing/well-known";
 import { createPushRuleStore } from "./push-rules/store";
 import { registerPushRuleRoutes } from "./routing/push-rules";
 import { registerRedactRoutes } from "./routing/redact";
@@ -58,6 +59,7 @@ export async function createClientapi(deps: ClientapiDeps): Promise<Clientapi> {
   return {
     register(server) {
       registerVersionsRoute(server);
+      registerWellKnownRoutes(server, ctx);
       registerCapabilitiesRoute(server, ctx);
       registerAuthRoutes(server, ctx);
       registerRegisterRoutes(server, ctx);

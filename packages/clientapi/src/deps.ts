@@ -3,6 +3,7 @@
  * role views of the userapi and roomserver clients, its own database schema, and
  * its config. Nothing is optional or set later.
  */
+import type { WellKnownConfig } from "./routing/well-known";
 import type { Database, Logger } from "@dendrite-ts/runtime";
 import type { RoomserverClient, RoomserverForClient } from "@dendrite-ts/roomserver";
 import type { UserapiForClient } from "@dendrite-ts/userapi";
@@ -27,6 +28,8 @@ export interface ClientapiConfig {
   /** Advertised in /capabilities; the roomserver applies its own default (keep them equal). */
   defaultRoomVersion: string;
   rateLimiting: RateLimitConfig;
+  /** /.well-known/matrix/client and /support; absent parts answer 404. */
+  wellKnown?: WellKnownConfig;
 }
 
 export interface ClientapiDeps {

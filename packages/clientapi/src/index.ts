@@ -1,5 +1,6 @@
 // The public face of @dendrite-ts/clientapi: named exports only.
 export { createClientapi, type Clientapi } from "./clientapi";
+export { clientapiConfigFrom } from "./from-config";
 export type {
   ClientapiDeps,
   ClientapiConfig,

@@ -16,6 +16,7 @@ export { DEFAULT_DENY_NETWORKS } from "./http/networks";
 export { DeniedDestinationError, type ResolveHost } from "./http/json-http";
 export type { KeyRing, ServerKeyClient } from "./views";
 export { registerKeyRoutes } from "./routing/keys";
+export { registerServerDiscoveryRoute } from "./routing/well-known-server";
 export type { KeyPublisher } from "./routing/keys";
 export { KeyFileError, readSigningKeyPem, writeSigningKeyPem } from "./key-file";
 export { oldKeyFromSigningKey } from "./internal/own-keys";

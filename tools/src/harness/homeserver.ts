@@ -53,7 +53,7 @@ export function availableModes(): HomeserverMode[] {
 }
 
 /** `root`: run the server of another checkout of this repo (default: this one). */
-export async function startHomeserver(mode: HomeserverMode, opts: { root?: string } = {}): Promise<Homeserver> {
+export async function startHomeserver(mode: HomeserverMode, opts: { root?: string; /** More DENDRITE_* config variables. */ env?: Record<string, string> } = {}): Promise<Homeserver> {
   const dir = mkdtempSync(join(tmpdir(), `dendrite-hs-`));
   chmodSync(dir, 0o755); // as root the embedded PostgreSQL's OS user must reach it
   const port = await freePort();
@@ -64,6 +64,7 @@ export async function startHomeserver(mode: HomeserverMode, opts: { root?: strin
     DENDRITE_GLOBAL__REGISTRATION__OPEN: "true",
     // Scenarios register and send faster than any person; rate limits have their own tests.
     DENDRITE_CLIENTAPI__RATE_LIMITING__ENABLED: "false",
+    ...opts.env,
   };
   let closeDb = async () => {};
   let args: string[];

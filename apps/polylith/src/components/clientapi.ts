@@ -1,5 +1,5 @@
 /** The clientapi process: the client-server routes on its public listener. */
-import { createClientapi } from "@dendrite-ts/clientapi";
+import { clientapiConfigFrom, createClientapi } from "@dendrite-ts/clientapi";
 import { publicListen, urlOfListen } from "./addresses";
 import { roomserverClient, userapiClient } from "./clients";
 import { runPublicProcess } from "./public-process";
@@ -9,20 +9,13 @@ export const clientapiEntry: ComponentEntry = {
   name: "clientapi",
   run: (ctx) =>
     runPublicProcess("clientapi", ctx, { streams: false }, async (db) => {
-      const { global, clientapi } = ctx.config;
+      const { global } = ctx.config;
       return createClientapi({
         userapi: userapiClient(ctx.config),
         roomserver: roomserverClient(ctx.config),
         db,
         serverName: global.server_name,
-        config: {
-          defaultRoomVersion: global.default_room_version,
-          rateLimiting: {
-            enabled: clientapi.rate_limiting.enabled,
-            threshold: clientapi.rate_limiting.threshold,
-            cooloffMs: clientapi.rate_limiting.cooloff,
-          },
-        },
+        config: clientapiConfigFrom(ctx.config),
         logger: ctx.logger,
       });
     }),
@@ -30,5 +23,8 @@ export const clientapiEntry: ComponentEntry = {
     { prefix: "/_matrix/client/", target: urlOfListen(publicListen(config, "clientapi")) },
     // Shared-secret registration (Synapse's admin API) is served by clientapi too.
     { prefix: "/_synapse/admin/v1/register", target: urlOfListen(publicListen(config, "clientapi")) },
+    // Client discovery and contacts.
+    { prefix: "/.well-known/matrix/client", target: urlOfListen(publicListen(config, "clientapi")) },
+    { prefix: "/.well-known/matrix/support", target: urlOfListen(publicListen(config, "clientapi")) },
   ],
 };

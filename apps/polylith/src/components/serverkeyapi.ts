@@ -1,9 +1,10 @@
 /**
  * The serverkeyapi process: its contract on the internal listener, and — until federationapi
- * exists to own them — the public /_matrix/key/* routes on the same listener.
+ * exists to own them — the public /_matrix/key/* routes and /.well-known/matrix/server on the
+ * same listener.
  */
 import { localClient } from "@dendrite-ts/runtime";
-import { createServerKeyApi, loadConfiguredKeys, registerKeyRoutes, serverKeyContract } from "@dendrite-ts/serverkeyapi";
+import { createServerKeyApi, loadConfiguredKeys, registerKeyRoutes, registerServerDiscoveryRoute, serverKeyContract } from "@dendrite-ts/serverkeyapi";
 import { internalUrl } from "./addresses";
 import { runContractProcess } from "./contract-process";
 import type { ComponentEntry } from "./types";
@@ -14,7 +15,14 @@ export const serverkeyapiEntry: ComponentEntry = {
     runContractProcess("serverkeyapi", serverKeyContract, ctx, async (db) => {
       const { signingKey, oldKeys } = loadConfiguredKeys(ctx.config.global, ctx.baseDir);
       const impl = await createServerKeyApi({ db, config: ctx.config.global, signingKey, oldKeys, logger: ctx.logger });
-      return { impl, extraRoutes: (server) => registerKeyRoutes(server, localClient(serverKeyContract, impl)) };
+      const extraRoutes = (server: Parameters<typeof registerKeyRoutes>[0]) => {
+        registerKeyRoutes(server, localClient(serverKeyContract, impl));
+        registerServerDiscoveryRoute(server, ctx.config.global.well_known.server_name);
+      };
+      return { impl, extraRoutes };
     }),
-  publicRoutes: (config) => [{ prefix: "/_matrix/key/", target: internalUrl(config, "serverkeyapi") }],
+  publicRoutes: (config) => [
+    { prefix: "/_matrix/key/", target: internalUrl(config, "serverkeyapi") },
+    { prefix: "/.well-known/matrix/server", target: internalUrl(config, "serverkeyapi") },
+  ],
 };

@@ -79,7 +79,13 @@ ${jetstream}
   well_known:
     # Delegation: answer /.well-known/matrix/server with this host:port (omit if not delegating).
     # server_name: "matrix.example.org:443"
+    # Clients: answer /.well-known/matrix/client with this base URL (omit to answer 404).
     # client_name: "https://matrix.example.org"
+    # Who to contact about this server, for /.well-known/matrix/support (omit to answer 404).
+    # support:
+    #   contacts:
+    #     - { role: "m.role.admin", matrix_id: "@admin:example.org", email_address: "admin@example.org" }
+    #   support_page: "https://example.org/support"
   # Notary servers trusted to vouch for other servers' keys (none by default). For example:
   #  - server_name: "matrix.org"
   #    keys: { "ed25519:auto": "Noi6WqcDj0QmPxCNQqgezwTlBKrfqehY1u2FyWP9uYw" }

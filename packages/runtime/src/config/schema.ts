@@ -140,6 +140,27 @@ const globalSchema = z
         server_name: z.string().optional(),
         /** Client base URL for /.well-known/matrix/client, e.g. "https://matrix.example.org". */
         client_name: urlSchema.optional(),
+        /** Who to contact about this server: /.well-known/matrix/support (client-server API, "Server contact discovery"). */
+        support: z
+          .object({
+            contacts: z
+              .array(
+                z
+                  .object({
+                    /** m.role.admin, m.role.moderator, m.role.dpo, m.role.security, or a namespaced role. */
+                    role: z.string().min(1),
+                    matrix_id: z.string().regex(/^@[^:]*:.+$/, fix('is not a user ID. Fix: write e.g. "@admin:example.org"')).optional(),
+                    email_address: z.string().email(fix('is not an email address')).optional(),
+                  })
+                  .strict()
+                  .refine((c) => c.matrix_id !== undefined || c.email_address !== undefined, fix("needs a matrix_id or an email_address")),
+              )
+              .optional(),
+            support_page: urlSchema.optional(),
+          })
+          .strict()
+          .refine((s) => (s.contacts?.length ?? 0) > 0 || s.support_page !== undefined, fix("needs contacts or a support_page"))
+          .optional(),
       })
       .strict()
       .default({}),

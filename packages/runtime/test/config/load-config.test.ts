@@ -103,6 +103,23 @@ describe("loadConfig", () => {
     expect(ps.find((p) => p.startsWith("roomserver.listen.internal:"))).toMatch(/"nope" .* is not host:port\. Fix:/);
   });
 
+  it("takes a support document for /.well-known/matrix/support, and names what an entry lacks", () => {
+    const ok = loadConfig({
+      yaml: MINIMAL + "  well_known:\n    support:\n      contacts: [{ role: m.role.admin, email_address: a@example.org }]\n",
+      env: {},
+    });
+    expect(ok.global.well_known.support).toEqual({ contacts: [{ role: "m.role.admin", email_address: "a@example.org" }] });
+    const ps = problems(() =>
+      loadConfig({
+        yaml: MINIMAL + "  well_known:\n    support:\n      contacts: [{ role: m.role.admin }, { role: x, email_address: nope }]\n",
+        env: {},
+      }),
+    );
+    expect(ps.find((p) => p.startsWith("global.well_known.support.contacts.0"))).toMatch(/needs a matrix_id or an email_address/);
+    expect(ps.find((p) => p.startsWith("global.well_known.support.contacts.1.email_address"))).toMatch(/is not an email address/);
+    expect(problems(() => loadConfig({ yaml: MINIMAL + "  well_known:\n    support: {}\n", env: {} }))[0]).toMatch(/needs contacts or a support_page/);
+  });
+
   it("reports unknown keys with the nearest known key", () => {
     const ps = problems(() =>
       loadConfig({ yaml: MINIMAL + "  databse: {}\nclientapi:\n  listen: { publik: ':8008' }\nfrobnicator: {}\n", env: {} }),
