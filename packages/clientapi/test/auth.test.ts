@@ -196,6 +196,12 @@ describe("login, whoami, logout", () => {
     expect((await call(s, "GET", `/account/whoami?access_token=${t}`)).body.user_id).toBe("@erin:test.local");
   });
 
+  it("access_token twice in the query: the same token is the token; two different ones are 400 M_INVALID_PARAM, not 'missing'", async () => {
+    const t = (await call(s, "POST", "/login", { type: "m.login.password", user: "erin", password: "erin-pw" })).body.access_token;
+    expect((await call(s, "GET", `/account/whoami?access_token=${t}&access_token=${t}`)).body.user_id).toBe("@erin:test.local");
+    expectError(await call(s, "GET", `/account/whoami?access_token=${t}&access_token=other`), 400, "M_INVALID_PARAM");
+  });
+
   it("the r0 prefix serves the same routes", async () => {
     expect((await call(s, "GET", "/_matrix/client/r0/login")).status).toBe(200);
   });

@@ -21,12 +21,21 @@ export function accessTokenOf(req: RequestLike): string | undefined {
     fromHeader = m[1];
   }
   const q = req.query as Record<string, unknown> | undefined;
-  const raw = q?.["access_token"];
-  const fromQuery = typeof raw === "string" && raw !== "" ? raw : undefined;
+  const fromQuery = queryToken(q?.["access_token"]);
   if (fromHeader !== undefined && fromQuery !== undefined && fromHeader !== fromQuery) {
     throw new MatrixError("M_INVALID_PARAM", "Give the access token once: in the Authorization header or the query, not both");
   }
   return fromHeader ?? fromQuery;
+}
+
+/**
+ * `access_token` from the query: given twice (the query parser makes an array) it is still the
+ * token when both say the same, and refused when they differ; it was read as no token at all.
+ */
+function queryToken(raw: unknown): string | undefined {
+  const values = (Array.isArray(raw) ? raw : [raw]).filter((v): v is string => typeof v === "string" && v !== "");
+  if (new Set(values).size > 1) throw new MatrixError("M_INVALID_PARAM", "Give the access token once: access_token is in the query more than once, with different values");
+  return values[0];
 }
 
 /** Like accessTokenOf, but a request without a token is 401 M_MISSING_TOKEN. */
