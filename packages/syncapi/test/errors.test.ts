@@ -58,6 +58,21 @@ describe("bad input", () => {
     if (res.status >= 400) expect(res.body.errcode).toMatch(/^M_/);
   });
 
+  it("a limit above the server's cap, however many digits, is brought down to the cap, not refused as 'not a non-negative integer'", async () => {
+    const e = encodeURIComponent(eventId);
+    for (const path of [`/_matrix/client/v3/rooms/${r()}/messages`, `/_matrix/client/v3/rooms/${r()}/context/${e}`, `/_matrix/client/v1/rooms/${r()}/relations/${e}`, `/_matrix/client/v1/rooms/${r()}/threads`]) {
+      for (const limit of ["2147483648", "99999999999", "9".repeat(400)]) {
+        const res = await h.get(alice, path, { dir: "b", limit });
+        expect(res.status, `${path} limit=${limit.slice(0, 20)}: ${JSON.stringify(res.body)}`).toBe(200);
+      }
+      for (const limit of ["-1", "1.5", "1e3", "ten"]) {
+        const res = await h.get(alice, path, { dir: "b", limit });
+        expect(res.status, `${path} limit=${limit}`).toBe(400);
+        expect(res.body.errcode).toBe("M_INVALID_PARAM");
+      }
+    }
+  });
+
   it("a filter upload that is not an object is 400", async () => {
     const path = `/_matrix/client/v3/user/${encodeURIComponent(alice.userId)}/filter`;
     for (const body of [[1, 2], "text", 5]) {
