@@ -12,6 +12,7 @@ describe("the front proxy's syncapi paths", () => {
     "/_matrix/client/v3/rooms/!abc/event/$ev",
     "/_matrix/client/v3/rooms/!abc/context/$ev",
     "/_matrix/client/v1/rooms/!abc/threads",
+    "/_matrix/client/v1/rooms/!abc/timestamp_to_event",
     "/_matrix/client/v1/rooms/!abc/relations/$ev",
     "/_matrix/client/v1/rooms/!abc/relations/$ev/m.thread",
     "/_matrix/client/v1/rooms/!abc/relations/$ev/m.annotation/m.reaction",

@@ -9,7 +9,7 @@ import type { ComponentEntry } from "./types";
 export const SYNCAPI_PATHS = new RegExp(
   [
     String.raw`^/_matrix/client/(?:v3|r0)/(?:sync|user/[^/]+/filter(?:/[^/]+)?|rooms/[^/]+/(?:messages|members)|rooms/[^/]+/(?:event|context)/[^/]+)$`,
-    String.raw`^/_matrix/client/v1/rooms/[^/]+/(?:threads|relations/[^/]+(?:/[^/]+(?:/[^/]+)?)?)$`,
+    String.raw`^/_matrix/client/v1/rooms/[^/]+/(?:threads|timestamp_to_event|relations/[^/]+(?:/[^/]+(?:/[^/]+)?)?)$`,
   ].join("|"),
 );
 

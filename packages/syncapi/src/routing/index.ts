@@ -12,6 +12,7 @@ import { registerMessagesRoute } from "./messages";
 import { registerRelationsRoutes } from "./relations";
 import { registerSyncRoute } from "./sync";
 import { registerThreadsRoute } from "./threads";
+import { registerTimestampToEventRoute } from "./timestamp-to-event";
 
 export interface RoutingDeps {
   store: SyncStore;
@@ -32,4 +33,5 @@ export function registerRoutes(server: HttpServer, deps: RoutingDeps): void {
   registerMembersRoute(server, deps);
   registerRelationsRoutes(server, deps);
   registerThreadsRoute(server, deps);
+  registerTimestampToEventRoute(server, deps);
 }

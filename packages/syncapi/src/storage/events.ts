@@ -1,5 +1,5 @@
 /** Queries on `output_room_events`: the timeline rows /sync, /messages and /context read. */
-import { and, asc, desc, eq, gt, inArray, lte, lt, gte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, lte, lt, gte, ne, or, sql, type SQL } from "drizzle-orm";
 import type { Executor } from "./db";
 import { eventFilterSql, type SqlEventFilter } from "./event-filter";
 import { outputRoomEvents as t } from "./schema";
@@ -103,6 +103,31 @@ export async function latestInRange(db: Executor, roomId: string, after: number,
     .from(t)
     .where(and(eq(t.roomId, roomId), gt(t.pos, after), lte(t.pos, upTo), eq(t.excluded, false), eq(t.originKind, "new"), eventFilterSql(f)))
     .orderBy(desc(t.pos))
+    .limit(limit);
+}
+
+/**
+ * The room's timeline events nearest to `ts` by origin_server_ts in one direction (f: at or
+ * after it, oldest first; b: at or before it, newest first), ties in stream order; `past` goes
+ * on after a page's last event. Not indexed: a jump to a date is rare, and an index would cost
+ * every message's write.
+ */
+export async function nearestByTimestamp(
+  db: Executor,
+  roomId: string,
+  ts: number,
+  dir: "f" | "b",
+  limit: number,
+  past?: { ts: number; pos: number },
+): Promise<StoredEvent[]> {
+  const when = sql`(${t.eventJson}->>'origin_server_ts')::int8`;
+  const bound = dir === "f" ? sql`${when} >= ${ts}` : sql`${when} <= ${ts}`;
+  const next = past && (dir === "f" ? sql`(${when}, ${t.pos}) > (${past.ts}::int8, ${past.pos}::int8)` : sql`(${when}, ${t.pos}) < (${past.ts}::int8, ${past.pos}::int8)`);
+  return db
+    .select()
+    .from(t)
+    .where(and(eq(t.roomId, roomId), eq(t.excluded, false), ne(t.originKind, "outlier"), bound, next))
+    .orderBy(...(dir === "f" ? [asc(when), asc(t.pos)] : [desc(when), desc(t.pos)]))
     .limit(limit);
 }
 
