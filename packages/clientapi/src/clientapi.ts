@@ -21,6 +21,7 @@ import { registerProfileRoutes } from "./routing/profile";
 import { registerPublicRoomRoutes } from "./routing/public-rooms";
 import { registerRoomSummaryRoutes } from "./routing/room-summary";
 import { registerMutualRoomsRoute } from "./routing/mutual-rooms";
+import { registerSpaceHierarchyRoute } from "./routing/space-hierarchy";
 import { registerWellKnownRoutes } from "./routing/well-known";
 import { createPushRuleStore } from "./push-rules/store";
 import { registerPushRuleRoutes } from "./routing/push-rules";
@@ -76,6 +77,7 @@ export async function createClientapi(deps: ClientapiDeps): Promise<Clientapi> {
       registerPublicRoomRoutes(server, ctx);
       registerRoomSummaryRoutes(server, ctx);
       registerMutualRoomsRoute(server, ctx);
+      registerSpaceHierarchyRoute(server, ctx);
       registerUpgradeRoomRoute(server, ctx);
       registerProfileRoutes(server, ctx);
       registerAccountDataRoutes(server, ctx);

@@ -33,8 +33,8 @@ export function registerRoomSummaryRoutes(server: FastifyInstance, ctx: RouteCon
         throw e instanceof MatrixError && e.errcode === "M_NOT_FOUND" ? notFound() : e;
       });
       const membership = me ? await membershipOf(ctx, roomId, me.userId) : undefined;
-      if (!(await visible(ctx, summary, me?.userId, membership))) throw notFound();
-      return { ...entry(summary), ...(me ? { membership: membership ?? "leave" } : {}) };
+      if (!(await roomSummaryVisible(ctx, summary, me?.userId, membership))) throw notFound();
+      return { ...roomSummaryEntry(summary), ...(me ? { membership: membership ?? "leave" } : {}) };
     },
     ["/_matrix/client/v1"],
   );
@@ -46,11 +46,12 @@ async function resolve(ctx: RouteContext, alias: string): Promise<string> {
   return body.roomId;
 }
 
-async function membershipOf(ctx: RouteContext, roomId: string, userId: string): Promise<string | undefined> {
+export async function membershipOf(ctx: RouteContext, roomId: string, userId: string): Promise<string | undefined> {
   return (await ctx.roomserver.queryMembership({ body: { roomId, userId } })).body.membership;
 }
 
-async function visible(ctx: RouteContext, s: RoomSummary, userId: string | undefined, membership: string | undefined): Promise<boolean> {
+/** Whether a user (or, without one, anyone) may see the room's summary; shared with the space hierarchy. */
+export async function roomSummaryVisible(ctx: RouteContext, s: RoomSummary, userId: string | undefined, membership: string | undefined): Promise<boolean> {
   if ((s.joinRule !== undefined && OPEN_JOIN_RULES.has(s.joinRule)) || s.worldReadable) return true;
   if (userId === undefined) return false;
   if (membership !== undefined && MEMBERS.has(membership)) return true;
@@ -62,7 +63,7 @@ async function visible(ctx: RouteContext, s: RoomSummary, userId: string | undef
 }
 
 /** The response body: a directory entry, with the summary's own fields when the room has them. */
-function entry(s: RoomSummary): Record<string, unknown> {
+export function roomSummaryEntry(s: RoomSummary): Record<string, unknown> {
   return {
     ...chunkEntry(s),
     room_version: s.roomVersion,
