@@ -96,6 +96,10 @@ export const roomSummarySchema = publicRoomSchema.extend({
 });
 export type RoomSummary = z.infer<typeof roomSummarySchema>;
 
+/** A user the directory search found, named as their join in a room the searcher may see says. */
+export const directoryUserSchema = z.object({ userId: z.string(), displayName: z.string().optional(), avatarUrl: z.string().optional() });
+export type DirectoryUser = z.infer<typeof directoryUserSchema>;
+
 const createRoomBody = z.object({
   creator: z.string(),
   roomVersion: z.string().optional(),
@@ -287,6 +291,20 @@ export const roomserverContract = c.router(
       }),
       "Summaries of the rooms in our public room directory, most joined members first, a page at a time.",
     ),
+    querySearchUserDirectory: post(
+      "/query/user-directory",
+      z.object({
+        /** The searcher. */
+        userId: z.string(),
+        /** Each of its words must begin a word of a user's ID or display name (case-insensitive). */
+        searchTerm: z.string(),
+        limit: z.number().int().min(0),
+        /** Search the joined members of every room, not only those the searcher shares or public ones (the searcher left out). */
+        searchAllUsers: z.boolean().default(false),
+      }),
+      z.object({ users: z.array(directoryUserSchema), limited: z.boolean() }),
+      "Joined members of the rooms the user is in and of public rooms (join rule public or history world_readable) matching a search term, best first; limited when there were more.",
+    ),
     queryPublishedRooms: post(
       "/query/published",
       z.object({ roomId: z.string().optional() }),
@@ -395,6 +413,7 @@ export type RoomserverForClient = Pick<
   | "queryPublicRooms"
   | "queryRoomSummary"
   | "performUpgradeRoom"
+  | "querySearchUserDirectory"
 >;
 
 /** syncapi: membership and visibility, members, state at events, history it lacks. */

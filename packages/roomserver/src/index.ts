@@ -15,6 +15,7 @@ export {
   type MemberProfile,
   type PublicRoom,
   type RoomSummary,
+  type DirectoryUser,
   type PduJson,
   type StateKeyTuple,
 } from "./api";

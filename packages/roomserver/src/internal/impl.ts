@@ -11,6 +11,7 @@ import { sendEvent } from "./perform/send";
 import { upgradeRoom } from "./perform/upgrade-room";
 import { queryPublicRooms } from "./query/public-rooms";
 import { queryRoomSummary } from "./query/room-summary";
+import { querySearchUserDirectory } from "./query/user-directory";
 import { queryVisibleEvents } from "./query/visibility";
 import { queryBackfill, queryMissingEvents } from "./query/history";
 import { queryJoinedHosts, queryMembersOfRoom, queryMembership, queryRedactionsOf, queryRoomsForUser } from "./query/membership";
@@ -74,6 +75,7 @@ export function roomserverImpl(ctx: RoomserverContext, inputter: Inputter): Room
     },
     queryPublicRooms: async ({ body }) => ok(await queryPublicRooms(ctx, body)),
     queryRoomSummary: async ({ body }) => ok(await queryRoomSummary(ctx, body.roomId)),
+    querySearchUserDirectory: async ({ body }) => ok(await querySearchUserDirectory(ctx, body)),
     queryPublishedRooms: async ({ body }) => {
       if (body.roomId !== undefined) return ok({ roomIds: (await ctx.store.isPublished(body.roomId)) ? [body.roomId] : [] });
       return ok({ roomIds: await ctx.store.publishedRoomIds() });

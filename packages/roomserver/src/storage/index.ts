@@ -22,8 +22,10 @@ import { publishedQueries, type PublishedQueries } from "./published";
 import { redactionQueries, type RedactionQueries } from "./redactions";
 import { commitInOneStatement, type OneStatementCommit, type OneStatementCommitResult } from "./one-statement-commit";
 import { roomQueries, type RoomInfo, type RoomQueries } from "./rooms";
+import { roomVisibilityQueries, type RoomVisibilityQueries } from "./room-visibility";
 import { sendTransactionQueries, type SendTransactionQueries } from "./send-transactions";
 import { stateQueries, type StateQueries } from "./state";
+import { userDirectoryQueries, type UserDirectoryQueries } from "./user-directory";
 
 export type TxQueries = RoomQueries &
   EventQueries &
@@ -33,9 +35,10 @@ export type TxQueries = RoomQueries &
   RedactionQueries &
   OutboxQueries &
   PublishedQueries &
-  SendTransactionQueries;
+  SendTransactionQueries &
+  RoomVisibilityQueries;
 
-export interface RoomserverStore extends TxQueries, NidQueries, StateQueries {
+export interface RoomserverStore extends TxQueries, NidQueries, StateQueries, UserDirectoryQueries {
   /** Runs `fn` in one transaction; NID and state writes inside it still autocommit. */
   transaction<T>(fn: (tx: RoomserverStore) => Promise<T>): Promise<T>;
   /** An ordinary new event's whole commit as one statement (see one-statement-commit.ts). */
@@ -62,6 +65,7 @@ function txQueries(db: Executor, sql?: Sql): TxQueries {
     ...outboxQueries(db, sql),
     ...publishedQueries(db),
     ...sendTransactionQueries(db),
+    ...roomVisibilityQueries(db),
   };
 }
 
@@ -117,6 +121,7 @@ export function createRoomserverStore(database: Pick<Database, "drizzle" | "sql"
     ...queries,
     ...nids,
     ...state,
+    ...userDirectoryQueries(db),
     roomInfo: (roomId) => cached(byId.get(roomId), () => queries.roomInfo(roomId)),
     roomInfoByNid: (roomNid) => cached(byNid.get(roomNid), () => queries.roomInfoByNid(roomNid)),
     allocateEventNid,
@@ -130,6 +135,7 @@ export function createRoomserverStore(database: Pick<Database, "drizzle" | "sql"
           ...txQueries(tx),
           ...nids,
           ...state,
+          ...userDirectoryQueries(tx),
           allocateEventNid,
           commitInOneStatement: () => Promise.reject(new Error("commitInOneStatement opens its own transaction")),
           rememberRoom,
@@ -150,5 +156,6 @@ export type { MembershipRow } from "./memberships";
 export type { InviteRow } from "./invites";
 export type { SendTransactionKey } from "./send-transactions";
 export type { RoomInfo } from "./rooms";
+export type { RoomVisibilityChange } from "./room-visibility";
 export type { OutboxRow } from "./outbox";
 export type { OneStatementCommit, OneStatementCommitResult } from "./one-statement-commit";

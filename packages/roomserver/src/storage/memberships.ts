@@ -4,10 +4,15 @@ import type { Executor } from "./db";
 import { memberships } from "./schema";
 
 export type MembershipRow = typeof memberships.$inferSelect;
+/** A row as current state sets it: the profile columns only for a joined member. */
+export type NewMembershipRow = Omit<MembershipRow, "forgotten" | "displayName" | "avatarUrl" | "nameKey"> &
+  Partial<Pick<MembershipRow, "displayName" | "avatarUrl" | "nameKey">>;
 
 export interface MembershipQueries {
   /** Sets memberships from current-state changes (one statement for the batch). */
-  upsertMemberships(rows: readonly Omit<MembershipRow, "forgotten">[]): Promise<void>;
+  upsertMemberships(rows: readonly NewMembershipRow[]): Promise<void>;
+  /** The member event was redacted: if it is still the row's, the row keeps no profile. */
+  clearMemberProfile(roomNid: number, targetNid: number, eventNid: number): Promise<void>;
   membership(roomNid: number, targetNid: number): Promise<MembershipRow | undefined>;
   /** Members of a room, optionally only those with `membership`, optionally only local ones. */
   roomMembers(roomNid: number, opts?: { membership?: string; localOnly?: boolean }): Promise<MembershipRow[]>;
@@ -26,7 +31,7 @@ export function membershipQueries(db: Executor): MembershipQueries {
       if (rows.length === 0) return;
       await db
         .insert(memberships)
-        .values([...rows])
+        .values(rows.map((r) => ({ displayName: null, avatarUrl: null, nameKey: null, ...r })))
         .onConflictDoUpdate({
           target: [memberships.roomNid, memberships.targetNid],
           set: {
@@ -34,10 +39,19 @@ export function membershipQueries(db: Executor): MembershipQueries {
             eventNid: sql`excluded.event_nid`,
             sender: sql`excluded.sender`,
             targetLocal: sql`excluded.target_local`,
+            displayName: sql`excluded.display_name`,
+            avatarUrl: sql`excluded.avatar_url`,
+            nameKey: sql`excluded.name_key`,
             // Joining again un-forgets the room; any other change keeps the flag.
             forgotten: sql`CASE WHEN excluded.membership = 'join' THEN FALSE ELSE ${memberships.forgotten} END`,
           },
         });
+    },
+    async clearMemberProfile(roomNid, targetNid, eventNid) {
+      await db
+        .update(memberships)
+        .set({ displayName: null, avatarUrl: null, nameKey: null })
+        .where(and(eq(memberships.roomNid, roomNid), eq(memberships.targetNid, targetNid), eq(memberships.eventNid, eventNid)));
     },
     async membership(roomNid, targetNid) {
       const [row] = await db

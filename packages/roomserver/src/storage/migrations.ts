@@ -140,4 +140,55 @@ CREATE TABLE roomserver.send_transactions (
 CREATE INDEX send_transactions_created_idx ON roomserver.send_transactions (created_ts);
 `,
   },
+  {
+    // The user directory (POST /user_directory/search) searches joined members by the names
+    // their member events carry and by which rooms are public: both kept as columns so a search
+    // is one statement over memberships, not a parse of every member event and every room's state.
+    id: "0004_user_directory",
+    sql: `
+ALTER TABLE roomserver.memberships
+  ADD COLUMN display_name TEXT,
+  ADD COLUMN avatar_url TEXT,
+  ADD COLUMN name_key TEXT;
+
+-- Only joined members are searched. Rows written from now on get name_key from the roomserver's
+-- own tokeniser (search-words.ts, Unicode-aware); this backfill folds case and finds word
+-- boundaries as the database's locale can (ASCII at least; the embedded database's is C).
+UPDATE roomserver.memberships m
+SET display_name = p.display_name,
+    avatar_url = p.avatar_url,
+    name_key = CASE WHEN p.display_name IS NULL THEN NULL
+      ELSE ' ' || btrim(regexp_replace(lower(p.display_name), '[[:space:][:punct:]]+', ' ', 'g')) || ' ' END
+FROM (
+  SELECT e.event_nid,
+    CASE WHEN jsonb_typeof(c->'displayname') = 'string' AND c->>'displayname' <> '' THEN c->>'displayname' END AS display_name,
+    CASE WHEN jsonb_typeof(c->'avatar_url') = 'string' AND c->>'avatar_url' <> '' THEN c->>'avatar_url' END AS avatar_url
+  FROM roomserver.events e
+  CROSS JOIN LATERAL (SELECT (e.json::jsonb)->'content' AS c) x
+  WHERE e.redacted_by IS NULL
+) p
+WHERE p.event_nid = m.event_nid AND m.membership = 'join';
+
+-- Each room's current join rule and history visibility (null: no such state event).
+CREATE TABLE roomserver.room_visibility (
+  room_nid BIGINT PRIMARY KEY,
+  join_rule TEXT,
+  history_visibility TEXT
+);
+
+INSERT INTO roomserver.room_visibility (room_nid, join_rule, history_visibility)
+SELECT r.room_nid,
+  max(CASE WHEN t.event_type = 'm.room.join_rules' THEN (e.json::jsonb)->'content'->>'join_rule' END),
+  max(CASE WHEN t.event_type = 'm.room.history_visibility' THEN (e.json::jsonb)->'content'->>'history_visibility' END)
+FROM roomserver.rooms r
+JOIN roomserver.state_snapshots s ON s.state_snapshot_nid = r.state_snapshot_nid
+CROSS JOIN LATERAL unnest(s.state_block_nids) AS sb(nid)
+JOIN roomserver.state_blocks b ON b.state_block_nid = sb.nid
+CROSS JOIN LATERAL unnest(b.type_nids, b.state_key_nids, b.event_nids) AS x(type_nid, state_key_nid, event_nid)
+JOIN roomserver.event_types t ON t.event_type_nid = x.type_nid AND t.event_type IN ('m.room.join_rules', 'm.room.history_visibility')
+JOIN roomserver.event_state_keys k ON k.event_state_key_nid = x.state_key_nid AND k.event_state_key = ''
+JOIN roomserver.events e ON e.event_nid = x.event_nid
+GROUP BY r.room_nid;
+`,
+  },
 ];

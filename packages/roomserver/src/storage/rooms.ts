@@ -73,6 +73,7 @@ export function roomQueries(db: Executor): RoomQueries {
       await db.execute(sql`DELETE FROM roomserver.invites WHERE room_nid = ${roomNid}`);
       await db.execute(sql`DELETE FROM roomserver.room_aliases WHERE room_id = ${roomId}`);
       await db.execute(sql`DELETE FROM roomserver.published WHERE room_id = ${roomId}`);
+      await db.execute(sql`DELETE FROM roomserver.room_visibility WHERE room_nid = ${roomNid}`);
       await db.execute(sql`DELETE FROM roomserver.rooms WHERE room_nid = ${roomNid}`);
     },
     async updateLatestEvents(roomNid, stateSnapshotNid, latestEventNids, lastEventNid) {

@@ -117,6 +117,12 @@ export const memberships = roomserverSchema.table(
     sender: text("sender").notNull(),
     /** The user forgot the room (only after leaving it). */
     forgotten: boolean("forgotten").notNull().default(false),
+    /** A joined member's displayname, from that event (null otherwise): the user directory's. */
+    displayName: text("display_name"),
+    /** A joined member's avatar_url, from that event (null otherwise). */
+    avatarUrl: text("avatar_url"),
+    /** displayName as the user directory searches it (search-words.ts's nameKey). */
+    nameKey: text("name_key"),
   },
   (t) => [primaryKey({ columns: [t.roomNid, t.targetNid] })],
 );
@@ -193,3 +199,12 @@ export const sendTransactions = roomserverSchema.table(
   },
   (t) => [primaryKey({ columns: [t.roomId, t.sender, t.deviceId, t.txnId, t.eventType] })],
 );
+
+export const roomVisibility = roomserverSchema.table("room_visibility", {
+  /** The room. */
+  roomNid: nid("room_nid").primaryKey(),
+  /** m.room.join_rules' join_rule in the current state; null without one. */
+  joinRule: text("join_rule"),
+  /** m.room.history_visibility's history_visibility in the current state; null without one. */
+  historyVisibility: text("history_visibility"),
+});

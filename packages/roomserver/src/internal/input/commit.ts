@@ -9,13 +9,14 @@
  */
 import type { InputRoomEvent, InputResult } from "../../api";
 import type { NewRoomEventOutput, OutputRoomEvent } from "../../output";
-import type { NewEventRow, OutboxRow, RoomInfo, SendTransactionKey, StateEntry } from "../../storage";
+import type { NewEventRow, OutboxRow, RoomInfo, RoomVisibilityChange, SendTransactionKey, StateEntry } from "../../storage";
 import type { RoomserverContext } from "../context";
 import type { StoredEvent } from "../events";
 import { diffState, lookupEntry, ownEntry, withEntry, type StateAt } from "../state";
 import { applyMembershipChanges, memberEventsOf } from "./memberships";
 import type { ParsedEvent } from "./parse";
 import { applyRedactions, planRedactions, type RedactionPlan } from "./redactions";
+import { visibilityChangeOf } from "./room-visibility";
 
 export interface CommitInput {
   input: InputRoomEvent;
@@ -99,11 +100,13 @@ export async function commitEvent(ctx: RoomserverContext, c: CommitInput): Promi
   const memberAdds: StateEntry[] = advance ? advance.adds : outlierInvite ? [{ typeNid, stateKeyNid: stateKeyNid!, eventNid }] : [];
   const members = await memberEventsOf(ctx, memberAdds, memberTypeNid, known);
   const redactionPlan: RedactionPlan = c.status === "accepted" ? await planRedactions(ctx, room, self, { fresh: c.fresh === true }) : { apply: [] };
+  const visibility = advance ? await visibilityChangeOf(ctx, advance.adds, advance.removes, known) : undefined;
 
-  const simple = advance !== undefined && members.length === 0 && !redactionPlan.record && redactionPlan.apply.length === 0 && c.outlierNid === undefined;
+  const simple =
+    advance !== undefined && members.length === 0 && visibility === undefined && !redactionPlan.record && redactionPlan.apply.length === 0 && c.outlierNid === undefined;
   const outcome = simple
     ? await commitSimple(ctx, { room, row, advance, input, txnKey, eventId: ev.eventId })
-    : await commitGeneral(ctx, { c, row, self, advance, members, redactionPlan, txnKey, outlierInvite });
+    : await commitGeneral(ctx, { c, row, self, advance, members, visibility, redactionPlan, txnKey, outlierInvite });
   if (outcome.kind === "moved") {
     ctx.store.forgetRoom(room.roomNid);
     throw new RoomMovedError(room.roomId);
@@ -131,7 +134,7 @@ type CommitOutcome =
   | { kind: "duplicate_transaction" }
   | { kind: "moved" };
 
-/** A new event on the tip that changes no membership and no redaction: one statement. */
+/** A new event on the tip that changes no membership, no room visibility and no redaction: one statement. */
 async function commitSimple(
   ctx: RoomserverContext,
   a: { room: RoomInfo; row: NewEventRow & { eventNid: number }; advance: Advance; input: InputRoomEvent; txnKey: SendTransactionKey | undefined; eventId: string },
@@ -155,7 +158,7 @@ async function commitSimple(
 
 class DuplicateTransaction extends Error {}
 
-/** Everything else (memberships, invites, redactions, outliers, rejections, forks): one transaction. */
+/** Everything else (memberships, room visibility, invites, redactions, outliers, rejections, forks): one transaction. */
 async function commitGeneral(
   ctx: RoomserverContext,
   a: {
@@ -164,6 +167,7 @@ async function commitGeneral(
     self: StoredEvent;
     advance: Advance | undefined;
     members: Awaited<ReturnType<typeof memberEventsOf>>;
+    visibility: RoomVisibilityChange | undefined;
     redactionPlan: RedactionPlan;
     txnKey: SendTransactionKey | undefined;
     outlierInvite: boolean;
@@ -190,6 +194,7 @@ async function commitGeneral(
         }
         await tx.updateLatestEvents(room.roomNid, advance.currentNid, advance.latestNids, row.eventNid);
         outputs.push(advance.output(input), ...(await applyMembershipChanges(ctx, tx, roomRef, members)));
+        if (a.visibility) await tx.setRoomVisibility(room.roomNid, a.visibility);
       } else if (input.kind === "old" && c.status === "accepted") {
         outputs.push({ kind: "old_room_event", roomId: room.roomId, roomVersion: room.roomVersion, event: ev.pdu, eventId: ev.eventId });
       } else if (a.outlierInvite) {
@@ -222,6 +227,7 @@ interface Advance {
   currentNid: number;
   latestNids: number[];
   adds: StateEntry[];
+  removes: StateEntry[];
   output(input: InputRoomEvent): NewRoomEventOutput;
 }
 
@@ -248,6 +254,7 @@ async function advanceRoom(
     currentNid: change.currentNid,
     latestNids,
     adds: change.adds,
+    removes: change.removes,
     output: (input) => ({
       kind: "new_room_event",
       roomId: room.roomId,

@@ -68,6 +68,8 @@ export async function applyRedactions(tx: RoomserverStore, room: { roomId: strin
   for (const { redaction, target } of plan.apply) {
     await tx.markValidated(redaction.id);
     await tx.setRedactedBy(target.id, redaction.id);
+    // A redacted member event keeps no displayname or avatar: the user directory stops showing them.
+    if (target.type === "m.room.member" && target.stateKeyNid !== null) await tx.clearMemberProfile(target.roomNid, target.stateKeyNid, target.nid);
     outputs.push({ kind: "redacted_event", roomId: room.roomId, redactedEventId: target.id, redactedBecause: redaction.pdu });
   }
   return outputs;
