@@ -33,6 +33,7 @@ import { registerStateRoutes } from "./routing/state";
 import { registerTagRoutes } from "./routing/tags";
 import { registerThreepidRoutes } from "./routing/threepid";
 import { registerUpgradeRoomRoute } from "./routing/upgrade-room";
+import { registerUserDirectoryRoute } from "./routing/user-directory";
 import { registerVersionsRoute } from "./routing/versions";
 import { CLIENTAPI_SCHEMA, clientapiMigrations } from "./storage/migrations";
 import { createTransactionStore } from "./transactions";
@@ -80,6 +81,7 @@ export async function createClientapi(deps: ClientapiDeps): Promise<Clientapi> {
       registerSpaceHierarchyRoute(server, ctx);
       registerUpgradeRoomRoute(server, ctx);
       registerProfileRoutes(server, ctx);
+      registerUserDirectoryRoute(server, ctx);
       registerAccountDataRoutes(server, ctx);
       registerTagRoutes(server, ctx);
       registerPushRuleRoutes(server, ctx);

@@ -30,6 +30,13 @@ export interface ClientapiConfig {
   rateLimiting: RateLimitConfig;
   /** /.well-known/matrix/client and /support; absent parts answer 404. */
   wellKnown?: WellKnownConfig;
+  /** POST /user_directory/search; absent: the default (searchAllUsers false). */
+  userDirectory?: UserDirectoryConfig;
+}
+
+export interface UserDirectoryConfig {
+  /** Search the members of every room, not only of rooms shared with the searcher and public ones. */
+  searchAllUsers: boolean;
 }
 
 export interface ClientapiDeps {
