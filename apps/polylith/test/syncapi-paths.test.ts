@@ -5,6 +5,8 @@ describe("the front proxy's syncapi paths", () => {
   it.each([
     "/_matrix/client/v3/sync",
     "/_matrix/client/r0/sync",
+    "/_matrix/client/v3/search",
+    "/_matrix/client/r0/search",
     "/_matrix/client/v3/user/%40alice%3Ahs/filter",
     "/_matrix/client/v3/user/%40alice%3Ahs/filter/12",
     "/_matrix/client/v3/rooms/!abc%3Ahs/messages",
@@ -24,6 +26,7 @@ describe("the front proxy's syncapi paths", () => {
     "/_matrix/client/v3/rooms/!abc/state",
     "/_matrix/client/v3/user/%40a%3Ahs/account_data/x",
     "/_matrix/client/v3/sync/extra",
+    "/_matrix/client/v3/search/extra",
     "/_matrix/client/v1/media/config",
   ])("%s → clientapi", (path) => expect(SYNCAPI_PATHS.test(path)).toBe(false));
 });

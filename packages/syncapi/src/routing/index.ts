@@ -10,6 +10,7 @@ import { registerFilterRoutes } from "./filters";
 import { registerMembersRoute } from "./members";
 import { registerMessagesRoute } from "./messages";
 import { registerRelationsRoutes } from "./relations";
+import { registerSearchRoute } from "./search";
 import { registerSyncRoute } from "./sync";
 import { registerThreadsRoute } from "./threads";
 import { registerTimestampToEventRoute } from "./timestamp-to-event";
@@ -34,4 +35,5 @@ export function registerRoutes(server: HttpServer, deps: RoutingDeps): void {
   registerRelationsRoutes(server, deps);
   registerThreadsRoute(server, deps);
   registerTimestampToEventRoute(server, deps);
+  registerSearchRoute(server, deps);
 }

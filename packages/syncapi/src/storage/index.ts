@@ -12,6 +12,7 @@ import * as invites from "./invites";
 import * as lazyMembers from "./lazy-members";
 import * as memberships from "./memberships";
 import * as positions from "./positions";
+import * as search from "./search";
 import * as state from "./state";
 import * as threads from "./threads";
 
@@ -23,6 +24,8 @@ export type { InviteRow } from "./invites";
 export type { AccountDataRow } from "./account-data";
 export type { Positions } from "./positions";
 export type { ThreadRow } from "./threads";
+export type { SearchCursor, SearchHit, SearchKey, SearchQuery, SearchRoom } from "./search";
+export { SEARCH_KEY_TYPES } from "./search";
 export type { Executor } from "./db";
 export type { SyncOverview, RoomDelta, RoomDeltaQuery, DeltaSpec, Notice, FullRead, FullWindow, LiveWrite } from "./hot-path";
 
@@ -61,6 +64,7 @@ export interface SyncStore {
   lazyMembers: Bound<typeof lazyMembers>;
   positions: Bound<typeof positions>;
   threads: Bound<typeof threads>;
+  search: Bound<typeof search>;
   /** Raw postgres.js statements of the send → /sync path (hot-path.ts). */
   hot: BoundSql<typeof hotPath>;
   /** Runs fn with the store bound to one transaction. */
@@ -78,6 +82,7 @@ export function createSyncStore(db: Executor, sql: Sql = clientOf(db)): SyncStor
     lazyMembers: bind(lazyMembers, db),
     positions: bind(positions, db),
     threads: bind(threads, db),
+    search: bind(search, db),
     hot: bind(hotPath, sql),
     transaction: (fn) => db.transaction((tx) => fn(createSyncStore(tx as unknown as Executor))),
   };

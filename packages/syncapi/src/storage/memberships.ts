@@ -36,3 +36,14 @@ export async function joinedRooms(db: Executor, userId: string): Promise<string[
   const latest = await membershipsAt(db, userId, Number.MAX_SAFE_INTEGER);
   return latest.filter((m) => m.membership === "join").map((m) => m.roomId);
 }
+
+/** Rooms the user was ever joined to, with their latest membership and its position (what /search may read). */
+export async function roomsEverJoined(db: Executor, userId: string): Promise<{ roomId: string; membership: string; pos: number }[]> {
+  const latest = await membershipsAt(db, userId, Number.MAX_SAFE_INTEGER);
+  const joined = await db
+    .selectDistinct({ roomId: t.roomId })
+    .from(t)
+    .where(and(eq(t.userId, userId), eq(t.membership, "join")));
+  const ever = new Set(joined.map((r) => r.roomId));
+  return latest.filter((m) => ever.has(m.roomId)).map((m) => ({ roomId: m.roomId, membership: m.membership, pos: m.pos }));
+}

@@ -132,4 +132,28 @@ CREATE INDEX output_room_events_relates_to ON syncapi.output_room_events (room_i
 ALTER TABLE syncapi.stream_positions ADD COLUMN prev_pos BIGINT NOT NULL DEFAULT 0;
 `,
   },
+  {
+    id: "0005_search",
+    sql: `
+-- Server-side search (POST /search): the text of each searchable event — content.body of
+-- m.room.message, content.name of m.room.name, content.topic (else the text/plain m.topic) of
+-- m.room.topic — indexed straight from event_json. A redaction rewrites event_json, so the
+-- index drops the words with it, and the insert writes no extra column. The function is
+-- inlined into the index expression: never redefine it, add a new one and a new index.
+CREATE FUNCTION syncapi.search_text(type TEXT, event_json JSONB) RETURNS TEXT
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT CASE
+    WHEN type = 'm.room.message' AND jsonb_typeof(event_json->'content'->'body') = 'string' THEN event_json->'content'->>'body'
+    WHEN type = 'm.room.name' AND jsonb_typeof(event_json->'content'->'name') = 'string' THEN event_json->'content'->>'name'
+    WHEN type = 'm.room.topic' THEN coalesce(
+      CASE WHEN jsonb_typeof(event_json->'content'->'topic') = 'string' THEN event_json->'content'->>'topic' END,
+      jsonb_path_query_first(event_json, '$.content."m.topic"."m.text"[*] ? (!exists(@.mimetype) || @.mimetype == "text/plain").body ? (@.type() == "string")') #>> '{}')
+  END
+$fn$;
+-- Partial: other event types (members, reactions, encrypted messages) cost nothing.
+CREATE INDEX output_room_events_search ON syncapi.output_room_events
+  USING GIN (to_tsvector('english', syncapi.search_text(type, event_json)))
+  WHERE type IN ('m.room.message', 'm.room.name', 'm.room.topic');
+`,
+  },
 ];
