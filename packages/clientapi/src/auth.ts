@@ -2,7 +2,8 @@
  * Who is asking: the access token of a request resolved to its user and device through
  * userapi. Every authenticated route starts here. It also records when (and from where) a
  * device was last seen, at most once per SEEN_EVERY_MS per device: userapi leaves throttling
- * to its callers.
+ * to its callers. A locked account's token answers 401 M_USER_LOCKED from userapi itself; only
+ * the two logout routes opt out (`allowLocked`), as the spec's "Account locking" allows.
  */
 import { MatrixError } from "@dendrite-ts/protocol";
 import { requireAccessToken, type RequestLike } from "@dendrite-ts/runtime";
@@ -15,10 +16,16 @@ export interface Requester {
   accessToken: string;
   isAdmin: boolean;
   isGuest: boolean;
+  /** Suspended by an admin: routes refuse what suspension forbids (suspension.ts). */
+  isSuspended: boolean;
 }
 
 export type AuthRequest = RequestLike & { ip?: string };
-export type Authenticate = (req: AuthRequest) => Promise<Requester>;
+export interface AuthOptions {
+  /** Only POST /logout and /logout/all: a locked account may still end its sessions. */
+  allowLocked?: boolean;
+}
+export type Authenticate = (req: AuthRequest, opts?: AuthOptions) => Promise<Requester>;
 
 export const SEEN_EVERY_MS = 5 * 60_000;
 
@@ -45,11 +52,11 @@ export function createAuthenticator(
       .catch((err: unknown) => logger.debug({ err, userId, deviceId }, "could not record device last seen"));
   };
 
-  return async (req) => {
+  return async (req, opts = {}) => {
     const accessToken = requireAccessToken(req);
     let info;
     try {
-      info = await ok(userapi.queryAccessToken({ body: { accessToken } }));
+      info = await ok(userapi.queryAccessToken({ body: { accessToken, ...(opts.allowLocked ? { allowLocked: true } : {}) } }));
     } catch (e) {
       // No refresh tokens here, so a dead token is never a soft logout.
       if (e instanceof MatrixError && e.errcode === "M_UNKNOWN_TOKEN") {
@@ -64,6 +71,7 @@ export function createAuthenticator(
       accessToken,
       isAdmin: info.isAdmin,
       isGuest: info.accountType === "guest",
+      isSuspended: info.suspended,
     };
   };
 }

@@ -49,14 +49,15 @@ export function registerAuthRoutes(server: FastifyInstance, ctx: RouteContext): 
     };
   });
 
+  // The only routes a locked account may use (spec "Account locking").
   clientRoute(server, "POST", "/logout", async (req) => {
-    const me = await ctx.authenticate(req);
+    const me = await ctx.authenticate(req, { allowLocked: true });
     await ctx.userapi.logout({ body: { accessToken: me.accessToken } });
     return {};
   });
 
   clientRoute(server, "POST", "/logout/all", async (req) => {
-    const me = await ctx.authenticate(req);
+    const me = await ctx.authenticate(req, { allowLocked: true });
     await ctx.userapi.logoutAll({ body: { userId: me.userId } });
     return {};
   });

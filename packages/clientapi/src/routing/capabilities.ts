@@ -1,7 +1,8 @@
 /**
  * GET /capabilities: what this server lets clients do. Room versions from protocol (every one
  * stable), the default from config; password changes on; every profile field settable (v1.16's
- * m.profile_fields, with the deprecated displayname/avatar flags kept for older clients); no 3PIDs.
+ * m.profile_fields, with the deprecated displayname/avatar flags kept for older clients) unless
+ * the user is suspended; no 3PIDs.
  */
 import type { FastifyInstance } from "fastify";
 import { SUPPORTED_ROOM_VERSIONS, getRoomVersion } from "@dendrite-ts/protocol";
@@ -19,8 +20,10 @@ export function registerCapabilitiesRoute(server: FastifyInstance, ctx: RouteCon
     "m.3pid_changes": { enabled: false },
     "m.get_login_token": { enabled: false },
   };
+  const profileOff = { enabled: false };
+  const suspended = { ...capabilities, "m.set_displayname": profileOff, "m.set_avatar_url": profileOff, "m.profile_fields": profileOff };
   clientRoute(server, "GET", "/capabilities", async (req) => {
-    await ctx.authenticate(req);
-    return { capabilities };
+    const me = await ctx.authenticate(req);
+    return { capabilities: me.isSuspended ? suspended : capabilities };
   });
 }

@@ -14,6 +14,7 @@ import { checkInitialCanonicalAliasContent } from "./canonical-alias-content";
 import { checkPowerLevelsContent } from "./power-levels-content";
 import { checkStateContentShape } from "./state-content-shape";
 import { clientRoute, type RouteContext } from "./context";
+import { refuseWhileSuspended } from "../suspension";
 
 const createRoomBody = z.object({
   visibility: z.enum(["public", "private"]).optional(),
@@ -33,6 +34,7 @@ const createRoomBody = z.object({
 export function registerCreateRoomRoute(server: FastifyInstance, ctx: RouteContext): void {
   clientRoute(server, "POST", "/createRoom", async (req) => {
     const me = await ctx.authenticate(req);
+    refuseWhileSuspended(me);
     ctx.rateLimit(`send:${me.userId}`);
     const b = parseBody(createRoomBody, req.body);
     if (b.room_version !== undefined && !(SUPPORTED_ROOM_VERSIONS as readonly string[]).includes(b.room_version)) {

@@ -12,6 +12,7 @@ import { z } from "zod";
 import { parseBody, parseParams, jsonObject } from "../validation";
 import { clientRoute, requireSelf, type RouteContext } from "./context";
 import { ok } from "../call";
+import { refuseWhileSuspended } from "../suspension";
 
 const userParams = z.object({ userId: userIdSchema });
 const fieldParams = z.object({ userId: userIdSchema, keyName: z.string() });
@@ -41,6 +42,7 @@ export function registerProfileRoutes(server: FastifyInstance, ctx: RouteContext
     const me = await ctx.authenticate(req);
     const { userId, keyName } = parseParams(fieldParams, req.params);
     requireSelf(me.userId, userId, `set the ${keyName}`);
+    refuseWhileSuspended(me);
     // `{ keyName: value }`; a missing key is userapi's M_MISSING_PARAM (after the key's own checks).
     const body = parseBody(jsonObject, req.body);
     const value = Object.hasOwn(body, keyName) ? body[keyName] : undefined;
@@ -53,6 +55,7 @@ export function registerProfileRoutes(server: FastifyInstance, ctx: RouteContext
     const me = await ctx.authenticate(req);
     const { userId, keyName } = parseParams(fieldParams, req.params);
     requireSelf(me.userId, userId, `delete the ${keyName}`);
+    refuseWhileSuspended(me);
     const change = await ok(ctx.userapi.deleteProfileField({ body: { userId, key: keyName } }));
     await afterChange(ctx, userId, keyName, change);
     return {};

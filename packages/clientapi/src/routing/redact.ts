@@ -11,6 +11,7 @@ import { eventIdSchema, getRoomVersion, MatrixError, roomIdSchema } from "@dendr
 import { z } from "zod";
 import { assertCanonicalValues } from "../canonical-values";
 import { parseBody, parseParams } from "../validation";
+import { refuseRedactionWhileSuspended } from "../suspension";
 import { clientRoute, requireJoined, type RouteContext } from "./context";
 
 const redactParams = z.object({ roomId: roomIdSchema, eventId: eventIdSchema, txnId: z.string().min(1).max(255) });
@@ -68,6 +69,7 @@ export function registerRedactRoutes(server: FastifyInstance, ctx: RouteContext)
     const { roomId, eventId, txnId } = parseParams(redactParams, req.params);
     const body = parseBody(z.object({ reason: z.string().optional() }), req.body);
     const content = body.reason !== undefined ? { reason: body.reason } : {};
+    await refuseRedactionWhileSuspended(ctx.roomserver, me, roomId, eventId);
     return { event_id: await sendRedaction(ctx, me, "redact", roomId, eventId, content, txnId) };
   });
 }

@@ -11,6 +11,7 @@ import { jsonObject, parseBody, parseParams } from "../validation";
 import { clientRoute, requireJoined, roomIdOrAliasParam, roomParams, type RouteContext } from "./context";
 import { assertInvitable } from "./invite-permission";
 import { memberProfile } from "./member-profile";
+import { refuseWhileSuspended } from "../suspension";
 
 const reasonBody = z.object({ reason: z.string().optional() });
 const targetBody = z.object({ user_id: userIdSchema, reason: z.string().optional() });
@@ -26,6 +27,7 @@ export function registerRoomRoutes(server: FastifyInstance, ctx: RouteContext): 
 
   clientRoute(server, "POST", "/join/:roomIdOrAlias", async (req) => {
     const me = await ctx.authenticate(req);
+    refuseWhileSuspended(me);
     const roomIdOrAlias = roomIdOrAliasParam(req.params);
     const body = parseBody(joinBody, req.body);
     return join(me.userId, roomIdOrAlias, body.reason);
@@ -34,6 +36,7 @@ export function registerRoomRoutes(server: FastifyInstance, ctx: RouteContext): 
   // knocking.yaml. `via` / `server_name` name servers to knock through: we knock on rooms we hold.
   clientRoute(server, "POST", "/knock/:roomIdOrAlias", async (req) => {
     const me = await ctx.authenticate(req);
+    refuseWhileSuspended(me);
     const roomIdOrAlias = roomIdOrAliasParam(req.params);
     const body = parseBody(reasonBody, req.body);
     // The knock carries the knocker's profile, so the room's members see who is at the door.
@@ -46,6 +49,7 @@ export function registerRoomRoutes(server: FastifyInstance, ctx: RouteContext): 
 
   clientRoute(server, "POST", "/rooms/:roomId/join", async (req) => {
     const me = await ctx.authenticate(req);
+    refuseWhileSuspended(me);
     const { roomId } = parseParams(roomParams, req.params);
     const body = parseBody(joinBody, req.body);
     return join(me.userId, roomId, body.reason);
@@ -66,6 +70,7 @@ export function registerRoomRoutes(server: FastifyInstance, ctx: RouteContext): 
 
   clientRoute(server, "POST", "/rooms/:roomId/invite", async (req) => {
     const me = await ctx.authenticate(req);
+    refuseWhileSuspended(me);
     const { roomId } = parseParams(roomParams, req.params);
     const raw = parseBody(z.object({ user_id: z.unknown().optional(), id_server: z.unknown().optional() }), req.body);
     if (raw.user_id === undefined && raw.id_server !== undefined) {

@@ -12,6 +12,7 @@ import { jsonObject, parseParams, parseRequiredBody } from "../validation";
 import { asMember, clientRoute, type RouteContext } from "./context";
 import { redactsOfSendContent, sendRedaction } from "./redact";
 import { assertRelationTargetAllowed } from "./relation-target";
+import { refuseRedactionWhileSuspended, refuseWhileSuspended } from "../suspension";
 
 const sendParams = z.object({
   roomId: roomIdSchema,
@@ -31,8 +32,10 @@ export function registerSendRoutes(server: FastifyInstance, ctx: RouteContext): 
     const content = parseRequiredBody(jsonObject, req.body);
     if (eventType === "m.room.redaction") {
       const redacts = redactsOfSendContent(content);
+      await refuseRedactionWhileSuspended(ctx.roomserver, me, roomId, redacts);
       return { event_id: await sendRedaction(ctx, me, "send", roomId, redacts, content, txnId) };
     }
+    refuseWhileSuspended(me);
     const eventId = await ctx.txns.once({ userId: me.userId, deviceId: me.deviceId, endpoint: "send", roomId, eventType, txnId }, async () => {
       ctx.rateLimit(`send:${me.userId}`);
       assertCanonicalValues(content);

@@ -18,6 +18,7 @@ import { checkPowerLevelsContent } from "./power-levels-content";
 import { checkStateContentShape } from "./state-content-shape";
 import { readState, stateViewFor, type StateRead } from "./state-access";
 import { withStateUnsigned } from "./state-unsigned";
+import { refuseStateWhileSuspended } from "../suspension";
 
 const stateParams = z.object({
   roomId: roomIdSchema,
@@ -46,6 +47,7 @@ export function registerStateRoutes(server: FastifyInstance, ctx: RouteContext):
     if (eventType === "m.room.create") throw new MatrixError("M_INVALID_PARAM", "path.eventType: m.room.create cannot be sent to an existing room");
     // The body is the event's content: none at all is not an empty content.
     const content = parseRequiredBody(jsonObject, req.body);
+    refuseStateWhileSuspended(me, eventType, stateKey, content);
     ctx.rateLimit(`send:${me.userId}`);
     const own = isOwnMembership(eventType, stateKey, me.userId);
     if (!own) await requireJoined(ctx, roomId, me.userId);

@@ -9,6 +9,7 @@ import { z } from "zod";
 import { parseBody, parseParams } from "../validation";
 import { asMember, clientRoute, roomParams, type RouteContext } from "./context";
 import { memberProfile } from "./member-profile";
+import { refuseWhileSuspended } from "../suspension";
 
 const upgradeBody = z.object({
   new_version: z.string(),
@@ -19,6 +20,7 @@ const upgradeBody = z.object({
 export function registerUpgradeRoomRoute(server: FastifyInstance, ctx: RouteContext): void {
   clientRoute(server, "POST", "/rooms/:roomId/upgrade", async (req) => {
     const me = await ctx.authenticate(req);
+    refuseWhileSuspended(me);
     ctx.rateLimit(`send:${me.userId}`);
     const { roomId } = parseParams(roomParams, req.params);
     const b = parseBody(upgradeBody, req.body);
