@@ -12,7 +12,7 @@ export interface ClientapiConfigSections {
       support?: { contacts?: Array<{ role: string; matrix_id?: string | undefined; email_address?: string | undefined }> | undefined; support_page?: string | undefined } | undefined;
     };
   };
-  clientapi: { rate_limiting: { enabled: boolean; threshold: number; cooloff: number } };
+  clientapi: { rate_limiting: { enabled: boolean; threshold: number; cooloff: number }; user_directory?: { search_all_users: boolean } | undefined };
 }
 
 export function clientapiConfigFrom(config: ClientapiConfigSections): ClientapiConfig {
@@ -25,6 +25,7 @@ export function clientapiConfigFrom(config: ClientapiConfigSections): ClientapiC
       threshold: clientapi.rate_limiting.threshold,
       cooloffMs: clientapi.rate_limiting.cooloff,
     },
+    userDirectory: { searchAllUsers: clientapi.user_directory?.search_all_users ?? false },
     wellKnown: {
       ...(global.well_known.client_name !== undefined ? { clientBaseUrl: global.well_known.client_name } : {}),
       ...(support !== undefined ? { support: supportDocument(support) } : {}),

@@ -3,6 +3,7 @@
 // deactivated account), how (word prefixes of the user ID or display name, any case), limit and
 // limited, and the 400s and 401 for bad requests.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { clientapiConfigFrom } from "../src/from-config";
 import { call, enc, expectError, register, startServer, type TestServer, type User } from "./harness";
 
 let s: TestServer;
@@ -14,7 +15,11 @@ let erin: User;
 let pub: string;
 beforeAll(async () => {
   s = await startServer();
-  [alice, bob, carol, dave, erin] = await Promise.all(["alice", "bob", "carol", "dave", "erin"].map((n) => register(s, n)));
+  alice = await register(s, "alice");
+  bob = await register(s, "bob");
+  carol = await register(s, "carol");
+  dave = await register(s, "dave");
+  erin = await register(s, "erin");
   await setName(bob, "Bob Smith");
   await setName(carol, "Дмитрий Петров");
   await setName(dave, "Dave Hidden");
@@ -109,5 +114,24 @@ describe("user directory search", () => {
     expectError(await search([]), 400, "M_BAD_JSON");
     expectError(await call(s, "POST", "/user_directory/search", { search_term: "bob" }), 401, "M_MISSING_TOKEN");
     expect((await search({ search_term: "" })).body).toEqual({ results: [], limited: false });
+  });
+});
+
+describe("user directory search with clientapi.user_directory.search_all_users", () => {
+  it("finds members of every room, but not the searcher", async () => {
+    const sections = { global: { default_room_version: "12", well_known: {} }, clientapi: { rate_limiting: { enabled: false, threshold: 1, cooloff: 1 } } };
+    expect(clientapiConfigFrom(sections).userDirectory).toEqual({ searchAllUsers: false });
+    const config = clientapiConfigFrom({ ...sections, clientapi: { ...sections.clientapi, user_directory: { search_all_users: true } } });
+    const t = await startServer({ config });
+    try {
+      const ann = await register(t, "ann");
+      const ben = await register(t, "ben");
+      await call(t, "POST", "/createRoom", { preset: "private_chat" }, ben.token);
+      await call(t, "POST", "/createRoom", { preset: "private_chat" }, ann.token);
+      const r = await call(t, "POST", "/user_directory/search", { search_term: "test" }, ann.token);
+      expect(r.body).toEqual({ results: [{ user_id: ben.userId, display_name: "ben" }], limited: false });
+    } finally {
+      await t.close();
+    }
   });
 });

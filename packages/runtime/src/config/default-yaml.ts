@@ -53,6 +53,12 @@ export function defaultConfigYaml(opts: DefaultConfigOptions): string {
     if (name === "mediaapi") lines.push(`  base_path: ${q(`${dataDir}/media`)}`, `  max_file_size_bytes: 10485760`);
     if (name === "clientapi") {
       lines.push(`  rate_limiting:`, `    enabled: true`, `    threshold: 5`, `    cooloff: "500ms"`);
+      lines.push(
+        `  user_directory:`,
+        `    # true: the user directory search finds members of every room; false: only of rooms the`,
+        `    # searcher is in and of public rooms (join rule public or history world_readable).`,
+        `    search_all_users: false`,
+      );
     }
     return lines.length === 1 ? `${name}: {}` : lines.join("\n");
   }).join("\n\n");

@@ -210,6 +210,16 @@ export const COMPONENT_OPTIONS = {
       .object({ enabled: z.boolean().default(true), threshold: z.number().int().positive().default(5), cooloff: durationSchema.default("500ms") })
       .strict()
       .default({}),
+    user_directory: z
+      .object({
+        /**
+         * POST /user_directory/search finds the members of every room, not only of the rooms the
+         * searcher is in and of public ones (Synapse's user_directory.search_all_users).
+         */
+        search_all_users: z.boolean().default(false),
+      })
+      .strict()
+      .default({}),
   },
   syncapi: {},
   federationapi: {},

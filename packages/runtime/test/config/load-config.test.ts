@@ -30,6 +30,7 @@ describe("loadConfig", () => {
     expect(c.metrics.enabled).toBe(false);
     expect(c.roomserver.listen).toEqual({});
     expect(c.roomserver.event_cache_entries).toBe(10_000);
+    expect(c.clientapi.user_directory).toEqual({ search_all_users: false });
     expect(c.mediaapi.max_file_size_bytes).toBe(10 * 1024 * 1024);
     expect(c.monolith.listen).toBe("0.0.0.0:8008");
   });
@@ -174,6 +175,7 @@ describe("environment overrides", () => {
         DENDRITE_GLOBAL__FEDERATION__SERVER_NAME_MAP: '{"hs2:8448": "http://127.0.0.1:8448"}',
         DENDRITE_MEDIAAPI__MAX_FILE_SIZE_BYTES: "2048",
         DENDRITE_ROOMSERVER__EVENT_CACHE_ENTRIES: "50000",
+        DENDRITE_CLIENTAPI__USER_DIRECTORY__SEARCH_ALL_USERS: "true",
         dendrite_roomserver__listen__internal: "127.0.0.1:7770", // not our prefix: ignored
         DENDRITE_ROOMSERVER__LISTEN__INTERNAL: "127.0.0.1:7771",
         DENDRITE_CONFIG: "/etc/dendrite.yaml", // no "__": not a key
@@ -190,6 +192,7 @@ describe("environment overrides", () => {
     expect(c.mediaapi.max_file_size_bytes).toBe(2048);
     expect(c.roomserver.listen.internal).toBe("127.0.0.1:7771");
     expect(c.roomserver.event_cache_entries).toBe(50_000);
+    expect(c.clientapi.user_directory.search_all_users).toBe(true);
   });
 
   it("names the variable when its value or key is wrong", () => {
@@ -252,6 +255,7 @@ describe("federation.deny_networks / allow_networks", () => {
     const generated = loadConfig({ yaml: defaultConfigYaml({ serverName: "a.example" }), env: {} });
     expect(generated.global.federation.deny_networks).toEqual([...DEFAULT_DENY_NETWORKS]);
     expect(generated.global.federation.allow_networks).toEqual([]);
+    expect(generated.clientapi.user_directory.search_all_users).toBe(false);
   });
 
   it("takes CIDRs and single addresses, from the file or the environment", () => {
