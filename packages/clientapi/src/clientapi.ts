@@ -10,6 +10,7 @@ import type { ClientapiDeps } from "./deps";
 import { createRateLimiter } from "./ratelimit";
 import { registerAccountDataRoutes } from "./routing/account-data";
 import { registerAccountRoutes } from "./routing/account";
+import { registerAdminModerationRoutes } from "./routing/admin-moderation";
 import { registerAdminRegisterRoutes } from "./routing/admin-register";
 import { registerAuthRoutes } from "./routing/auth";
 import { registerCapabilitiesRoute } from "./routing/capabilities";
@@ -66,6 +67,7 @@ export async function createClientapi(deps: ClientapiDeps): Promise<Clientapi> {
       registerAuthRoutes(server, ctx);
       registerRegisterRoutes(server, ctx);
       registerAdminRegisterRoutes(server, ctx);
+      registerAdminModerationRoutes(server, ctx);
       registerAccountRoutes(server, ctx);
       registerThreepidRoutes(server, ctx);
       registerDeviceRoutes(server, ctx);

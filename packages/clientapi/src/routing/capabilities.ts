@@ -2,7 +2,8 @@
  * GET /capabilities: what this server lets clients do. Room versions from protocol (every one
  * stable), the default from config; password changes on; every profile field settable (v1.16's
  * m.profile_fields, with the deprecated displayname/avatar flags kept for older clients) unless
- * the user is suspended; no 3PIDs.
+ * the user is suspended; no 3PIDs. Admins are told they may lock and suspend (v1.18
+ * m.account_moderation, admin-moderation.ts); others get no such entry, as the spec asks.
  */
 import type { FastifyInstance } from "fastify";
 import { SUPPORTED_ROOM_VERSIONS, getRoomVersion } from "@dendrite-ts/protocol";
@@ -22,8 +23,9 @@ export function registerCapabilitiesRoute(server: FastifyInstance, ctx: RouteCon
   };
   const profileOff = { enabled: false };
   const suspended = { ...capabilities, "m.set_displayname": profileOff, "m.set_avatar_url": profileOff, "m.profile_fields": profileOff };
+  const moderation = { "m.account_moderation": { lock: true, suspend: true } };
   clientRoute(server, "GET", "/capabilities", async (req) => {
     const me = await ctx.authenticate(req);
-    return { capabilities: me.isSuspended ? suspended : capabilities };
+    return { capabilities: { ...(me.isSuspended ? suspended : capabilities), ...(me.isAdmin ? moderation : {}) } };
   });
 }
