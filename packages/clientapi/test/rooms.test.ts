@@ -231,6 +231,15 @@ describe("rooms", () => {
     expect(await memberEventId()).toBe(withReason);
   });
 
+  it("the same user joining five times at once makes one join event", async () => {
+    const roomId = (await call(s, "POST", "/createRoom", { preset: "public_chat" }, alice.token)).body.room_id;
+    const answers = await Promise.all(Array.from({ length: 5 }, () => call(s, "POST", `/join/${enc(roomId)}`, {}, carol.token)));
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    const { body: latest } = await s.roomserver.queryLatestEventsAndState({ body: { roomId, stateToFetch: [] } });
+    const { body: history } = await s.roomserver.queryBackfill({ body: { roomId, fromEventIds: latest.latestEventIds, limit: 100 } });
+    expect(history.events.filter((e) => e.type === "m.room.member" && e.state_key === carol.userId)).toHaveLength(1);
+  });
+
   it("join errors: unknown alias 404, invite-only room 403, malformed ID 400", async () => {
     expectError(await call(s, "POST", `/join/${enc("#nowhere:test.local")}`, {}, bob.token), 404, "M_NOT_FOUND");
     const priv = (await call(s, "POST", "/createRoom", { preset: "private_chat" }, alice.token)).body.room_id;

@@ -1,4 +1,5 @@
 /** The contract's server side: each route unwraps its body and calls the operation. */
+import { KeyedQueues } from "@dendrite-ts/runtime";
 import type { RoomserverApi } from "../api";
 import type { RoomserverContext } from "./context";
 import type { Inputter } from "./input/inputter";
@@ -20,6 +21,7 @@ import { queryAuthChain, queryCurrentState, queryEventsById, queryLatestEventsAn
 const ok = <T>(body: T) => ({ status: 200 as const, body });
 
 export function roomserverImpl(ctx: RoomserverContext, inputter: Inputter): RoomserverApi {
+  const joins = new KeyedQueues();
   return {
     inputRoomEvents: async ({ body }) => {
       if (body.async) {
@@ -43,7 +45,9 @@ export function roomserverImpl(ctx: RoomserverContext, inputter: Inputter): Room
     },
     queryAliasesForRoom: async ({ body }) => ok({ aliases: await ctx.store.aliasesForRoom(body.roomId) }),
     performCreateRoom: async ({ body }) => ok(await createRoom(ctx, inputter, body)),
-    performJoin: async ({ body }) => ok(await join(ctx, inputter, body.userId, body.roomIdOrAlias, body.content)),
+    // One join at a time per user: a join that changes nothing is a no-op, and two at once would
+    // each find the user not yet joined and both make an event.
+    performJoin: async ({ body }) => ok(await joins.run(body.userId, () => join(ctx, inputter, body.userId, body.roomIdOrAlias, body.content))),
     performKnock: async ({ body }) => ok(await knock(ctx, inputter, body.userId, body.roomIdOrAlias, body.reason, body.content)),
     performLeave: async ({ body }) => ok({ eventId: await leave(ctx, inputter, body.userId, body.roomId, body.reason) }),
     performInvite: async ({ body }) =>
