@@ -1,0 +1,60 @@
+/**
+ * eduserver's internal API as a ts-rest contract: what clientapi (and later federationapi) call,
+ * in-process in the monolith and over HTTP in the polylith. Callers have already checked that the
+ * user may do it (their own typing, a room they are in, an event they can see); eduserver keeps
+ * the ephemeral state and tells the streams. Every route is a POST with a JSON body.
+ */
+import { initContract } from "@ts-rest/core";
+import type { ContractClient, ContractImpl } from "@dendrite-ts/runtime";
+import { z } from "zod";
+import { RECEIPT_TYPES } from "./output";
+
+const c = initContract();
+
+const post = <B extends z.ZodTypeAny, R extends z.ZodTypeAny>(path: string, body: B, response: R, summary: string) =>
+  ({ method: "POST", path: `/${path}`, body, responses: { 200: response }, summary }) as const;
+
+export const performTypingSchema = z.object({
+  roomId: z.string().min(1),
+  userId: z.string().min(1),
+  typing: z.boolean(),
+  /** How long the user types unless renewed, ms; capped by the eduserver. Ignored when stopping. */
+  timeoutMs: z.number().int().nonnegative().optional(),
+});
+export type PerformTypingRequest = z.input<typeof performTypingSchema>;
+
+export const performReceiptSchema = z.object({
+  roomId: z.string().min(1),
+  userId: z.string().min(1),
+  receiptType: z.enum(RECEIPT_TYPES),
+  eventId: z.string().min(1),
+  /** A thread root's event ID or "main"; absent for an unthreaded receipt. */
+  threadId: z.string().min(1).optional(),
+});
+export type PerformReceiptRequest = z.input<typeof performReceiptSchema>;
+
+export const eduserverContract = c.router(
+  {
+    performTyping: post(
+      "typing/perform",
+      performTypingSchema,
+      z.object({}),
+      "A user starts (for a capped timeout) or stops typing in a room; publishes OutputTypingEvent, and again when the timeout runs out.",
+    ),
+    performReceipt: post(
+      "receipts/perform",
+      performReceiptSchema,
+      z.object({ ts: z.number() }),
+      "A user's receipt of a type (and thread) moves to an event; publishes OutputReceiptEvent with the server's ts.",
+    ),
+  },
+  { pathPrefix: "/_dendrite/eduserver/v1", strictStatusCodes: true },
+);
+
+export type EduserverContract = typeof eduserverContract;
+/** What createEduserver returns: the contract's server side. */
+export type EduserverApi = ContractImpl<EduserverContract>;
+/** What callers hold, in-process or remote. */
+export type EduserverClient = ContractClient<EduserverContract>;
+/** clientapi: typing and receipts for its own users. */
+export type EduserverForClient = Pick<EduserverClient, "performTyping" | "performReceipt">;

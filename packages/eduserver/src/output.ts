@@ -1,0 +1,61 @@
+/**
+ * Messages eduserver publishes, for syncapi (and later federationsender). Both streams carry one
+ * subject per room (the room ID base64url-encoded: room IDs hold dots, which split NATS subject
+ * tokens), so one room's changes arrive in order and rooms run in parallel.
+ *
+ * Delivery is at-least-once: consumers apply a typing change as "this user types until
+ * expireTs" (or stops), which a repeat does not change, and keep one receipt per (room, type,
+ * user, thread), which a repeat does not move.
+ */
+import { z } from "zod";
+
+export const OUTPUT_TYPING_EVENT = "OutputTypingEvent";
+export const OUTPUT_RECEIPT_EVENT = "OutputReceiptEvent";
+
+export const outputTypingEventStream = { name: OUTPUT_TYPING_EVENT, subjects: [`${OUTPUT_TYPING_EVENT}.*`] };
+export const outputReceiptEventStream = { name: OUTPUT_RECEIPT_EVENT, subjects: [`${OUTPUT_RECEIPT_EVENT}.*`] };
+
+const roomToken = (roomId: string) => Buffer.from(roomId, "utf8").toString("base64url");
+export const typingSubject = (roomId: string) => `${OUTPUT_TYPING_EVENT}.${roomToken(roomId)}`;
+export const receiptSubject = (roomId: string) => `${OUTPUT_RECEIPT_EVENT}.${roomToken(roomId)}`;
+
+/** A user started or stopped typing in a room (a timeout that ran out is a stop). */
+export interface OutputTypingEvent {
+  roomId: string;
+  userId: string;
+  typing: boolean;
+  /** When typing: the instant (ms since the epoch) it ends unless renewed. Null when stopped. */
+  expireTs: number | null;
+}
+
+export const outputTypingEventSchema: z.ZodType<OutputTypingEvent> = z.object({
+  roomId: z.string(),
+  userId: z.string(),
+  typing: z.boolean(),
+  expireTs: z.number().nullable(),
+});
+
+/** The receipt types a client may send (m.fully_read is room account data, not a receipt). */
+export const RECEIPT_TYPES = ["m.read", "m.read.private"] as const;
+export type ReceiptType = (typeof RECEIPT_TYPES)[number];
+
+/** A user's receipt moved to an event (client-server API, "Receipts"). */
+export interface OutputReceiptEvent {
+  roomId: string;
+  userId: string;
+  receiptType: ReceiptType;
+  eventId: string;
+  /** The thread (a root event ID, or "main"); null for an unthreaded receipt. */
+  threadId: string | null;
+  /** When the server received it, ms since the epoch: the receipt's `ts`. */
+  ts: number;
+}
+
+export const outputReceiptEventSchema: z.ZodType<OutputReceiptEvent> = z.object({
+  roomId: z.string(),
+  userId: z.string(),
+  receiptType: z.enum(RECEIPT_TYPES),
+  eventId: z.string(),
+  threadId: z.string().nullable(),
+  ts: z.number(),
+});

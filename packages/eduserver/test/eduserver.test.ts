@@ -1,0 +1,126 @@
+/**
+ * The eduserver through both client adapters (in-process and over HTTP, as the polylith wires
+ * it), read back from its streams as syncapi reads them: typing starts, renewals, stops and
+ * timeouts that run out; receipts with the server's ts; the timeout cap; bad input refused.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  closeServer,
+  createEmbeddedStreams,
+  createHttpServer,
+  createLogger,
+  httpClient,
+  listen,
+  localClient,
+  mountContract,
+  openTestDatabase,
+  type Database,
+  type HttpServer,
+  type Streams,
+  type Subscription,
+} from "@dendrite-ts/runtime";
+import {
+  createEduserver,
+  eduserverContract,
+  MAX_TYPING_TIMEOUT_MS,
+  OUTPUT_RECEIPT_EVENT,
+  OUTPUT_TYPING_EVENT,
+  outputReceiptEventSchema,
+  outputTypingEventSchema,
+  type Eduserver,
+  type EduserverClient,
+  type OutputReceiptEvent,
+  type OutputTypingEvent,
+} from "../src/index";
+
+let db: Database;
+let streams: Streams;
+let edu: Eduserver;
+let server: HttpServer;
+const clients: Record<string, EduserverClient> = {};
+const typing: OutputTypingEvent[] = [];
+const receipts: OutputReceiptEvent[] = [];
+const subs: Subscription[] = [];
+let clock = 1_000_000;
+
+async function until(what: string, check: () => boolean): Promise<void> {
+  for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!check()) throw new Error(`timed out waiting for ${what}`);
+}
+
+beforeAll(async () => {
+  db = await openTestDatabase();
+  streams = await createEmbeddedStreams(db, { pollMs: 20 });
+  edu = await createEduserver({ streams, now: () => clock });
+  await streams.ensureConsumer(OUTPUT_TYPING_EVENT, "test-typing");
+  await streams.ensureConsumer(OUTPUT_RECEIPT_EVENT, "test-receipts");
+  subs.push(await streams.consume(OUTPUT_TYPING_EVENT, "test-typing", (m) => void typing.push(outputTypingEventSchema.parse(m.json()))));
+  subs.push(await streams.consume(OUTPUT_RECEIPT_EVENT, "test-receipts", (m) => void receipts.push(outputReceiptEventSchema.parse(m.json()))));
+  server = createHttpServer({ logger: createLogger({ level: "silent" }) });
+  await mountContract(server, eduserverContract, edu.api);
+  clients.local = localClient(eduserverContract, edu.api);
+  clients.http = httpClient(eduserverContract, (await listen(server, "127.0.0.1:0")).url);
+});
+afterAll(async () => {
+  for (const s of subs) await s.stop();
+  await edu?.close();
+  if (server) await closeServer(server, 1000);
+  await streams?.close();
+  await db?.close();
+});
+
+describe.each(["local", "http"])("over %s", (transport) => {
+  const room = `!typing-${transport}:test.local`;
+  it("publishes a start with its expiry, a renewal, and a stop", async () => {
+    const c = clients[transport]!;
+    typing.length = 0;
+    await c.performTyping({ body: { roomId: room, userId: "@a:test.local", typing: true, timeoutMs: 20_000 } });
+    await c.performTyping({ body: { roomId: room, userId: "@a:test.local", typing: true, timeoutMs: 30_000 } });
+    await c.performTyping({ body: { roomId: room, userId: "@a:test.local", typing: false } });
+    await until("three typing messages", () => typing.length === 3);
+    expect(typing).toEqual([
+      { roomId: room, userId: "@a:test.local", typing: true, expireTs: clock + 20_000 },
+      { roomId: room, userId: "@a:test.local", typing: true, expireTs: clock + 30_000 },
+      { roomId: room, userId: "@a:test.local", typing: false, expireTs: null },
+    ]);
+  });
+
+  it("caps the timeout at 120 s", async () => {
+    typing.length = 0;
+    await clients[transport]!.performTyping({ body: { roomId: room, userId: "@b:test.local", typing: true, timeoutMs: 3_600_000 } });
+    await until("the start", () => typing.length === 1);
+    expect(typing[0]!.expireTs).toBe(clock + MAX_TYPING_TIMEOUT_MS);
+    await clients[transport]!.performTyping({ body: { roomId: room, userId: "@b:test.local", typing: false } });
+  });
+
+  it("publishes a receipt with the server's ts, threaded or not", async () => {
+    receipts.length = 0;
+    const c = clients[transport]!;
+    const { body } = await c.performReceipt({ body: { roomId: room, userId: "@a:test.local", receiptType: "m.read", eventId: "$e1" } });
+    expect(body.ts).toBe(clock);
+    await c.performReceipt({ body: { roomId: room, userId: "@a:test.local", receiptType: "m.read.private", eventId: "$e2", threadId: "main" } });
+    await until("two receipts", () => receipts.length === 2);
+    expect(receipts).toEqual([
+      { roomId: room, userId: "@a:test.local", receiptType: "m.read", eventId: "$e1", threadId: null, ts: clock },
+      { roomId: room, userId: "@a:test.local", receiptType: "m.read.private", eventId: "$e2", threadId: "main", ts: clock },
+    ]);
+  });
+
+  it("refuses a receipt type that is not one", async () => {
+    const c = clients[transport]!;
+    // m.fully_read is account data, never a receipt.
+    await expect(c.performReceipt({ body: { roomId: room, userId: "@a:test.local", receiptType: "m.fully_read" as "m.read", eventId: "$e1" } })).rejects.toThrow();
+  });
+});
+
+it("a timeout that runs out publishes a stop; a renewal before it keeps the user typing", async () => {
+  const room = "!timeout:test.local";
+  typing.length = 0;
+  await edu.api.performTyping({ body: { roomId: room, userId: "@c:test.local", typing: true, timeoutMs: 100 } } as never);
+  // Renewed before it ran out: the first timer must not end it.
+  await edu.api.performTyping({ body: { roomId: room, userId: "@c:test.local", typing: true, timeoutMs: 1500 } } as never);
+  await new Promise((r) => setTimeout(r, 400));
+  expect(typing.filter((t) => !t.typing)).toEqual([]);
+  await until("the stop", () => typing.some((t) => !t.typing));
+  expect(typing.at(-1)).toEqual({ roomId: room, userId: "@c:test.local", typing: false, expireTs: null });
+});
