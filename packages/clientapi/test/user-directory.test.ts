@@ -65,6 +65,9 @@ describe("user directory search", () => {
     expect(await found("hidden")).toEqual([]);
     expect(await found("bob", carol)).toEqual([]); // Bob is only in Alice's private room
     expect(await found("alice", bob)).toEqual([alice.userId]);
+    // Oneself: only as a member of a public room (as Synapse).
+    expect(await found("alice")).toEqual([]);
+    expect(await found("carol", carol)).toEqual([carol.userId]);
   });
 
   it("follows display name changes", async () => {

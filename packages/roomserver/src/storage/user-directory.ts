@@ -2,7 +2,8 @@
  * The user directory's search (client-server API, "User directory"): joined members, by the words
  * of their user ID and of the displayname their join carries, among the rooms the searcher may
  * see into — the rooms they are joined to and every public room (join rule `public` or history
- * `world_readable`) — or among every room. One statement whatever the number of rooms.
+ * `world_readable`) — or among every room. The searcher is found only in a public room (never
+ * with every room searched), as Synapse does. One statement whatever the number of rooms.
  */
 import { sql } from "drizzle-orm";
 import type { Executor } from "./db";
@@ -36,10 +37,11 @@ export function userDirectoryQueries(db: Executor): UserDirectoryQueries {
         searcher AS (
           SELECT event_state_key_nid AS nid FROM roomserver.event_state_keys WHERE event_state_key = ${searcher}
         ),
-        visible AS (
+        shared AS (
           SELECT room_nid FROM roomserver.memberships
           WHERE target_nid = (SELECT nid FROM searcher) AND membership = 'join'
-          UNION
+        ),
+        public_rooms AS (
           SELECT room_nid FROM roomserver.room_visibility
           WHERE join_rule = 'public' OR history_visibility = 'world_readable'
         ),
@@ -51,8 +53,9 @@ export function userDirectoryQueries(db: Executor): UserDirectoryQueries {
           FROM roomserver.memberships m
           JOIN roomserver.event_state_keys k ON k.event_state_key_nid = m.target_nid
           WHERE m.membership = 'join'
-            AND (${allRooms}::boolean OR m.room_nid IN (SELECT room_nid FROM visible))
-            AND NOT (${allRooms}::boolean AND k.event_state_key = ${searcher})
+            -- The searcher finds themselves only as a member of a public room (as Synapse does).
+            AND CASE WHEN k.event_state_key = ${searcher} THEN NOT ${allRooms}::boolean AND m.room_nid IN (SELECT room_nid FROM public_rooms)
+              ELSE ${allRooms}::boolean OR m.room_nid IN (SELECT room_nid FROM shared) OR m.room_nid IN (SELECT room_nid FROM public_rooms) END
         ),
         matched AS (
           SELECT DISTINCT ON (c.target_nid) c.user_id, c.display_name, c.avatar_url,
