@@ -4,6 +4,7 @@
  * call; it returns once the server is listening.
  */
 import { clientapiConfigFrom, createClientapi } from "@dendrite-ts/clientapi";
+import { createEduserver, eduserverContract } from "@dendrite-ts/eduserver";
 import { createRoomserver, roomserverContract, type RoomserverContract } from "@dendrite-ts/roomserver";
 import {
   startStreamLagReporter,
@@ -98,10 +99,14 @@ export async function startMonolith(opts: StartMonolithOptions): Promise<Running
     cleanups.push(() => userapiImpl.close());
     const userapi = localClient(userapiContract, userapiImpl.api);
     await ensureConfiguredTokens(userapi, global.registration.tokens);
+    const eduserverImpl = await createEduserver({ streams, logger: logger.child({ component: "eduserver" }) });
+    cleanups.push(() => eduserverImpl.close());
+    const eduserver = localClient(eduserverContract, eduserverImpl.api);
 
     const clientapi = await createClientapi({
       userapi,
       roomserver,
+      eduserver,
       db,
       serverName: global.server_name,
       config: clientapiConfigFrom(config),

@@ -20,6 +20,7 @@ import { registerDeviceRoutes } from "./routing/devices";
 import { registerDirectoryRoutes } from "./routing/directory";
 import { registerProfileRoutes } from "./routing/profile";
 import { registerPublicRoomRoutes } from "./routing/public-rooms";
+import { registerReceiptRoutes } from "./routing/receipts";
 import { registerRoomSummaryRoutes } from "./routing/room-summary";
 import { registerMutualRoomsRoute } from "./routing/mutual-rooms";
 import { registerSpaceHierarchyRoute } from "./routing/space-hierarchy";
@@ -33,6 +34,7 @@ import { registerSendRoutes } from "./routing/send";
 import { registerStateRoutes } from "./routing/state";
 import { registerTagRoutes } from "./routing/tags";
 import { registerThreepidRoutes } from "./routing/threepid";
+import { registerTypingRoute } from "./routing/typing";
 import { registerUpgradeRoomRoute } from "./routing/upgrade-room";
 import { registerUserDirectoryRoute } from "./routing/user-directory";
 import { registerVersionsRoute } from "./routing/versions";
@@ -50,6 +52,7 @@ export async function createClientapi(deps: ClientapiDeps): Promise<Clientapi> {
   const ctx: RouteContext = {
     userapi: deps.userapi,
     roomserver: deps.roomserver,
+    eduserver: deps.eduserver,
     serverName: deps.serverName,
     config: deps.config,
     authenticate: createAuthenticator(deps.userapi, deps.logger, now),
@@ -76,6 +79,8 @@ export async function createClientapi(deps: ClientapiDeps): Promise<Clientapi> {
       registerSendRoutes(server, ctx);
       registerStateRoutes(server, ctx);
       registerRedactRoutes(server, ctx);
+      registerTypingRoute(server, ctx);
+      registerReceiptRoutes(server, ctx);
       registerDirectoryRoutes(server, ctx);
       registerPublicRoomRoutes(server, ctx);
       registerRoomSummaryRoutes(server, ctx);

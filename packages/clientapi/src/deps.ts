@@ -7,14 +7,16 @@ import type { WellKnownConfig } from "./routing/well-known";
 import type { Database, Logger } from "@dendrite-ts/runtime";
 import type { RoomserverClient, RoomserverForClient } from "@dendrite-ts/roomserver";
 import type { UserapiForClient } from "@dendrite-ts/userapi";
+import type { EduserverForClient } from "@dendrite-ts/eduserver";
 
 /** Everything clientapi calls on userapi (today: the whole client view). */
 export type ClientUserapi = UserapiForClient;
 /**
  * Everything clientapi calls on the roomserver: its client view, plus queryStateAfterEvents
- * for GET /state (the view has no "all current state" query).
+ * for GET /state (the view has no "all current state" query) and queryVisibleEvents (receipts
+ * only for events the user can see).
  */
-export type ClientRoomserver = RoomserverForClient & Pick<RoomserverClient, "queryStateAfterEvents">;
+export type ClientRoomserver = RoomserverForClient & Pick<RoomserverClient, "queryStateAfterEvents" | "queryVisibleEvents">;
 
 export interface RateLimitConfig {
   enabled: boolean;
@@ -42,6 +44,8 @@ export interface UserDirectoryConfig {
 export interface ClientapiDeps {
   userapi: ClientUserapi;
   roomserver: ClientRoomserver;
+  /** Typing notifications and receipts. */
+  eduserver: EduserverForClient;
   /** Holds the `clientapi` schema (no tables since 0002); migrations run in createClientapi. */
   db: Pick<Database, "sql">;
   serverName: string;

@@ -13,6 +13,7 @@ import {
 } from "@dendrite-ts/runtime";
 import { createRoomserver, roomserverContract, type RoomserverClient } from "@dendrite-ts/roomserver";
 import { createUserapi, userapiContract, type RegistrationConfig, type UserapiClient } from "@dendrite-ts/userapi";
+import { createEduserver, eduserverContract, type EduserverClient } from "@dendrite-ts/eduserver";
 import { expect } from "vitest";
 import { createClientapi, type ClientapiConfig } from "../src/index";
 
@@ -23,6 +24,7 @@ export interface TestServer {
   db: Database;
   userapi: UserapiClient;
   roomserver: RoomserverClient;
+  eduserver: EduserverClient;
   streams: Streams;
   /** Replaces clientapi and its HTTP server with new ones over the same database. */
   restartClientapi(): Promise<void>;
@@ -51,11 +53,14 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   const roomserverImpl = await createRoomserver({ db, streams, serverName: SERVER, signingKey: generateSigningKey("ed25519:test"), logger });
   const userapi = localClient(userapiContract, userapiImpl.api);
   const roomserver = localClient(roomserverContract, roomserverImpl.api);
+  const eduserverImpl = await createEduserver({ streams });
+  const eduserver = localClient(eduserverContract, eduserverImpl.api);
   // A fresh clientapi (nothing in memory carried over) on a fresh HTTP server.
   const makeServer = async () => {
     const clientapi = await createClientapi({
       userapi,
       roomserver,
+      eduserver,
       db,
       serverName: SERVER,
       config: {
@@ -78,6 +83,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     db,
     userapi,
     roomserver,
+    eduserver,
     streams,
     async restartClientapi() {
       await t.server.close();
@@ -91,6 +97,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     close: async () => {
       for (const other of others) await other.close();
       await t.server.close();
+      await eduserverImpl.close();
       await roomserverImpl.close();
       await userapiImpl.close();
       await streams.close();

@@ -1,5 +1,6 @@
 /** Every component the polylith can run as a process, in start order. */
 import { clientapiEntry } from "./clientapi";
+import { eduserverEntry } from "./eduserver";
 import { roomserverEntry } from "./roomserver";
 import { serverkeyapiEntry } from "./serverkeyapi";
 import { syncapiEntry } from "./syncapi";
@@ -10,6 +11,7 @@ export const COMPONENT_ENTRIES: readonly ComponentEntry[] = [
   serverkeyapiEntry,
   roomserverEntry,
   userapiEntry,
+  eduserverEntry,
   clientapiEntry,
   syncapiEntry,
 ];

@@ -17,6 +17,7 @@ import { parseParams } from "../validation";
 export interface RouteContext {
   userapi: ClientUserapi;
   roomserver: ClientRoomserver;
+  eduserver: ClientapiDeps["eduserver"];
   serverName: string;
   config: ClientapiConfig;
   authenticate: Authenticate;
