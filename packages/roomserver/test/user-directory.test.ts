@@ -97,9 +97,9 @@ describe("querySearchUserDirectory", () => {
     const probes = () => Promise.all([search("robert"), search("дмитрий"), search("frank"), search("alice", { userId: BOB })]);
     const before = await probes();
     await h.db.sql.unsafe(`
-      ALTER TABLE roomserver.memberships DROP COLUMN display_name, DROP COLUMN avatar_url, DROP COLUMN name_key;
+      ALTER TABLE roomserver.memberships DROP COLUMN display_name, DROP COLUMN avatar_url, DROP COLUMN search_key;
       DROP TABLE roomserver.room_visibility;
-      DELETE FROM roomserver.schema_migrations WHERE id = '0004_user_directory';`);
+      DELETE FROM roomserver.schema_migrations WHERE id IN ('0004_user_directory', '0005_user_directory_search_key');`);
     await applyMigrations(h.db, ROOMSERVER_SCHEMA, roomserverMigrations);
     expect(await probes()).toEqual(before);
     expect(before.map((b) => b.users.length)).toEqual([1, 1, 1, 1]);

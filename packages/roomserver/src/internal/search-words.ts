@@ -18,10 +18,10 @@ export function searchWords(text: string): string[] {
 }
 
 /**
- * The indexed form of a display name: its words between single spaces, with a space at each end,
- * so "a word starting with w" is `LIKE '% w%'` and "the word w" is `LIKE '% w %'`.
+ * What the directory searches for a joined member: the words of their user ID and of their
+ * display name between single spaces, with a space at each end, so "a word starting with w" is
+ * `LIKE '% w%'` and "the word w" is `LIKE '% w %'`.
  */
-export function nameKey(displayName: string | undefined): string | null {
-  if (displayName === undefined) return null;
-  return ` ${searchWords(displayName).join(" ")} `;
+export function searchKey(userId: string, displayName: string | undefined): string {
+  return ` ${[...searchWords(userId), ...(displayName === undefined ? [] : searchWords(displayName))].join(" ")} `;
 }

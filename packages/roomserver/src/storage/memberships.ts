@@ -5,14 +5,14 @@ import { memberships } from "./schema";
 
 export type MembershipRow = typeof memberships.$inferSelect;
 /** A row as current state sets it: the profile columns only for a joined member. */
-export type NewMembershipRow = Omit<MembershipRow, "forgotten" | "displayName" | "avatarUrl" | "nameKey"> &
-  Partial<Pick<MembershipRow, "displayName" | "avatarUrl" | "nameKey">>;
+export type NewMembershipRow = Omit<MembershipRow, "forgotten" | "displayName" | "avatarUrl" | "searchKey"> &
+  Partial<Pick<MembershipRow, "displayName" | "avatarUrl" | "searchKey">>;
 
 export interface MembershipQueries {
   /** Sets memberships from current-state changes (one statement for the batch). */
   upsertMemberships(rows: readonly NewMembershipRow[]): Promise<void>;
-  /** The member event was redacted: if it is still the row's, the row keeps no profile. */
-  clearMemberProfile(roomNid: number, targetNid: number, eventNid: number): Promise<void>;
+  /** The member event was redacted: if it is still the row's, the row keeps no profile (`searchKey`: the user ID's words alone). */
+  clearMemberProfile(roomNid: number, targetNid: number, eventNid: number, searchKey: string): Promise<void>;
   membership(roomNid: number, targetNid: number): Promise<MembershipRow | undefined>;
   /** Members of a room, optionally only those with `membership`, optionally only local ones. */
   roomMembers(roomNid: number, opts?: { membership?: string; localOnly?: boolean }): Promise<MembershipRow[]>;
@@ -31,7 +31,7 @@ export function membershipQueries(db: Executor): MembershipQueries {
       if (rows.length === 0) return;
       await db
         .insert(memberships)
-        .values(rows.map((r) => ({ displayName: null, avatarUrl: null, nameKey: null, ...r })))
+        .values(rows.map((r) => ({ displayName: null, avatarUrl: null, searchKey: null, ...r })))
         .onConflictDoUpdate({
           target: [memberships.roomNid, memberships.targetNid],
           set: {
@@ -41,16 +41,16 @@ export function membershipQueries(db: Executor): MembershipQueries {
             targetLocal: sql`excluded.target_local`,
             displayName: sql`excluded.display_name`,
             avatarUrl: sql`excluded.avatar_url`,
-            nameKey: sql`excluded.name_key`,
+            searchKey: sql`excluded.search_key`,
             // Joining again un-forgets the room; any other change keeps the flag.
             forgotten: sql`CASE WHEN excluded.membership = 'join' THEN FALSE ELSE ${memberships.forgotten} END`,
           },
         });
     },
-    async clearMemberProfile(roomNid, targetNid, eventNid) {
+    async clearMemberProfile(roomNid, targetNid, eventNid, searchKey) {
       await db
         .update(memberships)
-        .set({ displayName: null, avatarUrl: null, nameKey: null })
+        .set({ displayName: null, avatarUrl: null, searchKey })
         .where(and(eq(memberships.roomNid, roomNid), eq(memberships.targetNid, targetNid), eq(memberships.eventNid, eventNid)));
     },
     async membership(roomNid, targetNid) {

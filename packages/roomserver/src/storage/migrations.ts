@@ -191,4 +191,18 @@ JOIN roomserver.events e ON e.event_nid = x.event_nid
 GROUP BY r.room_nid;
 `,
   },
+  {
+    // One column holds both the user ID's words and the display name's, so a search reads one
+    // stored string per member instead of deriving the user ID's words per row per keystroke.
+    id: "0005_user_directory_search_key",
+    sql: `
+ALTER TABLE roomserver.memberships RENAME COLUMN name_key TO search_key;
+
+UPDATE roomserver.memberships m
+SET search_key = ' ' || btrim(regexp_replace(lower(k.event_state_key), '[[:space:][:punct:]]+', ' ', 'g')) || ' '
+  || coalesce(ltrim(m.search_key), '')
+FROM roomserver.event_state_keys k
+WHERE k.event_state_key_nid = m.target_nid AND m.membership = 'join';
+`,
+  },
 ];

@@ -121,8 +121,8 @@ export const memberships = roomserverSchema.table(
     displayName: text("display_name"),
     /** A joined member's avatar_url, from that event (null otherwise). */
     avatarUrl: text("avatar_url"),
-    /** displayName as the user directory searches it (search-words.ts's nameKey). */
-    nameKey: text("name_key"),
+    /** A joined member's user ID and displayName as the user directory searches them (search-words.ts's searchKey). */
+    searchKey: text("search_key"),
   },
   (t) => [primaryKey({ columns: [t.roomNid, t.targetNid] })],
 );

@@ -27,14 +27,13 @@ export function userDirectoryQueries(db: Executor): UserDirectoryQueries {
   return {
     async searchUserDirectory({ searcher, words, limit, allRooms }) {
       if (words.length === 0 || limit <= 0) return [];
-      // The words go as one JSON array: one statement text (one prepared statement) for any count.
-      // They hold letters, digits and marks only (search-words.ts), so nothing in them is a LIKE wildcard.
-      const wordsJson = JSON.stringify(words);
+      // A word per LIKE over the stored search key, its pattern made here: the words hold letters,
+      // digits and marks only (search-words.ts), so nothing in them is a LIKE wildcard. Up to
+      // MAX_SEARCH_WORDS statement shapes, each prepared once.
+      const everyWordBegins = sql.join(words.map((w) => sql`m.search_key LIKE ${`% ${w}%`}`), sql` AND `);
+      const wholeWords = sql.join(words.map((w) => sql`(m.search_key LIKE ${`% ${w} %`})::int`), sql` + `);
       const res = (await db.execute(sql`
-        WITH words AS (
-          SELECT value AS w FROM jsonb_array_elements_text(${wordsJson}::jsonb)
-        ),
-        searcher AS (
+        WITH searcher AS (
           SELECT event_state_key_nid AS nid FROM roomserver.event_state_keys WHERE event_state_key = ${searcher}
         ),
         shared AS (
@@ -45,27 +44,18 @@ export function userDirectoryQueries(db: Executor): UserDirectoryQueries {
           SELECT room_nid FROM roomserver.room_visibility
           WHERE join_rule = 'public' OR history_visibility = 'world_readable'
         ),
-        candidates AS (
-          SELECT m.target_nid, m.event_nid, m.display_name, m.avatar_url,
-            k.event_state_key AS user_id,
-            ' ' || regexp_replace(lower(k.event_state_key), '[^a-z0-9]+', ' ', 'g') || ' ' AS id_key,
-            coalesce(m.name_key, '') AS name_key
-          FROM roomserver.memberships m
-          JOIN roomserver.event_state_keys k ON k.event_state_key_nid = m.target_nid
-          WHERE m.membership = 'join'
-            -- The searcher finds themselves only as a member of a public room (as Synapse does).
-            AND CASE WHEN k.event_state_key = ${searcher} THEN NOT ${allRooms}::boolean AND m.room_nid IN (SELECT room_nid FROM public_rooms)
-              ELSE ${allRooms}::boolean OR m.room_nid IN (SELECT room_nid FROM shared) OR m.room_nid IN (SELECT room_nid FROM public_rooms) END
-        ),
         matched AS (
-          SELECT DISTINCT ON (c.target_nid) c.user_id, c.display_name, c.avatar_url,
-            (SELECT count(*) FROM words WHERE c.id_key LIKE '% ' || w || ' %' OR c.name_key LIKE '% ' || w || ' %') AS whole
-          FROM candidates c
-          WHERE NOT EXISTS (SELECT 1 FROM words WHERE NOT (c.id_key LIKE '% ' || w || '%' OR c.name_key LIKE '% ' || w || '%'))
-          ORDER BY c.target_nid, whole DESC, c.display_name IS NULL, c.avatar_url IS NULL, c.event_nid DESC
+          SELECT DISTINCT ON (m.target_nid) m.target_nid, m.display_name, m.avatar_url, ${wholeWords} AS whole
+          FROM roomserver.memberships m
+          WHERE m.membership = 'join' AND ${everyWordBegins}
+            -- The searcher finds themselves only as a member of a public room (as Synapse does).
+            AND CASE WHEN m.target_nid = (SELECT nid FROM searcher) THEN NOT ${allRooms}::boolean AND m.room_nid IN (SELECT room_nid FROM public_rooms)
+              ELSE ${allRooms}::boolean OR m.room_nid IN (SELECT room_nid FROM shared) OR m.room_nid IN (SELECT room_nid FROM public_rooms) END
+          ORDER BY m.target_nid, whole DESC, m.display_name IS NULL, m.avatar_url IS NULL, m.event_nid DESC
         )
-        SELECT user_id, display_name, avatar_url FROM matched
-        ORDER BY whole DESC, display_name IS NULL, avatar_url IS NULL, user_id
+        SELECT k.event_state_key AS user_id, x.display_name, x.avatar_url FROM matched x
+        JOIN roomserver.event_state_keys k ON k.event_state_key_nid = x.target_nid
+        ORDER BY x.whole DESC, x.display_name IS NULL, x.avatar_url IS NULL, k.event_state_key
         LIMIT ${limit}`)) as unknown;
       const rows = (Array.isArray(res) ? res : (res as { rows: unknown[] }).rows) as { user_id: string; display_name: string | null; avatar_url: string | null }[];
       return rows.map((r) => ({ userId: r.user_id, displayName: r.display_name, avatarUrl: r.avatar_url }));

@@ -7,7 +7,7 @@ import type { NewInviteOutput, RetireInviteOutput } from "../../output";
 import type { RoomserverStore, StateEntry } from "../../storage";
 import { serverOf, type RoomserverContext } from "../context";
 import type { StoredEvent } from "../events";
-import { nameKey } from "../search-words";
+import { searchKey } from "../search-words";
 
 /**
  * The member events among `adds`, loaded before the transaction opens: inside it only its own
@@ -43,7 +43,7 @@ export async function applyMembershipChanges(
     const content = ev.pdu.content as { membership?: unknown; displayname?: unknown; avatar_url?: unknown };
     const membership = String(content.membership ?? "leave");
     const targetLocal = serverOf(ev.stateKey) === ctx.serverName;
-    rows.push({ roomNid: room.roomNid, targetNid: entry.stateKeyNid, targetLocal, membership, eventNid: ev.nid, sender: ev.sender, ...(membership === "join" ? directoryProfile(content) : {}) });
+    rows.push({ roomNid: room.roomNid, targetNid: entry.stateKeyNid, targetLocal, membership, eventNid: ev.nid, sender: ev.sender, ...(membership === "join" ? directoryProfile(ev.stateKey, content) : {}) });
     if (membership === "invite") {
       if (targetLocal && (await tx.insertInvite({ inviteEventId: ev.id, roomNid: room.roomNid, targetNid: entry.stateKeyNid, sender: ev.sender, inviteJson: JSON.stringify(ev.pdu) }))) {
         outputs.push({ kind: "new_invite", roomId: room.roomId, roomVersion: room.roomVersion, event: ev.pdu, eventId: ev.id, targetUserId: ev.stateKey });
@@ -59,8 +59,8 @@ export async function applyMembershipChanges(
 }
 
 /** What the user directory shows and searches of a joined member: the names their join carries. */
-function directoryProfile(content: { displayname?: unknown; avatar_url?: unknown }) {
+function directoryProfile(userId: string, content: { displayname?: unknown; avatar_url?: unknown }) {
   const displayName = typeof content.displayname === "string" && content.displayname !== "" ? content.displayname : undefined;
   const avatarUrl = typeof content.avatar_url === "string" && content.avatar_url !== "" ? content.avatar_url : undefined;
-  return { displayName: displayName ?? null, avatarUrl: avatarUrl ?? null, nameKey: nameKey(displayName) };
+  return { displayName: displayName ?? null, avatarUrl: avatarUrl ?? null, searchKey: searchKey(userId, displayName) };
 }

@@ -9,6 +9,7 @@ import type { RedactedEventOutput } from "../../output";
 import type { RoomserverStore } from "../../storage";
 import { serverOf, type RoomserverContext } from "../context";
 import type { StoredEvent } from "../events";
+import { searchKey } from "../search-words";
 import { selectAuthEvents } from "./auth";
 
 async function allowed(ctx: RoomserverContext, redaction: StoredEvent, target: StoredEvent, roomVersion: string): Promise<boolean> {
@@ -69,7 +70,9 @@ export async function applyRedactions(tx: RoomserverStore, room: { roomId: strin
     await tx.markValidated(redaction.id);
     await tx.setRedactedBy(target.id, redaction.id);
     // A redacted member event keeps no displayname or avatar: the user directory stops showing them.
-    if (target.type === "m.room.member" && target.stateKeyNid !== null) await tx.clearMemberProfile(target.roomNid, target.stateKeyNid, target.nid);
+    if (target.type === "m.room.member" && target.stateKeyNid !== null && target.stateKey !== undefined) {
+      await tx.clearMemberProfile(target.roomNid, target.stateKeyNid, target.nid, searchKey(target.stateKey, undefined));
+    }
     outputs.push({ kind: "redacted_event", roomId: room.roomId, redactedEventId: target.id, redactedBecause: redaction.pdu });
   }
   return outputs;
