@@ -115,6 +115,9 @@ describe("/publicRooms", () => {
     const back = (await call(s, "POST", "/publicRooms", { limit: 2, since: p2.prev_batch }, alice.token)).body;
     expect(back.chunk).toEqual(p1.chunk);
     expectError(await call(s, "GET", "/publicRooms?since=bogus"), 400, "M_INVALID_PARAM");
+    // An empty since is the first page, in the query and in the body.
+    expect((await call(s, "GET", "/publicRooms?limit=2&since=")).body.chunk).toEqual(p1.chunk);
+    expect((await call(s, "POST", "/publicRooms", { limit: 2, since: "" }, alice.token)).body.chunk).toEqual(p1.chunk);
     expectError(await call(s, "GET", "/publicRooms?limit=-1"), 400, "M_INVALID_PARAM");
     expectError(await call(s, "GET", "/publicRooms?limit=ten"), 400, "M_INVALID_PARAM");
   });

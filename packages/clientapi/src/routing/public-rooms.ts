@@ -87,7 +87,8 @@ async function page(ctx: RouteContext, q: { limit: number | undefined; since: st
   const { body } = await ctx.roomserver.queryPublicRooms({
     body: {
       ...(q.limit !== undefined ? { limit: q.limit } : {}),
-      ...(q.since !== undefined ? { since: q.since } : {}),
+      // An empty token is no token (clients send `since=` for the first page), as Synapse reads it.
+      ...(q.since !== undefined && q.since !== "" ? { since: q.since } : {}),
       ...(q.filter !== undefined ? { filter: q.filter } : {}),
     },
   });
