@@ -114,3 +114,22 @@ export { buildEvent, eventReference } from "./build-event";
 export type { BuildEventInput, BuiltEvent, EventReference } from "./build-event";
 export { MissingEventError, isPowerEvent, resolveState, resolveStateSync, resolveStateV1, resolveStateV2 } from "./state-res/index";
 export type { ResolveStateOptions, StateResInput } from "./state-res/index";
+
+// Push rules: the predefined rules, a user's effective ruleset and its edits, evaluation
+export { MASTER_RULE_ID, PUSH_KINDS, defaultPushRules, isPushKind } from "./push-rules/defaults";
+export type { PushAction, PushCondition, PushKind, PushRule, PushRuleset } from "./push-rules/defaults";
+export {
+  deleteUserRule,
+  effectiveRuleset,
+  findRule,
+  isServerDefaultId,
+  putUserRule,
+  readStoredRules,
+  setRuleActions,
+  setRuleEnabled,
+  stripHistoricalActions,
+  toAccountData,
+} from "./push-rules/merge";
+export type { NewRule, Placement } from "./push-rules/merge";
+export { evaluatePushRules, matchPushRule, pushOutcome, splitPropertyPath } from "./push-rules/evaluate";
+export type { MatchedRule, PushContext, PushOutcome } from "./push-rules/evaluate";

@@ -3,12 +3,10 @@
  * carries). Every read-modify-write of one user's entry runs after the previous one settled, so
  * concurrent edits within this process are all kept.
  */
-import { canonicalJson, MatrixError } from "@dendrite-ts/protocol";
+import { canonicalJson, effectiveRuleset, MatrixError, toAccountData, type PushRuleset } from "@dendrite-ts/protocol";
 import { KeyedQueues } from "@dendrite-ts/runtime";
 import { ok } from "../call";
 import type { ClientapiDeps, ClientUserapi } from "../deps";
-import type { PushRuleset } from "./defaults";
-import { effectiveRuleset, toAccountData } from "./merge";
 
 export const PUSH_RULES_TYPE = "m.push_rules";
 

@@ -3,16 +3,18 @@
  * and its `enabled` flag and `actions`, kept as `m.push_rules` account data (push-rules/store.ts).
  */
 import type { FastifyInstance } from "fastify";
-import { MatrixError } from "@dendrite-ts/protocol";
-import { z } from "zod";
-import { isPushKind, type PushKind, type PushRuleset } from "../push-rules/defaults";
 import {
   deleteUserRule,
   findRule,
+  isPushKind,
+  MatrixError,
   putUserRule,
   setRuleActions,
   setRuleEnabled,
-} from "../push-rules/merge";
+  type PushKind,
+  type PushRuleset,
+} from "@dendrite-ts/protocol";
+import { z } from "zod";
 import { parseBody, parseParams } from "../validation";
 import { clientRoute, type RouteContext } from "./context";
 

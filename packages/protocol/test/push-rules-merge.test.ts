@@ -1,6 +1,6 @@
 // The pure part of push rules: reading a stored m.push_rules ruleset back against today's
 // predefined rules, and the edits (placement, deletion, enabled, actions) with their refusals.
-import { MatrixError } from "@dendrite-ts/protocol";
+import { MatrixError } from "../src/errors";
 import { describe, expect, it } from "vitest";
 import { defaultPushRules, PUSH_KINDS } from "../src/push-rules/defaults";
 import {

@@ -11,7 +11,7 @@
  *
  * Pure functions over plain data; edits return a new ruleset and throw MatrixError on misuse.
  */
-import { MatrixError } from "@dendrite-ts/protocol";
+import { MatrixError } from "../errors";
 import {
   defaultPushRules,
   MASTER_RULE_ID,
