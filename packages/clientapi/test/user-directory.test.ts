@@ -107,6 +107,16 @@ describe("user directory search", () => {
     expect(await found("stuck")).toEqual([]);
   });
 
+  it("hides a locked account until it is unlocked", async () => {
+    const held = await register(s, "heldback");
+    await call(s, "POST", `/join/${enc(pub)}`, {}, held.token);
+    expect(await found("heldback")).toEqual([held.userId]);
+    await s.userapi.setAccountModeration({ body: { userId: held.userId, locked: true } });
+    expect(await found("heldback")).toEqual([]);
+    await s.userapi.setAccountModeration({ body: { userId: held.userId, locked: false } });
+    expect(await found("heldback")).toEqual([held.userId]);
+  });
+
   it("refuses bad bodies with 400 and a missing token with 401", async () => {
     expectError(await search({}), 400, "M_BAD_JSON");
     expectError(await search({ search_term: 5 }), 400, "M_BAD_JSON");

@@ -33,7 +33,7 @@ export function registerUserDirectoryRoute(server: FastifyInstance, ctx: RouteCo
     const { body: found } = await ctx.roomserver.querySearchUserDirectory({
       body: { userId: me.userId, searchTerm: body.search_term, limit, searchAllUsers: ctx.config.userDirectory?.searchAllUsers ?? false },
     });
-    const active = await withoutDeactivated(ctx, found.users);
+    const active = await withoutInactive(ctx, found.users);
     return {
       results: active.map((u) => ({
         user_id: u.userId,
@@ -47,15 +47,17 @@ export function registerUserDirectoryRoute(server: FastifyInstance, ctx: RouteCo
 
 /**
  * Deactivation makes an account leave every room, so the roomserver rarely offers one; a leave
- * that failed must still not show it. At most `limit` local users, asked at once.
+ * that failed must still not show it. A locked account stays in its rooms but is hidden too (as
+ * Synapse hides them): nobody can reach its owner. At most `limit` local users, asked at once.
  */
-async function withoutDeactivated(ctx: RouteContext, users: readonly DirectoryUser[]): Promise<DirectoryUser[]> {
+async function withoutInactive(ctx: RouteContext, users: readonly DirectoryUser[]): Promise<DirectoryUser[]> {
   const local = `:${ctx.serverName}`;
   const keep = await Promise.all(
     users.map(async (u) => {
       if (!u.userId.endsWith(local)) return true;
       try {
-        return !(await ok(ctx.userapi.queryAccount({ body: { userId: u.userId } }))).deactivated;
+        const account = await ok(ctx.userapi.queryAccount({ body: { userId: u.userId } }));
+        return !account.deactivated && !account.locked;
       } catch (e) {
         if (e instanceof MatrixError && e.errcode === "M_NOT_FOUND") return true; // no account: a name in a room all the same
         throw e;
