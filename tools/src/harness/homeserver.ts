@@ -7,13 +7,14 @@
  */
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { randomBytes } from "node:crypto";
 import { generateSigningKey } from "@dendrite-ts/protocol";
 import { COMPONENT_NAMES, defaultConfigYaml } from "@dendrite-ts/runtime";
 import { openTestDatabase, testServices } from "@dendrite-ts/runtime/testing";
 import { writeSigningKeyPem } from "@dendrite-ts/serverkeyapi";
-import { freePort, spawnEntry, waitForHttp, type SpawnedServer } from "./spawn-server";
+import { freePort, REPO_ROOT, spawnEntry, waitForHttp, type SpawnedServer } from "./spawn-server";
 
 /** DENDRITE_* variables giving every polylith component free loopback ports. */
 export async function polylithPortEnv(): Promise<Record<string, string>> {
@@ -80,7 +81,7 @@ export async function startHomeserver(mode: HomeserverMode, opts: { root?: strin
     closeDb = () => db.close();
     const polylith = mode === "polylith";
     // The polylith layout of the file names an external database and NATS; the monolith reads it too.
-    writeFileSync(join(dir, "dendrite.yaml"), defaultConfigYaml({ serverName, polylith: true, dataDir: "." }));
+    writeFileSync(join(dir, "dendrite.yaml"), (await configWriterOf(opts.root))({ serverName, polylith: true, dataDir: "." }));
     writeFileSync(join(dir, "matrix_key.pem"), writeSigningKeyPem(generateSigningKey("ed25519:t1")));
     Object.assign(env, {
       DENDRITE_GLOBAL__DATABASE__CONNECTION_STRING: db.url,
@@ -132,3 +133,13 @@ export async function startHomeserver(mode: HomeserverMode, opts: { root?: strin
   };
 }
 
+
+/**
+ * The config file another checkout writes (compare-latency runs an older one, which refuses keys
+ * it does not know): its own defaultConfigYaml, loaded from its source.
+ */
+async function configWriterOf(root: string | undefined): Promise<typeof defaultConfigYaml> {
+  if (root === undefined || resolve(root) === resolve(REPO_ROOT)) return defaultConfigYaml;
+  const mod = (await import(pathToFileURL(join(resolve(root), "packages/runtime/src/config/index.ts")).href)) as { defaultConfigYaml: typeof defaultConfigYaml };
+  return mod.defaultConfigYaml;
+}
