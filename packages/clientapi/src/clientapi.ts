@@ -25,6 +25,7 @@ import { registerRoomSummaryRoutes } from "./routing/room-summary";
 import { registerMutualRoomsRoute } from "./routing/mutual-rooms";
 import { registerSpaceHierarchyRoute } from "./routing/space-hierarchy";
 import { registerWellKnownRoutes } from "./routing/well-known";
+import { registerVoipRoute } from "./routing/voip";
 import { createPushRuleStore } from "./push-rules/store";
 import { registerPushRuleRoutes } from "./routing/push-rules";
 import { registerRedactRoutes } from "./routing/redact";
@@ -61,11 +62,13 @@ export async function createClientapi(deps: ClientapiDeps): Promise<Clientapi> {
     roomVersionOf: createRoomVersionCache(deps.roomserver),
     logger: deps.logger,
     pushRules: createPushRuleStore(deps.userapi, deps.logger),
+    now,
   };
   return {
     register(server) {
       registerVersionsRoute(server);
       registerWellKnownRoutes(server, ctx);
+      registerVoipRoute(server, ctx);
       registerCapabilitiesRoute(server, ctx);
       registerAuthRoutes(server, ctx);
       registerRegisterRoutes(server, ctx);

@@ -4,6 +4,7 @@
  * its config. Nothing is optional or set later.
  */
 import type { WellKnownConfig } from "./routing/well-known";
+import type { TurnConfig } from "./routing/voip";
 import type { Database, Logger } from "@dendrite-ts/runtime";
 import type { RoomserverClient, RoomserverForClient } from "@dendrite-ts/roomserver";
 import type { UserapiForClient } from "@dendrite-ts/userapi";
@@ -32,6 +33,8 @@ export interface ClientapiConfig {
   rateLimiting: RateLimitConfig;
   /** /.well-known/matrix/client and /support; absent parts answer 404. */
   wellKnown?: WellKnownConfig;
+  /** GET /voip/turnServer; absent or without uris: no TURN servers. */
+  turn?: TurnConfig;
   /** POST /user_directory/search; absent: the default (searchAllUsers false). */
   userDirectory?: UserDirectoryConfig;
 }

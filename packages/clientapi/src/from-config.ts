@@ -12,7 +12,13 @@ export interface ClientapiConfigSections {
       support?: { contacts?: Array<{ role: string; matrix_id?: string | undefined; email_address?: string | undefined }> | undefined; support_page?: string | undefined } | undefined;
     };
   };
-  clientapi: { rate_limiting: { enabled: boolean; threshold: number; cooloff: number }; user_directory?: { search_all_users: boolean } | undefined };
+  clientapi: {
+    rate_limiting: { enabled: boolean; threshold: number; cooloff: number };
+    user_directory?: { search_all_users: boolean } | undefined;
+    turn?:
+      | { uris: string[]; shared_secret?: string | undefined; username?: string | undefined; password?: string | undefined; user_lifetime: number }
+      | undefined;
+  };
 }
 
 export function clientapiConfigFrom(config: ClientapiConfigSections): ClientapiConfig {
@@ -26,6 +32,7 @@ export function clientapiConfigFrom(config: ClientapiConfigSections): ClientapiC
       cooloffMs: clientapi.rate_limiting.cooloff,
     },
     userDirectory: { searchAllUsers: clientapi.user_directory?.search_all_users ?? false },
+    ...(clientapi.turn !== undefined ? { turn: turnFrom(clientapi.turn) } : {}),
     wellKnown: {
       ...(global.well_known.client_name !== undefined ? { clientBaseUrl: global.well_known.client_name } : {}),
       ...(support !== undefined ? { support: supportDocument(support) } : {}),
@@ -48,5 +55,15 @@ function supportDocument(s: SupportSection): NonNullable<NonNullable<ClientapiCo
         }
       : {}),
     ...(s.support_page !== undefined ? { support_page: s.support_page } : {}),
+  };
+}
+
+function turnFrom(t: NonNullable<ClientapiConfigSections["clientapi"]["turn"]>): NonNullable<ClientapiConfig["turn"]> {
+  return {
+    uris: t.uris,
+    ...(t.shared_secret !== undefined ? { sharedSecret: t.shared_secret } : {}),
+    ...(t.username !== undefined ? { username: t.username } : {}),
+    ...(t.password !== undefined ? { password: t.password } : {}),
+    userLifetimeMs: t.user_lifetime,
   };
 }

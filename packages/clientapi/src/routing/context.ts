@@ -26,6 +26,8 @@ export interface RouteContext {
   roomVersionOf: RoomVersionOf;
   logger: ClientapiDeps["logger"];
   pushRules: PushRuleStore;
+  /** Clock, ms since the epoch. */
+  now: () => number;
 }
 
 /** v3 is the current prefix; r0 is kept for older clients (same handlers, same behaviour). */

@@ -58,6 +58,13 @@ export function defaultConfigYaml(opts: DefaultConfigOptions): string {
         `    # true: the user directory search finds members of every room; false: only of rooms the`,
         `    # searcher is in and of public rooms (join rule public or history world_readable).`,
         `    search_all_users: false`,
+        `  # TURN servers for calls (GET /voip/turnServer); none by default. With coturn's`,
+        `  # static-auth-secret, set shared_secret; or a fixed username and password.`,
+        `  turn:`,
+        `    uris: []`,
+        `    # uris: ["turn:turn.example.org:3478?transport=udp", "turn:turn.example.org:3478?transport=tcp"]`,
+        `    # shared_secret: "…"`,
+        `    user_lifetime: "24h"`,
       );
     }
     return lines.length === 1 ? `${name}: {}` : lines.join("\n");

@@ -220,6 +220,24 @@ export const COMPONENT_OPTIONS = {
       })
       .strict()
       .default({}),
+    /** TURN servers for VoIP (GET /voip/turnServer): none by default. */
+    turn: z
+      .object({
+        uris: z.array(z.string().regex(/^turns?:/, fix('is not a TURN URI. Fix: write e.g. "turn:turn.example.org:3478?transport=udp"'))).default([]),
+        /** coturn's static-auth-secret: each user gets time-limited credentials (the TURN REST API). */
+        shared_secret: z.string().min(1).optional(),
+        /** Or one fixed username and password for everyone. */
+        username: z.string().min(1).optional(),
+        password: z.string().min(1).optional(),
+        /** How long shared-secret credentials last. */
+        user_lifetime: durationSchema.default("24h"),
+      })
+      .strict()
+      .refine((t) => t.uris.length === 0 || t.shared_secret !== undefined || (t.username !== undefined && t.password !== undefined), {
+        message: "lists uris but no credentials. Fix: set shared_secret, or username and password",
+      })
+      .refine((t) => t.shared_secret === undefined || t.username === undefined, { message: "sets both shared_secret and username. Fix: keep one" })
+      .default({}),
   },
   syncapi: {},
   federationapi: {},

@@ -121,6 +121,16 @@ describe("loadConfig", () => {
     expect(problems(() => loadConfig({ yaml: MINIMAL + "  well_known:\n    support: {}\n", env: {} }))[0]).toMatch(/needs contacts or a support_page/);
   });
 
+  it("takes TURN servers with a shared secret or a fixed login, and names what is missing", () => {
+    const ok = loadConfig({ yaml: MINIMAL + "clientapi:\n  turn: { uris: ['turn:t.example.org'], shared_secret: x, user_lifetime: 1h }\n", env: {} });
+    expect(ok.clientapi.turn).toEqual({ uris: ["turn:t.example.org"], shared_secret: "x", user_lifetime: 3_600_000 });
+    expect(loadConfig({ yaml: MINIMAL, env: {} }).clientapi.turn).toEqual({ uris: [], user_lifetime: 86_400_000 });
+    const p = (turn: string) => problems(() => loadConfig({ yaml: MINIMAL + `clientapi:\n  turn: ${turn}\n`, env: {} })).join("\n");
+    expect(p("{ uris: ['turn:t.example.org'] }")).toMatch(/lists uris but no credentials/);
+    expect(p("{ uris: ['turn:t'], shared_secret: x, username: u, password: p }")).toMatch(/sets both shared_secret and username/);
+    expect(p("{ uris: ['http://t'], shared_secret: x }")).toMatch(/is not a TURN URI/);
+  });
+
   it("reports unknown keys with the nearest known key", () => {
     const ps = problems(() =>
       loadConfig({ yaml: MINIMAL + "  databse: {}\nclientapi:\n  listen: { publik: ':8008' }\nfrobnicator: {}\n", env: {} }),
