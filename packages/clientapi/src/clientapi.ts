@@ -26,6 +26,9 @@ import { registerMutualRoomsRoute } from "./routing/mutual-rooms";
 import { registerSpaceHierarchyRoute } from "./routing/space-hierarchy";
 import { registerWellKnownRoutes } from "./routing/well-known";
 import { registerVoipRoute } from "./routing/voip";
+import { registerReportRoutes } from "./routing/reports";
+import { registerAdminReportRoutes } from "./routing/admin-reports";
+import { createReportStore } from "./storage/reports";
 import { createPushRuleStore } from "./push-rules/store";
 import { registerPushRuleRoutes } from "./routing/push-rules";
 import { registerRedactRoutes } from "./routing/redact";
@@ -63,12 +66,15 @@ export async function createClientapi(deps: ClientapiDeps): Promise<Clientapi> {
     logger: deps.logger,
     pushRules: createPushRuleStore(deps.userapi, deps.logger),
     now,
+    reports: createReportStore(deps.db.sql),
   };
   return {
     register(server) {
       registerVersionsRoute(server);
       registerWellKnownRoutes(server, ctx);
       registerVoipRoute(server, ctx);
+      registerReportRoutes(server, ctx);
+      registerAdminReportRoutes(server, ctx);
       registerCapabilitiesRoute(server, ctx);
       registerAuthRoutes(server, ctx);
       registerRegisterRoutes(server, ctx);

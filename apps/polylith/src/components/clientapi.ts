@@ -22,8 +22,8 @@ export const clientapiEntry: ComponentEntry = {
     }),
   publicRoutes: (config) => [
     { prefix: "/_matrix/client/", target: urlOfListen(publicListen(config, "clientapi")) },
-    // Shared-secret registration (Synapse's admin API) is served by clientapi too.
-    { prefix: "/_synapse/admin/v1/register", target: urlOfListen(publicListen(config, "clientapi")) },
+    // The parts of Synapse's admin API we serve (shared-secret registration, reports) are clientapi's.
+    { prefix: "/_synapse/admin/", target: urlOfListen(publicListen(config, "clientapi")) },
     // Client discovery and contacts.
     { prefix: "/.well-known/matrix/client", target: urlOfListen(publicListen(config, "clientapi")) },
     { prefix: "/.well-known/matrix/support", target: urlOfListen(publicListen(config, "clientapi")) },

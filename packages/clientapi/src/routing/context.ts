@@ -10,6 +10,7 @@ import type { Authenticate } from "../auth";
 import type { RoomVersionOf } from "../client-events";
 import type { ClientapiConfig, ClientapiDeps, ClientRoomserver, ClientUserapi } from "../deps";
 import type { PushRuleStore } from "../push-rules/store";
+import type { ReportStore } from "../storage/reports";
 import type { RateLimit } from "../ratelimit";
 import type { TransactionStore } from "../transactions";
 import { parseParams } from "../validation";
@@ -28,6 +29,8 @@ export interface RouteContext {
   pushRules: PushRuleStore;
   /** Clock, ms since the epoch. */
   now: () => number;
+  /** What users reported (clientapi.reports). */
+  reports: ReportStore;
 }
 
 /** v3 is the current prefix; r0 is kept for older clients (same handlers, same behaviour). */

@@ -11,6 +11,7 @@ import type { FastifyInstance } from "fastify";
 import { eventIdSchema, MatrixError, roomIdSchema } from "@dendrite-ts/protocol";
 import { z } from "zod";
 import { parseBody, parseParams } from "../validation";
+import { visibleEventOfRoom, type Pdu } from "./visible-event";
 import { clientRoute, type RouteContext } from "./context";
 
 const RECEIPT_TYPES = ["m.read", "m.read.private", "m.fully_read"] as const;
@@ -66,19 +67,6 @@ async function setMarker(ctx: RouteContext, userId: string, roomId: string, type
   } else {
     await ctx.eduserver.performReceipt({ body: { roomId, userId, receiptType: type, eventId, ...(threadId !== undefined ? { threadId } : {}) } });
   }
-}
-
-type Pdu = Record<string, unknown>;
-
-/** The event, when it is the room's and the user may see it; 404 M_NOT_FOUND otherwise. */
-async function visibleEventOfRoom(ctx: RouteContext, roomId: string, eventId: string, userId: string): Promise<Pdu> {
-  const notFound = () => new MatrixError("M_NOT_FOUND", `Event ${eventId} not found in room ${roomId}`);
-  const { body } = await ctx.roomserver.queryEventsById({ body: { eventIds: [eventId] } });
-  const event = body.events[0] as Pdu | undefined;
-  if (!event || event.room_id !== roomId) throw notFound();
-  const { body: visible } = await ctx.roomserver.queryVisibleEvents({ body: { eventIds: [eventId], userId } });
-  if (!visible.visibleEventIds.includes(eventId)) throw notFound();
-  return event;
 }
 
 /**

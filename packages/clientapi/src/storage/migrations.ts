@@ -30,4 +30,23 @@ export const clientapiMigrations: readonly Migration[] = [
       DROP TABLE IF EXISTS transactions;
     `,
   },
+  {
+    id: "0003_reports",
+    sql: /* sql */ `
+      -- What users reported to the server's admins (client-server API, "Reporting content"):
+      -- an event, a room or a user; read back through the admin API.
+      CREATE TABLE reports (
+        id             bigserial PRIMARY KEY,
+        kind           text   NOT NULL CHECK (kind IN ('event', 'room', 'user')),
+        reporter       text   NOT NULL,
+        room_id        text,            -- event and room reports
+        event_id       text,            -- event reports
+        event_sender   text,            -- event reports: who sent the reported event
+        target_user_id text,            -- user reports
+        reason         text,
+        received_ts    bigint NOT NULL
+      );
+      CREATE INDEX reports_kind_id ON reports (kind, id);
+    `,
+  },
 ];
