@@ -1,0 +1,65 @@
+// createKeyserver: every dependency up front; migrations, the output stream and any messages a
+// crash left in the outbox are dealt with before the API is handed out.
+import { applyMigrations, type Database, type Logger, type Streams } from "@dendrite-ts/runtime";
+import type { KeyserverApi } from "./api";
+import { outputKeyChangeEventStream } from "./output";
+import { createKeyserverStore, keyserverMigrations, type Db } from "./storage";
+import { oneTimeKeyCounts } from "./internal/counts";
+import { deleteDeviceKeys } from "./internal/delete";
+import { createOutboxPublisher } from "./internal/outbox";
+import { claimKeys, queryDeviceKeys } from "./internal/query";
+import { uploadKeys } from "./internal/upload";
+
+/** The part of runtime's `Streams` keyserver uses: it only produces. */
+export type KeyserverStreams = Pick<Streams, "ensureStream" | "publish">;
+
+export interface KeyserverDeps {
+  db: Pick<Database, "drizzle" | "sql">;
+  streams: KeyserverStreams;
+  /** Our server name: users of other servers are federation's (listed in `failures`). */
+  serverName: string;
+  logger?: Pick<Logger, "warn">;
+  /** Clock, ms since the epoch. */
+  now?: () => number;
+}
+
+export interface Keyserver {
+  /** The contract implementation: hand it to localClient or mountContract. */
+  api: KeyserverApi;
+  /** Stops outbox retries; the database and streams belong to the caller. */
+  close(): Promise<void>;
+}
+
+export async function createKeyserver(deps: KeyserverDeps): Promise<Keyserver> {
+  await applyMigrations(deps.db, "keyserver", keyserverMigrations);
+  await deps.streams.ensureStream(outputKeyChangeEventStream);
+  const store = createKeyserverStore(deps.db.drizzle as unknown as Db);
+  const now = deps.now ?? Date.now;
+  const outbox = createOutboxPublisher(
+    store,
+    async (subject, msgId, payload) => {
+      await deps.streams.publish(subject, payload, { msgId, fromOutbox: true });
+    },
+    deps.logger ?? { warn() {} },
+  );
+  await outbox.flush();
+  const ok = <T>(body: T) => ({ status: 200 as const, body });
+  const api: KeyserverApi = {
+    performUploadKeys: async ({ body }) => {
+      if (await uploadKeys(store, body, now())) await outbox.flush();
+      return ok({ oneTimeKeyCounts: await oneTimeKeyCounts(store, body.userId, body.deviceId) });
+    },
+    queryKeys: async ({ body }) => ok(await queryDeviceKeys(store, body.deviceKeys, deps.serverName)),
+    performClaimKeys: async ({ body }) => ok(await claimKeys(store, body.oneTimeKeys, deps.serverName)),
+    queryKeyCounts: async ({ body }) =>
+      ok({
+        oneTimeKeyCounts: await oneTimeKeyCounts(store, body.userId, body.deviceId),
+        unusedFallbackKeyTypes: await store.fallbackKeys.unusedAlgorithms(body.userId, body.deviceId),
+      }),
+    performDeleteDeviceKeys: async ({ body }) => {
+      if (await deleteDeviceKeys(store, body.userId, body.deviceIds)) await outbox.flush();
+      return ok({});
+    },
+  };
+  return { api, close: () => outbox.close() };
+}

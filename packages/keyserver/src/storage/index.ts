@@ -1,0 +1,35 @@
+// The keyserver store: query groups per table, bound to the pool or to one transaction.
+import type { Db } from "./db";
+import { deviceKeyQueries } from "./device-keys";
+import { fallbackKeyQueries } from "./fallback-keys";
+import { oneTimeKeyQueries } from "./one-time-keys";
+import { outboxQueries } from "./outbox";
+
+export { keyserverMigrations } from "./migrations";
+export type { Db } from "./db";
+export type { DeviceKeysRow } from "./device-keys";
+export type { OneTimeKey } from "./one-time-keys";
+export type { OutboxRow } from "./outbox";
+
+function bind(db: Db) {
+  return {
+    deviceKeys: deviceKeyQueries(db),
+    oneTimeKeys: oneTimeKeyQueries(db),
+    fallbackKeys: fallbackKeyQueries(db),
+    outbox: outboxQueries(db),
+  };
+}
+
+export type KeyserverTables = ReturnType<typeof bind>;
+
+export interface KeyserverStore extends KeyserverTables {
+  /** Runs `fn` in one transaction; every query through `tx` is part of it. */
+  transaction<T>(fn: (tx: KeyserverTables) => Promise<T>): Promise<T>;
+}
+
+export function createKeyserverStore(db: Db): KeyserverStore {
+  return {
+    ...bind(db),
+    transaction: (fn) => db.transaction((tx) => fn(bind(tx as unknown as Db))),
+  };
+}

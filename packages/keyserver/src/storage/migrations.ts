@@ -1,0 +1,45 @@
+/**
+ * The `keyserver` schema, as ordered migrations. Applied on start by `applyMigrations`;
+ * never edit a migration that has shipped — add the next one.
+ */
+import type { Migration } from "@dendrite-ts/runtime";
+
+const initial = /* sql */ `
+CREATE SCHEMA IF NOT EXISTS keyserver;
+
+CREATE TABLE keyserver.device_keys (
+  user_id    text   NOT NULL,
+  device_id  text   NOT NULL,
+  key_json   text   NOT NULL,
+  updated_ts bigint NOT NULL,
+  PRIMARY KEY (user_id, device_id)
+);
+
+CREATE TABLE keyserver.one_time_keys (
+  user_id   text NOT NULL,
+  device_id text NOT NULL,
+  algorithm text NOT NULL,
+  key_id    text NOT NULL,
+  key_json  text NOT NULL,
+  PRIMARY KEY (user_id, device_id, algorithm, key_id)
+);
+
+CREATE TABLE keyserver.fallback_keys (
+  user_id   text    NOT NULL,
+  device_id text    NOT NULL,
+  algorithm text    NOT NULL,
+  key_id    text    NOT NULL,
+  key_json  text    NOT NULL,
+  used      boolean NOT NULL DEFAULT false,
+  PRIMARY KEY (user_id, device_id, algorithm)
+);
+
+CREATE TABLE keyserver.outbox (
+  id      bigserial PRIMARY KEY,
+  subject text  NOT NULL,
+  msg_id  text  NOT NULL UNIQUE,
+  payload jsonb NOT NULL
+);
+`;
+
+export const keyserverMigrations: readonly Migration[] = [{ id: "0001_keys", sql: initial }];
