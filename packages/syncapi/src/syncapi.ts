@@ -13,6 +13,7 @@ import { createLocalWakeBus, createWakeBus } from "./wake-bus";
 import { registerRoutes } from "./routing";
 import { createCatchUp } from "./routing/catch-up";
 import { IgnoredUsers } from "./sync/ignored-users";
+import { TypingState } from "./sync/typing";
 import { createSyncStore, SYNCAPI_SCHEMA, syncapiMigrations, type Executor } from "./storage";
 
 export interface SyncapiDeps {
@@ -48,6 +49,7 @@ export async function createSyncapi(deps: SyncapiDeps): Promise<Syncapi> {
   const store = createSyncStore(deps.db.drizzle as unknown as Executor, deps.db.sql);
   const notifier = createNotifier();
   const ignored = new IgnoredUsers(store);
+  const typing = new TypingState();
   const bus = deps.alone
     ? createLocalWakeBus(notifier)
     : await createWakeBus(deps.db, notifier, (err) => logger.warn({ err }, "syncapi wake bus"), (users) => ignored.forget(users));
@@ -60,11 +62,12 @@ export async function createSyncapi(deps: SyncapiDeps): Promise<Syncapi> {
     wake: (what) => bus.wake(what),
     bus,
     ignored,
+    typing,
   });
   return {
     register(server) {
       const catchUp = createCatchUp({ store, notifier, roomserver: deps.roomserver });
-      registerRoutes(server, { store, userapi: deps.userapi, notifier, catchUp, ignored, closing: () => closing });
+      registerRoutes(server, { store, userapi: deps.userapi, notifier, catchUp, ignored, typing, closing: () => closing });
     },
     async close() {
       closing = true;

@@ -153,11 +153,11 @@ describe("liveAnswer: when a message is all the news", () => {
     relatesTo: null,
     relType: null,
   };
-  const base = { viewer, since: { room: 10, accountData: 3 }, filter: {}, useStateAfter: false, joinedAtSince: new Set(["!r:test.local"]), live: { event, prevPos: 10 } };
+  const base = { viewer, since: { room: 10, accountData: 3, receipt: 4, typing: 5 }, filter: {}, useStateAfter: false, joinedAtSince: new Set(["!r:test.local"]), live: { event, prevPos: 10 } };
 
-  it("answers with the message alone, keeping the account data position", () => {
+  it("answers with the message alone, keeping the account data, receipt and typing positions", () => {
     const res = liveAnswer(base)!;
-    expect(res.next_batch).toBe("s12_3");
+    expect(res.next_batch).toBe("s12_3_4_5");
     expect(Object.keys(res.rooms.join)).toEqual(["!r:test.local"]);
     expect(res.rooms.join["!r:test.local"]).toMatchObject({ state: { events: [] } });
     // use_state_after: the same message, with state_after (required, empty) and no state.

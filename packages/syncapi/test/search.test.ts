@@ -254,7 +254,7 @@ describe("the search index migration", () => {
       await store.events.insertEvent(row("$old", "m.room.message", { body: "an old galaxy" }));
       await store.events.insertEvent(row("$topic", "m.room.topic", { "m.topic": { "m.text": [{ mimetype: "text/html", body: "<b>html</b>" }, { body: "plain galaxy" }] } }));
       await store.events.insertEvent(row("$num", "m.room.message", { body: 42 }));
-      expect((await applyMigrations(db, SYNCAPI_SCHEMA, syncapiMigrations)).applied).toEqual(["0005_search"]);
+      expect((await applyMigrations(db, SYNCAPI_SCHEMA, syncapiMigrations.slice(0, upTo + 1))).applied).toEqual(["0005_search"]);
       const q = { term: "galaxy", keys: ["content.body", "content.topic"] as const, rooms: [{ roomId: "!r:test.local" }], order: "recent" as const };
       expect((await store.search.searchEvents({ ...q, keys: [...q.keys] }, 10)).map((h) => h.event.eventId).sort()).toEqual(["$old", "$topic"]);
       await db.sql`SET enable_seqscan = off`;

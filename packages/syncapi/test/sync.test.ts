@@ -4,6 +4,7 @@ import { createNotifier, type Notifier } from "../src/notifier";
 import { registerSyncRoute } from "../src/routing/sync";
 import { IgnoredUsers } from "../src/sync/ignored-users";
 import { createSyncStore, type Executor } from "../src/storage";
+import { TypingState } from "../src/sync/typing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRoom, send, setState, startHarness, stateOf, sync, timelineIds, type Harness, type User } from "./harness";
 
@@ -25,7 +26,7 @@ describe("/sync", () => {
 
   it("initial sync: the joined room with its newest events, the state before them, and a token", async () => {
     const res = await sync(h, alice, { filter: JSON.stringify({ room: { timeline: { limit: 2 } } }) });
-    expect(res.next_batch).toMatch(/^s\d+_\d+$/);
+    expect(res.next_batch).toMatch(/^s\d+_\d+_\d+_\d+$/);
     expect(timelineIds(res, roomId)).toEqual(first.slice(1));
     const room = res.rooms.join[roomId];
     expect(room.timeline.limited).toBe(true);
@@ -114,7 +115,7 @@ describe("/sync", () => {
     };
     const server = createHttpServer({ logger: createLogger({ level: "silent" }) });
     const store = createSyncStore(h.db.drizzle as unknown as Executor);
-    registerSyncRoute(server, { store, userapi: h.userapi, notifier, ignored: new IgnoredUsers(store), closing: () => false });
+    registerSyncRoute(server, { store, userapi: h.userapi, notifier, ignored: new IgnoredUsers(store), typing: new TypingState(), closing: () => false });
     const { url } = await listen(server, "127.0.0.1:0");
     const initial = await sync(h, alice);
     const ac = new AbortController();

@@ -1,17 +1,21 @@
 /**
- * Starts the syncapi's durable consumers: OutputRoomEvent and OutputClientData. Each runs one
- * message at a time (concurrency 1) so stream positions commit in the order they were taken.
+ * Starts the syncapi's durable consumers: OutputRoomEvent, OutputClientData, OutputTypingEvent
+ * and OutputReceiptEvent. Each runs one message at a time (concurrency 1) so stream positions
+ * commit in the order they were taken.
  */
 import { OUTPUT_ROOM_EVENT_STREAM, outputRoomEventStream, type RoomserverForSync } from "@dendrite-ts/roomserver";
 import type { Logger, StreamMessage, Streams, Subscription } from "@dendrite-ts/runtime";
 import { OUTPUT_CLIENT_DATA, outputClientDataStream } from "@dendrite-ts/userapi";
+import { OUTPUT_RECEIPT_EVENT, OUTPUT_TYPING_EVENT, outputReceiptEventStream, outputTypingEventStream } from "@dendrite-ts/eduserver";
+import type { TypingState } from "../sync/typing";
+import { createReceiptHandler, createTypingHandler } from "./ephemeral";
 import type { Wake } from "../notifier";
 import type { WakeBus } from "../wake-bus";
 import type { SyncStore } from "../storage";
 import type { IgnoredUsers } from "../sync/ignored-users";
 import { createClientDataHandler } from "./client-data";
 import { createRoomEventHandler } from "./room-events";
-import { checkClientData, checkRoomEvent } from "./well-formed";
+import { checkClientData, checkReceiptEvent, checkRoomEvent, checkTypingEvent } from "./well-formed";
 
 /** The payload, or undefined when it is not JSON at all. */
 function parse(m: StreamMessage): unknown {
@@ -24,6 +28,8 @@ function parse(m: StreamMessage): unknown {
 
 export const ROOM_EVENT_CONSUMER = "syncapi-room-events";
 export const CLIENT_DATA_CONSUMER = "syncapi-client-data";
+export const TYPING_CONSUMER = "syncapi-typing";
+export const RECEIPT_CONSUMER = "syncapi-receipts";
 
 export interface ConsumerDeps {
   store: SyncStore;
@@ -35,6 +41,8 @@ export interface ConsumerDeps {
   bus?: Pick<WakeBus, "notice" | "wakeLocal">;
   /** The ignore lists held in memory, kept current as m.ignored_user_list changes. */
   ignored: Pick<IgnoredUsers, "set">;
+  /** The typing lists held in memory. */
+  typing: Pick<TypingState, "apply">;
 }
 
 /** Creates the streams and durable consumers if missing (before producers publish), then consumes. */
@@ -44,8 +52,14 @@ export async function startConsumers(deps: ConsumerDeps): Promise<Subscription[]
   await streams.ensureStream(outputClientDataStream);
   await streams.ensureConsumer(OUTPUT_ROOM_EVENT_STREAM, ROOM_EVENT_CONSUMER);
   await streams.ensureConsumer(OUTPUT_CLIENT_DATA, CLIENT_DATA_CONSUMER);
+  await streams.ensureStream(outputTypingEventStream);
+  await streams.ensureStream(outputReceiptEventStream);
+  await streams.ensureConsumer(OUTPUT_TYPING_EVENT, TYPING_CONSUMER);
+  await streams.ensureConsumer(OUTPUT_RECEIPT_EVENT, RECEIPT_CONSUMER);
   const onRoomEvent = createRoomEventHandler(deps);
   const onClientData = createClientDataHandler(deps);
+  const onTyping = createTypingHandler({ typing: deps.typing, wakeLocal: (what) => (deps.bus ? deps.bus.wakeLocal(what) : deps.wake(what)) });
+  const onReceipt = createReceiptHandler(deps);
   const skip = (stream: string, seq: number, reason: string) => logger.error({ stream, seq, reason }, "syncapi skipped a malformed message");
   const onError = (stream: string) => (err: unknown, msg: { seq: number }, dropped: boolean) =>
     logger.error({ err, stream, seq: msg.seq, dropped }, "syncapi consumer failed");
@@ -63,6 +77,20 @@ export async function startConsumers(deps: ConsumerDeps): Promise<Subscription[]
     }, {
       concurrency: 1,
       onError: onError(OUTPUT_CLIENT_DATA),
+    }),
+    streams.consume(OUTPUT_TYPING_EVENT, TYPING_CONSUMER, (m) => {
+      const c = checkTypingEvent(parse(m));
+      return c.ok ? onTyping(c.msg) : skip(OUTPUT_TYPING_EVENT, m.seq, c.reason);
+    }, {
+      concurrency: 1,
+      onError: onError(OUTPUT_TYPING_EVENT),
+    }),
+    streams.consume(OUTPUT_RECEIPT_EVENT, RECEIPT_CONSUMER, (m) => {
+      const c = checkReceiptEvent(parse(m));
+      return c.ok ? onReceipt(c.msg) : skip(OUTPUT_RECEIPT_EVENT, m.seq, c.reason);
+    }, {
+      concurrency: 1,
+      onError: onError(OUTPUT_RECEIPT_EVENT),
     }),
   ]);
 }

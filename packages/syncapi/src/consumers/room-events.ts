@@ -197,6 +197,7 @@ export function createRoomEventHandler(deps: RoomEventHandlerDeps): (msg: Output
       await tx.memberships.deleteRoomMemberships(roomId);
       await tx.invites.deleteRoomInvites(roomId);
     });
+    await deps.store.receipts.deleteRoomReceipts(roomId);
   }
 
   return async (msg) => {

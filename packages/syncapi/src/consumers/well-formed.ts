@@ -5,6 +5,7 @@
  */
 import type { OutputRoomEvent } from "@dendrite-ts/roomserver";
 import { outputClientDataSchema, type OutputClientData } from "@dendrite-ts/userapi";
+import { outputReceiptEventSchema, outputTypingEventSchema, type OutputReceiptEvent, type OutputTypingEvent } from "@dendrite-ts/eduserver";
 import type { z } from "zod";
 
 /**
@@ -61,4 +62,12 @@ export function checkRoomEvent(value: unknown): Checked<OutputRoomEvent> {
 
 export function checkClientData(value: unknown): Checked<OutputClientData> {
   return check(outputClientDataSchema, value);
+}
+
+export function checkTypingEvent(value: unknown): Checked<OutputTypingEvent> {
+  return check(outputTypingEventSchema, value);
+}
+
+export function checkReceiptEvent(value: unknown): Checked<OutputReceiptEvent> {
+  return check(outputReceiptEventSchema, value);
 }

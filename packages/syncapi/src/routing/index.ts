@@ -5,6 +5,7 @@ import type { CatchUp } from "./catch-up";
 import type { Notifier } from "../notifier";
 import type { SyncStore } from "../storage";
 import type { IgnoredUsers } from "../sync/ignored-users";
+import type { TypingSource } from "../sync/ephemeral";
 import { registerEventRoutes } from "./events";
 import { registerFilterRoutes } from "./filters";
 import { registerMembersRoute } from "./members";
@@ -23,6 +24,8 @@ export interface RoutingDeps {
   catchUp: CatchUp;
   /** Each user's ignore list, in memory. */
   ignored: IgnoredUsers;
+  /** Who is typing where, for /sync. */
+  typing: TypingSource;
   closing(): boolean;
 }
 

@@ -14,7 +14,8 @@ import { buildSync, emptySyncResponse, isEmptySync, type SyncResponse } from "..
 import { liveAnswer, type LiveEvent } from "../sync/live-answer";
 import type { IgnoredUsers } from "../sync/ignored-users";
 import { parseSyncQuery } from "../sync/request";
-import { formatSyncToken } from "../sync/tokens";
+import { formatSyncToken, type SyncPositions } from "../sync/tokens";
+import type { TypingSource } from "../sync/ephemeral";
 import { deltaSpec } from "../sync/room-section";
 import { authenticate, CLIENT_PREFIXES } from "./common";
 import { FilterCache, resolveSyncFilter } from "./filters";
@@ -26,6 +27,8 @@ export interface SyncRouteDeps {
   notifier: Notifier;
   /** Whom each user ignores: their events are left out of every answer. */
   ignored: Pick<IgnoredUsers, "of">;
+  /** Who is typing where (ephemeral, in memory). */
+  typing: TypingSource;
   /** True once close() began: waiting requests answer at once. */
   closing(): boolean;
 }
@@ -51,7 +54,7 @@ export function registerSyncRoute(server: HttpServer, deps: SyncRouteDeps): void
       let woken: LiveEvent | undefined;
       let wokenMark = 0;
       let joinedAtSince: ReadonlySet<string> = new Set<string>();
-      let readSince: Positions | undefined;
+      let readSince: SyncPositions | undefined;
       // The response's "close" before it was written means the connection went away.
       reply.raw.once("close", () => {
         if (reply.raw.writableEnded) return;
@@ -99,7 +102,7 @@ export function registerSyncRoute(server: HttpServer, deps: SyncRouteDeps): void
           joinedAtSince = q.since && overview.now.room === q.since.room ? new Set(joined) : new Set();
           const since = q.since && clamp(q.since, overview.now);
           readSince = since;
-          res = await buildSync(deps.store, { viewer, fullState: q.fullState, useStateAfter: q.useStateAfter, filter, overview, ...(since ? { since } : {}) });
+          res = await buildSync(deps.store, { viewer, fullState: q.fullState, useStateAfter: q.useStateAfter, filter, overview, typing: deps.typing, ...(since ? { since } : {}) });
         } catch (e) {
           waiter.cancel();
           throw e;
@@ -117,7 +120,7 @@ export function registerSyncRoute(server: HttpServer, deps: SyncRouteDeps): void
   }
 }
 
-/** A token ahead of us (another server's, a restored backup) counts as "now". */
-function clamp(since: Positions, now: Positions): Positions {
-  return { room: Math.min(since.room, now.room), accountData: Math.min(since.accountData, now.accountData) };
+/** A token ahead of us (another server's, a restored backup) counts as "now" (receipt and typing: see buildSync). */
+function clamp(since: SyncPositions, now: Positions): SyncPositions {
+  return { ...since, room: Math.min(since.room, now.room), accountData: Math.min(since.accountData, now.accountData) };
 }

@@ -12,6 +12,7 @@ import * as invites from "./invites";
 import * as lazyMembers from "./lazy-members";
 import * as memberships from "./memberships";
 import * as positions from "./positions";
+import * as receipts from "./receipts";
 import * as search from "./search";
 import * as state from "./state";
 import * as threads from "./threads";
@@ -24,6 +25,7 @@ export type { InviteRow } from "./invites";
 export type { AccountDataRow } from "./account-data";
 export type { Positions } from "./positions";
 export type { ThreadRow } from "./threads";
+export type { ReceiptRow } from "./receipts";
 export type { SearchCursor, SearchHit, SearchKey, SearchQuery, SearchRoom } from "./search";
 export { SEARCH_KEY_TYPES } from "./search";
 export type { Executor } from "./db";
@@ -65,6 +67,8 @@ export interface SyncStore {
   positions: Bound<typeof positions>;
   threads: Bound<typeof threads>;
   search: Bound<typeof search>;
+  /** Receipts (raw postgres.js statements). */
+  receipts: BoundSql<typeof receipts>;
   /** Raw postgres.js statements of the send → /sync path (hot-path.ts). */
   hot: BoundSql<typeof hotPath>;
   /** Runs fn with the store bound to one transaction. */
@@ -83,6 +87,7 @@ export function createSyncStore(db: Executor, sql: Sql = clientOf(db)): SyncStor
     positions: bind(positions, db),
     threads: bind(threads, db),
     search: bind(search, db),
+    receipts: bind(receipts, sql),
     hot: bind(hotPath, sql),
     transaction: (fn) => db.transaction((tx) => fn(createSyncStore(tx as unknown as Executor))),
   };

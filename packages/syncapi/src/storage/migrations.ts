@@ -156,4 +156,24 @@ CREATE INDEX output_room_events_search ON syncapi.output_room_events
   WHERE type IN ('m.room.message', 'm.room.name', 'm.room.topic');
 `,
   },
+  {
+    id: "0006_receipts",
+    sql: `
+-- Receipts from eduserver's OutputReceiptEvent: the latest of each (room, type, user, thread;
+-- '' for unthreaded), at a position of their own stream, the sync token's third part.
+CREATE SEQUENCE syncapi.receipt_pos;
+CREATE TABLE syncapi.receipts (
+  room_id      TEXT   NOT NULL,
+  receipt_type TEXT   NOT NULL,
+  user_id      TEXT   NOT NULL,
+  thread_id    TEXT   NOT NULL DEFAULT '',
+  event_id     TEXT   NOT NULL,
+  ts           BIGINT NOT NULL,
+  pos          BIGINT NOT NULL,
+  PRIMARY KEY (room_id, receipt_type, user_id, thread_id)
+);
+CREATE INDEX receipts_room_pos ON syncapi.receipts (room_id, pos);
+INSERT INTO syncapi.stream_positions (name, pos) VALUES ('receipt', 0);
+`,
+  },
 ];

@@ -10,7 +10,7 @@ export const syncapiSchema = pgSchema("syncapi");
 const pos = (name: string) => bigint(name, { mode: "number" });
 
 export const streamPositions = syncapiSchema.table("stream_positions", {
-  /** "room" or "account_data". */
+  /** "room", "account_data" or "receipt". */
   name: text("name").primaryKey(),
   /** Highest committed position of that stream: what a sync may hand out as a token. */
   pos: pos("pos").notNull(),
@@ -159,3 +159,22 @@ export const lazyLoadedMembers = syncapiSchema.table(
   (t) => [primaryKey({ columns: [t.userId, t.deviceId, t.roomId, t.memberId] })],
 );
 
+
+/** The latest receipt of each (room, type, user, thread), from eduserver's OutputReceiptEvent (queries: receipts.ts). */
+export const receipts = syncapiSchema.table(
+  "receipts",
+  {
+    roomId: text("room_id").notNull(),
+    /** m.read or m.read.private (shown to its owner only). */
+    receiptType: text("receipt_type").notNull(),
+    userId: text("user_id").notNull(),
+    /** The thread root's event ID or "main"; '' for an unthreaded receipt. */
+    threadId: text("thread_id").notNull().default(""),
+    eventId: text("event_id").notNull(),
+    /** When the user's server received it, ms. */
+    ts: pos("ts").notNull(),
+    /** Position in the receipt stream (syncapi.receipt_pos): the sync token's third part. */
+    pos: pos("pos").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.roomId, t.receiptType, t.userId, t.threadId] })],
+);

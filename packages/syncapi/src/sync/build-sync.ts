@@ -8,19 +8,22 @@ import { applyEventFields } from "./event-fields";
 import { viewerWithMembership } from "./membership-at";
 import { strippedStateAt } from "./stripped-state";
 import { eventMatches, roomAllowed, type Filter } from "./filter";
+import { readEphemeral, type TypingSource } from "./ephemeral";
 import { buildRoomSection, fullSpec } from "./room-section";
-import { formatSyncToken, formatTopoToken } from "./tokens";
+import { formatSyncToken, formatTopoToken, type SyncPositions } from "./tokens";
 
 export interface SyncInput {
   viewer: Viewer & { deviceId: string };
-  /** At most overview.now. */
-  since?: Positions;
+  /** At most overview.now (the receipt and typing positions may be ahead: they count as now). */
+  since?: SyncPositions;
   fullState: boolean;
   /** Join sections carry state_after (the state at the end of the timeline) instead of state. */
   useStateAfter: boolean;
   filter: Filter;
   /** The user's memberships, account data, invites and rooms with news, as of the positions it read (storage hot-path syncOverview). */
   overview: SyncOverview;
+  /** Who is typing where (this process's memory). */
+  typing: TypingSource;
 }
 
 type Json = Record<string, unknown>;
@@ -43,7 +46,7 @@ async function inBatches<T>(items: readonly T[], size: number, fn: (item: T) => 
 }
 
 /** A response with nothing in it, up to `now`. */
-export function emptySyncResponse(now: Positions): SyncResponse {
+export function emptySyncResponse(now: SyncPositions): SyncResponse {
   return {
     next_batch: formatSyncToken(now),
     rooms: { join: {}, invite: {}, leave: {}, knock: {} },
@@ -65,12 +68,22 @@ export function isEmptySync(r: SyncResponse): boolean {
 
 export async function buildSync(store: SyncStore, input: SyncInput): Promise<SyncResponse> {
   const { viewer, filter, overview } = input;
-  const now = overview.now;
   const userId = viewer.userId;
   const initial = input.since === undefined;
   const after: Positions = input.since ?? { room: 0, accountData: 0 };
-  const res = emptySyncResponse(now);
   const roomOk = (roomId: string) => roomAllowed(filter.room, roomId);
+  // Typing and receipts of the joined rooms; all of them for rooms new to the client.
+  const joinedNow = overview.memberships.filter((m) => m.membership === "join" && roomOk(m.roomId));
+  const ephemeral = await readEphemeral(store, input.typing, {
+    userId,
+    ignored: viewer.ignored,
+    since: input.since,
+    joined: joinedNow.map((m) => m.roomId),
+    newRooms: new Set(joinedNow.filter((m) => initial || (m.pos > after.room && overview.membershipsBefore.get(m.roomId) !== "join")).map((m) => m.roomId)),
+    filter,
+  });
+  const now: SyncPositions = { ...overview.now, receipt: ephemeral.receiptPos, typing: ephemeral.typingPos };
+  const res = emptySyncResponse(now);
 
   const nowMemberships = overview.memberships;
   // The membership at `since`: the one now unless it moved after since.
@@ -107,7 +120,8 @@ export async function buildSync(store: SyncStore, input: SyncInput): Promise<Syn
   // Rooms are independent: a few at a time (the pool is small), in the order they came.
   await inBatches(joined, ROOMS_AT_ONCE, async (m) => {
     const newlyJoined = isNewlyJoined(m);
-    if (!candidates.has(m.roomId) && !newlyJoined && !roomAccountData.has(m.roomId) && !input.fullState) return;
+    const ephemeralEvents = ephemeral.byRoom.get(m.roomId);
+    if (!candidates.has(m.roomId) && !newlyJoined && !roomAccountData.has(m.roomId) && !ephemeralEvents && !input.fullState) return;
     const delta = overview.deltas.get(m.roomId);
     const section = await buildRoomSection(
       store,
@@ -126,12 +140,12 @@ export async function buildSync(store: SyncStore, input: SyncInput): Promise<Syn
       filter,
     );
     // Everything new was filtered out or hidden: nothing to tell (and a long-poll keeps waiting).
-    if (!initial && !newlyJoined && !input.fullState && !section.hasChanges && !roomAccountData.has(m.roomId)) return;
+    if (!initial && !newlyJoined && !input.fullState && !section.hasChanges && !roomAccountData.has(m.roomId) && !ephemeralEvents) return;
     res.rooms.join[m.roomId] = {
       timeline: section.timeline,
       ...(input.useStateAfter ? { state_after: section.state } : { state: section.state }),
       account_data: { events: roomAccountData.get(m.roomId) ?? [] },
-      ephemeral: { events: [] },
+      ephemeral: { events: ephemeralEvents ?? [] },
       summary: section.summary,
     };
   });

@@ -13,16 +13,16 @@
  *    least 1, event_fields and event_format. Type, sender or URL filters and lazy-loaded members go to the
  *    database path.
  *
- * Account data keeps its `since` position in next_batch, so a change there is in the next
- * answer. The room summary is left out: nothing it counts changed, and the spec lets a server
+ * Account data, receipts and typing keep their `since` positions in next_batch, so a change
+ * there is in the next answer. The room summary is left out: nothing it counts changed, and the spec lets a server
  * omit an unchanged summary.
  */
-import type { Positions, StoredEvent } from "../storage";
+import type { StoredEvent } from "../storage";
 import { emptySyncResponse, type SyncResponse } from "./build-sync";
 import { formatEvent, isIgnored, type Viewer } from "./client-event";
 import { applyEventFields } from "./event-fields";
 import { roomAllowed, type Filter, type RoomEventFilter } from "./filter";
-import { formatTopoToken } from "./tokens";
+import { formatTopoToken, type SyncPositions } from "./tokens";
 import { viewerJoined } from "./membership-at";
 
 /** A message a local consumer just wrote, as stored. */
@@ -37,7 +37,7 @@ const TIMELINE_KEYS_APPLIED = new Set(["limit", "unread_thread_notifications", "
 
 export function liveAnswer(input: {
   viewer: Viewer & { deviceId: string };
-  since: Positions;
+  since: SyncPositions;
   filter: Filter;
   /** state_after in place of state (the message changes no state: empty either way). */
   useStateAfter: boolean;
@@ -53,7 +53,7 @@ export function liveAnswer(input: {
   // From a user the viewer ignores: the database path leaves it out (and keeps waiting).
   if (isIgnored(viewer, ev)) return undefined;
   if (!appliedHere(filter)) return undefined;
-  const res = emptySyncResponse({ room: ev.pos, accountData: since.accountData });
+  const res = emptySyncResponse({ ...since, room: ev.pos });
   res.rooms.join[ev.roomId] = {
     timeline: {
       events: applyEventFields([formatEvent(ev, viewerJoined(viewer), filter.event_format)], filter.event_fields),

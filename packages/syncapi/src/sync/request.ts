@@ -3,11 +3,10 @@
  * The filter (an ID or inline JSON) is resolved by the caller, which knows the user.
  */
 import { MatrixError } from "@dendrite-ts/protocol";
-import type { Positions } from "../storage";
-import { parseSyncToken } from "./tokens";
+import { parseSyncToken, type SyncPositions } from "./tokens";
 
 export interface SyncQuery {
-  since?: Positions;
+  since?: SyncPositions;
   timeoutMs: number;
   fullState: boolean;
   /** The room state as of the end of the timeline, in state_after (v1.16, MSC4222), instead of `state`. */

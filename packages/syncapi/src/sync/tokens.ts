@@ -1,27 +1,36 @@
 /**
- * Tokens. A sync token `s<roomPos>_<accountDataPos>` names a point in both streams; a
- * topological token `t<depth>_<pos>` names a gap in a room's DAG order (just before the event
- * at (depth, pos)), for /messages and prev_batch. Both are positions from the database, so they
- * stay valid across restarts. Anything else is 400 M_INVALID_PARAM.
+ * Tokens. A sync token `s<roomPos>_<accountDataPos>_<receiptPos>_<typingPos>` names a point in
+ * each stream; a topological token `t<depth>_<pos>` names a gap in a room's DAG order (just
+ * before the event at (depth, pos)), for /messages and prev_batch. All but the typing position
+ * come from the database, so they stay valid across restarts; the typing position is this
+ * process's (sync/typing.ts says why an earlier process's is still sound). A token of the older
+ * form `s<roomPos>_<accountDataPos>` (from before receipts and typing) is read with both at 0.
+ * Anything else is 400 M_INVALID_PARAM.
  */
 import { MatrixError } from "@dendrite-ts/protocol";
 import type { Positions, TopoPoint } from "../storage";
 
-export function formatSyncToken(p: Positions): string {
-  return `s${p.room}_${p.accountData}`;
+/** Where a /sync stands in every stream: the database's positions and the ephemeral ones. */
+export interface SyncPositions extends Positions {
+  receipt: number;
+  typing: number;
 }
 
-export function parseSyncToken(token: string, param = "since"): Positions {
-  const m = /^s(\d{1,15})_(\d{1,15})$/.exec(token);
+export function formatSyncToken(p: SyncPositions): string {
+  return `s${p.room}_${p.accountData}_${p.receipt}_${p.typing}`;
+}
+
+export function parseSyncToken(token: string, param = "since"): SyncPositions {
+  const m = /^s(\d{1,15})_(\d{1,15})(?:_(\d{1,15})_(\d{1,15}))?$/.exec(token);
   if (!m) throw new MatrixError("M_INVALID_PARAM", `Malformed ${param} token`);
-  return { room: Number(m[1]), accountData: Number(m[2]) };
+  return { room: Number(m[1]), accountData: Number(m[2]), receipt: Number(m[3] ?? 0), typing: Number(m[4] ?? 0) };
 }
 
 export function formatTopoToken(p: TopoPoint): string {
   return `t${p.depth}_${p.pos}`;
 }
 
-export type PaginationToken = { kind: "topo"; point: TopoPoint } | { kind: "sync"; positions: Positions };
+export type PaginationToken = { kind: "topo"; point: TopoPoint } | { kind: "sync"; positions: SyncPositions };
 
 /** A /messages or /members `from`/`to`/`at`: either kind of token. */
 export function parsePaginationToken(token: string, param: string): PaginationToken {

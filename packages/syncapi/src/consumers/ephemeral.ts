@@ -1,0 +1,32 @@
+/**
+ * The eduserver's streams. OutputTypingEvent: applied to the typing lists held in memory; when
+ * a room's list changed, its long-polls are woken (in this process only: the lists are this
+ * process's). OutputReceiptEvent: stored at the next receipt position (a redelivery of the
+ * receipt we hold changes nothing and wakes nobody), then the room is woken, in every syncapi
+ * process (the table is shared).
+ */
+import type { OutputReceiptEvent, OutputTypingEvent } from "@dendrite-ts/eduserver";
+import type { Wake } from "../notifier";
+import type { SyncStore } from "../storage";
+import type { TypingState } from "../sync/typing";
+import type { WakeBus } from "../wake-bus";
+
+export function createTypingHandler(deps: { typing: Pick<TypingState, "apply">; wakeLocal(what: Wake): void }): (msg: OutputTypingEvent) => void {
+  return (msg) => {
+    if (deps.typing.apply(msg)) deps.wakeLocal({ rooms: [msg.roomId] });
+  };
+}
+
+export function createReceiptHandler(deps: {
+  store: Pick<SyncStore, "receipts">;
+  wake(what: Wake): void;
+  bus?: Pick<WakeBus, "notice" | "wakeLocal">;
+}): (msg: OutputReceiptEvent) => Promise<void> {
+  return async (msg) => {
+    const what: Wake = { rooms: [msg.roomId] };
+    const pos = await deps.store.receipts.upsertReceipt(msg, deps.bus?.notice(what));
+    if (pos === undefined) return;
+    if (deps.bus) deps.bus.wakeLocal(what);
+    else deps.wake(what);
+  };
+}
