@@ -95,6 +95,7 @@ export async function startMonolith(opts: StartMonolithOptions): Promise<Running
       serverName: global.server_name,
       registration: registrationFromConfig(global.registration),
       logger: logger.child({ component: "userapi" }),
+      notifications: { streams, roomserver },
     });
     cleanups.push(() => userapiImpl.close());
     const userapi = localClient(userapiContract, userapiImpl.api);

@@ -1,4 +1,5 @@
-// @dendrite-ts/userapi: accounts, devices, access tokens, profiles, account data, UIA.
+// @dendrite-ts/userapi: accounts, devices, access tokens, profiles, account data, UIA,
+// notifications (push rule outcomes and unread counts).
 // Named exports only.
 export {
   userapiContract,
@@ -28,5 +29,13 @@ export {
   clientDataMsgId,
   outputClientDataSchema,
   type OutputClientData,
+  OUTPUT_NOTIFICATION_DATA,
+  outputNotificationDataStream,
+  notificationDataSubject,
+  notificationDataMsgId,
+  outputNotificationDataSchema,
+  type OutputNotificationData,
+  type UnreadCounts,
 } from "./output";
+export { ROOM_EVENT_CONSUMER, RECEIPT_CONSUMER } from "./consumers";
 export { registrationFromConfig, ensureConfiguredTokens, type RegistrationSection } from "./from-config";

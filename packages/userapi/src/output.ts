@@ -47,3 +47,51 @@ export const outputClientDataSchema: z.ZodType<OutputClientData> = z.discriminat
 export function clientDataMsgId(msg: OutputClientData): string {
   return `${msg.kind}:${msg.streamPos}`;
 }
+
+/** Stream name: users' unread counts in a room changed. */
+export const OUTPUT_NOTIFICATION_DATA = "OutputNotificationData";
+
+/**
+ * One subject per room (the room ID base64url-encoded), so a room's count changes arrive in the
+ * order they were decided; one message per event or receipt, however many users it changes.
+ */
+export const outputNotificationDataStream = { name: OUTPUT_NOTIFICATION_DATA, subjects: [`${OUTPUT_NOTIFICATION_DATA}.*`] };
+
+export function notificationDataSubject(roomId: string): string {
+  return `${OUTPUT_NOTIFICATION_DATA}.${Buffer.from(roomId, "utf8").toString("base64url")}`;
+}
+
+/** A user's unread notification counts in the room, in full (not a delta). */
+export interface UnreadCounts {
+  userId: string;
+  notificationCount: number;
+  highlightCount: number;
+  /** Orders one (user, room)'s changes and never repeats: a consumer keeps the greatest. */
+  streamPos: number;
+}
+
+/** The `unread_notifications` of a room in /sync changed for these users. */
+export interface OutputNotificationData {
+  roomId: string;
+  /** At least one; each user at most once. */
+  counts: UnreadCounts[];
+}
+
+export const outputNotificationDataSchema: z.ZodType<OutputNotificationData> = z.object({
+  roomId: z.string(),
+  counts: z
+    .array(
+      z.object({
+        userId: z.string(),
+        notificationCount: z.number().int().min(0),
+        highlightCount: z.number().int().min(0),
+        streamPos: z.number(),
+      }),
+    )
+    .min(1),
+});
+
+/** Unique per message: stream positions never repeat. */
+export function notificationDataMsgId(msg: OutputNotificationData): string {
+  return `unread:${Math.min(...msg.counts.map((c) => c.streamPos))}`;
+}

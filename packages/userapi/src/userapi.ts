@@ -2,7 +2,10 @@
 // crash left in the outbox are dealt with before the API is handed out.
 import { applyMigrations, type Database, type Logger, type Streams } from "@dendrite-ts/runtime";
 import type { UserapiApi } from "./api";
-import { outputClientDataStream } from "./output";
+import { outputClientDataStream, outputNotificationDataStream } from "./output";
+import { startNotificationConsumers, type ConsumerStreams } from "./consumers";
+import { RoomStateCache, type StateRoomserver } from "./internal/notifications/room-state";
+import { PushRulesCache } from "./internal/notifications/rules-cache";
 import { createUserapiStore, userapiMigrations, type Db } from "./storage";
 import type { RegistrationConfig } from "./internal/context";
 import { userapiImpl } from "./internal/impl";
@@ -29,6 +32,15 @@ export interface UserapiDeps {
    * Exact only while this is the one userapi writing the database, as both apps arrange.
    */
   tokenCacheSize?: number;
+  /**
+   * Notifications: consume the room and receipt streams, evaluate push rules, keep unread
+   * counts and publish OutputNotificationData. Absent: none are kept (tests of other parts).
+   */
+  notifications?: {
+    streams: ConsumerStreams;
+    /** Asked for the members, power levels and create event at an event (once per fork or restart). */
+    roomserver: StateRoomserver;
+  };
 }
 
 export interface Userapi {
@@ -43,6 +55,7 @@ const silent = { warn() {}, info() {} };
 export async function createUserapi(deps: UserapiDeps): Promise<Userapi> {
   await applyMigrations(deps.db, "userapi", userapiMigrations);
   await deps.streams.ensureStream(outputClientDataStream);
+  await deps.streams.ensureStream(outputNotificationDataStream);
   const tokens = new TokenCache(deps.tokenCacheSize ?? DEFAULT_TOKEN_CACHE_SIZE);
   const store = createUserapiStore(deps.db.drizzle as unknown as Db, {
     sql: deps.db.sql,
@@ -66,8 +79,18 @@ export async function createUserapi(deps: UserapiDeps): Promise<Userapi> {
     tokens,
     now: deps.now ?? Date.now,
   });
+  const subs = deps.notifications
+    ? await startNotificationConsumers(
+        deps.notifications.streams,
+        { store, serverName: deps.serverName, outbox, roomState: new RoomStateCache(deps.notifications.roomserver), rules: new PushRulesCache() },
+        log,
+      )
+    : [];
   return {
     api,
-    close: () => outbox.close(),
+    close: async () => {
+      for (const s of subs) await s.stop();
+      await outbox.close();
+    },
   };
 }

@@ -1,6 +1,10 @@
-/** The userapi process: accounts, devices, tokens, profiles, account data over its contract. */
+/**
+ * The userapi process: accounts, devices, tokens, profiles, account data over its contract;
+ * notifications from the room and receipt streams (asking the roomserver for room state).
+ */
 import { localClient } from "@dendrite-ts/runtime";
 import { createUserapi, ensureConfiguredTokens, registrationFromConfig, userapiContract } from "@dendrite-ts/userapi";
+import { roomserverClient } from "./clients";
 import { runContractProcess } from "./contract-process";
 import type { ComponentEntry } from "./types";
 
@@ -15,6 +19,7 @@ export const userapiEntry: ComponentEntry = {
         serverName: global.server_name,
         registration: registrationFromConfig(global.registration),
         logger: ctx.logger,
+        notifications: { streams, roomserver: roomserverClient(ctx.config) },
       });
       await ensureConfiguredTokens(localClient(userapiContract, ua.api), global.registration.tokens);
       return { impl: ua.api, close: () => ua.close() };

@@ -31,10 +31,10 @@ export function createOutboxPublisher(store: UserapiStore, publish: PublishFn, l
     return store.transaction(async (tx) => {
       if (!(await tx.outbox.tryLockDrain())) return "busy";
       const rows = await tx.outbox.selectPending(BATCH);
-      for (const row of rows) {
-        await publish(row.subject, row.msgId, row.payload);
-        await tx.outbox.delete(row.msgId);
-      }
+      // Deleted together once all are published: a crash in between republishes the same
+      // msgIds, which the stream drops.
+      for (const row of rows) await publish(row.subject, row.msgId, row.payload);
+      await tx.outbox.deleteMany(rows.map((r) => r.msgId));
       return rows.length < BATCH ? "done" : "more";
     });
   }

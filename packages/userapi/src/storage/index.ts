@@ -11,6 +11,7 @@ import { accessTokenQueries } from "./access-tokens";
 import { profileQueries } from "./profiles";
 import { accountDataQueries } from "./account-data";
 import { outboxQueries } from "./outbox";
+import { notificationQueries } from "./notifications";
 import { registrationTokenQueries } from "./registration-tokens";
 import { uiaSessionQueries } from "./uia-sessions";
 import { sharedSecretNonceQueries } from "./shared-secret-nonces";
@@ -24,6 +25,7 @@ export type { TokenOwner } from "./access-tokens";
 export type { ProfileRow } from "./profiles";
 export type { AccountDataRow } from "./account-data";
 export type { OutboxRow } from "./outbox";
+export type { NotificationInsert, NotificationRow, UnreadCountsRow } from "./notifications";
 export type { RegistrationTokenRow } from "./registration-tokens";
 export type { UiaSessionRow } from "./uia-sessions";
 
@@ -61,6 +63,7 @@ function bind(db: Db, changed: (localpart: string) => void, raw?: Sql) {
     profiles: profileQueries(db),
     accountData: accountDataQueries(db),
     outbox: outboxQueries(db),
+    notifications: notificationQueries(db),
     registrationTokens: registrationTokenQueries(db),
     uiaSessions: uiaSessionQueries(db),
     sharedSecretNonces: sharedSecretNonceQueries(db),

@@ -106,8 +106,75 @@ ALTER TABLE userapi.accounts
   ADD COLUMN suspended boolean NOT NULL DEFAULT false;
 `;
 
+/**
+ * Notifications (client-server "Push Notifications"): push rule outcomes per local user, the
+ * unread counts /sync shows, and how far each user has read. Positions order a room's events as
+ * userapi processed them (per-room order is the room stream's), so "after the receipt" is a
+ * comparison.
+ */
+const notifications = /* sql */ `
+CREATE SEQUENCE userapi.push_event_pos;
+
+-- Every timeline event processed, so a receipt (or a user's own event) can be placed in order;
+-- processing an event twice finds its row and does nothing.
+CREATE TABLE userapi.push_events (
+  event_id text   PRIMARY KEY,
+  room_id  text   NOT NULL,
+  pos      bigint NOT NULL
+);
+
+-- One row per (user, event) the user's push rules said notifies.
+CREATE TABLE userapi.notifications (
+  localpart text    NOT NULL,
+  room_id   text    NOT NULL,
+  event_id  text    NOT NULL,
+  pos       bigint  NOT NULL,
+  thread_id text    NOT NULL,
+  ts        bigint  NOT NULL,
+  highlight boolean NOT NULL,
+  actions   jsonb   NOT NULL,
+  PRIMARY KEY (localpart, event_id)
+);
+CREATE INDEX notifications_room_idx ON userapi.notifications (localpart, room_id, pos);
+CREATE INDEX notifications_user_idx ON userapi.notifications (localpart, pos);
+
+-- How far each user has read: thread_id '' is the unthreaded receipt (every thread), else
+-- 'main' or a thread root. The greatest position of m.read, m.read.private and own events.
+CREATE TABLE userapi.read_positions (
+  localpart text   NOT NULL,
+  room_id   text   NOT NULL,
+  thread_id text   NOT NULL,
+  pos       bigint NOT NULL,
+  event_id  text   NOT NULL,
+  PRIMARY KEY (localpart, room_id, thread_id)
+);
+
+-- Receipts for events not processed yet (the receipt overtook its event): applied when it comes.
+CREATE TABLE userapi.pending_receipts (
+  localpart text NOT NULL,
+  room_id   text NOT NULL,
+  thread_id text NOT NULL,
+  event_id  text NOT NULL,
+  PRIMARY KEY (localpart, room_id, thread_id, event_id)
+);
+CREATE INDEX pending_receipts_event_idx ON userapi.pending_receipts (room_id, event_id);
+
+CREATE SEQUENCE userapi.notification_count_pos;
+
+-- The counts /sync shows, kept as notifications arrive and recomputed when a receipt moves.
+CREATE TABLE userapi.unread_counts (
+  localpart          text   NOT NULL,
+  room_id            text   NOT NULL,
+  notification_count bigint NOT NULL,
+  highlight_count    bigint NOT NULL,
+  stream_pos         bigint NOT NULL,
+  PRIMARY KEY (localpart, room_id)
+);
+`;
+
 export const userapiMigrations: Migration[] = [
   { id: "0001_initial", sql: initial },
   { id: "0002_profile_custom_fields", sql: profileCustomFields },
   { id: "0003_account_moderation", sql: accountModeration },
+  { id: "0004_notifications", sql: notifications },
 ];
