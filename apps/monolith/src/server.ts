@@ -5,6 +5,7 @@
  */
 import { clientapiConfigFrom, createClientapi } from "@dendrite-ts/clientapi";
 import { createEduserver, eduserverContract } from "@dendrite-ts/eduserver";
+import { createKeyserver, keyserverContract } from "@dendrite-ts/keyserver";
 import { createRoomserver, roomserverContract, type RoomserverContract } from "@dendrite-ts/roomserver";
 import {
   startStreamLagReporter,
@@ -103,11 +104,20 @@ export async function startMonolith(opts: StartMonolithOptions): Promise<Running
     const eduserverImpl = await createEduserver({ streams, logger: logger.child({ component: "eduserver" }) });
     cleanups.push(() => eduserverImpl.close());
     const eduserver = localClient(eduserverContract, eduserverImpl.api);
+    const keyserverImpl = await createKeyserver({
+      db,
+      streams,
+      serverName: global.server_name,
+      logger: logger.child({ component: "keyserver" }),
+    });
+    cleanups.push(() => keyserverImpl.close());
+    const keyserver = localClient(keyserverContract, keyserverImpl.api);
 
     const clientapi = await createClientapi({
       userapi,
       roomserver,
       eduserver,
+      keyserver,
       db,
       serverName: global.server_name,
       config: clientapiConfigFrom(config),

@@ -18,6 +18,7 @@ import type { RouteContext } from "./routing/context";
 import { registerCreateRoomRoute } from "./routing/create-room";
 import { registerDeviceRoutes } from "./routing/devices";
 import { registerDirectoryRoutes } from "./routing/directory";
+import { registerKeyRoutes } from "./routing/keys";
 import { registerProfileRoutes } from "./routing/profile";
 import { registerPublicRoomRoutes } from "./routing/public-rooms";
 import { registerReceiptRoutes } from "./routing/receipts";
@@ -57,6 +58,7 @@ export async function createClientapi(deps: ClientapiDeps): Promise<Clientapi> {
     userapi: deps.userapi,
     roomserver: deps.roomserver,
     eduserver: deps.eduserver,
+    keyserver: deps.keyserver,
     serverName: deps.serverName,
     config: deps.config,
     authenticate: createAuthenticator(deps.userapi, deps.logger, now),
@@ -89,6 +91,7 @@ export async function createClientapi(deps: ClientapiDeps): Promise<Clientapi> {
       registerStateRoutes(server, ctx);
       registerRedactRoutes(server, ctx);
       registerTypingRoute(server, ctx);
+      registerKeyRoutes(server, ctx);
       registerReceiptRoutes(server, ctx);
       registerDirectoryRoutes(server, ctx);
       registerPublicRoomRoutes(server, ctx);

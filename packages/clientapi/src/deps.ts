@@ -9,6 +9,7 @@ import type { Database, Logger } from "@dendrite-ts/runtime";
 import type { RoomserverClient, RoomserverForClient } from "@dendrite-ts/roomserver";
 import type { UserapiForClient } from "@dendrite-ts/userapi";
 import type { EduserverForClient } from "@dendrite-ts/eduserver";
+import type { KeyserverForClient } from "@dendrite-ts/keyserver";
 
 /** Everything clientapi calls on userapi (today: the whole client view). */
 export type ClientUserapi = UserapiForClient;
@@ -49,6 +50,8 @@ export interface ClientapiDeps {
   roomserver: ClientRoomserver;
   /** Typing notifications and receipts. */
   eduserver: EduserverForClient;
+  /** End-to-end encryption keys (/keys/*), and a deleted device's keys. */
+  keyserver: KeyserverForClient;
   /** Holds the `clientapi` schema (no tables since 0002); migrations run in createClientapi. */
   db: Pick<Database, "sql">;
   serverName: string;

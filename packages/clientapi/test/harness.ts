@@ -14,6 +14,7 @@ import {
 import { createRoomserver, roomserverContract, type RoomserverClient } from "@dendrite-ts/roomserver";
 import { createUserapi, userapiContract, type RegistrationConfig, type UserapiClient } from "@dendrite-ts/userapi";
 import { createEduserver, eduserverContract, type EduserverClient } from "@dendrite-ts/eduserver";
+import { createKeyserver, keyserverContract, type KeyserverClient } from "@dendrite-ts/keyserver";
 import { expect } from "vitest";
 import { createClientapi, type ClientapiConfig } from "../src/index";
 
@@ -25,6 +26,7 @@ export interface TestServer {
   userapi: UserapiClient;
   roomserver: RoomserverClient;
   eduserver: EduserverClient;
+  keyserver: KeyserverClient;
   streams: Streams;
   /** Replaces clientapi and its HTTP server with new ones over the same database. */
   restartClientapi(): Promise<void>;
@@ -55,12 +57,15 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   const roomserver = localClient(roomserverContract, roomserverImpl.api);
   const eduserverImpl = await createEduserver({ streams });
   const eduserver = localClient(eduserverContract, eduserverImpl.api);
+  const keyserverImpl = await createKeyserver({ db, streams, serverName: SERVER });
+  const keyserver = localClient(keyserverContract, keyserverImpl.api);
   // A fresh clientapi (nothing in memory carried over) on a fresh HTTP server.
   const makeServer = async () => {
     const clientapi = await createClientapi({
       userapi,
       roomserver,
       eduserver,
+      keyserver,
       db,
       serverName: SERVER,
       config: {
@@ -84,6 +89,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     userapi,
     roomserver,
     eduserver,
+    keyserver,
     streams,
     async restartClientapi() {
       await t.server.close();
@@ -98,6 +104,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
       for (const other of others) await other.close();
       await t.server.close();
       await eduserverImpl.close();
+      await keyserverImpl.close();
       await roomserverImpl.close();
       await userapiImpl.close();
       await streams.close();

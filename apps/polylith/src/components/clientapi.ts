@@ -1,7 +1,7 @@
 /** The clientapi process: the client-server routes on its public listener. */
 import { clientapiConfigFrom, createClientapi } from "@dendrite-ts/clientapi";
 import { publicListen, urlOfListen } from "./addresses";
-import { eduserverClient, roomserverClient, userapiClient } from "./clients";
+import { eduserverClient, keyserverClient, roomserverClient, userapiClient } from "./clients";
 import { runPublicProcess } from "./public-process";
 import type { ComponentEntry } from "./types";
 
@@ -14,6 +14,7 @@ export const clientapiEntry: ComponentEntry = {
         userapi: userapiClient(ctx.config),
         roomserver: roomserverClient(ctx.config),
         eduserver: eduserverClient(ctx.config),
+        keyserver: keyserverClient(ctx.config),
         db,
         serverName: global.server_name,
         config: clientapiConfigFrom(ctx.config),

@@ -1,6 +1,7 @@
 /** Every component the polylith can run as a process, in start order. */
 import { clientapiEntry } from "./clientapi";
 import { eduserverEntry } from "./eduserver";
+import { keyserverEntry } from "./keyserver";
 import { roomserverEntry } from "./roomserver";
 import { serverkeyapiEntry } from "./serverkeyapi";
 import { syncapiEntry } from "./syncapi";
@@ -12,6 +13,7 @@ export const COMPONENT_ENTRIES: readonly ComponentEntry[] = [
   roomserverEntry,
   userapiEntry,
   eduserverEntry,
+  keyserverEntry,
   clientapiEntry,
   syncapiEntry,
 ];

@@ -19,6 +19,7 @@ export interface RouteContext {
   userapi: ClientUserapi;
   roomserver: ClientRoomserver;
   eduserver: ClientapiDeps["eduserver"];
+  keyserver: ClientapiDeps["keyserver"];
   serverName: string;
   config: ClientapiConfig;
   authenticate: Authenticate;
