@@ -141,3 +141,62 @@ describe("POST /keys/claim", () => {
     expectError(await call(s, "POST", "/keys/claim", body, alice.token), 400, "M_BAD_JSON");
   });
 });
+
+describe("a deleted device's keys go with it", () => {
+  let dave: User;
+  beforeAll(async () => {
+    dave = await register(s, "dave");
+  });
+  const login = async (deviceId: string): Promise<User> => {
+    const r = await call(s, "POST", "/login", { type: "m.login.password", user: "dave", password: dave.password, device_id: deviceId });
+    expect(r.status).toBe(200);
+    return { ...dave, token: r.body.access_token, deviceId };
+  };
+  /** Uploads identity, one-time and fallback keys for the device. */
+  const publish = async (u: User) => {
+    const key = generateSigningKey(`ed25519:${u.deviceId}`);
+    const up = await call(
+      s,
+      "POST",
+      "/keys/upload",
+      { device_keys: signedDeviceKeys(u, key).json, one_time_keys: signedOtk(u, key, "O1"), fallback_keys: { "curve25519:F1": "fb" } },
+      u.token,
+    );
+    expect(up.status).toBe(200);
+  };
+  const devicesWithKeys = async () =>
+    Object.keys((await call(s, "POST", "/keys/query", { device_keys: { [dave.userId]: [] } }, alice.token)).body.device_keys[dave.userId]).sort();
+  const claimFrom = async (deviceId: string, algorithm: string) =>
+    (await call(s, "POST", "/keys/claim", { one_time_keys: { [dave.userId]: { [deviceId]: algorithm } } }, alice.token)).body.one_time_keys;
+  const passwordAuth = (session: string) => ({
+    type: "m.login.password",
+    identifier: { type: "m.id.user", user: dave.userId },
+    password: dave.password,
+    session,
+  });
+
+  it("on DELETE /devices/{id} and POST /delete_devices", async () => {
+    const [phone, tablet] = [await login("PHONE"), await login("TABLET")];
+    await publish(phone);
+    await publish(tablet);
+    expect(await devicesWithKeys()).toEqual(["PHONE", "TABLET"]);
+    const first = await call(s, "DELETE", "/devices/PHONE", {}, dave.token);
+    expect((await call(s, "DELETE", "/devices/PHONE", { auth: passwordAuth(first.body.session) }, dave.token)).status).toBe(200);
+    expect(await devicesWithKeys()).toEqual(["TABLET"]);
+    expect(await claimFrom("PHONE", "signed_curve25519")).toEqual({});
+    const again = await call(s, "POST", "/delete_devices", { devices: ["TABLET"] }, dave.token);
+    expect((await call(s, "POST", "/delete_devices", { devices: ["TABLET"], auth: passwordAuth(again.body.session) }, dave.token)).status).toBe(200);
+    expect(await devicesWithKeys()).toEqual([]);
+    expect(await claimFrom("TABLET", "curve25519")).toEqual({});
+  });
+
+  it("on POST /logout and /logout/all", async () => {
+    const [laptop, desktop, other] = [await login("LAPTOP"), await login("DESKTOP"), await login("OTHER")];
+    for (const u of [laptop, desktop, other]) await publish(u);
+    expect((await call(s, "POST", "/logout", {}, laptop.token)).status).toBe(200);
+    expect(await devicesWithKeys()).toEqual(["DESKTOP", "OTHER"]);
+    expect((await call(s, "POST", "/logout/all", {}, desktop.token)).status).toBe(200);
+    expect(await devicesWithKeys()).toEqual([]);
+    expect(await claimFrom("OTHER", "signed_curve25519")).toEqual({});
+  });
+});

@@ -7,6 +7,8 @@ import { z } from "zod";
 import { authDictSchema, runUia, sendChallenge } from "../uia";
 import { parseBody } from "../validation";
 import { clientRoute, type RouteContext } from "./context";
+import { deleteDevicesKeys } from "./keys";
+import { ok } from "../call";
 
 const passwordBody = z.object({
   auth: authDictSchema,
@@ -31,9 +33,12 @@ export function registerAccountRoutes(server: FastifyInstance, ctx: RouteContext
     const body = parseBody(passwordBody, req.body);
     const uia = await runUia(ctx.userapi, "change_password", me.userId, body.auth);
     if (!uia.done) return sendChallenge(reply, uia.challenge);
-    await ctx.userapi.changePassword({
-      body: { userId: me.userId, newPassword: body.new_password, logoutDevices: body.logout_devices, exceptDeviceId: me.deviceId },
-    });
+    const changed = await ok(
+      ctx.userapi.changePassword({
+        body: { userId: me.userId, newPassword: body.new_password, logoutDevices: body.logout_devices, exceptDeviceId: me.deviceId },
+      }),
+    );
+    await deleteDevicesKeys(ctx, me.userId, changed.deletedDeviceIds);
     return {};
   });
 
@@ -49,7 +54,8 @@ export function registerAccountRoutes(server: FastifyInstance, ctx: RouteContext
         await ctx.roomserver.performLeave({ body: { userId: me.userId, roomId } }).catch(() => undefined);
       }
     }
-    await ctx.userapi.deactivateAccount({ body: { userId: me.userId } });
+    const gone = await ok(ctx.userapi.deactivateAccount({ body: { userId: me.userId } }));
+    await deleteDevicesKeys(ctx, me.userId, gone.deletedDeviceIds);
     return { id_server_unbind_result: "no-support" };
   });
 }

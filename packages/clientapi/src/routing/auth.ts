@@ -8,6 +8,7 @@ import { z } from "zod";
 import { parseBody } from "../validation";
 import { clientIp, clientRoute, type RouteContext } from "./context";
 import { ok } from "../call";
+import { deleteDevicesKeys } from "./keys";
 
 const loginBody = z.object({
   type: z.string(),
@@ -52,13 +53,15 @@ export function registerAuthRoutes(server: FastifyInstance, ctx: RouteContext): 
   // The only routes a locked account may use (spec "Account locking").
   clientRoute(server, "POST", "/logout", async (req) => {
     const me = await ctx.authenticate(req, { allowLocked: true });
-    await ctx.userapi.logout({ body: { accessToken: me.accessToken } });
+    const out = await ok(ctx.userapi.logout({ body: { accessToken: me.accessToken } }));
+    await deleteDevicesKeys(ctx, me.userId, out.deletedDeviceIds);
     return {};
   });
 
   clientRoute(server, "POST", "/logout/all", async (req) => {
     const me = await ctx.authenticate(req, { allowLocked: true });
-    await ctx.userapi.logoutAll({ body: { userId: me.userId } });
+    const out = await ok(ctx.userapi.logoutAll({ body: { userId: me.userId } }));
+    await deleteDevicesKeys(ctx, me.userId, out.deletedDeviceIds);
     return {};
   });
 }

@@ -10,6 +10,7 @@ import { authDictSchema, runUia, sendChallenge } from "../uia";
 import { parseBody, parseParams } from "../validation";
 import { clientRoute, type RouteContext } from "./context";
 import { ok } from "../call";
+import { deleteDevicesKeys } from "./keys";
 
 const deviceParams = z.object({ deviceId: z.string().min(1) });
 
@@ -54,6 +55,7 @@ export function registerDeviceRoutes(server: FastifyInstance, ctx: RouteContext)
     const uia = await runUia(ctx.userapi, "delete_devices", me.userId, body.auth);
     if (!uia.done) return sendChallenge(reply, uia.challenge);
     await ctx.userapi.deleteDevices({ body: { userId: me.userId, deviceIds: [deviceId] } });
+    await deleteDevicesKeys(ctx, me.userId, [deviceId]);
     return {};
   });
 
@@ -63,6 +65,7 @@ export function registerDeviceRoutes(server: FastifyInstance, ctx: RouteContext)
     const uia = await runUia(ctx.userapi, "delete_devices", me.userId, body.auth);
     if (!uia.done) return sendChallenge(reply, uia.challenge);
     await ctx.userapi.deleteDevices({ body: { userId: me.userId, deviceIds: body.devices } });
+    await deleteDevicesKeys(ctx, me.userId, body.devices);
     return {};
   });
 }

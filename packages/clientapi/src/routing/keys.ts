@@ -84,3 +84,14 @@ export function registerKeyRoutes(server: FastifyInstance, ctx: RouteContext): v
     return { one_time_keys: body.oneTimeKeys, failures: body.failures };
   });
 }
+
+/**
+ * A deleted device's keys go with it (logout, DELETE /devices, password change, deactivation):
+ * others must stop encrypting to a device that will never read it. Called after userapi
+ * deleted the devices; a retried DELETE /devices names them again, so keys a failed call left
+ * behind are deleted then.
+ */
+export async function deleteDevicesKeys(ctx: Pick<RouteContext, "keyserver">, userId: string, deviceIds: string[]): Promise<void> {
+  if (deviceIds.length === 0) return;
+  await ctx.keyserver.performDeleteDeviceKeys({ body: { userId, deviceIds } });
+}
