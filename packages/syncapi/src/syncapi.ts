@@ -5,6 +5,7 @@
  * out `register(server)` for the public routes.
  */
 import { applyMigrations, type Database, type HttpServer, type Logger, type Streams, type Subscription } from "@dendrite-ts/runtime";
+import type { KeyserverForSync } from "@dendrite-ts/keyserver";
 import type { RoomserverForSync } from "@dendrite-ts/roomserver";
 import type { UserapiForSync } from "@dendrite-ts/userapi";
 import { startConsumers } from "./consumers";
@@ -26,6 +27,8 @@ export interface SyncapiDeps {
   readonly roomserver: RoomserverForSync;
   /** Access tokens. */
   readonly userapi: UserapiForSync;
+  /** The syncing device's key counts. */
+  readonly keyserver: KeyserverForSync;
   /** Our server name. */
   readonly serverName: string;
   readonly logger: Logger;
@@ -67,7 +70,7 @@ export async function createSyncapi(deps: SyncapiDeps): Promise<Syncapi> {
   return {
     register(server) {
       const catchUp = createCatchUp({ store, notifier, roomserver: deps.roomserver });
-      registerRoutes(server, { store, userapi: deps.userapi, notifier, catchUp, ignored, typing, closing: () => closing });
+      registerRoutes(server, { store, userapi: deps.userapi, keyserver: deps.keyserver, notifier, catchUp, ignored, typing, closing: () => closing });
     },
     async close() {
       closing = true;

@@ -21,6 +21,7 @@ import {
 import { openTestDatabase } from "@dendrite-ts/runtime/testing";
 import { createRoomserver, roomserverContract, type Roomserver, type RoomserverClient } from "@dendrite-ts/roomserver";
 import { createUserapi, userapiContract, type Userapi, type UserapiClient } from "@dendrite-ts/userapi";
+import { createKeyserver, keyserverContract, type Keyserver, type KeyserverClient } from "@dendrite-ts/keyserver";
 import { expect } from "vitest";
 import { createSyncapi, type Syncapi } from "../src";
 
@@ -38,6 +39,8 @@ export interface Harness {
   rs: Roomserver;
   roomserver: RoomserverClient;
   ua: Userapi;
+  ks: Keyserver;
+  keyserver: KeyserverClient;
   userapi: UserapiClient;
   syncapi: Syncapi;
   server: HttpServer;
@@ -81,20 +84,24 @@ export async function startHarness(
   const streams = await (opts.streams ?? ((d: Database) => createEmbeddedStreams(d, { pollMs: 20 })))(db);
   const rs = await createRoomserver({ db, streams, serverName: SERVER, signingKey: generateSigningKey("ed25519:test") });
   const ua = await createUserapi({ db, streams, serverName: SERVER, registration: { open: true, tokensEnabled: false } });
+  const ks = await createKeyserver({ db, streams, serverName: SERVER });
   const logger = quiet();
   let roomserver: RoomserverClient = localClient(roomserverContract, rs.api);
   let userapi: UserapiClient = localClient(userapiContract, ua.api);
+  let keyserver: KeyserverClient = localClient(keyserverContract, ks.api);
   let internal: HttpServer | undefined;
   if (transport === "http") {
     internal = createHttpServer({ logger });
     await mountContract(internal, roomserverContract, rs.api);
     await mountContract(internal, userapiContract, ua.api, { prefix: "/_dendrite/userapi/v1" });
+    await mountContract(internal, keyserverContract, ks.api);
     const { url } = await listen(internal, "127.0.0.1:0");
     roomserver = httpClient(roomserverContract, url);
     userapi = httpClient(userapiContract, `${url}/_dendrite/userapi/v1`);
+    keyserver = httpClient(keyserverContract, url);
   }
   const start = async () => {
-    const syncapi = await createSyncapi({ db, streams, roomserver, userapi, serverName: SERVER, logger, alone: opts.alone === true });
+    const syncapi = await createSyncapi({ db, streams, roomserver, userapi, keyserver, serverName: SERVER, logger, alone: opts.alone === true });
     const server = createHttpServer({ logger });
     syncapi.register(server);
     await server.ready();
@@ -108,6 +115,8 @@ export async function startHarness(
     rs,
     roomserver,
     ua,
+    ks,
+    keyserver,
     userapi,
     get syncapi() {
       return current.syncapi;
@@ -166,6 +175,7 @@ export async function startHarness(
       if (internal) await closeServer(internal);
       await rs.close();
       await ua.close();
+      await ks.close();
       await streams.close();
       await db.close();
     },

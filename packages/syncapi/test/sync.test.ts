@@ -115,7 +115,7 @@ describe("/sync", () => {
     };
     const server = createHttpServer({ logger: createLogger({ level: "silent" }) });
     const store = createSyncStore(h.db.drizzle as unknown as Executor);
-    registerSyncRoute(server, { store, userapi: h.userapi, notifier, ignored: new IgnoredUsers(store), typing: new TypingState(), closing: () => false });
+    registerSyncRoute(server, { store, userapi: h.userapi, keyserver: h.keyserver, notifier, ignored: new IgnoredUsers(store), typing: new TypingState(), closing: () => false });
     const { url } = await listen(server, "127.0.0.1:0");
     const initial = await sync(h, alice);
     const ac = new AbortController();

@@ -1,4 +1,5 @@
 /** Registers every public route of the syncapi on a fastify server, one area per file. */
+import type { KeyserverForSync } from "@dendrite-ts/keyserver";
 import type { HttpServer } from "@dendrite-ts/runtime";
 import type { UserapiForSync } from "@dendrite-ts/userapi";
 import type { CatchUp } from "./catch-up";
@@ -19,6 +20,7 @@ import { registerTimestampToEventRoute } from "./timestamp-to-event";
 export interface RoutingDeps {
   store: SyncStore;
   userapi: Pick<UserapiForSync, "queryAccessToken">;
+  keyserver: KeyserverForSync;
   notifier: Notifier;
   /** Waits for what the roomserver holds before a 403 or 404 (read-after-write). */
   catchUp: CatchUp;

@@ -6,6 +6,7 @@
  * `since` is this device's last answer and nothing touched the user since, it waits before
  * reading at all (last-answers.ts).
  */
+import type { KeyserverForSync } from "@dendrite-ts/keyserver";
 import type { HttpServer } from "@dendrite-ts/runtime";
 import type { UserapiForSync } from "@dendrite-ts/userapi";
 import type { Notifier } from "../notifier";
@@ -17,6 +18,7 @@ import { parseSyncQuery } from "../sync/request";
 import { formatSyncToken, type SyncPositions } from "../sync/tokens";
 import type { TypingSource } from "../sync/ephemeral";
 import { deltaSpec } from "../sync/room-section";
+import { withDeviceKeyCounts } from "../sync/device-keys";
 import { authenticate, CLIENT_PREFIXES } from "./common";
 import { FilterCache, resolveSyncFilter } from "./filters";
 import { LastAnswers } from "./last-answers";
@@ -24,6 +26,8 @@ import { LastAnswers } from "./last-answers";
 export interface SyncRouteDeps {
   store: SyncStore;
   userapi: Pick<UserapiForSync, "queryAccessToken">;
+  /** The syncing device's one-time and fallback key counts. */
+  keyserver: KeyserverForSync;
   notifier: Notifier;
   /** Whom each user ignores: their events are left out of every answer. */
   ignored: Pick<IgnoredUsers, "of">;
@@ -45,7 +49,7 @@ export function registerSyncRoute(server: HttpServer, deps: SyncRouteDeps): void
       const device = `${who.userId}\n${who.deviceId}`;
       const answered = (res: SyncResponse, joined: ReadonlySet<string>, mark: number) => {
         lastAnswers.remember(device, { token: res.next_batch, filter: q.filter ?? "", joined, mark });
-        return res;
+        return withDeviceKeyCounts(deps.keyserver, who, res);
       };
       // A client that hangs up is not waited for.
       let gone = false;
@@ -71,7 +75,7 @@ export function registerSyncRoute(server: HttpServer, deps: SyncRouteDeps): void
         const waiter = deps.notifier.waiter(who.userId, quiet);
         current = waiter;
         // Still nothing when the time is up (or nobody to tell): the same token back, still where the user is.
-        if (!(await waiter.wait(q.timeoutMs)) || gone || deps.closing()) return emptySyncResponse(q.since);
+        if (!(await waiter.wait(q.timeoutMs)) || gone || deps.closing()) return withDeviceKeyCounts(deps.keyserver, who, emptySyncResponse(q.since));
         woken = waiter.live();
         wokenMark = waiter.wokenMark();
         joinedAtSince = quiet;
