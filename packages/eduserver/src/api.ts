@@ -33,6 +33,17 @@ export const performReceiptSchema = z.object({
 });
 export type PerformReceiptRequest = z.input<typeof performReceiptSchema>;
 
+export const performSendToDeviceSchema = z.object({
+  sender: z.string().min(1),
+  /** The sending device, with txnId: a retry of the same transaction names the same messages. */
+  senderDeviceId: z.string().min(1),
+  txnId: z.string().min(1),
+  type: z.string().min(1),
+  /** user ID → device ID or "*" (all the user's devices) → content. Local users only. */
+  messages: z.record(z.record(z.record(z.unknown()))),
+});
+export type PerformSendToDeviceRequest = z.input<typeof performSendToDeviceSchema>;
+
 export const eduserverContract = c.router(
   {
     performTyping: post(
@@ -47,6 +58,12 @@ export const eduserverContract = c.router(
       z.object({ ts: z.number() }),
       "A user's receipt of a type (and thread) moves to an event; publishes OutputReceiptEvent with the server's ts.",
     ),
+    performSendToDevice: post(
+      "send-to-device/perform",
+      performSendToDeviceSchema,
+      z.object({}),
+      "A user sends to-device messages; publishes one OutputSendToDeviceEvent per (user, device or \"*\"), answered once the stream has them all.",
+    ),
   },
   { pathPrefix: "/_dendrite/eduserver/v1", strictStatusCodes: true },
 );
@@ -56,5 +73,5 @@ export type EduserverContract = typeof eduserverContract;
 export type EduserverApi = ContractImpl<EduserverContract>;
 /** What callers hold, in-process or remote. */
 export type EduserverClient = ContractClient<EduserverContract>;
-/** clientapi: typing and receipts for its own users. */
-export type EduserverForClient = Pick<EduserverClient, "performTyping" | "performReceipt">;
+/** clientapi: typing, receipts and to-device messages for its own users. */
+export type EduserverForClient = Pick<EduserverClient, "performTyping" | "performReceipt" | "performSendToDevice">;

@@ -2,15 +2,19 @@
 // published. It holds no table: typing lives in memory, and receipts are kept by their readers
 // (syncapi stores the latest of each from the stream), so a receipt is durable once the
 // stream acknowledged it, which happens before the caller is answered.
+import { createHash } from "node:crypto";
 import type { Logger, Streams } from "@dendrite-ts/runtime";
 import type { EduserverApi } from "./api";
 import { TypingRooms } from "./internal/typing";
 import {
   outputReceiptEventStream,
+  outputSendToDeviceEventStream,
   outputTypingEventStream,
   receiptSubject,
+  sendToDeviceSubject,
   typingSubject,
   type OutputReceiptEvent,
+  type OutputSendToDeviceEvent,
   type OutputTypingEvent,
 } from "./output";
 
@@ -39,6 +43,7 @@ export interface Eduserver {
 export async function createEduserver(deps: EduserverDeps): Promise<Eduserver> {
   await deps.streams.ensureStream(outputTypingEventStream);
   await deps.streams.ensureStream(outputReceiptEventStream);
+  await deps.streams.ensureStream(outputSendToDeviceEventStream);
   const now = deps.now ?? Date.now;
   const log = deps.logger ?? { warn() {} };
   const typing = new TypingRooms(
@@ -68,6 +73,18 @@ export async function createEduserver(deps: EduserverDeps): Promise<Eduserver> {
       };
       await deps.streams.publish(receiptSubject(body.roomId), msg);
       return ok({ ts: msg.ts });
+    },
+    performSendToDevice: async ({ body }) => {
+      // One message ID per transaction: a retried one (the client's, or a clientapi that
+      // restarted) is stored once by each reader.
+      const messageId = createHash("sha256").update(JSON.stringify([body.sender, body.senderDeviceId, body.txnId])).digest("base64url");
+      for (const [userId, devices] of Object.entries(body.messages)) {
+        for (const [deviceId, content] of Object.entries(devices)) {
+          const msg: OutputSendToDeviceEvent = { sender: body.sender, userId, deviceId, type: body.type, content, messageId };
+          await deps.streams.publish(sendToDeviceSubject(userId), msg);
+        }
+      }
+      return ok({});
     },
   };
   return {

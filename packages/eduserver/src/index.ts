@@ -1,4 +1,4 @@
-// @dendrite-ts/eduserver: typing notifications with timeouts and read receipts. Named exports only.
+// @dendrite-ts/eduserver: typing notifications with timeouts, read receipts and to-device messages. Named exports only.
 export {
   eduserverContract,
   type EduserverContract,
@@ -7,6 +7,7 @@ export {
   type EduserverForClient,
   type PerformTypingRequest,
   type PerformReceiptRequest,
+  type PerformSendToDeviceRequest,
 } from "./api";
 export {
   createEduserver,
@@ -19,14 +20,19 @@ export {
 export {
   OUTPUT_TYPING_EVENT,
   OUTPUT_RECEIPT_EVENT,
+  OUTPUT_SEND_TO_DEVICE_EVENT,
   RECEIPT_TYPES,
   outputTypingEventStream,
   outputReceiptEventStream,
+  outputSendToDeviceEventStream,
   outputTypingEventSchema,
   outputReceiptEventSchema,
+  outputSendToDeviceEventSchema,
   typingSubject,
   receiptSubject,
+  sendToDeviceSubject,
   type OutputTypingEvent,
   type OutputReceiptEvent,
+  type OutputSendToDeviceEvent,
   type ReceiptType,
 } from "./output";

@@ -5,19 +5,24 @@
  *
  * Delivery is at-least-once: consumers apply a typing change as "this user types until
  * expireTs" (or stops), which a repeat does not change, and keep one receipt per (room, type,
- * user, thread), which a repeat does not move.
+ * user, thread), which a repeat does not move. To-device messages (one subject per recipient
+ * user) carry a messageId that a repeat shares.
  */
 import { z } from "zod";
 
 export const OUTPUT_TYPING_EVENT = "OutputTypingEvent";
 export const OUTPUT_RECEIPT_EVENT = "OutputReceiptEvent";
+export const OUTPUT_SEND_TO_DEVICE_EVENT = "OutputSendToDeviceEvent";
 
 export const outputTypingEventStream = { name: OUTPUT_TYPING_EVENT, subjects: [`${OUTPUT_TYPING_EVENT}.*`] };
 export const outputReceiptEventStream = { name: OUTPUT_RECEIPT_EVENT, subjects: [`${OUTPUT_RECEIPT_EVENT}.*`] };
+export const outputSendToDeviceEventStream = { name: OUTPUT_SEND_TO_DEVICE_EVENT, subjects: [`${OUTPUT_SEND_TO_DEVICE_EVENT}.*`] };
 
 const roomToken = (roomId: string) => Buffer.from(roomId, "utf8").toString("base64url");
 export const typingSubject = (roomId: string) => `${OUTPUT_TYPING_EVENT}.${roomToken(roomId)}`;
 export const receiptSubject = (roomId: string) => `${OUTPUT_RECEIPT_EVENT}.${roomToken(roomId)}`;
+/** To-device messages go one subject per recipient (user IDs hold dots too), so a user's arrive in order. */
+export const sendToDeviceSubject = (userId: string) => `${OUTPUT_SEND_TO_DEVICE_EVENT}.${roomToken(userId)}`;
 
 /** A user started or stopped typing in a room (a timeout that ran out is a stop). */
 export interface OutputTypingEvent {
@@ -58,4 +63,31 @@ export const outputReceiptEventSchema: z.ZodType<OutputReceiptEvent> = z.object(
   eventId: z.string(),
   threadId: z.string().nullable(),
   ts: z.number(),
+});
+
+/**
+ * A to-device message for one device of a local user (client-server API, "Send-to-Device
+ * messaging"). `deviceId` "*" means every device the user has: the reader expands it (syncapi
+ * asks userapi), so the list is the one when it is stored.
+ */
+export interface OutputSendToDeviceEvent {
+  sender: string;
+  userId: string;
+  deviceId: string;
+  type: string;
+  content: Record<string, unknown>;
+  /**
+   * The same for a repeat of the same message (the sender's device and transaction ID, or a
+   * stream redelivery): a reader stores a (device, messageId) once.
+   */
+  messageId: string;
+}
+
+export const outputSendToDeviceEventSchema: z.ZodType<OutputSendToDeviceEvent> = z.object({
+  sender: z.string(),
+  userId: z.string(),
+  deviceId: z.string(),
+  type: z.string(),
+  content: z.record(z.unknown()),
+  messageId: z.string(),
 });

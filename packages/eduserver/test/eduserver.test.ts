@@ -24,12 +24,15 @@ import {
   eduserverContract,
   MAX_TYPING_TIMEOUT_MS,
   OUTPUT_RECEIPT_EVENT,
+  OUTPUT_SEND_TO_DEVICE_EVENT,
   OUTPUT_TYPING_EVENT,
   outputReceiptEventSchema,
+  outputSendToDeviceEventSchema,
   outputTypingEventSchema,
   type Eduserver,
   type EduserverClient,
   type OutputReceiptEvent,
+  type OutputSendToDeviceEvent,
   type OutputTypingEvent,
 } from "../src/index";
 
@@ -40,6 +43,7 @@ let server: HttpServer;
 const clients: Record<string, EduserverClient> = {};
 const typing: OutputTypingEvent[] = [];
 const receipts: OutputReceiptEvent[] = [];
+const toDevice: OutputSendToDeviceEvent[] = [];
 const subs: Subscription[] = [];
 let clock = 1_000_000;
 
@@ -56,6 +60,8 @@ beforeAll(async () => {
   await streams.ensureConsumer(OUTPUT_RECEIPT_EVENT, "test-receipts");
   subs.push(await streams.consume(OUTPUT_TYPING_EVENT, "test-typing", (m) => void typing.push(outputTypingEventSchema.parse(m.json()))));
   subs.push(await streams.consume(OUTPUT_RECEIPT_EVENT, "test-receipts", (m) => void receipts.push(outputReceiptEventSchema.parse(m.json()))));
+  await streams.ensureConsumer(OUTPUT_SEND_TO_DEVICE_EVENT, "test-to-device");
+  subs.push(await streams.consume(OUTPUT_SEND_TO_DEVICE_EVENT, "test-to-device", (m) => void toDevice.push(outputSendToDeviceEventSchema.parse(m.json()))));
   server = createHttpServer({ logger: createLogger({ level: "silent" }) });
   await mountContract(server, eduserverContract, edu.api);
   clients.local = localClient(eduserverContract, edu.api);
@@ -104,6 +110,22 @@ describe.each(["local", "http"])("over %s", (transport) => {
       { roomId: room, userId: "@a:test.local", receiptType: "m.read", eventId: "$e1", threadId: null, ts: clock },
       { roomId: room, userId: "@a:test.local", receiptType: "m.read.private", eventId: "$e2", threadId: "main", ts: clock },
     ]);
+  });
+
+  it("publishes one to-device message per (user, device or *), the same messageId for a retried transaction", async () => {
+    toDevice.length = 0;
+    const c = clients[transport]!;
+    const send = { sender: "@a:test.local", senderDeviceId: "ADEV", txnId: `t-${transport}`, type: "m.room_key_request" };
+    const messages = { "@b:test.local": { BDEV: { n: 1 } }, "@c:test.local": { "*": { n: 2 } } };
+    await c.performSendToDevice({ body: { ...send, messages } });
+    await c.performSendToDevice({ body: { ...send, messages } });
+    await c.performSendToDevice({ body: { ...send, txnId: `u-${transport}`, messages: { "@b:test.local": { BDEV: { n: 3 } } } } });
+    await until("five to-device messages", () => toDevice.length === 5);
+    const [b1, c1, b2, c2, b3] = toDevice;
+    expect({ ...b1, messageId: "" }).toEqual({ sender: "@a:test.local", userId: "@b:test.local", deviceId: "BDEV", type: "m.room_key_request", content: { n: 1 }, messageId: "" });
+    expect(c1).toMatchObject({ userId: "@c:test.local", deviceId: "*", content: { n: 2 } });
+    expect([b2!.messageId, c1!.messageId, c2!.messageId]).toEqual([b1!.messageId, b1!.messageId, b1!.messageId]);
+    expect(b3!.messageId).not.toBe(b1!.messageId);
   });
 
   it("refuses a receipt type that is not one", async () => {
