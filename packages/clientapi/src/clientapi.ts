@@ -32,6 +32,7 @@ import { registerAdminReportRoutes } from "./routing/admin-reports";
 import { createReportStore } from "./storage/reports";
 import { createPushRuleStore } from "./push-rules/store";
 import { registerPushRuleRoutes } from "./routing/push-rules";
+import { registerNotificationsRoute } from "./routing/notifications";
 import { registerRedactRoutes } from "./routing/redact";
 import { registerRegisterRoutes } from "./routing/register";
 import { registerRoomRoutes } from "./routing/rooms";
@@ -104,6 +105,7 @@ export async function createClientapi(deps: ClientapiDeps): Promise<Clientapi> {
       registerAccountDataRoutes(server, ctx);
       registerTagRoutes(server, ctx);
       registerPushRuleRoutes(server, ctx);
+      registerNotificationsRoute(server, ctx);
     },
   };
 }

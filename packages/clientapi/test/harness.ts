@@ -39,6 +39,8 @@ export interface StartOptions {
   registration?: Partial<RegistrationConfig>;
   config?: Partial<ClientapiConfig>;
   now?: () => number;
+  /** userapi keeps notifications (consumes the room and receipt streams). */
+  notifications?: boolean;
 }
 
 export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
@@ -51,6 +53,8 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     serverName: SERVER,
     registration: { open: true, tokensEnabled: false, ...opts.registration },
     passwordHashing: { logN: 10, r: 8, p: 1 },
+    // The roomserver is made next: asked through a reference until then.
+    ...(opts.notifications ? { notifications: { streams, roomserver: { queryStateAfterEvents: (a) => roomserver.queryStateAfterEvents(a) } } } : {}),
   });
   const roomserverImpl = await createRoomserver({ db, streams, serverName: SERVER, signingKey: generateSigningKey("ed25519:test"), logger });
   const userapi = localClient(userapiContract, userapiImpl.api);

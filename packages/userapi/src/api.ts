@@ -352,6 +352,32 @@ export const userapiContract = c.router({
     "Add or replace one tag (m.tag account data).",
   ),
   deleteTag: post("tags/delete", z.object({ userId, roomId: z.string(), tag: z.string() }), empty, "Remove one tag."),
+
+  // ---- notifications
+  queryNotifications: post(
+    "notifications/list",
+    z.object({
+      userId,
+      /** Only notifications older than this position (a previous answer's nextBefore). */
+      before: z.number().int().min(0).optional(),
+      limit: z.number().int().min(1).max(1000),
+      onlyHighlight: z.boolean().default(false),
+    }),
+    z.object({
+      notifications: z.array(
+        z.object({
+          roomId: z.string(),
+          eventId: z.string(),
+          ts: z.number(),
+          actions: z.array(z.union([z.string(), jsonObject])),
+          read: z.boolean(),
+        }),
+      ),
+      /** Set when there may be more: pass it as `before`. */
+      nextBefore: z.number().int().optional(),
+    }),
+    "The user's notifications, newest first (GET /notifications), each with its actions and whether it is read.",
+  ),
 });
 
 export type UserapiContract = typeof userapiContract;

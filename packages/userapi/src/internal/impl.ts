@@ -7,6 +7,7 @@ import * as tokens from "./access-tokens";
 import * as data from "./account-data";
 import * as devices from "./devices";
 import { setAccountModeration } from "./moderation";
+import { listNotifications } from "./notifications/list";
 import { createSession, passwordLogin } from "./login";
 import * as profiles from "./profiles";
 import * as regTokens from "./registration-tokens";
@@ -77,5 +78,7 @@ export function userapiImpl(ctx: Ctx): UserapiApi {
       await data.deleteTag(ctx, body);
       return ok({});
     },
+
+    queryNotifications: async ({ body }) => ok(await listNotifications(ctx, body)),
   };
 }
