@@ -198,6 +198,7 @@ export function createRoomEventHandler(deps: RoomEventHandlerDeps): (msg: Output
       await tx.invites.deleteRoomInvites(roomId);
     });
     await deps.store.receipts.deleteRoomReceipts(roomId);
+    await deps.store.unread.deleteRoomUnreadCounts(roomId);
   }
 
   return async (msg) => {

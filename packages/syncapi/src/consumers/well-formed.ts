@@ -4,7 +4,7 @@
  * (the database) still throw and are redelivered.
  */
 import type { OutputRoomEvent } from "@dendrite-ts/roomserver";
-import { outputClientDataSchema, type OutputClientData } from "@dendrite-ts/userapi";
+import { outputClientDataSchema, outputNotificationDataSchema, type OutputClientData, type OutputNotificationData } from "@dendrite-ts/userapi";
 import { outputReceiptEventSchema, outputTypingEventSchema, type OutputReceiptEvent, type OutputTypingEvent } from "@dendrite-ts/eduserver";
 import type { z } from "zod";
 
@@ -70,4 +70,8 @@ export function checkTypingEvent(value: unknown): Checked<OutputTypingEvent> {
 
 export function checkReceiptEvent(value: unknown): Checked<OutputReceiptEvent> {
   return check(outputReceiptEventSchema, value);
+}
+
+export function checkNotificationData(value: unknown): Checked<OutputNotificationData> {
+  return check(outputNotificationDataSchema, value);
 }

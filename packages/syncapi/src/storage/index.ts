@@ -13,9 +13,11 @@ import * as lazyMembers from "./lazy-members";
 import * as memberships from "./memberships";
 import * as positions from "./positions";
 import * as receipts from "./receipts";
+import * as deviceLists from "./device-lists";
 import * as search from "./search";
 import * as state from "./state";
 import * as threads from "./threads";
+import * as unreadCounts from "./unread-counts";
 
 export { SYNCAPI_SCHEMA, syncapiMigrations } from "./migrations";
 export type { StoredEvent, TopoPoint } from "./events";
@@ -26,6 +28,7 @@ export type { AccountDataRow } from "./account-data";
 export type { Positions } from "./positions";
 export type { ThreadRow } from "./threads";
 export type { ReceiptRow } from "./receipts";
+export type { UnreadCountsRow } from "./unread-counts";
 export type { SearchCursor, SearchHit, SearchKey, SearchQuery, SearchRoom } from "./search";
 export { SEARCH_KEY_TYPES } from "./search";
 export type { Executor } from "./db";
@@ -69,6 +72,10 @@ export interface SyncStore {
   search: Bound<typeof search>;
   /** Receipts (raw postgres.js statements). */
   receipts: BoundSql<typeof receipts>;
+  /** Device-list changes (raw postgres.js statements). */
+  deviceLists: BoundSql<typeof deviceLists>;
+  /** Unread notification counts (raw postgres.js statements). */
+  unread: BoundSql<typeof unreadCounts>;
   /** Raw postgres.js statements of the send → /sync path (hot-path.ts). */
   hot: BoundSql<typeof hotPath>;
   /** Runs fn with the store bound to one transaction. */
@@ -88,6 +95,8 @@ export function createSyncStore(db: Executor, sql: Sql = clientOf(db)): SyncStor
     threads: bind(threads, db),
     search: bind(search, db),
     receipts: bind(receipts, sql),
+    deviceLists: bind(deviceLists, sql),
+    unread: bind(unreadCounts, sql),
     hot: bind(hotPath, sql),
     transaction: (fn) => db.transaction((tx) => fn(createSyncStore(tx as unknown as Executor))),
   };

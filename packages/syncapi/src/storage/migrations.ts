@@ -176,4 +176,58 @@ CREATE INDEX receipts_room_pos ON syncapi.receipts (room_id, pos);
 INSERT INTO syncapi.stream_positions (name, pos) VALUES ('receipt', 0);
 `,
   },
+  {
+    id: "0007_unread_counts",
+    sql: `
+-- Each user's unread notification counts per room from userapi's OutputNotificationData, at
+-- positions of the account-data stream (the sync token's second part: the user's own data);
+-- source_pos is userapi's, so a redelivered or older message changes nothing.
+CREATE TABLE syncapi.unread_counts (
+  user_id            TEXT   NOT NULL,
+  room_id            TEXT   NOT NULL,
+  notification_count BIGINT NOT NULL,
+  highlight_count    BIGINT NOT NULL,
+  source_pos         BIGINT NOT NULL,
+  pos                BIGINT NOT NULL,
+  PRIMARY KEY (user_id, room_id)
+);
+`,
+  },
+  {
+    id: "0008_device_lists",
+    sql: `
+-- Device-list changes from keyserver's OutputKeyChangeEvent: each user's latest, at a position
+-- of its own stream (the sync token's fifth part); and memberships by room and position, to
+-- find who came to share or stopped sharing a room with a syncing user between two tokens.
+CREATE SEQUENCE syncapi.device_list_pos;
+CREATE TABLE syncapi.device_list_changes (
+  user_id TEXT   PRIMARY KEY,
+  pos     BIGINT NOT NULL
+);
+CREATE INDEX device_list_changes_pos ON syncapi.device_list_changes (pos);
+CREATE INDEX memberships_room_pos ON syncapi.memberships (room_id, pos);
+INSERT INTO syncapi.stream_positions (name, pos) VALUES ('device_list', 0);
+`,
+  },
+  {
+    id: "0008_send_to_device",
+    sql: `
+-- To-device messages from eduserver's OutputSendToDeviceEvent, one row per recipient device at
+-- a position of their own (the sync token's fifth part), kept until the device syncs past them.
+-- message_id is shared by a repeat (a retried transaction, a redelivery): stored once.
+CREATE SEQUENCE syncapi.send_to_device_pos;
+CREATE TABLE syncapi.send_to_device (
+  pos        BIGINT PRIMARY KEY,
+  user_id    TEXT   NOT NULL,
+  device_id  TEXT   NOT NULL,
+  message_id TEXT   NOT NULL,
+  sender     TEXT   NOT NULL,
+  type       TEXT   NOT NULL,
+  content    JSONB  NOT NULL,
+  UNIQUE (user_id, device_id, message_id)
+);
+CREATE INDEX send_to_device_device_pos ON syncapi.send_to_device (user_id, device_id, pos);
+INSERT INTO syncapi.stream_positions (name, pos) VALUES ('send_to_device', 0);
+`,
+  },
 ];

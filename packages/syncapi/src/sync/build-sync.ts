@@ -99,6 +99,14 @@ export async function buildSync(store: SyncStore, input: SyncInput): Promise<Syn
   }
 
   const joined = nowMemberships.filter((m) => m.membership === "join" && roomOk(m.roomId));
+  // Unread notification counts: sections new to the client carry the room's, others when they
+  // changed since `since` (at account-data positions), which is news on its own. Clients keep
+  // the last counts they were given (as the answer made from a live message does).
+  const unread = new Map((await store.unread.unreadCountsOf(userId)).map((u) => [u.roomId, u]));
+  const unreadMoved = (roomId: string) => {
+    const u = unread.get(roomId);
+    return !initial && u !== undefined && u.pos > after.accountData && u.pos <= now.accountData;
+  };
   const candidates = initial ? new Set(joined.map((m) => m.roomId)) : overview.roomsWithEvents;
   // Joined at `since` and now, but out in between (a leave or ban, then a rejoin): the client
   // missed what happened meanwhile, so the room counts as newly joined too (as Synapse does).
@@ -121,7 +129,7 @@ export async function buildSync(store: SyncStore, input: SyncInput): Promise<Syn
   await inBatches(joined, ROOMS_AT_ONCE, async (m) => {
     const newlyJoined = isNewlyJoined(m);
     const ephemeralEvents = ephemeral.byRoom.get(m.roomId);
-    if (!candidates.has(m.roomId) && !newlyJoined && !roomAccountData.has(m.roomId) && !ephemeralEvents && !input.fullState) return;
+    if (!candidates.has(m.roomId) && !newlyJoined && !roomAccountData.has(m.roomId) && !ephemeralEvents && !unreadMoved(m.roomId) && !input.fullState) return;
     const delta = overview.deltas.get(m.roomId);
     const section = await buildRoomSection(
       store,
@@ -140,13 +148,16 @@ export async function buildSync(store: SyncStore, input: SyncInput): Promise<Syn
       filter,
     );
     // Everything new was filtered out or hidden: nothing to tell (and a long-poll keeps waiting).
-    if (!initial && !newlyJoined && !input.fullState && !section.hasChanges && !roomAccountData.has(m.roomId) && !ephemeralEvents) return;
+    if (!initial && !newlyJoined && !input.fullState && !section.hasChanges && !roomAccountData.has(m.roomId) && !ephemeralEvents && !unreadMoved(m.roomId)) return;
+    const counts = unread.get(m.roomId);
+    const withCounts = initial || newlyJoined || input.fullState || unreadMoved(m.roomId);
     res.rooms.join[m.roomId] = {
       timeline: section.timeline,
       ...(input.useStateAfter ? { state_after: section.state } : { state: section.state }),
       account_data: { events: roomAccountData.get(m.roomId) ?? [] },
       ephemeral: { events: ephemeralEvents ?? [] },
       summary: section.summary,
+      ...(withCounts ? { unread_notifications: { notification_count: counts?.notificationCount ?? 0, highlight_count: counts?.highlightCount ?? 0 } } : {}),
     };
   });
 
