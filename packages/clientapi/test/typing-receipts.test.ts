@@ -106,7 +106,7 @@ describe("POST /receipt", () => {
   it("m.fully_read sets the room's m.fully_read account data", async () => {
     expect((await receipt(alice, room, "m.fully_read", msg)).status).toBe(200);
     const { body } = await s.userapi.queryAccountData({ body: { userId: alice.userId, roomId: room, type: "m.fully_read" } });
-    expect(body.content).toEqual({ event_id: msg });
+    expect((body as { content: unknown }).content).toEqual({ event_id: msg });
   });
 
   it("a thread reply takes its own thread, not main", async () => {
@@ -145,7 +145,7 @@ describe("POST /read_markers", () => {
     const r = await call(s, "POST", `/rooms/${enc(room)}/read_markers`, { "m.fully_read": next, "m.read": next, "m.read.private": msg }, alice.token);
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     const { body } = await s.userapi.queryAccountData({ body: { userId: alice.userId, roomId: room, type: "m.fully_read" } });
-    expect(body.content).toEqual({ event_id: next });
+    expect((body as { content: unknown }).content).toEqual({ event_id: next });
     await until("two receipts", () => receipts.length === 2);
     expect(receipts.map((x) => [x.receiptType, x.eventId])).toEqual([
       ["m.read", next],
