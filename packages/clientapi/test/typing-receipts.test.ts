@@ -159,7 +159,7 @@ describe("POST /read_markers", () => {
     expectError(await call(s, "POST", `/rooms/${enc(room)}/read_markers`, { "m.fully_read": last, "m.read": "$nope:test.local" }, alice.token), 404, "M_NOT_FOUND");
     expectError(await call(s, "POST", `/rooms/${enc(room)}/read_markers`, { "m.fully_read": 7 }, alice.token), 400, "M_BAD_JSON");
     const { body } = await s.userapi.queryAccountData({ body: { userId: alice.userId, roomId: room, type: "m.fully_read" } });
-    expect(body.content.event_id).not.toBe(last);
+    expect((body as { content: { event_id?: unknown } }).content.event_id).not.toBe(last);
     await settle();
     expect(receipts).toEqual([]);
   });
