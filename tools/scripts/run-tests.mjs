@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm test`: runs every project's vitest suite through Nx, then prints one closing line
-// `N passed, N failed, N skipped` summed from each suite's JSON report (CI reads that line).
+// `npm test`: typechecks every project (vitest strips types without checking them), runs every
+// project's vitest suite through Nx, then prints one closing line `N passed, N failed, N skipped`
+// summed from each suite's JSON report, a failed typecheck counting as one failure (CI reads that line).
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -15,8 +16,13 @@ const projectDirs = ["packages", "apps", "tools"].flatMap((top) => {
 const reportOf = (dir) => join(dir, "test-results", "vitest.json");
 for (const dir of projectDirs) rmSync(reportOf(dir), { force: true });
 
-const args = ["nx", "run-many", "-t", "test", "--parallel=2", "--outputStyle=stream", ...process.argv.slice(2)];
-const run = spawnSync("npx", args, { stdio: "inherit", env: { ...process.env, NX_DAEMON: "false" } });
+const nx = (target) =>
+  spawnSync("npx", ["nx", "run-many", "-t", target, "--parallel=2", "--outputStyle=stream", ...process.argv.slice(2)], {
+    stdio: "inherit",
+    env: { ...process.env, NX_DAEMON: "false" },
+  });
+const typecheck = nx("typecheck");
+const run = nx("test");
 
 let passed = 0, failed = 0, skipped = 0, suitesFailedToRun = 0;
 // Each failure again at the very end, where a log cut to its tail still shows it.
@@ -43,6 +49,10 @@ for (const dir of projectDirs) {
   }
 }
 failed += suitesFailedToRun;
+if (typecheck.status !== 0) {
+  failed++;
+  failures.push("typecheck (nx run-many -t typecheck) failed: see its output above");
+}
 const exitCode = run.status === 0 && failed === 0 ? 0 : 1;
 if (failures.length > 0) console.log(`\nFailed:\n${failures.map((f) => `- ${f}`).join("\n")}`);
 console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
