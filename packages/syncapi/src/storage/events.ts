@@ -120,9 +120,10 @@ export async function nearestByTimestamp(
   limit: number,
   past?: { ts: number; pos: number },
 ): Promise<StoredEvent[]> {
-  const when = sql`(${t.eventJson}->>'origin_server_ts')::int8`;
-  const bound = dir === "f" ? sql`${when} >= ${ts}` : sql`${when} <= ${ts}`;
-  const next = past && (dir === "f" ? sql`(${when}, ${t.pos}) > (${past.ts}::int8, ${past.pos}::int8)` : sql`(${when}, ${t.pos}) < (${past.ts}::int8, ${past.pos}::int8)`);
+  // A timestamp that is not a number (never from us; a malformed event) is no candidate.
+  const when = sql`(CASE WHEN jsonb_typeof(${t.eventJson}->'origin_server_ts') = 'number' THEN (${t.eventJson}->>'origin_server_ts')::numeric END)`;
+  const bound = dir === "f" ? sql`${when} >= ${ts}::numeric` : sql`${when} <= ${ts}::numeric`;
+  const next = past && (dir === "f" ? sql`(${when}, ${t.pos}) > (${past.ts}::numeric, ${past.pos}::int8)` : sql`(${when}, ${t.pos}) < (${past.ts}::numeric, ${past.pos}::int8)`);
   return db
     .select()
     .from(t)
