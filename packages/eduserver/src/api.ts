@@ -35,7 +35,7 @@ export type PerformReceiptRequest = z.input<typeof performReceiptSchema>;
 
 export const performSendToDeviceSchema = z.object({
   sender: z.string().min(1),
-  /** The sending device, with txnId: a retry of the same transaction names the same messages. */
+  /** The sending device, with type and txnId: a retry of the same transaction names the same messages. */
   senderDeviceId: z.string().min(1),
   txnId: z.string().min(1),
   type: z.string().min(1),

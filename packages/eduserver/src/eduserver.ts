@@ -75,9 +75,9 @@ export async function createEduserver(deps: EduserverDeps): Promise<Eduserver> {
       return ok({ ts: msg.ts });
     },
     performSendToDevice: async ({ body }) => {
-      // One message ID per transaction: a retried one (the client's, or a clientapi that
-      // restarted) is stored once by each reader.
-      const messageId = createHash("sha256").update(JSON.stringify([body.sender, body.senderDeviceId, body.txnId])).digest("base64url");
+      // One message ID per transaction (its path holds the type): a retried one (the client's,
+      // or a clientapi that restarted) is stored once by each reader.
+      const messageId = createHash("sha256").update(JSON.stringify([body.sender, body.senderDeviceId, body.type, body.txnId])).digest("base64url");
       for (const [userId, devices] of Object.entries(body.messages)) {
         for (const [deviceId, content] of Object.entries(devices)) {
           const msg: OutputSendToDeviceEvent = { sender: body.sender, userId, deviceId, type: body.type, content, messageId };

@@ -120,12 +120,15 @@ describe.each(["local", "http"])("over %s", (transport) => {
     await c.performSendToDevice({ body: { ...send, messages } });
     await c.performSendToDevice({ body: { ...send, messages } });
     await c.performSendToDevice({ body: { ...send, txnId: `u-${transport}`, messages: { "@b:test.local": { BDEV: { n: 3 } } } } });
-    await until("five to-device messages", () => toDevice.length === 5);
-    const [b1, c1, b2, c2, b3] = toDevice;
+    await c.performSendToDevice({ body: { ...send, type: "m.other", messages: { "@b:test.local": { BDEV: { n: 4 } } } } });
+    await until("six to-device messages", () => toDevice.length === 6);
+    const [b1, c1, b2, c2, b3, b4] = toDevice;
     expect({ ...b1, messageId: "" }).toEqual({ sender: "@a:test.local", userId: "@b:test.local", deviceId: "BDEV", type: "m.room_key_request", content: { n: 1 }, messageId: "" });
     expect(c1).toMatchObject({ userId: "@c:test.local", deviceId: "*", content: { n: 2 } });
     expect([b2!.messageId, c1!.messageId, c2!.messageId]).toEqual([b1!.messageId, b1!.messageId, b1!.messageId]);
+    // Another transaction, or the same transaction ID on another type's path: other messages.
     expect(b3!.messageId).not.toBe(b1!.messageId);
+    expect(b4!.messageId).not.toBe(b1!.messageId);
   });
 
   it("refuses a receipt type that is not one", async () => {
