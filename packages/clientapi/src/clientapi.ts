@@ -37,6 +37,7 @@ import { registerRedactRoutes } from "./routing/redact";
 import { registerRegisterRoutes } from "./routing/register";
 import { registerRoomRoutes } from "./routing/rooms";
 import { registerSendRoutes } from "./routing/send";
+import { registerSendToDeviceRoute } from "./routing/send-to-device";
 import { registerStateRoutes } from "./routing/state";
 import { registerTagRoutes } from "./routing/tags";
 import { registerThreepidRoutes } from "./routing/threepid";
@@ -89,6 +90,7 @@ export async function createClientapi(deps: ClientapiDeps): Promise<Clientapi> {
       registerCreateRoomRoute(server, ctx);
       registerRoomRoutes(server, ctx);
       registerSendRoutes(server, ctx);
+      registerSendToDeviceRoute(server, ctx);
       registerStateRoutes(server, ctx);
       registerRedactRoutes(server, ctx);
       registerTypingRoute(server, ctx);

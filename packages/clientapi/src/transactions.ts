@@ -1,5 +1,6 @@
 /**
- * Idempotent sends (PUT …/send/{type}/{txnId}, PUT …/redact/{id}/{txnId}). The guarantee is the
+ * Idempotent sends (PUT …/send/{type}/{txnId}, PUT …/redact/{id}/{txnId}; PUT /sendToDevice keeps
+ * its own guarantee, see routing/send-to-device.ts). For events the guarantee is the
  * roomserver's: it records each client transaction (room, sender, device, transaction ID, event
  * type) in the same database transaction as the event, handles a room's events one at a time,
  * and answers a repeat with the first event's ID — across retries, concurrent duplicates and
@@ -17,7 +18,8 @@
 export interface TxnKey {
   userId: string;
   deviceId: string;
-  endpoint: "send" | "redact";
+  endpoint: "send" | "redact" | "sendToDevice";
+  /** "" for sendToDevice. */
   roomId: string;
   /** The event type: part of the transaction's path, and of the roomserver's key. */
   eventType: string;
