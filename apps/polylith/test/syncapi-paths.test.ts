@@ -7,6 +7,7 @@ describe("the front proxy's syncapi paths", () => {
     "/_matrix/client/r0/sync",
     "/_matrix/client/v3/search",
     "/_matrix/client/r0/search",
+    "/_matrix/client/v3/keys/changes",
     "/_matrix/client/v3/user/%40alice%3Ahs/filter",
     "/_matrix/client/v3/user/%40alice%3Ahs/filter/12",
     "/_matrix/client/v3/rooms/!abc%3Ahs/messages",
@@ -28,5 +29,7 @@ describe("the front proxy's syncapi paths", () => {
     "/_matrix/client/v3/sync/extra",
     "/_matrix/client/v3/search/extra",
     "/_matrix/client/v1/media/config",
+    "/_matrix/client/v3/keys/query",
+    "/_matrix/client/v3/keys/upload",
   ])("%s → clientapi", (path) => expect(SYNCAPI_PATHS.test(path)).toBe(false));
 });

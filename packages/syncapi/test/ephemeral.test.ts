@@ -136,10 +136,10 @@ describe("m.receipt", () => {
 describe("tokens", () => {
   it("a token from before a restart, and one of the older form, are still taken", async () => {
     const before = (await sync(h, bob)).next_batch;
-    expect(before).toMatch(/^s\d+_\d+_\d+_\d+$/);
+    expect(before).toMatch(/^s\d+(?:_\d+){3,}$/);
     await h.restartSyncapi();
     const after = await sync(h, bob, { since: before });
-    expect(after.next_batch).toMatch(/^s\d+_\d+_\d+_\d+$/);
+    expect(after.next_batch).toMatch(/^s\d+(?:_\d+){3,}$/);
     // Typing after the restart reaches a client whose token is from before it.
     const poll = next(bob, before);
     await startTyping(alice);
@@ -147,6 +147,6 @@ describe("tokens", () => {
     await stopTyping(alice);
     const [, r, a] = /^s(\d+)_(\d+)_/.exec(before)!;
     const old = await sync(h, bob, { since: `s${r}_${a}` });
-    expect(old.next_batch).toMatch(/^s\d+_\d+_\d+_\d+$/);
+    expect(old.next_batch).toMatch(/^s\d+(?:_\d+){3,}$/);
   });
 });

@@ -26,7 +26,7 @@ describe("/sync", () => {
 
   it("initial sync: the joined room with its newest events, the state before them, and a token", async () => {
     const res = await sync(h, alice, { filter: JSON.stringify({ room: { timeline: { limit: 2 } } }) });
-    expect(res.next_batch).toMatch(/^s\d+_\d+_\d+_\d+$/);
+    expect(res.next_batch).toMatch(/^s\d+(?:_\d+){4,}$/);
     expect(timelineIds(res, roomId)).toEqual(first.slice(1));
     const room = res.rooms.join[roomId];
     expect(room.timeline.limited).toBe(true);

@@ -8,7 +8,7 @@ import type { ComponentEntry } from "./types";
 /** The client-server paths syncapi answers (the rest of /_matrix/client is clientapi's). */
 export const SYNCAPI_PATHS = new RegExp(
   [
-    String.raw`^/_matrix/client/(?:v3|r0)/(?:sync|search|user/[^/]+/filter(?:/[^/]+)?|rooms/[^/]+/(?:messages|members)|rooms/[^/]+/(?:event|context)/[^/]+)$`,
+    String.raw`^/_matrix/client/(?:v3|r0)/(?:sync|search|keys/changes|user/[^/]+/filter(?:/[^/]+)?|rooms/[^/]+/(?:messages|members)|rooms/[^/]+/(?:event|context)/[^/]+)$`,
     String.raw`^/_matrix/client/v1/rooms/[^/]+/(?:threads|timestamp_to_event|relations/[^/]+(?:/[^/]+(?:/[^/]+)?)?)$`,
   ].join("|"),
 );

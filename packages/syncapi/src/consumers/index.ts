@@ -9,6 +9,8 @@ import { OUTPUT_CLIENT_DATA, OUTPUT_NOTIFICATION_DATA, outputClientDataStream, o
 import { OUTPUT_RECEIPT_EVENT, OUTPUT_TYPING_EVENT, outputReceiptEventStream, outputTypingEventStream } from "@dendrite-ts/eduserver";
 import type { TypingState } from "../sync/typing";
 import { createReceiptHandler, createTypingHandler } from "./ephemeral";
+import { OUTPUT_KEY_CHANGE_EVENT, outputKeyChangeEventSchema, outputKeyChangeEventStream } from "@dendrite-ts/keyserver";
+import { createKeyChangeHandler } from "./key-changes";
 import type { Wake } from "../notifier";
 import type { WakeBus } from "../wake-bus";
 import type { SyncStore } from "../storage";
@@ -31,6 +33,7 @@ export const ROOM_EVENT_CONSUMER = "syncapi-room-events";
 export const CLIENT_DATA_CONSUMER = "syncapi-client-data";
 export const TYPING_CONSUMER = "syncapi-typing";
 export const RECEIPT_CONSUMER = "syncapi-receipts";
+export const KEY_CHANGE_CONSUMER = "syncapi-key-changes";
 export const NOTIFICATION_DATA_CONSUMER = "syncapi-notification-data";
 
 export interface ConsumerDeps {
@@ -58,12 +61,15 @@ export async function startConsumers(deps: ConsumerDeps): Promise<Subscription[]
   await streams.ensureStream(outputReceiptEventStream);
   await streams.ensureConsumer(OUTPUT_TYPING_EVENT, TYPING_CONSUMER);
   await streams.ensureConsumer(OUTPUT_RECEIPT_EVENT, RECEIPT_CONSUMER);
+  await streams.ensureStream(outputKeyChangeEventStream);
+  await streams.ensureConsumer(OUTPUT_KEY_CHANGE_EVENT, KEY_CHANGE_CONSUMER);
   await streams.ensureStream(outputNotificationDataStream);
   await streams.ensureConsumer(OUTPUT_NOTIFICATION_DATA, NOTIFICATION_DATA_CONSUMER);
   const onRoomEvent = createRoomEventHandler(deps);
   const onClientData = createClientDataHandler(deps);
   const onTyping = createTypingHandler({ typing: deps.typing, wakeLocal: (what) => (deps.bus ? deps.bus.wakeLocal(what) : deps.wake(what)) });
   const onReceipt = createReceiptHandler(deps);
+  const onKeyChange = createKeyChangeHandler(deps);
   const onNotificationData = createNotificationDataHandler(deps);
   const skip = (stream: string, seq: number, reason: string) => logger.error({ stream, seq, reason }, "syncapi skipped a malformed message");
   const onError = (stream: string) => (err: unknown, msg: { seq: number }, dropped: boolean) =>
@@ -96,6 +102,13 @@ export async function startConsumers(deps: ConsumerDeps): Promise<Subscription[]
     }, {
       concurrency: 1,
       onError: onError(OUTPUT_RECEIPT_EVENT),
+    }),
+    streams.consume(OUTPUT_KEY_CHANGE_EVENT, KEY_CHANGE_CONSUMER, (m) => {
+      const c = outputKeyChangeEventSchema.safeParse(parse(m));
+      return c.success ? onKeyChange(c.data) : skip(OUTPUT_KEY_CHANGE_EVENT, m.seq, c.error.message);
+    }, {
+      concurrency: 1,
+      onError: onError(OUTPUT_KEY_CHANGE_EVENT),
     }),
     streams.consume(OUTPUT_NOTIFICATION_DATA, NOTIFICATION_DATA_CONSUMER, (m) => {
       const c = checkNotificationData(parse(m));

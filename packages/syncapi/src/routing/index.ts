@@ -9,6 +9,7 @@ import type { IgnoredUsers } from "../sync/ignored-users";
 import type { TypingSource } from "../sync/ephemeral";
 import { registerEventRoutes } from "./events";
 import { registerFilterRoutes } from "./filters";
+import { registerKeyChangesRoute } from "./keys-changes";
 import { registerMembersRoute } from "./members";
 import { registerMessagesRoute } from "./messages";
 import { registerRelationsRoutes } from "./relations";
@@ -41,4 +42,5 @@ export function registerRoutes(server: HttpServer, deps: RoutingDeps): void {
   registerThreadsRoute(server, deps);
   registerTimestampToEventRoute(server, deps);
   registerSearchRoute(server, deps);
+  registerKeyChangesRoute(server, deps);
 }

@@ -18,7 +18,7 @@ import { parseSyncQuery } from "../sync/request";
 import { formatSyncToken, type SyncPositions } from "../sync/tokens";
 import type { TypingSource } from "../sync/ephemeral";
 import { deltaSpec } from "../sync/room-section";
-import { withDeviceKeyCounts } from "../sync/device-keys";
+import { hasDeviceListNews, withDeviceKeys } from "../sync/device-keys";
 import { authenticate, CLIENT_PREFIXES } from "./common";
 import { FilterCache, resolveSyncFilter } from "./filters";
 import { LastAnswers } from "./last-answers";
@@ -47,9 +47,11 @@ export function registerSyncRoute(server: HttpServer, deps: SyncRouteDeps): void
       const filter = await resolveSyncFilter(deps.store, who.userId, q.filter, filters);
       const deadline = Date.now() + q.timeoutMs;
       const device = `${who.userId}\n${who.deviceId}`;
-      const answered = (res: SyncResponse, joined: ReadonlySet<string>, mark: number) => {
-        lastAnswers.remember(device, { token: res.next_batch, filter: q.filter ?? "", joined, mark });
-        return withDeviceKeyCounts(deps.keyserver, who, res);
+      /** `since`: what the answer is from, when its device keys were not added yet. */
+      const answered = async (res: SyncResponse, joined: ReadonlySet<string>, mark: number, since?: SyncPositions) => {
+        const full = since === undefined ? res : await withDeviceKeys(deps, who, since, res);
+        lastAnswers.remember(device, { token: full.next_batch, filter: q.filter ?? "", joined, mark });
+        return full;
       };
       // A client that hangs up is not waited for.
       let gone = false;
@@ -75,7 +77,7 @@ export function registerSyncRoute(server: HttpServer, deps: SyncRouteDeps): void
         const waiter = deps.notifier.waiter(who.userId, quiet);
         current = waiter;
         // Still nothing when the time is up (or nobody to tell): the same token back, still where the user is.
-        if (!(await waiter.wait(q.timeoutMs)) || gone || deps.closing()) return withDeviceKeyCounts(deps.keyserver, who, emptySyncResponse(q.since));
+        if (!(await waiter.wait(q.timeoutMs)) || gone || deps.closing()) return withDeviceKeys(deps, who, q.since, emptySyncResponse(q.since), true);
         woken = waiter.live();
         wokenMark = waiter.wokenMark();
         joinedAtSince = quiet;
@@ -87,7 +89,7 @@ export function registerSyncRoute(server: HttpServer, deps: SyncRouteDeps): void
         if (woken && readSince && !q.fullState) {
           const res = liveAnswer({ viewer, since: readSince, filter, useStateAfter: q.useStateAfter, joinedAtSince, live: woken });
           // The message was not a membership change: the joined rooms are those at `since`.
-          if (res) return answered(res, joinedAtSince, wokenMark);
+          if (res) return answered(res, joinedAtSince, wokenMark, readSince);
         }
         // Made before positions are read: a commit after the read still wakes us. The joined
         // rooms come from the same read; the waiter notes rooms woken meanwhile (watchRooms).
@@ -107,12 +109,13 @@ export function registerSyncRoute(server: HttpServer, deps: SyncRouteDeps): void
           const since = q.since && clamp(q.since, overview.now);
           readSince = since;
           res = await buildSync(deps.store, { viewer, fullState: q.fullState, useStateAfter: q.useStateAfter, filter, overview, typing: deps.typing, ...(since ? { since } : {}) });
+          res = await withDeviceKeys(deps, who, since, res);
         } catch (e) {
           waiter.cancel();
           throw e;
         }
         const remaining = deadline - Date.now();
-        if (!q.since || q.fullState || !isEmptySync(res) || remaining <= 0 || deps.closing() || gone) {
+        if (!q.since || q.fullState || !isEmptySync(res) || hasDeviceListNews(res) || remaining <= 0 || deps.closing() || gone) {
           waiter.cancel();
           return answered(res, new Set(joined), mark);
         }

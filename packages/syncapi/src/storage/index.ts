@@ -13,6 +13,7 @@ import * as lazyMembers from "./lazy-members";
 import * as memberships from "./memberships";
 import * as positions from "./positions";
 import * as receipts from "./receipts";
+import * as deviceLists from "./device-lists";
 import * as search from "./search";
 import * as state from "./state";
 import * as threads from "./threads";
@@ -71,6 +72,8 @@ export interface SyncStore {
   search: Bound<typeof search>;
   /** Receipts (raw postgres.js statements). */
   receipts: BoundSql<typeof receipts>;
+  /** Device-list changes (raw postgres.js statements). */
+  deviceLists: BoundSql<typeof deviceLists>;
   /** Unread notification counts (raw postgres.js statements). */
   unread: BoundSql<typeof unreadCounts>;
   /** Raw postgres.js statements of the send → /sync path (hot-path.ts). */
@@ -92,6 +95,7 @@ export function createSyncStore(db: Executor, sql: Sql = clientOf(db)): SyncStor
     threads: bind(threads, db),
     search: bind(search, db),
     receipts: bind(receipts, sql),
+    deviceLists: bind(deviceLists, sql),
     unread: bind(unreadCounts, sql),
     hot: bind(hotPath, sql),
     transaction: (fn) => db.transaction((tx) => fn(createSyncStore(tx as unknown as Executor))),

@@ -193,4 +193,20 @@ CREATE TABLE syncapi.unread_counts (
 );
 `,
   },
+  {
+    id: "0008_device_lists",
+    sql: `
+-- Device-list changes from keyserver's OutputKeyChangeEvent: each user's latest, at a position
+-- of its own stream (the sync token's fifth part); and memberships by room and position, to
+-- find who came to share or stopped sharing a room with a syncing user between two tokens.
+CREATE SEQUENCE syncapi.device_list_pos;
+CREATE TABLE syncapi.device_list_changes (
+  user_id TEXT   PRIMARY KEY,
+  pos     BIGINT NOT NULL
+);
+CREATE INDEX device_list_changes_pos ON syncapi.device_list_changes (pos);
+CREATE INDEX memberships_room_pos ON syncapi.memberships (room_id, pos);
+INSERT INTO syncapi.stream_positions (name, pos) VALUES ('device_list', 0);
+`,
+  },
 ];

@@ -1,19 +1,62 @@
 /**
- * The end-to-end encryption fields of a /sync answer for the syncing device (sync.yaml,
- * "Extensions to /sync" of end_to_end_encryption.md): its unclaimed one-time keys per
- * algorithm, and the algorithms of its fallback keys nobody has claimed yet. Asked of the
- * keyserver for every answer, empty or not: clients top their keys up from these.
+ * The end-to-end encryption fields of a /sync answer (sync.yaml; end_to_end_encryption.md,
+ * "Extensions to /sync"), added to what buildSync made:
+ *
+ *  - device_one_time_keys_count and device_unused_fallback_key_types for the syncing device,
+ *    asked of the keyserver for every answer: clients top their keys up from these;
+ *  - device_lists (incremental syncs): whose device lists to fetch again or stop tracking since
+ *    the token (storage/device-lists.ts), and the device-list position in next_batch.
  */
 import type { KeyserverForSync } from "@dendrite-ts/keyserver";
+import type { SyncStore } from "../storage";
 import type { SyncResponse } from "./build-sync";
+import { formatSyncToken, parseSyncToken, type SyncPositions } from "./tokens";
 
 export type SyncResponseWithKeys = SyncResponse & { device_unused_fallback_key_types: string[] };
 
-export async function withDeviceKeyCounts(
-  keyserver: KeyserverForSync,
+export interface DeviceKeysDeps {
+  keyserver: KeyserverForSync;
+  store: Pick<SyncStore, "deviceLists">;
+}
+
+export async function withDeviceKeys(
+  deps: DeviceKeysDeps,
   device: { userId: string; deviceId: string },
+  since: SyncPositions | undefined,
   res: SyncResponse,
+  /**
+   * A long-poll that waited out its timeout with nothing touching the user (last-answers.ts):
+   * no key change of anyone sharing a room either (its consumer wakes their rooms), so the
+   * token's device-list position stands and syncapi's tables are not read.
+   */
+  quiet = false,
 ): Promise<SyncResponseWithKeys> {
-  const { body } = await keyserver.queryKeyCounts({ body: { userId: device.userId, deviceId: device.deviceId } });
-  return { ...res, device_one_time_keys_count: body.oneTimeKeyCounts, device_unused_fallback_key_types: body.unusedFallbackKeyTypes };
+  const [{ body: counts }, deviceListNow] = await Promise.all([
+    deps.keyserver.queryKeyCounts({ body: { userId: device.userId, deviceId: device.deviceId } }),
+    quiet && since ? since.deviceList ?? 0 : deps.store.deviceLists.deviceListPosition(),
+  ]);
+  const next = parseSyncToken(res.next_batch, "next_batch");
+  // A token from ahead of us (another server's, a restored backup) counts as now.
+  const from = Math.min(since?.deviceList ?? 0, deviceListNow);
+  const deviceLists = since && !quiet
+    ? await deps.store.deviceLists.deviceListChanges({
+        userId: device.userId,
+        fromRoom: since.room,
+        toRoom: next.room,
+        fromDeviceList: from,
+        toDeviceList: deviceListNow,
+      })
+    : { changed: [], left: [] };
+  return {
+    ...res,
+    next_batch: formatSyncToken({ ...next, deviceList: deviceListNow }),
+    device_lists: deviceLists,
+    device_one_time_keys_count: counts.oneTimeKeyCounts,
+    device_unused_fallback_key_types: counts.unusedFallbackKeyTypes,
+  };
+}
+
+/** Device-list news makes an incremental answer worth sending. */
+export function hasDeviceListNews(res: SyncResponse): boolean {
+  return res.device_lists.changed.length + res.device_lists.left.length > 0;
 }

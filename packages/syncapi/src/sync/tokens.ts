@@ -1,10 +1,11 @@
 /**
- * Tokens. A sync token `s<roomPos>_<accountDataPos>_<receiptPos>_<typingPos>` names a point in
- * each stream; a topological token `t<depth>_<pos>` names a gap in a room's DAG order (just
+ * Tokens. A sync token `s<roomPos>_<accountDataPos>_<receiptPos>_<typingPos>_<deviceListPos>`
+ * names a point in each stream; a topological token `t<depth>_<pos>` names a gap in a room's DAG order (just
  * before the event at (depth, pos)), for /messages and prev_batch. All but the typing position
  * come from the database, so they stay valid across restarts; the typing position is this
  * process's (sync/typing.ts says why an earlier process's is still sound). A token of the older
- * form `s<roomPos>_<accountDataPos>` (from before receipts and typing) is read with both at 0.
+ * form `s<roomPos>_<accountDataPos>` (from before receipts and typing) is read with both at 0,
+ * and one without the device-list part (from before device lists) with it at 0.
  * Anything else is 400 M_INVALID_PARAM.
  */
 import { MatrixError } from "@dendrite-ts/protocol";
@@ -14,16 +15,21 @@ import type { Positions, TopoPoint } from "../storage";
 export interface SyncPositions extends Positions {
   receipt: number;
   typing: number;
+  /**
+   * keyserver's device-list changes as syncapi recorded them. Absent until the /sync route
+   * (sync/device-keys.ts) reads the position; a token is only handed out with it.
+   */
+  deviceList?: number;
 }
 
 export function formatSyncToken(p: SyncPositions): string {
-  return `s${p.room}_${p.accountData}_${p.receipt}_${p.typing}`;
+  return `s${p.room}_${p.accountData}_${p.receipt}_${p.typing}${p.deviceList === undefined ? "" : `_${p.deviceList}`}`;
 }
 
 export function parseSyncToken(token: string, param = "since"): SyncPositions {
-  const m = /^s(\d{1,15})_(\d{1,15})(?:_(\d{1,15})_(\d{1,15}))?$/.exec(token);
+  const m = /^s(\d{1,15})_(\d{1,15})(?:_(\d{1,15})_(\d{1,15})(?:_(\d{1,15}))?)?$/.exec(token);
   if (!m) throw new MatrixError("M_INVALID_PARAM", `Malformed ${param} token`);
-  return { room: Number(m[1]), accountData: Number(m[2]), receipt: Number(m[3] ?? 0), typing: Number(m[4] ?? 0) };
+  return { room: Number(m[1]), accountData: Number(m[2]), receipt: Number(m[3] ?? 0), typing: Number(m[4] ?? 0), deviceList: Number(m[5] ?? 0) };
 }
 
 export function formatTopoToken(p: TopoPoint): string {
