@@ -66,6 +66,7 @@ export async function createSyncapi(deps: SyncapiDeps): Promise<Syncapi> {
     bus,
     ignored,
     typing,
+    userapi: deps.userapi,
   });
   return {
     register(server) {

@@ -18,6 +18,7 @@ import { parseSyncQuery } from "../sync/request";
 import { formatSyncToken, type SyncPositions } from "../sync/tokens";
 import type { TypingSource } from "../sync/ephemeral";
 import { deltaSpec } from "../sync/room-section";
+import { hasMoreToDevice } from "../sync/to-device";
 import { hasDeviceListNews, withDeviceKeys } from "../sync/device-keys";
 import { authenticate, CLIENT_PREFIXES } from "./common";
 import { FilterCache, resolveSyncFilter } from "./filters";
@@ -50,7 +51,8 @@ export function registerSyncRoute(server: HttpServer, deps: SyncRouteDeps): void
       /** `since`: what the answer is from, when its device keys were not added yet. */
       const answered = async (res: SyncResponse, joined: ReadonlySet<string>, mark: number, since?: SyncPositions) => {
         const full = since === undefined ? res : await withDeviceKeys(deps, who, since, res);
-        lastAnswers.remember(device, { token: full.next_batch, filter: q.filter ?? "", joined, mark });
+        // To-device messages left for the next answer: that poll must read, not wait.
+        if (!hasMoreToDevice(full)) lastAnswers.remember(device, { token: full.next_batch, filter: q.filter ?? "", joined, mark });
         return full;
       };
       // A client that hangs up is not waited for.

@@ -15,6 +15,7 @@ import * as positions from "./positions";
 import * as receipts from "./receipts";
 import * as deviceLists from "./device-lists";
 import * as search from "./search";
+import * as sendToDevice from "./send-to-device";
 import * as state from "./state";
 import * as threads from "./threads";
 import * as unreadCounts from "./unread-counts";
@@ -28,6 +29,7 @@ export type { AccountDataRow } from "./account-data";
 export type { Positions } from "./positions";
 export type { ThreadRow } from "./threads";
 export type { ReceiptRow } from "./receipts";
+export type { ToDeviceMessage } from "./send-to-device";
 export type { UnreadCountsRow } from "./unread-counts";
 export type { SearchCursor, SearchHit, SearchKey, SearchQuery, SearchRoom } from "./search";
 export { SEARCH_KEY_TYPES } from "./search";
@@ -76,6 +78,8 @@ export interface SyncStore {
   deviceLists: BoundSql<typeof deviceLists>;
   /** Unread notification counts (raw postgres.js statements). */
   unread: BoundSql<typeof unreadCounts>;
+  /** To-device messages (raw postgres.js statements). */
+  toDevice: BoundSql<typeof sendToDevice>;
   /** Raw postgres.js statements of the send → /sync path (hot-path.ts). */
   hot: BoundSql<typeof hotPath>;
   /** Runs fn with the store bound to one transaction. */
@@ -97,6 +101,7 @@ export function createSyncStore(db: Executor, sql: Sql = clientOf(db)): SyncStor
     receipts: bind(receipts, sql),
     deviceLists: bind(deviceLists, sql),
     unread: bind(unreadCounts, sql),
+    toDevice: bind(sendToDevice, sql),
     hot: bind(hotPath, sql),
     transaction: (fn) => db.transaction((tx) => fn(createSyncStore(tx as unknown as Executor))),
   };

@@ -209,4 +209,25 @@ CREATE INDEX memberships_room_pos ON syncapi.memberships (room_id, pos);
 INSERT INTO syncapi.stream_positions (name, pos) VALUES ('device_list', 0);
 `,
   },
+  {
+    id: "0009_send_to_device",
+    sql: `
+-- To-device messages from eduserver's OutputSendToDeviceEvent, one row per recipient device at
+-- a position of their own (the sync token's sixth part), kept until the device syncs past them.
+-- message_id is shared by a repeat (a retried transaction, a redelivery): stored once.
+CREATE SEQUENCE syncapi.send_to_device_pos;
+CREATE TABLE syncapi.send_to_device (
+  pos        BIGINT PRIMARY KEY,
+  user_id    TEXT   NOT NULL,
+  device_id  TEXT   NOT NULL,
+  message_id TEXT   NOT NULL,
+  sender     TEXT   NOT NULL,
+  type       TEXT   NOT NULL,
+  content    JSONB  NOT NULL,
+  UNIQUE (user_id, device_id, message_id)
+);
+CREATE INDEX send_to_device_device_pos ON syncapi.send_to_device (user_id, device_id, pos);
+INSERT INTO syncapi.stream_positions (name, pos) VALUES ('send_to_device', 0);
+`,
+  },
 ];

@@ -9,6 +9,7 @@ import { viewerWithMembership } from "./membership-at";
 import { strippedStateAt } from "./stripped-state";
 import { eventMatches, roomAllowed, type Filter } from "./filter";
 import { readEphemeral, type TypingSource } from "./ephemeral";
+import { readToDevice } from "./to-device";
 import { buildRoomSection, fullSpec } from "./room-section";
 import { formatSyncToken, formatTopoToken, type SyncPositions } from "./tokens";
 
@@ -62,7 +63,8 @@ export function isEmptySync(r: SyncResponse): boolean {
   const { join, invite, leave, knock } = r.rooms;
   return (
     Object.keys(join).length + Object.keys(invite).length + Object.keys(leave).length + Object.keys(knock).length === 0 &&
-    r.account_data.events.length === 0
+    r.account_data.events.length === 0 &&
+    r.to_device.events.length === 0
   );
 }
 
@@ -74,16 +76,20 @@ export async function buildSync(store: SyncStore, input: SyncInput): Promise<Syn
   const roomOk = (roomId: string) => roomAllowed(filter.room, roomId);
   // Typing and receipts of the joined rooms; all of them for rooms new to the client.
   const joinedNow = overview.memberships.filter((m) => m.membership === "join" && roomOk(m.roomId));
-  const ephemeral = await readEphemeral(store, input.typing, {
-    userId,
-    ignored: viewer.ignored,
-    since: input.since,
-    joined: joinedNow.map((m) => m.roomId),
-    newRooms: new Set(joinedNow.filter((m) => initial || (m.pos > after.room && overview.membershipsBefore.get(m.roomId) !== "join")).map((m) => m.roomId)),
-    filter,
-  });
-  const now: SyncPositions = { ...overview.now, receipt: ephemeral.receiptPos, typing: ephemeral.typingPos };
+  const [ephemeral, toDevice] = await Promise.all([
+    readEphemeral(store, input.typing, {
+      userId,
+      ignored: viewer.ignored,
+      since: input.since,
+      joined: joinedNow.map((m) => m.roomId),
+      newRooms: new Set(joinedNow.filter((m) => initial || (m.pos > after.room && overview.membershipsBefore.get(m.roomId) !== "join")).map((m) => m.roomId)),
+      filter,
+    }),
+    readToDevice(store, { userId, deviceId: viewer.deviceId, since: input.since?.toDevice ?? 0 }),
+  ]);
+  const now: SyncPositions = { ...overview.now, receipt: ephemeral.receiptPos, typing: ephemeral.typingPos, toDevice: toDevice.pos };
   const res = emptySyncResponse(now);
+  res.to_device.events = toDevice.events;
 
   const nowMemberships = overview.memberships;
   // The membership at `since`: the one now unless it moved after since.

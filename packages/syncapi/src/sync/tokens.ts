@@ -1,11 +1,12 @@
 /**
- * Tokens. A sync token `s<roomPos>_<accountDataPos>_<receiptPos>_<typingPos>_<deviceListPos>`
+ * Tokens. A sync token `s<roomPos>_<accountDataPos>_<receiptPos>_<typingPos>_<deviceListPos>_<toDevicePos>`
  * names a point in each stream; a topological token `t<depth>_<pos>` names a gap in a room's DAG order (just
  * before the event at (depth, pos)), for /messages and prev_batch. All but the typing position
  * come from the database, so they stay valid across restarts; the typing position is this
  * process's (sync/typing.ts says why an earlier process's is still sound). A token of the older
  * form `s<roomPos>_<accountDataPos>` (from before receipts and typing) is read with both at 0,
- * and one without the device-list part (from before device lists) with it at 0.
+ * and one without the device-list part (from before device lists) with it at 0, and one without
+ * the to-device part (from before to-device messages) with it at 0: its device acknowledged none.
  * Anything else is 400 M_INVALID_PARAM.
  */
 import { MatrixError } from "@dendrite-ts/protocol";
@@ -20,16 +21,19 @@ export interface SyncPositions extends Positions {
    * (sync/device-keys.ts) reads the position; a token is only handed out with it.
    */
   deviceList?: number;
+  /** The syncing device's to-device messages up to here are acknowledged (sync/to-device.ts). */
+  toDevice?: number;
 }
 
 export function formatSyncToken(p: SyncPositions): string {
-  return `s${p.room}_${p.accountData}_${p.receipt}_${p.typing}${p.deviceList === undefined ? "" : `_${p.deviceList}`}`;
+  const deviceList = p.deviceList === undefined && p.toDevice === undefined ? "" : `_${p.deviceList ?? 0}`;
+  return `s${p.room}_${p.accountData}_${p.receipt}_${p.typing}${deviceList}${p.toDevice === undefined ? "" : `_${p.toDevice}`}`;
 }
 
 export function parseSyncToken(token: string, param = "since"): SyncPositions {
-  const m = /^s(\d{1,15})_(\d{1,15})(?:_(\d{1,15})_(\d{1,15})(?:_(\d{1,15}))?)?$/.exec(token);
+  const m = /^s(\d{1,15})_(\d{1,15})(?:_(\d{1,15})_(\d{1,15})(?:_(\d{1,15})(?:_(\d{1,15}))?)?)?$/.exec(token);
   if (!m) throw new MatrixError("M_INVALID_PARAM", `Malformed ${param} token`);
-  return { room: Number(m[1]), accountData: Number(m[2]), receipt: Number(m[3] ?? 0), typing: Number(m[4] ?? 0), deviceList: Number(m[5] ?? 0) };
+  return { room: Number(m[1]), accountData: Number(m[2]), receipt: Number(m[3] ?? 0), typing: Number(m[4] ?? 0), deviceList: Number(m[5] ?? 0), toDevice: Number(m[6] ?? 0) };
 }
 
 export function formatTopoToken(p: TopoPoint): string {
