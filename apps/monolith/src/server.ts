@@ -96,7 +96,7 @@ export async function startMonolith(opts: StartMonolithOptions): Promise<Running
       serverName: global.server_name,
       registration: registrationFromConfig(global.registration),
       logger: logger.child({ component: "userapi" }),
-      notifications: { streams, roomserver },
+      ...(config.userapi.notifications.enabled ? { notifications: { streams, roomserver } } : {}),
     });
     cleanups.push(() => userapiImpl.close());
     const userapi = localClient(userapiContract, userapiImpl.api);

@@ -30,7 +30,7 @@ describe.each(availableModes())("unread notifications through matrix-js-sdk (%s)
   };
 
   beforeAll(async () => {
-    hs = await startHomeserver(mode);
+    hs = await startHomeserver(mode, { env: { DENDRITE_USERAPI__NOTIFICATIONS__ENABLED: "true" } });
     [alice, bob, carol] = (await Promise.all(["alice", "bob", "carol"].map((u) => registerUser(hs.baseUrl, `${u}${tag}`)))) as [TestUser, TestUser, TestUser];
     await Promise.all([alice, bob].map(startSyncing));
     // Three members: the group-chat rules (no 1:1 sound), as most rooms.

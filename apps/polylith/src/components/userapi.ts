@@ -19,7 +19,7 @@ export const userapiEntry: ComponentEntry = {
         serverName: global.server_name,
         registration: registrationFromConfig(global.registration),
         logger: ctx.logger,
-        notifications: { streams, roomserver: roomserverClient(ctx.config) },
+        ...(ctx.config.userapi.notifications.enabled ? { notifications: { streams, roomserver: roomserverClient(ctx.config) } } : {}),
       });
       await ensureConfiguredTokens(localClient(userapiContract, ua.api), global.registration.tokens);
       return { impl: ua.api, close: () => ua.close() };

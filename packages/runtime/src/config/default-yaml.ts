@@ -50,6 +50,14 @@ export function defaultConfigYaml(opts: DefaultConfigOptions): string {
     if (name === "roomserver") {
       lines.push(`  # Recent events kept parsed in memory (~5 KB each), least recently used out first.`, `  event_cache_entries: 10000`);
     }
+    if (name === "userapi") {
+      lines.push(
+        `  notifications:`,
+        `    # true: push rules are evaluated for every message, giving unread counts in /sync and`,
+        `    # GET /notifications. Off by default for now: it costs ~10 statements a message.`,
+        `    enabled: false`,
+      );
+    }
     if (name === "mediaapi") lines.push(`  base_path: ${q(`${dataDir}/media`)}`, `  max_file_size_bytes: 10485760`);
     if (name === "clientapi") {
       lines.push(`  rate_limiting:`, `    enabled: true`, `    threshold: 5`, `    cooloff: "500ms"`);

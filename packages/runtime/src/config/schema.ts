@@ -257,7 +257,14 @@ export const COMPONENT_OPTIONS = {
   appservice: { config_files: z.array(z.string()).default([]) },
   keyserver: {},
   serverkeyapi: {},
-  userapi: {},
+  userapi: {
+    /**
+     * Push-rule notifications: unread counts in /sync and GET /notifications. Off by default for
+     * now: as built, each message costs ~10 more statements and a second /sync wake, which more
+     * than doubles send→sync latency on the benchmark machine (README, Benchmarks).
+     */
+    notifications: z.object({ enabled: z.boolean().default(false) }).strict().default({}),
+  },
 } satisfies Record<string, z.ZodRawShape>;
 
 export type ComponentName = keyof typeof COMPONENT_OPTIONS;

@@ -121,6 +121,12 @@ describe("loadConfig", () => {
     expect(problems(() => loadConfig({ yaml: MINIMAL + "  well_known:\n    support: {}\n", env: {} }))[0]).toMatch(/needs contacts or a support_page/);
   });
 
+  it("keeps push-rule notifications off unless userapi.notifications.enabled", () => {
+    expect(loadConfig({ yaml: MINIMAL, env: {} }).userapi.notifications.enabled).toBe(false);
+    expect(loadConfig({ yaml: MINIMAL, env: { DENDRITE_USERAPI__NOTIFICATIONS__ENABLED: "true" } }).userapi.notifications.enabled).toBe(true);
+    expect(loadConfig({ yaml: defaultConfigYaml({ serverName: "a.example" }), env: {} }).userapi.notifications.enabled).toBe(false);
+  });
+
   it("takes TURN servers with a shared secret or a fixed login, and names what is missing", () => {
     const ok = loadConfig({ yaml: MINIMAL + "clientapi:\n  turn: { uris: ['turn:t.example.org'], shared_secret: x, user_lifetime: 1h }\n", env: {} });
     expect(ok.clientapi.turn).toEqual({ uris: ["turn:t.example.org"], shared_secret: "x", user_lifetime: 3_600_000 });
