@@ -5,6 +5,7 @@ import type { KeyserverApi } from "./api";
 import { outputKeyChangeEventStream } from "./output";
 import { createKeyserverStore, keyserverMigrations, type Db } from "./storage";
 import { oneTimeKeyCounts } from "./internal/counts";
+import { KeyCountsCache } from "./internal/counts-cache";
 import { deleteDeviceKeys } from "./internal/delete";
 import { createOutboxPublisher } from "./internal/outbox";
 import { claimKeys, queryDeviceKeys } from "./internal/query";
@@ -44,20 +45,38 @@ export async function createKeyserver(deps: KeyserverDeps): Promise<Keyserver> {
   );
   await outbox.flush();
   const ok = <T>(body: T) => ({ status: 200 as const, body });
+  // Every write that can change a device's counts drops them, after it is done and before it answers.
+  const counts = new KeyCountsCache();
   const api: KeyserverApi = {
     performUploadKeys: async ({ body }) => {
-      if (await uploadKeys(store, body, now())) await outbox.flush();
+      try {
+        if (await uploadKeys(store, body, now())) await outbox.flush();
+      } finally {
+        counts.invalidate([body]);
+      }
       return ok({ oneTimeKeyCounts: await oneTimeKeyCounts(store, body.userId, body.deviceId) });
     },
     queryKeys: async ({ body }) => ok(await queryDeviceKeys(store, body.deviceKeys, deps.serverName)),
-    performClaimKeys: async ({ body }) => ok(await claimKeys(store, body.oneTimeKeys, deps.serverName)),
+    performClaimKeys: async ({ body }) => {
+      try {
+        return ok(await claimKeys(store, body.oneTimeKeys, deps.serverName));
+      } finally {
+        counts.invalidate(Object.entries(body.oneTimeKeys).flatMap(([userId, devices]) => Object.keys(devices).map((deviceId) => ({ userId, deviceId }))));
+      }
+    },
     queryKeyCounts: async ({ body }) =>
-      ok({
-        oneTimeKeyCounts: await oneTimeKeyCounts(store, body.userId, body.deviceId),
-        unusedFallbackKeyTypes: await store.fallbackKeys.unusedAlgorithms(body.userId, body.deviceId),
-      }),
+      ok(
+        await counts.get(body.userId, body.deviceId, async () => ({
+          oneTimeKeyCounts: await oneTimeKeyCounts(store, body.userId, body.deviceId),
+          unusedFallbackKeyTypes: await store.fallbackKeys.unusedAlgorithms(body.userId, body.deviceId),
+        })),
+      ),
     performDeleteDeviceKeys: async ({ body }) => {
-      if (await deleteDeviceKeys(store, body.userId, body.deviceIds)) await outbox.flush();
+      try {
+        if (await deleteDeviceKeys(store, body.userId, body.deviceIds)) await outbox.flush();
+      } finally {
+        counts.invalidate(body.deviceIds.map((deviceId) => ({ userId: body.userId, deviceId })));
+      }
       return ok({});
     },
   };

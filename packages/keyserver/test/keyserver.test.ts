@@ -188,6 +188,8 @@ describe.each(["local", "http"])("keyserver over the %s adapter", (adapter) => {
     await ks().performUploadKeys({
       body: { userId: bob, deviceId: "BOB2", deviceKeys: json, oneTimeKeys: { "curve25519:A": "a" }, fallbackKeys: { "curve25519:F": "f" } },
     });
+    // Counts read (and held) before the deletion must not outlive it.
+    expect((await ks().queryKeyCounts({ body: { userId: bob, deviceId: "BOB2" } })).body.oneTimeKeyCounts).toEqual({ signed_curve25519: 0, curve25519: 1 });
     await ks().performDeleteDeviceKeys({ body: { userId: bob, deviceIds: ["BOB2", "NEVER"] } });
     expect((await ks().queryKeys({ body: { deviceKeys: { [bob]: [] } } })).body.deviceKeys[bob]).toEqual({});
     expect((await ks().queryKeyCounts({ body: { userId: bob, deviceId: "BOB2" } })).body).toEqual({
