@@ -48,9 +48,13 @@ export function registerSyncRoute(server: HttpServer, deps: SyncRouteDeps): void
       const filter = await resolveSyncFilter(deps.store, who.userId, q.filter, filters);
       const deadline = Date.now() + q.timeoutMs;
       const device = `${who.userId}\n${who.deviceId}`;
-      /** `since`: what the answer is from, when its device keys were not added yet. */
-      const answered = async (res: SyncResponse, joined: ReadonlySet<string>, mark: number, since?: SyncPositions) => {
-        const full = since === undefined ? res : await withDeviceKeys(deps, who, since, res);
+      /**
+       * `since`: what the answer is from, when its device keys were not added yet. `quiet`: nothing
+       * but the answer's own news happened since (a live answer), so no membership moved and the
+       * token's device-list position can stand, unread (a key change shows in the next answer).
+       */
+      const answered = async (res: SyncResponse, joined: ReadonlySet<string>, mark: number, since?: SyncPositions, quiet = false) => {
+        const full = since === undefined ? res : await withDeviceKeys(deps, who, since, res, quiet);
         // To-device messages left for the next answer: that poll must read, not wait.
         if (!hasMoreToDevice(full)) lastAnswers.remember(device, { token: full.next_batch, filter: q.filter ?? "", joined, mark });
         return full;
@@ -91,7 +95,7 @@ export function registerSyncRoute(server: HttpServer, deps: SyncRouteDeps): void
         if (woken && readSince && !q.fullState) {
           const res = liveAnswer({ viewer, since: readSince, filter, useStateAfter: q.useStateAfter, joinedAtSince, live: woken });
           // The message was not a membership change: the joined rooms are those at `since`.
-          if (res) return answered(res, joinedAtSince, wokenMark, readSince);
+          if (res) return answered(res, joinedAtSince, wokenMark, readSince, true);
         }
         // Made before positions are read: a commit after the read still wakes us. The joined
         // rooms come from the same read; the waiter notes rooms woken meanwhile (watchRooms).

@@ -25,9 +25,9 @@ export async function withDeviceKeys(
   since: SyncPositions | undefined,
   res: SyncResponse,
   /**
-   * A long-poll that waited out its timeout with nothing touching the user (last-answers.ts):
-   * no key change of anyone sharing a room either (its consumer wakes their rooms), so the
-   * token's device-list position stands and syncapi's tables are not read.
+   * A long-poll that waited out its timeout with nothing touching the user (last-answers.ts), or
+   * a live answer (one message, no membership moved): the token's device-list position stands
+   * and syncapi's tables are not read; a key change meanwhile shows in the next answer.
    */
   quiet = false,
 ): Promise<SyncResponseWithKeys> {
