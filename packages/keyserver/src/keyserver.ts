@@ -1,13 +1,12 @@
 // createKeyserver: every dependency up front; migrations, the output stream and any messages a
 // crash left in the outbox are dealt with before the API is handed out.
-import { applyMigrations, type Database, type Logger, type Streams } from "@dendrite-ts/runtime";
+import { applyMigrations, createOutboxPublisher, type Database, type Logger, type Streams } from "@dendrite-ts/runtime";
 import type { KeyserverApi } from "./api";
 import { outputKeyChangeEventStream } from "./output";
 import { createKeyserverStore, keyserverMigrations, type Db } from "./storage";
 import { oneTimeKeyCounts } from "./internal/counts";
 import { KeyCountsCache } from "./internal/counts-cache";
 import { deleteDeviceKeys } from "./internal/delete";
-import { createOutboxPublisher } from "./internal/outbox";
 import { claimKeys, queryDeviceKeys } from "./internal/query";
 import { uploadKeys } from "./internal/upload";
 
@@ -36,13 +35,14 @@ export async function createKeyserver(deps: KeyserverDeps): Promise<Keyserver> {
   await deps.streams.ensureStream(outputKeyChangeEventStream);
   const store = createKeyserverStore(deps.db.drizzle as unknown as Db);
   const now = deps.now ?? Date.now;
-  const outbox = createOutboxPublisher(
-    store,
-    async (subject, msgId, payload) => {
+  const outbox = createOutboxPublisher({
+    transaction: (fn) => store.transaction((tx) => fn(tx.outbox)),
+    publish: async (subject, msgId, payload) => {
       await deps.streams.publish(subject, payload, { msgId, fromOutbox: true });
     },
-    deps.logger ?? { warn() {} },
-  );
+    log: deps.logger ?? { warn() {} },
+    name: "keyserver",
+  });
   await outbox.flush();
   const ok = <T>(body: T) => ({ status: 200 as const, body });
   // Every write that can change a device's counts drops them, after it is done and before it answers.

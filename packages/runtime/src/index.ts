@@ -78,6 +78,13 @@ export type {
 } from "./streams/types.js";
 export { createEmbeddedStreams, type EmbeddedStreamsOptions } from "./streams/embedded.js";
 export { createJetStreamStreams, type JetStreamStreamsOptions } from "./streams/jetstream.js";
+export {
+  createOutboxPublisher,
+  type OutboxDrainQueries,
+  type OutboxPublisher,
+  type OutboxPublisherOptions,
+  type OutboxPublishFn,
+} from "./streams/outbox-publisher.js";
 // What apps do first with a config: open the database and the streams it names.
 export { configPath, databaseTarget, openConfiguredDatabase, openConfiguredStreams } from "./boot/open-from-config.js";
 export { accessTokenOf, requireAccessToken, type RequestLike } from "./http/access-token.js";

@@ -7,12 +7,11 @@
  */
 import { generateSigningKey } from "@dendrite-ts/protocol";
 import { createRoomserver, roomserverContract, type NewRoomEventOutput, type OutputRoomEvent } from "@dendrite-ts/roomserver";
-import { createEmbeddedStreams, localClient, openTestDatabase } from "@dendrite-ts/runtime";
+import { createEmbeddedStreams, createOutboxPublisher, localClient, openTestDatabase } from "@dendrite-ts/runtime";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { applyMigrations } from "@dendrite-ts/runtime";
 import { outputNotificationDataStream } from "../src/output";
 import { createUserapiStore, userapiMigrations, type Db } from "../src/storage";
-import { createOutboxPublisher } from "../src/internal/outbox";
 import { processNewRoomEvent } from "../src/internal/notifications/process";
 import { RoomStateCache } from "../src/internal/notifications/room-state";
 import { PushRulesCache } from "../src/internal/notifications/rules-cache";
@@ -55,7 +54,12 @@ await new Promise<void>((done) => {
 let statements = 0;
 const counted = drizzle(db.sql, { logger: { logQuery: () => void statements++ } }) as unknown as Db;
 const store = createUserapiStore(counted);
-const outbox = createOutboxPublisher(store, async (subject, msgId, payload) => void (await streams.publish(subject, payload, { msgId, fromOutbox: true })), console);
+const outbox = createOutboxPublisher({
+  transaction: (fn) => store.transaction((tx) => fn(tx.outbox)),
+  publish: async (subject, msgId, payload) => void (await streams.publish(subject, payload, { msgId, fromOutbox: true })),
+  log: console,
+  name: "userapi",
+});
 const deps = { store, serverName: SERVER, outbox, roomState: new RoomStateCache(roomserver), rules: new PushRulesCache() };
 
 const messages = outputs.filter((o) => o.event.type === "m.room.message");

@@ -1,6 +1,6 @@
 // createUserapi: every dependency up front; migrations, the output stream and any messages a
 // crash left in the outbox are dealt with before the API is handed out.
-import { applyMigrations, type Database, type Logger, type Streams } from "@dendrite-ts/runtime";
+import { applyMigrations, createOutboxPublisher, type Database, type Logger, type Streams } from "@dendrite-ts/runtime";
 import type { UserapiApi } from "./api";
 import { outputClientDataStream, outputNotificationDataStream } from "./output";
 import { startNotificationConsumers, type ConsumerStreams } from "./consumers";
@@ -9,7 +9,6 @@ import { PushRulesCache } from "./internal/notifications/rules-cache";
 import { createUserapiStore, userapiMigrations, type Db } from "./storage";
 import type { RegistrationConfig } from "./internal/context";
 import { userapiImpl } from "./internal/impl";
-import { createOutboxPublisher } from "./internal/outbox";
 import { DEFAULT_SCRYPT, type ScryptParams } from "./internal/password";
 import { DEFAULT_TOKEN_CACHE_SIZE, TokenCache } from "./internal/token-cache";
 
@@ -62,13 +61,14 @@ export async function createUserapi(deps: UserapiDeps): Promise<Userapi> {
     tokensChanged: (localpart) => tokens.invalidateUser(localpart),
   });
   const log = deps.logger ?? silent;
-  const outbox = createOutboxPublisher(
-    store,
-    async (subject, msgId, payload) => {
+  const outbox = createOutboxPublisher({
+    transaction: (fn) => store.transaction((tx) => fn(tx.outbox)),
+    publish: async (subject, msgId, payload) => {
       await deps.streams.publish(subject, payload, { msgId, fromOutbox: true });
     },
     log,
-  );
+    name: "userapi",
+  });
   await outbox.flush();
   const api = userapiImpl({
     store,

@@ -1,7 +1,7 @@
 // Queries on keyserver.outbox: messages written in the same transaction as the change they
 // describe, published after commit, deleted once the stream has them. What survives a crash is
 // republished on start with the same msgId, which the stream dedups.
-import { asc, eq, sql } from "drizzle-orm";
+import { asc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "./db";
 import { outbox } from "./schema";
 
@@ -35,6 +35,11 @@ export function outboxQueries(db: Db) {
 
     async delete(msgId: string): Promise<void> {
       await db.delete(outbox).where(eq(outbox.msgId, msgId));
+    },
+
+    /** The rows of a published batch, in one statement. */
+    async deleteMany(msgIds: readonly string[]): Promise<void> {
+      if (msgIds.length > 0) await db.delete(outbox).where(inArray(outbox.msgId, [...msgIds]));
     },
   };
 }

@@ -1,7 +1,7 @@
 // What every internal operation needs, built once by createUserapi.
 import type { UserapiStore } from "../storage";
 import type { ScryptParams } from "./password";
-import type { OutboxPublisher } from "./outbox";
+import type { OutboxPublisher } from "@dendrite-ts/runtime";
 import type { TokenCache } from "./token-cache";
 
 export interface RegistrationConfig {

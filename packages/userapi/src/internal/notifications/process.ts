@@ -16,7 +16,7 @@ import type { NewRoomEventOutput, PduJson } from "@dendrite-ts/roomserver";
 import type { OutputReceiptEvent } from "@dendrite-ts/eduserver";
 import type { NotificationInsert, UnreadCountsRow, UserapiStore, UserapiTables } from "../../storage";
 import { notificationDataMsgId, notificationDataSubject, type OutputNotificationData } from "../../output";
-import type { OutboxPublisher } from "../outbox";
+import type { OutboxPublisher } from "@dendrite-ts/runtime";
 import { userIdOf } from "../user-ids";
 import type { RoomStateCache } from "./room-state";
 import type { PushRulesCache } from "./rules-cache";
