@@ -21,10 +21,16 @@ export interface OutputKeyChangeEvent {
   deviceId: string;
   /** The device and its keys are gone (logout, DELETE /devices). */
   deleted: boolean;
+  /**
+   * With deleted: the device never had identity keys, so no device list changed; told all the
+   * same, because what else was kept for the device (its to-device messages) must go with it.
+   */
+  hadNoKeys?: boolean;
 }
 
 export const outputKeyChangeEventSchema: z.ZodType<OutputKeyChangeEvent> = z.object({
   userId: z.string(),
   deviceId: z.string(),
   deleted: z.boolean(),
+  hadNoKeys: z.boolean().optional(),
 });

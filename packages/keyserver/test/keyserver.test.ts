@@ -197,6 +197,9 @@ describe.each(["local", "http"])("keyserver over the %s adapter", (adapter) => {
       unusedFallbackKeyTypes: [],
     });
     await until("the deletion", () => changes.some((c) => c.userId === bob && c.deviceId === "BOB2" && c.deleted));
-    expect(changes.some((c) => c.deviceId === "NEVER")).toBe(false);
+    // A device without keys is told of too (its to-device messages must go), marked as such.
+    await until("the keyless deletion", () => changes.some((c) => c.userId === bob && c.deviceId === "NEVER"));
+    expect(changes.find((c) => c.userId === bob && c.deviceId === "NEVER")).toEqual({ userId: bob, deviceId: "NEVER", deleted: true, hadNoKeys: true });
+    expect(changes.find((c) => c.userId === bob && c.deviceId === "BOB2" && c.deleted)?.hadNoKeys).toBeUndefined();
   });
 });

@@ -140,4 +140,20 @@ describe("to_device", () => {
     const none = await h.db.sql`SELECT count(*) AS n FROM syncapi.send_to_device WHERE device_id = 'NOSUCHDEVICE'`;
     expect(Number(none[0]!.n)).toBe(0);
   });
+
+  it("a deleted device that never had keys loses its messages too, and no device list changes", async () => {
+    const keyless = await h.device(bob1, "KEYLESS");
+    const t = await drain(keyless);
+    await send({ [bob1.userId]: { KEYLESS: { x: 3 } } });
+    await next(keyless, t);
+    expect(await stored(keyless)).toBe(1);
+    const listPos = async () => Number((await h.db.sql`SELECT coalesce(max(pos), 0) AS p FROM syncapi.stream_positions WHERE name = 'device_list'`)[0]!.p);
+    const before = await listPos();
+    await h.userapi.deleteDevices({ body: { userId: bob1.userId, deviceIds: ["KEYLESS"] } });
+    const msg: OutputKeyChangeEvent = { userId: bob1.userId, deviceId: "KEYLESS", deleted: true, hadNoKeys: true };
+    await h.streams.publish(keyChangeSubject(bob1.userId), msg);
+    for (let i = 0; i < 400 && (await stored(keyless)) > 0; i++) await new Promise((r) => setTimeout(r, 15));
+    expect(await stored(keyless)).toBe(0);
+    expect(await listPos()).toBe(before);
+  });
 });

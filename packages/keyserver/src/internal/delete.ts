@@ -4,17 +4,21 @@ import { randomUUID } from "node:crypto";
 import { keyChangeSubject, type OutputKeyChangeEvent } from "../output";
 import type { KeyserverStore } from "../storage";
 
-/** Returns true when a device had identity keys (so the outbox has a message). */
+/**
+ * Every named device gets a deletion message — one without identity keys too (hadNoKeys), so
+ * what other components kept for it (syncapi's to-device messages) goes, and a later device of
+ * the same ID starts empty. Returns true when the outbox has messages.
+ */
 export async function deleteDeviceKeys(store: KeyserverStore, userId: string, deviceIds: string[]): Promise<boolean> {
   if (deviceIds.length === 0) return false;
   return store.transaction(async (tx) => {
     await tx.oneTimeKeys.deleteForDevices(userId, deviceIds);
     await tx.fallbackKeys.deleteForDevices(userId, deviceIds);
-    const hadKeys = await tx.deviceKeys.delete(userId, deviceIds);
-    for (const deviceId of hadKeys) {
-      const msg: OutputKeyChangeEvent = { userId, deviceId, deleted: true };
+    const hadKeys = new Set(await tx.deviceKeys.delete(userId, deviceIds));
+    for (const deviceId of new Set(deviceIds)) {
+      const msg: OutputKeyChangeEvent = { userId, deviceId, deleted: true, ...(hadKeys.has(deviceId) ? {} : { hadNoKeys: true }) };
       await tx.outbox.insert(keyChangeSubject(userId), randomUUID(), msg);
     }
-    return hadKeys.length > 0;
+    return true;
   });
 }

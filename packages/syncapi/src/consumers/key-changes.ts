@@ -15,6 +15,8 @@ export function createKeyChangeHandler(deps: {
   bus?: Pick<WakeBus, "notice" | "wakeLocal">;
 }): (msg: OutputKeyChangeEvent) => Promise<void> {
   return async (msg) => {
+    // A device that never had keys changed nobody's device list.
+    if (msg.deleted && msg.hadNoKeys) return;
     const what: Wake = { users: [msg.userId], rooms: await deps.store.memberships.joinedRooms(msg.userId) };
     await deps.store.deviceLists.recordKeyChange(msg.userId, deps.bus?.notice(what));
     if (deps.bus) deps.bus.wakeLocal(what);
