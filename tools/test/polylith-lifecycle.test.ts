@@ -1,7 +1,8 @@
 /**
  * `polylith all` leaves nothing behind: SIGTERM stops every component even while clients hold
  * keep-alive connections to the front proxy, and a supervisor killed with -9 takes its
- * components down with it (they notice they were re-parented).
+ * components down with it, even while they start (they know its pid), and the front door opens
+ * only once every component listens.
  */
 import { readFileSync } from "node:fs";
 import { afterEach, expect, it } from "vitest";
@@ -64,6 +65,31 @@ describeWithPostgres("polylith process lifecycle", () => {
       // Each notices within a second, then has the supervised stop's grace (10 s) to close: on a
       // loaded machine that can take longer than the 15 s a SIGTERM'd stop gets here.
       expect(await allGone(pids as number[], 30_000)).toBe(true);
+    }, 120_000);
+
+    it("components stop when the supervisor is killed with -9 while they are still starting", async () => {
+      // They learn who their supervisor is from the environment, not by looking at their
+      // parent once they are up: by then the parent may already be init.
+      hs = await startHomeserver("polylith", { awaitReady: false });
+      let pids = componentPids(hs);
+      for (const deadline = Date.now() + 30_000; pids.some((p) => p === undefined) && Date.now() < deadline; ) {
+        await new Promise((r) => setTimeout(r, 20));
+        pids = componentPids(hs);
+      }
+      expect(pids.every((p) => p !== undefined)).toBe(true);
+      await hs.process.stop("SIGKILL");
+      expect(await allGone(pids as number[], 30_000)).toBe(true);
+    }, 120_000);
+
+    it("answers only once every component listens: the first /sync through the front door reaches syncapi", async () => {
+      hs = await startHomeserver("polylith", { awaitReady: false });
+      let res: Response | undefined;
+      for (const deadline = Date.now() + 90_000; !res && Date.now() < deadline; ) {
+        res = await fetch(`${hs.baseUrl}/_matrix/client/v3/sync`, { headers: { authorization: "Bearer nobody" } }).catch(() => undefined);
+        if (!res) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(res?.status).toBe(401);
+      expect(((await res!.json()) as { errcode: string }).errcode).toBe("M_UNKNOWN_TOKEN");
     }, 120_000);
   });
 });

@@ -15,9 +15,10 @@ import {
   type DendriteConfig,
   type Logger,
 } from "@dendrite-ts/runtime";
-import { COMPONENT_ENTRIES, componentEntry } from "./components/index";
+import { COMPONENT_ENTRIES, componentEntry, type RunningComponent } from "./components/index";
 import { createFrontProxy } from "./front-proxy";
 import { STOP_GRACE_MS, SUPERVISED_ENV, superviseChildren } from "./supervisor";
+import { waitUntilListening } from "./wait-listening";
 
 const USAGE = `Usage: polylith <component|all> --config FILE
 
@@ -48,9 +49,13 @@ async function runOne(name: string, config: DendriteConfig, baseDir: string): Pr
   if (!entry) throw new UsageError(`unknown component "${name}"`);
   const logger = componentLogger(createLogger(config.logging), name);
   const metrics = createMetrics({ defaultLabels: { component: name } });
-  const running = await entry.run({ config, baseDir, logger, metrics });
-  onSignals(() => running.close(), logger);
-  if (process.env[SUPERVISED_ENV] === "1") exitWithSupervisor(() => running.close(), logger);
+  // Watched from the first moment: a supervisor killed while we start must not leave us running.
+  let running: RunningComponent | undefined;
+  const supervisor = Number(process.env[SUPERVISED_ENV]);
+  if (supervisor > 0) exitWithSupervisor(supervisor, () => running?.close() ?? Promise.resolve(), logger);
+  const started = await entry.run({ config, baseDir, logger, metrics });
+  running = started;
+  onSignals(() => started.close(), logger);
 }
 
 async function runAll(configPath: string, config: DendriteConfig): Promise<void> {
@@ -64,6 +69,17 @@ async function runAll(configPath: string, config: DendriteConfig): Promise<void>
   );
   const routes = COMPONENT_ENTRIES.flatMap((c) => c.publicRoutes(config));
   const proxy = createFrontProxy(routes);
+  let stopping = false;
+  onSignals(async (signal) => {
+    stopping = true;
+    // Clients' keep-alive connections would hold the proxy open: drop them, stop the children
+    // at the same time.
+    const proxyClosed = proxy.listening ? new Promise<void>((ok) => proxy.close(() => ok())) : Promise.resolve();
+    proxy.closeAllConnections();
+    await Promise.all([proxyClosed, supervisor.stop(signal)]);
+  }, logger);
+  await waitUntilListening(new Map(COMPONENT_ENTRIES.map((c) => [c.name, c.listen(config)])), logger, () => stopping);
+  if (stopping) return;
   const { host, port } = parseListenAddress(config.polylith.listen);
   await new Promise<void>((ok, fail) => {
     proxy.once("error", fail);
@@ -71,29 +87,22 @@ async function runAll(configPath: string, config: DendriteConfig): Promise<void>
   });
   logger.info({ listen: config.polylith.listen, routes }, "polylith front proxy listening");
   process.stdout.write(`dendrite-ts polylith is serving ${config.global.server_name} on ${config.polylith.listen}\n`);
-  onSignals(async (signal) => {
-    // Clients' keep-alive connections would hold the proxy open: drop them, stop the children
-    // at the same time.
-    const proxyClosed = new Promise<void>((ok) => proxy.close(() => ok()));
-    proxy.closeAllConnections();
-    await Promise.all([proxyClosed, supervisor.stop(signal)]);
-  }, logger);
 }
 
 class UsageError extends Error {}
 
 /**
  * A component started by `polylith all` ends when its supervisor is gone (killed with -9, say):
- * re-parented processes would otherwise keep the ports and the database busy forever. Nobody is
- * left to SIGKILL a close that hangs (a call to a component that is going too), so it gets the
- * grace a supervised stop gets, then the process exits anyway.
+ * re-parented processes would otherwise keep the ports and the database busy forever. The
+ * supervisor's pid comes in the environment, so a supervisor that died before we looked still
+ * counts. Nobody is left to SIGKILL a close that hangs (a call to a component that is going
+ * too), so it gets the grace a supervised stop gets, then the process exits anyway.
  */
-function exitWithSupervisor(close: () => Promise<void>, logger: Logger): void {
-  const parent = process.ppid;
+function exitWithSupervisor(supervisor: number, close: () => Promise<void>, logger: Logger): void {
   const timer = setInterval(() => {
-    if (process.ppid === parent) return;
+    if (process.ppid === supervisor) return;
     clearInterval(timer);
-    logger.warn({ parent }, "supervisor is gone; stopping");
+    logger.warn({ supervisor }, "supervisor is gone; stopping");
     setTimeout(() => {
       logger.error({ graceMs: STOP_GRACE_MS }, "closing took too long without a supervisor; exiting");
       process.exit(1);

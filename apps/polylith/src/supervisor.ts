@@ -25,7 +25,7 @@ export interface Supervisor {
   pidOf(name: string): number | undefined;
 }
 
-/** Set in each child's environment: it then exits when the supervisor disappears. */
+/** Set in each child's environment to the supervisor's pid: the child exits when that is no longer its parent. */
 export const SUPERVISED_ENV = "DENDRITE_POLYLITH_SUPERVISED";
 
 const STABLE_AFTER_MS = 30_000;
@@ -42,7 +42,7 @@ export function superviseChildren(script: string, children: readonly ChildSpec[]
     const startedAt = Date.now();
     const child = spawn(process.execPath, [...process.execArgv, script, ...spec.args], {
       stdio: ["ignore", "inherit", "inherit"],
-      env: { ...process.env, [SUPERVISED_ENV]: "1" },
+      env: { ...process.env, [SUPERVISED_ENV]: String(process.pid) },
     });
     running.set(spec.name, child);
     log.info({ component: spec.name, pid: child.pid }, "component started");

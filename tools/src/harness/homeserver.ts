@@ -54,7 +54,16 @@ export function availableModes(): HomeserverMode[] {
 }
 
 /** `root`: run the server of another checkout of this repo (default: this one). */
-export async function startHomeserver(mode: HomeserverMode, opts: { root?: string; /** More DENDRITE_* config variables. */ env?: Record<string, string> } = {}): Promise<Homeserver> {
+export async function startHomeserver(
+  mode: HomeserverMode,
+  opts: {
+    root?: string;
+    /** More DENDRITE_* config variables. */
+    env?: Record<string, string>;
+    /** false: return as soon as the process is spawned, before it answers (start-up tests). */
+    awaitReady?: boolean;
+  } = {},
+): Promise<Homeserver> {
   const dir = mkdtempSync(join(tmpdir(), `dendrite-hs-`));
   chmodSync(dir, 0o755); // as root the embedded PostgreSQL's OS user must reach it
   const port = await freePort();
@@ -109,7 +118,7 @@ export async function startHomeserver(mode: HomeserverMode, opts: { root?: strin
     const alias = encodeURIComponent(`#readiness:${serverName}`);
     await waitForHttp(`${baseUrl}/_matrix/client/v3/directory/room/${alias}`, proc, 120_000, (s) => s === 404);
   };
-  await ready();
+  if (opts.awaitReady !== false) await ready();
   return {
     mode,
     baseUrl,

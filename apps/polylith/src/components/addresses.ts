@@ -13,11 +13,16 @@ export function publicListen(config: DendriteConfig, name: ComponentName): strin
   return address;
 }
 
-/** A URL that reaches "host:port" from this machine (0.0.0.0 / :: listeners via loopback). */
-export function urlOfListen(address: string): string {
+/** Host and port that reach a "host:port" listener from this machine (0.0.0.0 / :: via loopback). */
+export function reachableOfListen(address: string): { host: string; port: number } {
   const { host, port } = parseListenAddress(address);
-  const reachable = host === "0.0.0.0" || host === "" ? "127.0.0.1" : host === "::" ? "[::1]" : host.includes(":") ? `[${host}]` : host;
-  return `http://${reachable}:${port}`;
+  return { host: host === "0.0.0.0" || host === "" ? "127.0.0.1" : host === "::" ? "::1" : host, port };
+}
+
+/** A URL that reaches "host:port" from this machine. */
+export function urlOfListen(address: string): string {
+  const { host, port } = reachableOfListen(address);
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 }
 
 /** How other processes reach a component's internal API: internal_url, else its listen address. */

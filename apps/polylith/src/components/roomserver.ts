@@ -2,6 +2,7 @@
 import { createRoomserver, roomserverContract } from "@dendrite-ts/roomserver";
 import { loadConfiguredKeys } from "@dendrite-ts/serverkeyapi";
 import { runContractProcess } from "./contract-process";
+import { internalListen } from "./addresses";
 import type { ComponentEntry } from "./types";
 
 export const roomserverEntry: ComponentEntry = {
@@ -21,5 +22,6 @@ export const roomserverEntry: ComponentEntry = {
       });
       return { impl: rs.api, close: () => rs.close() };
     }),
+  listen: (config) => internalListen(config, "roomserver"),
   publicRoutes: () => [],
 };
