@@ -85,6 +85,7 @@ export {
   type OutboxPublisherOptions,
   type OutboxPublishFn,
 } from "./streams/outbox-publisher.js";
+export { outboxQueries, outboxTable, type OutboxRow, type OutboxTable } from "./streams/outbox-table.js";
 // What apps do first with a config: open the database and the streams it names.
 export { configPath, databaseTarget, openConfiguredDatabase, openConfiguredStreams } from "./boot/open-from-config.js";
 export { accessTokenOf, requireAccessToken, type RequestLike } from "./http/access-token.js";

@@ -3,20 +3,21 @@ import type { Db } from "./db";
 import { deviceKeyQueries } from "./device-keys";
 import { fallbackKeyQueries } from "./fallback-keys";
 import { oneTimeKeyQueries } from "./one-time-keys";
-import { outboxQueries } from "./outbox";
+import { outboxQueries } from "@dendrite-ts/runtime";
+import { outbox } from "./schema";
 
 export { keyserverMigrations } from "./migrations";
 export type { Db } from "./db";
 export type { DeviceKeysRow } from "./device-keys";
 export type { OneTimeKey } from "./one-time-keys";
-export type { OutboxRow } from "./outbox";
+export type { OutboxRow } from "@dendrite-ts/runtime";
 
 function bind(db: Db) {
   return {
     deviceKeys: deviceKeyQueries(db),
     oneTimeKeys: oneTimeKeyQueries(db),
     fallbackKeys: fallbackKeyQueries(db),
-    outbox: outboxQueries(db),
+    outbox: outboxQueries(db, outbox, "keyserver"),
   };
 }
 

@@ -3,6 +3,7 @@
  * Only storage/ imports this file.
  */
 import { bigint, bigserial, boolean, jsonb, pgSchema, primaryKey, text } from "drizzle-orm/pg-core";
+import { outboxTable } from "@dendrite-ts/runtime";
 
 export const keyserver = pgSchema("keyserver");
 
@@ -49,13 +50,4 @@ export const fallbackKeys = keyserver.table(
   (t) => [primaryKey({ columns: [t.userId, t.deviceId, t.algorithm] })],
 );
 
-export const outbox = keyserver.table("outbox", {
-  /** Insertion order: republished in this order after a crash. */
-  id: bigserial("id", { mode: "number" }).primaryKey(),
-  /** Subject to publish on, e.g. `OutputKeyChangeEvent.<user>`. */
-  subject: text("subject").notNull(),
-  /** Dedup ID the message is published with, so a republish is dropped downstream. */
-  msgId: text("msg_id").notNull().unique(),
-  /** The message body. */
-  payload: jsonb("payload").notNull(),
-});
+export const outbox = outboxTable(keyserver);

@@ -10,7 +10,8 @@ import { deviceQueries } from "./devices";
 import { accessTokenQueries } from "./access-tokens";
 import { profileQueries } from "./profiles";
 import { accountDataQueries } from "./account-data";
-import { outboxQueries } from "./outbox";
+import { outboxQueries } from "@dendrite-ts/runtime";
+import { outbox } from "./schema";
 import { notificationQueries } from "./notifications";
 import { registrationTokenQueries } from "./registration-tokens";
 import { uiaSessionQueries } from "./uia-sessions";
@@ -24,7 +25,7 @@ export type { DeviceRow } from "./devices";
 export type { TokenOwner } from "./access-tokens";
 export type { ProfileRow } from "./profiles";
 export type { AccountDataRow } from "./account-data";
-export type { OutboxRow } from "./outbox";
+export type { OutboxRow } from "@dendrite-ts/runtime";
 export type { NotificationInsert, NotificationRow, UnreadCountsRow } from "./notifications";
 export type { RegistrationTokenRow } from "./registration-tokens";
 export type { UiaSessionRow } from "./uia-sessions";
@@ -62,7 +63,7 @@ function bind(db: Db, changed: (localpart: string) => void, raw?: Sql) {
     },
     profiles: profileQueries(db),
     accountData: accountDataQueries(db),
-    outbox: outboxQueries(db),
+    outbox: outboxQueries(db, outbox, "userapi"),
     notifications: notificationQueries(db),
     registrationTokens: registrationTokenQueries(db),
     uiaSessions: uiaSessionQueries(db),

@@ -3,6 +3,7 @@
  * Only storage/ imports this file.
  */
 import { bigint, bigserial, boolean, customType, integer, jsonb, pgSchema, primaryKey, text } from "drizzle-orm/pg-core";
+import { outboxTable } from "@dendrite-ts/runtime";
 
 const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => "bytea" });
 
@@ -89,16 +90,7 @@ export const accountData = userapi.table(
   (t) => [primaryKey({ columns: [t.localpart, t.roomId, t.type] })],
 );
 
-export const outbox = userapi.table("outbox", {
-  /** Insertion order: republished in this order after a crash. */
-  id: bigserial("id", { mode: "number" }).primaryKey(),
-  /** Subject to publish on (names the stream), e.g. `OutputClientData.<user>`. */
-  subject: text("subject").notNull(),
-  /** Dedup ID the message is published with, so a republish is dropped downstream. */
-  msgId: text("msg_id").notNull().unique(),
-  /** The message body. */
-  payload: jsonb("payload").notNull(),
-});
+export const outbox = outboxTable(userapi);
 
 export const registrationTokens = userapi.table("registration_tokens", {
   /** The opaque token (≤ 64 chars, [A-Za-z0-9._~-]). */
