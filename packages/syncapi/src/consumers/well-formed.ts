@@ -5,7 +5,15 @@
  */
 import type { OutputRoomEvent } from "@dendrite-ts/roomserver";
 import { outputClientDataSchema, outputNotificationDataSchema, type OutputClientData, type OutputNotificationData } from "@dendrite-ts/userapi";
-import { outputReceiptEventSchema, outputTypingEventSchema, type OutputReceiptEvent, type OutputTypingEvent } from "@dendrite-ts/eduserver";
+import {
+  outputReceiptEventSchema,
+  outputSendToDeviceEventSchema,
+  outputTypingEventSchema,
+  type OutputReceiptEvent,
+  type OutputSendToDeviceEvent,
+  type OutputTypingEvent,
+} from "@dendrite-ts/eduserver";
+import { outputKeyChangeEventSchema, type OutputKeyChangeEvent } from "@dendrite-ts/keyserver";
 import type { z } from "zod";
 
 /**
@@ -74,4 +82,18 @@ export function checkReceiptEvent(value: unknown): Checked<OutputReceiptEvent> {
 
 export function checkNotificationData(value: unknown): Checked<OutputNotificationData> {
   return check(outputNotificationDataSchema, value);
+}
+
+/** The parsed message (zod's output, not the input): what the key-change and to-device handlers were written for. */
+function parsed<S extends z.ZodTypeAny>(schema: S, value: unknown): Checked<z.output<S>> {
+  const r = schema.safeParse(value);
+  return r.success ? { ok: true, msg: r.data } : { ok: false, reason: r.error.message };
+}
+
+export function checkKeyChange(value: unknown): Checked<OutputKeyChangeEvent> {
+  return parsed(outputKeyChangeEventSchema, value);
+}
+
+export function checkSendToDevice(value: unknown): Checked<OutputSendToDeviceEvent> {
+  return parsed(outputSendToDeviceEventSchema, value);
 }
