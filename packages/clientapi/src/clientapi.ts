@@ -26,6 +26,7 @@ import { registerRoomSummaryRoutes } from "./routing/room-summary";
 import { registerMutualRoomsRoute } from "./routing/mutual-rooms";
 import { registerSpaceHierarchyRoute } from "./routing/space-hierarchy";
 import { registerWellKnownRoutes } from "./routing/well-known";
+import { registerThirdPartyRoutes } from "./routing/thirdparty";
 import { registerVoipRoute } from "./routing/voip";
 import { registerReportRoutes } from "./routing/reports";
 import { registerAdminReportRoutes } from "./routing/admin-reports";
@@ -77,6 +78,7 @@ export async function createClientapi(deps: ClientapiDeps): Promise<Clientapi> {
       registerVersionsRoute(server);
       registerWellKnownRoutes(server, ctx);
       registerVoipRoute(server, ctx);
+      registerThirdPartyRoutes(server, ctx);
       registerReportRoutes(server, ctx);
       registerAdminReportRoutes(server, ctx);
       registerCapabilitiesRoute(server, ctx);
