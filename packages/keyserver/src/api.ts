@@ -31,6 +31,26 @@ export type UploadKeysRequest = z.input<typeof uploadKeysSchema>;
 export const queryKeysSchema = z.object({
   /** User → the device IDs wanted, or [] for all of them. */
   deviceKeys: z.record(z.array(z.string())),
+  /** Who asks: their own user-signing key, and the signatures they made, are theirs to see. */
+  requesterId: z.string().min(1).optional(),
+});
+
+export const uploadSigningKeysSchema = z.object({
+  userId: z.string().min(1),
+  /** Each key object kept exactly as given (the master key's signature covers the others). */
+  masterKey: jsonObject.optional(),
+  selfSigningKey: jsonObject.optional(),
+  userSigningKey: jsonObject.optional(),
+  /** The caller completed user-interactive auth, so existing keys may be replaced. */
+  replaceAllowed: z.boolean(),
+});
+export type UploadSigningKeysRequest = z.input<typeof uploadSigningKeysSchema>;
+
+export const uploadSignaturesSchema = z.object({
+  /** The signer. */
+  userId: z.string().min(1),
+  /** User → key ID (a device ID or a cross-signing public key) → the key with the new signature. */
+  signed: z.record(z.record(jsonObject)),
 });
 
 /** A server that could not be asked; the spec's `failures` values. */
@@ -54,8 +74,26 @@ export const keyserverContract = c.router(
     queryKeys: post(
       "keys/query",
       queryKeysSchema,
-      z.object({ deviceKeys: z.record(z.record(jsonObject)), failures }),
-      "The identity keys of local users' devices, as uploaded; remote users' servers are listed in failures (no federation yet).",
+      z.object({
+        deviceKeys: z.record(z.record(jsonObject)),
+        masterKeys: z.record(jsonObject),
+        selfSigningKeys: z.record(jsonObject),
+        userSigningKeys: z.record(jsonObject),
+        failures,
+      }),
+      "The identity keys of local users' devices and their cross-signing keys (the user-signing key only to its owner), as uploaded with the signatures the requester may see; remote users' servers are listed in failures (no federation yet).",
+    ),
+    performUploadSigningKeys: post(
+      "keys/device-signing/upload",
+      uploadSigningKeysSchema,
+      z.object({ authRequired: z.boolean() }),
+      "A user's cross-signing keys; authRequired (and nothing written) when they would replace existing keys without user-interactive auth. A change publishes OutputKeyChangeEvent.",
+    ),
+    performUploadSignatures: post(
+      "keys/signatures/upload",
+      uploadSignaturesSchema,
+      z.object({ failures: z.record(z.record(z.object({ errcode: z.string(), error: z.string() }))) }),
+      "Signatures over keys already held; those that fail are listed per user and key, the rest kept. New signatures on the signer's own keys publish OutputKeyChangeEvent.",
     ),
     performClaimKeys: post(
       "keys/claim",
@@ -87,7 +125,12 @@ export type KeyserverClient = ContractClient<KeyserverContract>;
 /** clientapi: the /keys routes, and deleting a device's keys with the device. */
 export type KeyserverForClient = Pick<
   KeyserverClient,
-  "performUploadKeys" | "queryKeys" | "performClaimKeys" | "performDeleteDeviceKeys"
+  | "performUploadKeys"
+  | "queryKeys"
+  | "performClaimKeys"
+  | "performDeleteDeviceKeys"
+  | "performUploadSigningKeys"
+  | "performUploadSignatures"
 >;
 /** syncapi: the syncing device's key counts. */
 export type KeyserverForSync = Pick<KeyserverClient, "queryKeyCounts">;

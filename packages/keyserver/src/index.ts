@@ -8,6 +8,7 @@ export {
   type KeyserverForClient,
   type KeyserverForSync,
   type UploadKeysRequest,
+  type UploadSigningKeysRequest,
 } from "./api";
 export { createKeyserver, type Keyserver, type KeyserverDeps, type KeyserverStreams } from "./keyserver";
 export {

@@ -9,6 +9,8 @@ import { KeyCountsCache } from "./internal/counts-cache";
 import { deleteDeviceKeys } from "./internal/delete";
 import { claimKeys, queryDeviceKeys } from "./internal/query";
 import { uploadKeys } from "./internal/upload";
+import { uploadSignatures } from "./internal/upload-signatures";
+import { uploadSigningKeys } from "./internal/upload-signing-keys";
 
 /** The part of runtime's `Streams` keyserver uses: it only produces. */
 export type KeyserverStreams = Pick<Streams, "ensureStream" | "publish">;
@@ -56,7 +58,17 @@ export async function createKeyserver(deps: KeyserverDeps): Promise<Keyserver> {
       }
       return ok({ oneTimeKeyCounts: await oneTimeKeyCounts(store, body.userId, body.deviceId) });
     },
-    queryKeys: async ({ body }) => ok(await queryDeviceKeys(store, body.deviceKeys, deps.serverName)),
+    queryKeys: async ({ body }) => ok(await queryDeviceKeys(store, body.deviceKeys, deps.serverName, body.requesterId)),
+    performUploadSigningKeys: async ({ body }) => {
+      const { authRequired, changed } = await uploadSigningKeys(store, body, now());
+      if (changed) await outbox.flush();
+      return ok({ authRequired });
+    },
+    performUploadSignatures: async ({ body }) => {
+      const { failures, changed } = await uploadSignatures(store, body.userId, body.signed, deps.serverName);
+      if (changed) await outbox.flush();
+      return ok({ failures });
+    },
     performClaimKeys: async ({ body }) => {
       try {
         return ok(await claimKeys(store, body.oneTimeKeys, deps.serverName));

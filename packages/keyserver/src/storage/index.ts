@@ -1,14 +1,18 @@
 // The keyserver store: query groups per table, bound to the pool or to one transaction.
 import type { Db } from "./db";
+import { crossSigningKeyQueries } from "./cross-signing-keys";
 import { deviceKeyQueries } from "./device-keys";
 import { fallbackKeyQueries } from "./fallback-keys";
+import { keySignatureQueries } from "./key-signatures";
 import { oneTimeKeyQueries } from "./one-time-keys";
 import { outboxQueries } from "@dendrite-ts/runtime";
 import { outbox } from "./schema";
 
 export { keyserverMigrations } from "./migrations";
 export type { Db } from "./db";
+export type { CrossSigningKeyRow, CrossSigningUsage } from "./cross-signing-keys";
 export type { DeviceKeysRow } from "./device-keys";
+export type { KeySignatureRow } from "./key-signatures";
 export type { OneTimeKey } from "./one-time-keys";
 export type { OutboxRow } from "@dendrite-ts/runtime";
 
@@ -17,6 +21,8 @@ function bind(db: Db) {
     deviceKeys: deviceKeyQueries(db),
     oneTimeKeys: oneTimeKeyQueries(db),
     fallbackKeys: fallbackKeyQueries(db),
+    crossSigningKeys: crossSigningKeyQueries(db),
+    keySignatures: keySignatureQueries(db),
     outbox: outboxQueries(db, outbox, "keyserver"),
   };
 }

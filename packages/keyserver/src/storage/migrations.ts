@@ -42,4 +42,30 @@ CREATE TABLE keyserver.outbox (
 );
 `;
 
-export const keyserverMigrations: readonly Migration[] = [{ id: "0001_keys", sql: initial }];
+// Cross-signing (client-server API, "Cross-signing"): a user's three keys, each stored exactly
+// as uploaded, and the signatures made later over keys (devices' and cross-signing keys).
+const crossSigning = /* sql */ `
+CREATE TABLE keyserver.cross_signing_keys (
+  user_id    text   NOT NULL,
+  usage      text   NOT NULL CHECK (usage IN ('master', 'self_signing', 'user_signing')),
+  key_id     text   NOT NULL,
+  key_json   text   NOT NULL,
+  updated_ts bigint NOT NULL,
+  PRIMARY KEY (user_id, usage)
+);
+
+CREATE TABLE keyserver.key_signatures (
+  signer_user_id text NOT NULL,
+  signer_key_id  text NOT NULL,
+  target_user_id text NOT NULL,
+  target_key_id  text NOT NULL,
+  signature      text NOT NULL,
+  PRIMARY KEY (target_user_id, target_key_id, signer_user_id, signer_key_id)
+);
+CREATE INDEX key_signatures_signer ON keyserver.key_signatures (signer_user_id, signer_key_id);
+`;
+
+export const keyserverMigrations: readonly Migration[] = [
+  { id: "0001_keys", sql: initial },
+  { id: "0002_cross_signing", sql: crossSigning },
+];

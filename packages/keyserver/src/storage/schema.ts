@@ -50,4 +50,33 @@ export const fallbackKeys = keyserver.table(
   (t) => [primaryKey({ columns: [t.userId, t.deviceId, t.algorithm] })],
 );
 
+export const crossSigningKeys = keyserver.table(
+  "cross_signing_keys",
+  {
+    userId: text("user_id").notNull(),
+    /** `master`, `self_signing` or `user_signing`: one key each, a new upload replaces it. */
+    usage: text("usage").notNull(),
+    /** The key's one `keys` entry name, `ed25519:<unpadded base64 public key>`. */
+    keyId: text("key_id").notNull(),
+    /** The key object as uploaded (its master signature covers it), served as is. */
+    keyJson: text("key_json").notNull(),
+    updatedTs: bigint("updated_ts", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.usage] })],
+);
+
+export const keySignatures = keyserver.table(
+  "key_signatures",
+  {
+    signerUserId: text("signer_user_id").notNull(),
+    /** `ed25519:<device ID>` or `ed25519:<cross-signing public key>`. */
+    signerKeyId: text("signer_key_id").notNull(),
+    targetUserId: text("target_user_id").notNull(),
+    /** A device ID, or a cross-signing key's public key (as /keys/signatures/upload names them). */
+    targetKeyId: text("target_key_id").notNull(),
+    signature: text("signature").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.targetUserId, t.targetKeyId, t.signerUserId, t.signerKeyId] })],
+);
+
 export const outbox = outboxTable(keyserver);
