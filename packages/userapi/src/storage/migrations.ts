@@ -172,9 +172,41 @@ CREATE TABLE userapi.unread_counts (
 );
 `;
 
+/**
+ * Server-side key backups (client-server "Server-side key backups"): a user's backup versions,
+ * numbered per user and never reused (a deleted one keeps its row, so deleting it again
+ * succeeds), and the encrypted room keys stored in each.
+ */
+const keyBackups = /* sql */ `
+CREATE TABLE userapi.key_backup_versions (
+  localpart text    NOT NULL,
+  version   bigint  NOT NULL,
+  algorithm text    NOT NULL,
+  auth_data jsonb   NOT NULL,
+  -- Bumped whenever the version's keys change; the API's etag is its decimal string.
+  etag      bigint  NOT NULL DEFAULT 0,
+  deleted   boolean NOT NULL DEFAULT false,
+  PRIMARY KEY (localpart, version)
+);
+
+CREATE TABLE userapi.key_backup_keys (
+  localpart           text    NOT NULL,
+  version             bigint  NOT NULL,
+  room_id             text    NOT NULL,
+  session_id          text    NOT NULL,
+  first_message_index bigint  NOT NULL,
+  forwarded_count     bigint  NOT NULL,
+  is_verified         boolean NOT NULL,
+  session_data        jsonb   NOT NULL,
+  PRIMARY KEY (localpart, version, room_id, session_id),
+  FOREIGN KEY (localpart, version) REFERENCES userapi.key_backup_versions (localpart, version) ON DELETE CASCADE
+);
+`;
+
 export const userapiMigrations: Migration[] = [
   { id: "0001_initial", sql: initial },
   { id: "0002_profile_custom_fields", sql: profileCustomFields },
   { id: "0003_account_moderation", sql: accountModeration },
   { id: "0004_notifications", sql: notifications },
+  { id: "0005_key_backups", sql: keyBackups },
 ];
