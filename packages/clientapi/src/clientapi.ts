@@ -16,6 +16,7 @@ import { registerAuthRoutes } from "./routing/auth";
 import { registerCapabilitiesRoute } from "./routing/capabilities";
 import type { RouteContext } from "./routing/context";
 import { registerCreateRoomRoute } from "./routing/create-room";
+import { registerCrossSigningRoutes } from "./routing/cross-signing";
 import { registerDeviceRoutes } from "./routing/devices";
 import { registerDirectoryRoutes } from "./routing/directory";
 import { registerKeyRoutes } from "./routing/keys";
@@ -97,6 +98,7 @@ export async function createClientapi(deps: ClientapiDeps): Promise<Clientapi> {
       registerRedactRoutes(server, ctx);
       registerTypingRoute(server, ctx);
       registerKeyRoutes(server, ctx);
+      registerCrossSigningRoutes(server, ctx);
       registerReceiptRoutes(server, ctx);
       registerDirectoryRoutes(server, ctx);
       registerPublicRoomRoutes(server, ctx);

@@ -15,7 +15,7 @@ export const authDictSchema = z
   .optional();
 export type AuthDict = z.infer<typeof authDictSchema>;
 
-type Purpose = "register" | "delete_devices" | "change_password" | "deactivate";
+type Purpose = "register" | "delete_devices" | "change_password" | "deactivate" | "upload_signing_keys";
 
 export type UiaOutcome = { done: true; session: string } | { done: false; challenge: UiaChallengeBody };
 

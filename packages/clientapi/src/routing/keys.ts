@@ -1,7 +1,7 @@
 /**
  * POST /keys/upload, /keys/query and /keys/claim (keys.yaml, "End-to-End Encryption"): devices
  * publish identity, one-time and fallback keys, and others fetch them to encrypt to those
- * devices. The shapes are checked here (400 M_BAD_JSON); the keyserver checks the rest and
+ * devices; /keys/query also gives users' cross-signing keys (cross-signing.ts uploads them). The shapes are checked here (400 M_BAD_JSON); the keyserver checks the rest and
  * stores the keys. Device keys go on as the client sent them, not as zod rebuilt them: their
  * signature covers every field.
  */
@@ -60,9 +60,9 @@ export function registerKeyRoutes(server: FastifyInstance, ctx: RouteContext): v
   });
 
   clientRoute(server, "POST", "/keys/query", async (req) => {
-    await ctx.authenticate(req);
+    const me = await ctx.authenticate(req);
     const { device_keys } = parseBody(queryBody, req.body);
-    const body = await ok(ctx.keyserver.queryKeys({ body: { deviceKeys: device_keys } }));
+    const body = await ok(ctx.keyserver.queryKeys({ body: { deviceKeys: device_keys, requesterId: me.userId } }));
     // unsigned.device_display_name comes from userapi, which owns device names.
     for (const [userId, devices] of Object.entries(body.deviceKeys)) {
       if (Object.keys(devices).length === 0) continue;
@@ -74,7 +74,13 @@ export function registerKeyRoutes(server: FastifyInstance, ctx: RouteContext): v
         keys.unsigned = { ...(keys.unsigned as object | undefined), ...(name ? { device_display_name: name } : {}) };
       }
     }
-    return { device_keys: body.deviceKeys, failures: body.failures };
+    return {
+      device_keys: body.deviceKeys,
+      master_keys: body.masterKeys,
+      self_signing_keys: body.selfSigningKeys,
+      user_signing_keys: body.userSigningKeys,
+      failures: body.failures,
+    };
   });
 
   clientRoute(server, "POST", "/keys/claim", async (req) => {
