@@ -7,7 +7,7 @@
 import { initContract } from "@ts-rest/core";
 import type { ContractClient, ContractImpl } from "@dendrite-ts/runtime";
 import { z } from "zod";
-import { RECEIPT_TYPES } from "./output";
+import { PRESENCE_STATES, RECEIPT_TYPES } from "./output";
 
 const c = initContract();
 
@@ -44,6 +44,27 @@ export const performSendToDeviceSchema = z.object({
 });
 export type PerformSendToDeviceRequest = z.input<typeof performSendToDeviceSchema>;
 
+export const performSetPresenceSchema = z.object({
+  userId: z.string().min(1),
+  presence: z.enum(PRESENCE_STATES),
+  /** Replaces the status message; absent or null clears it. */
+  statusMsg: z.string().nullable().optional(),
+});
+export type PerformSetPresenceRequest = z.input<typeof performSetPresenceSchema>;
+
+export const performSyncPresenceSchema = z.object({
+  userId: z.string().min(1),
+  /** The /sync request's set_presence (online when the client gave none). */
+  setPresence: z.enum(PRESENCE_STATES),
+});
+
+export const presenceViewSchema = z.object({
+  presence: z.enum(PRESENCE_STATES),
+  statusMsg: z.string().nullable(),
+  lastActiveTs: z.number().nullable(),
+  currentlyActive: z.boolean(),
+});
+
 export const eduserverContract = c.router(
   {
     performTyping: post(
@@ -64,6 +85,19 @@ export const eduserverContract = c.router(
       z.object({}),
       "A user sends to-device messages; publishes one OutputSendToDeviceEvent per (user, device or \"*\"), answered once the stream has them all.",
     ),
+    performSetPresence: post(
+      "presence/set",
+      performSetPresenceSchema,
+      z.object({}),
+      "A user sets their presence and status message (PUT /presence); publishes OutputPresenceEvent when readers would see a change.",
+    ),
+    performSyncPresence: post(
+      "presence/sync",
+      performSyncPresenceSchema,
+      z.object({}),
+      "A user's /sync request: they are still around, and set_presence (unless offline) becomes their presence.",
+    ),
+    queryPresence: post("presence/query", z.object({ userId: z.string().min(1) }), presenceViewSchema, "A local user's presence now (offline when never seen)."),
   },
   { pathPrefix: "/_dendrite/eduserver/v1", strictStatusCodes: true },
 );
@@ -73,5 +107,7 @@ export type EduserverContract = typeof eduserverContract;
 export type EduserverApi = ContractImpl<EduserverContract>;
 /** What callers hold, in-process or remote. */
 export type EduserverClient = ContractClient<EduserverContract>;
-/** clientapi: typing, receipts and to-device messages for its own users. */
-export type EduserverForClient = Pick<EduserverClient, "performTyping" | "performReceipt" | "performSendToDevice">;
+/** clientapi: typing, receipts, to-device messages and presence for its own users. */
+export type EduserverForClient = Pick<EduserverClient, "performTyping" | "performReceipt" | "performSendToDevice" | "performSetPresence" | "queryPresence">;
+/** syncapi: each /sync request's set_presence. */
+export type EduserverForSync = Pick<EduserverClient, "performSyncPresence">;

@@ -1,15 +1,18 @@
 // createEduserver: every dependency up front; the output streams exist before anything is
-// published. It holds no table: typing lives in memory, and receipts are kept by their readers
+// published. It holds no table: typing and presence live in memory, and receipts are kept by their readers
 // (syncapi stores the latest of each from the stream), so a receipt is durable once the
 // stream acknowledged it, which happens before the caller is answered.
 import { createHash } from "node:crypto";
 import type { Logger, Streams } from "@dendrite-ts/runtime";
 import type { EduserverApi } from "./api";
 import { TypingRooms } from "./internal/typing";
+import { PresenceTable } from "./internal/presence";
 import {
+  outputPresenceEventStream,
   outputReceiptEventStream,
   outputSendToDeviceEventStream,
   outputTypingEventStream,
+  presenceSubject,
   receiptSubject,
   sendToDeviceSubject,
   typingSubject,
@@ -44,12 +47,18 @@ export async function createEduserver(deps: EduserverDeps): Promise<Eduserver> {
   await deps.streams.ensureStream(outputTypingEventStream);
   await deps.streams.ensureStream(outputReceiptEventStream);
   await deps.streams.ensureStream(outputSendToDeviceEventStream);
+  await deps.streams.ensureStream(outputPresenceEventStream);
   const now = deps.now ?? Date.now;
   const log = deps.logger ?? { warn() {} };
   const typing = new TypingRooms(
     async (ev: OutputTypingEvent) => void (await deps.streams.publish(typingSubject(ev.roomId), ev)),
     now,
     (err) => log.warn({ err }, "eduserver: publishing a typing timeout failed"),
+  );
+  const presence = new PresenceTable(
+    async (ev) => void (await deps.streams.publish(presenceSubject(ev.userId), ev)),
+    now,
+    (err) => log.warn({ err }, "eduserver: publishing a presence timeout failed"),
   );
   const ok = <T>(body: T) => ({ status: 200 as const, body });
   const api: EduserverApi = {
@@ -86,9 +95,21 @@ export async function createEduserver(deps: EduserverDeps): Promise<Eduserver> {
       }
       return ok({});
     },
+    performSetPresence: async ({ body }) => {
+      await presence.set(body.userId, body.presence, body.statusMsg ?? null);
+      return ok({});
+    },
+    performSyncPresence: async ({ body }) => {
+      await presence.synced(body.userId, body.setPresence);
+      return ok({});
+    },
+    queryPresence: async ({ body }) => ok(presence.get(body.userId)),
   };
   return {
     api,
-    close: async () => typing.close(),
+    close: async () => {
+      typing.close();
+      presence.close();
+    },
   };
 }

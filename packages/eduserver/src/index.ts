@@ -1,10 +1,12 @@
-// @dendrite-ts/eduserver: typing notifications with timeouts, read receipts and to-device messages. Named exports only.
+// @dendrite-ts/eduserver: typing notifications with timeouts, read receipts, to-device messages and presence. Named exports only.
 export {
   eduserverContract,
   type EduserverContract,
   type EduserverApi,
   type EduserverClient,
   type EduserverForClient,
+  type EduserverForSync,
+  type PerformSetPresenceRequest,
   type PerformTypingRequest,
   type PerformReceiptRequest,
   type PerformSendToDeviceRequest,
@@ -21,7 +23,14 @@ export {
   OUTPUT_TYPING_EVENT,
   OUTPUT_RECEIPT_EVENT,
   OUTPUT_SEND_TO_DEVICE_EVENT,
+  OUTPUT_PRESENCE_EVENT,
+  PRESENCE_STATES,
   RECEIPT_TYPES,
+  outputPresenceEventStream,
+  outputPresenceEventSchema,
+  presenceSubject,
+  type OutputPresenceEvent,
+  type Presence,
   outputTypingEventStream,
   outputReceiptEventStream,
   outputSendToDeviceEventStream,
@@ -36,3 +45,4 @@ export {
   type OutputSendToDeviceEvent,
   type ReceiptType,
 } from "./output";
+export { ACTIVE_MS as PRESENCE_ACTIVE_MS, GONE_MS as PRESENCE_GONE_MS, IDLE_MS as PRESENCE_IDLE_MS } from "./internal/presence";

@@ -1,5 +1,5 @@
 /**
- * Messages eduserver publishes, for syncapi (and later federationsender). Both streams carry one
+ * Messages eduserver publishes, for syncapi (and later federationsender). Typing and receipts carry one
  * subject per room (the room ID base64url-encoded: room IDs hold dots, which split NATS subject
  * tokens), so one room's changes arrive in order and rooms run in parallel.
  *
@@ -13,16 +13,20 @@ import { z } from "zod";
 export const OUTPUT_TYPING_EVENT = "OutputTypingEvent";
 export const OUTPUT_RECEIPT_EVENT = "OutputReceiptEvent";
 export const OUTPUT_SEND_TO_DEVICE_EVENT = "OutputSendToDeviceEvent";
+export const OUTPUT_PRESENCE_EVENT = "OutputPresenceEvent";
 
 export const outputTypingEventStream = { name: OUTPUT_TYPING_EVENT, subjects: [`${OUTPUT_TYPING_EVENT}.*`] };
 export const outputReceiptEventStream = { name: OUTPUT_RECEIPT_EVENT, subjects: [`${OUTPUT_RECEIPT_EVENT}.*`] };
 export const outputSendToDeviceEventStream = { name: OUTPUT_SEND_TO_DEVICE_EVENT, subjects: [`${OUTPUT_SEND_TO_DEVICE_EVENT}.*`] };
+export const outputPresenceEventStream = { name: OUTPUT_PRESENCE_EVENT, subjects: [`${OUTPUT_PRESENCE_EVENT}.*`] };
 
 const roomToken = (roomId: string) => Buffer.from(roomId, "utf8").toString("base64url");
 export const typingSubject = (roomId: string) => `${OUTPUT_TYPING_EVENT}.${roomToken(roomId)}`;
 export const receiptSubject = (roomId: string) => `${OUTPUT_RECEIPT_EVENT}.${roomToken(roomId)}`;
 /** To-device messages go one subject per recipient (user IDs hold dots too), so a user's arrive in order. */
 export const sendToDeviceSubject = (userId: string) => `${OUTPUT_SEND_TO_DEVICE_EVENT}.${roomToken(userId)}`;
+/** A user's presence changes in order: one subject per user. */
+export const presenceSubject = (userId: string) => `${OUTPUT_PRESENCE_EVENT}.${roomToken(userId)}`;
 
 /** A user started or stopped typing in a room (a timeout that ran out is a stop). */
 export interface OutputTypingEvent {
@@ -90,4 +94,28 @@ export const outputSendToDeviceEventSchema: z.ZodType<OutputSendToDeviceEvent> =
   type: z.string(),
   content: z.record(z.unknown()),
   messageId: z.string(),
+});
+
+export const PRESENCE_STATES = ["online", "unavailable", "offline"] as const;
+export type Presence = (typeof PRESENCE_STATES)[number];
+
+/**
+ * A local user's presence as readers should now show it (client-server API, "Presence"): sent
+ * when the presence, the status message or currently_active changes. A repeat changes nothing.
+ */
+export interface OutputPresenceEvent {
+  userId: string;
+  presence: Presence;
+  statusMsg: string | null;
+  /** The last pro-active act, ms since the epoch; null when never active. */
+  lastActiveTs: number | null;
+  currentlyActive: boolean;
+}
+
+export const outputPresenceEventSchema: z.ZodType<OutputPresenceEvent> = z.object({
+  userId: z.string(),
+  presence: z.enum(PRESENCE_STATES),
+  statusMsg: z.string().nullable(),
+  lastActiveTs: z.number().nullable(),
+  currentlyActive: z.boolean(),
 });
