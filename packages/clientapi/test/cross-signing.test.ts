@@ -88,9 +88,13 @@ describe("POST /keys/device_signing/upload", () => {
     expect(verifyJsonSignature(own.self_signing_keys[alice.userId], alice.userId, aliceKeys.master.keyId, aliceKeys.master.key.publicKey)).toBe(true);
   });
 
-  it("takes the same keys again without auth (a retried upload)", async () => {
+  it("takes the same keys again without auth (a retried upload), under the unstable prefix too (matrix-js-sdk calls it there)", async () => {
     const up = await call(s, "POST", "/keys/device_signing/upload", aliceKeys.body, alice.token);
     expect(up).toEqual({ status: 200, body: {} });
+    const unstable = await call(s, "POST", "/_matrix/client/unstable/keys/device_signing/upload", aliceKeys.body, alice.token);
+    expect(unstable).toEqual({ status: 200, body: {} });
+    const sigs = await call(s, "POST", "/_matrix/client/unstable/keys/signatures/upload", {}, alice.token);
+    expect(sigs).toEqual({ status: 200, body: { failures: {} } });
   });
 
   it("asks for user-interactive auth to replace them, and replaces them once the password is given", async () => {

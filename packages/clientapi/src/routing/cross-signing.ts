@@ -35,6 +35,12 @@ const signaturesBody = z.record(z.record(z.object({}).passthrough()));
 
 type Raw = Record<string, Record<string, unknown> | undefined>;
 
+/**
+ * Also under `unstable`, where matrix-js-sdk (so Element) still calls both endpoints, as Synapse
+ * serves them; r0 never had them.
+ */
+const PREFIXES = ["/_matrix/client/v3", "/_matrix/client/unstable"] as const;
+
 export function registerCrossSigningRoutes(server: FastifyInstance, ctx: RouteContext): void {
   clientRoute(server, "POST", "/keys/device_signing/upload", async (req, reply) => {
     const me = await ctx.authenticate(req);
@@ -53,7 +59,7 @@ export function registerCrossSigningRoutes(server: FastifyInstance, ctx: RouteCo
     if (!uia.done) return sendChallenge(reply, uia.challenge);
     await ok(ctx.keyserver.performUploadSigningKeys({ body: { ...keys, replaceAllowed: true } }));
     return {};
-  });
+  }, PREFIXES);
 
   clientRoute(server, "POST", "/keys/signatures/upload", async (req) => {
     const me = await ctx.authenticate(req);
@@ -61,5 +67,5 @@ export function registerCrossSigningRoutes(server: FastifyInstance, ctx: RouteCo
     const signed = (req.body ?? {}) as Record<string, Record<string, Record<string, unknown>>>;
     const { failures } = await ok(ctx.keyserver.performUploadSignatures({ body: { userId: me.userId, signed } }));
     return { failures };
-  });
+  }, PREFIXES);
 }
