@@ -27,6 +27,7 @@ import { registerRoomSummaryRoutes } from "./routing/room-summary";
 import { registerMutualRoomsRoute } from "./routing/mutual-rooms";
 import { registerSpaceHierarchyRoute } from "./routing/space-hierarchy";
 import { registerWellKnownRoutes } from "./routing/well-known";
+import { registerPresenceRoutes } from "./routing/presence";
 import { registerThirdPartyRoutes } from "./routing/thirdparty";
 import { registerVoipRoute } from "./routing/voip";
 import { registerReportRoutes } from "./routing/reports";
@@ -80,6 +81,7 @@ export async function createClientapi(deps: ClientapiDeps): Promise<Clientapi> {
       registerWellKnownRoutes(server, ctx);
       registerVoipRoute(server, ctx);
       registerThirdPartyRoutes(server, ctx);
+      registerPresenceRoutes(server, ctx);
       registerReportRoutes(server, ctx);
       registerAdminReportRoutes(server, ctx);
       registerCapabilitiesRoute(server, ctx);
