@@ -1,0 +1,23 @@
+/** The mediaapi's storage: media metadata in PostgreSQL (the bytes are files: ../files). */
+import type { Sql } from "@dendrite-ts/runtime";
+import * as media from "./media";
+
+export { MEDIAAPI_SCHEMA, mediaapiMigrations } from "./migrations";
+export type { StoredMedia, NewContent } from "./media";
+
+// Drops the leading `sql` parameter of every query function in a module.
+type BoundSql<M> = {
+  [K in keyof M]: M[K] extends (sql: Sql, ...args: infer A) => infer R ? (...args: A) => R : never;
+};
+
+export interface MediaStore {
+  media: BoundSql<typeof media>;
+}
+
+export function createMediaStore(sql: Sql): MediaStore {
+  const bound: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(media)) {
+    if (typeof v === "function") bound[k] = (...args: unknown[]) => (v as (...a: unknown[]) => unknown)(sql, ...args);
+  }
+  return { media: bound as BoundSql<typeof media> };
+}
