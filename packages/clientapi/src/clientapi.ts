@@ -39,6 +39,7 @@ import { registerNotificationsRoute } from "./routing/notifications";
 import { registerRedactRoutes } from "./routing/redact";
 import { registerRegisterRoutes } from "./routing/register";
 import { registerRoomRoutes } from "./routing/rooms";
+import { registerRoomKeyRoutes } from "./routing/room-keys";
 import { registerSendRoutes } from "./routing/send";
 import { registerSendToDeviceRoute } from "./routing/send-to-device";
 import { registerStateRoutes } from "./routing/state";
@@ -100,6 +101,7 @@ export async function createClientapi(deps: ClientapiDeps): Promise<Clientapi> {
       registerRedactRoutes(server, ctx);
       registerTypingRoute(server, ctx);
       registerKeyRoutes(server, ctx);
+      registerRoomKeyRoutes(server, ctx);
       registerCrossSigningRoutes(server, ctx);
       registerReceiptRoutes(server, ctx);
       registerDirectoryRoutes(server, ctx);
