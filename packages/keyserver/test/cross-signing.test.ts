@@ -146,6 +146,8 @@ describe.each(["local", "http"])("cross-signing over the %s adapter", (adapter) 
     for (const [keys, errcode] of cases) {
       await expect(ks().performUploadSigningKeys({ body: { userId: bob, ...keys, replaceAllowed: false } })).rejects.toMatchObject({ errcode });
     }
+    // An upload of nothing is a no-op, master key or not.
+    expect((await ks().performUploadSigningKeys({ body: { userId: bob, replaceAllowed: false } })).body).toEqual({ authRequired: false });
     const q = await query(bob, [bob]);
     expect([q.masterKeys, q.selfSigningKeys, q.userSigningKeys]).toEqual([{}, {}, {}]);
   });

@@ -26,6 +26,8 @@ export async function uploadSigningKeys(store: KeyserverStore, req: UploadSignin
     const json = req[FIELDS[usage]];
     if (json) given.push(checkCrossSigningKey(json, userId, usage));
   }
+  // Nothing to upload changes nothing (Synapse answers 200 too), whether or not a master key exists.
+  if (given.length === 0) return { authRequired: false, changed: false };
   return store.transaction(async (tx) => {
     const held = new Map<CrossSigningUsage, CrossSigningKey>();
     for (const row of await tx.crossSigningKeys.selectForUpdate(userId)) held.set(row.usage, storedCrossSigningKey(row.keyJson, row.usage, userId));
