@@ -229,6 +229,21 @@ describe.each(["local", "http"])("cross-signing over the %s adapter", (adapter) 
     expect(bad.body.failures[bob]?.[bMaster.pub]?.errcode).toBe("M_INVALID_SIGNATURE");
   });
 
+  it("drops a device's signatures when its keys are replaced or deleted", async () => {
+    const { json } = deviceKeys(alice, "ADEV5");
+    await ks().performUploadKeys({ body: { userId: alice, deviceId: "ADEV5", deviceKeys: json } });
+    const sign5 = () => ks().performUploadSignatures({ body: { userId: alice, signed: { [alice]: { ADEV5: sign(json, alice, aSelf.keyId, aSelf.key) } } } });
+    expect((await sign5()).body).toEqual({ failures: {} });
+    const { json: replaced } = deviceKeys(alice, "ADEV5");
+    await ks().performUploadKeys({ body: { userId: alice, deviceId: "ADEV5", deviceKeys: replaced } });
+    expect((await query(bob, [alice])).deviceKeys[alice]!.ADEV5).toEqual(replaced);
+    await ks().performUploadKeys({ body: { userId: alice, deviceId: "ADEV5", deviceKeys: json } });
+    expect((await sign5()).body).toEqual({ failures: {} });
+    await ks().performDeleteDeviceKeys({ body: { userId: alice, deviceIds: ["ADEV5"] } });
+    await ks().performUploadKeys({ body: { userId: alice, deviceId: "ADEV5", deviceKeys: json } });
+    expect((await query(bob, [alice])).deviceKeys[alice]!.ADEV5).toEqual(json);
+  });
+
   it("drops the signatures of a replaced self-signing key", async () => {
     const newSelf = newKey();
     await ks().performUploadSigningKeys({ body: { userId: alice, selfSigningKey: crossSigningKey(alice, "self_signing", newSelf, aMaster), replaceAllowed: true } });

@@ -15,6 +15,8 @@ export async function deleteDeviceKeys(store: KeyserverStore, userId: string, de
     await tx.oneTimeKeys.deleteForDevices(userId, deviceIds);
     await tx.fallbackKeys.deleteForDevices(userId, deviceIds);
     const hadKeys = new Set(await tx.deviceKeys.delete(userId, deviceIds));
+    // A later device of the same ID must not show signatures made over these keys.
+    await tx.keySignatures.deleteForTargets(userId, [...hadKeys]);
     for (const deviceId of new Set(deviceIds)) {
       const msg: OutputKeyChangeEvent = { userId, deviceId, deleted: true, ...(hadKeys.has(deviceId) ? {} : { hadNoKeys: true }) };
       await tx.outbox.insert(keyChangeSubject(userId), randomUUID(), msg);

@@ -35,6 +35,8 @@ export async function uploadKeys(store: KeyserverStore, req: UploadKeysRequest, 
     if (old === keyJson) return false;
     // Replacing a device's keys is allowed (Synapse does); other devices see the change.
     await tx.deviceKeys.upsert(userId, deviceId, keyJson, now);
+    // Signatures made over the old keys (by the self-signing key) do not cover the new ones.
+    if (old !== undefined) await tx.keySignatures.deleteForTargets(userId, [deviceId]);
     const msg: OutputKeyChangeEvent = { userId, deviceId, deleted: false };
     await tx.outbox.insert(keyChangeSubject(userId), randomUUID(), msg);
     return true;

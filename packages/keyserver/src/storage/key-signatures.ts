@@ -44,6 +44,12 @@ export function keySignatureQueries(db: Db) {
         .where(and(inArray(keySignatures.targetUserId, targetUserIds), bySelfOrViewer));
     },
 
+    /** Signatures over these keys of the user go: the devices were deleted or their keys replaced. */
+    async deleteForTargets(userId: string, keyIds: string[]): Promise<void> {
+      if (keyIds.length === 0) return;
+      await db.delete(keySignatures).where(and(eq(keySignatures.targetUserId, userId), inArray(keySignatures.targetKeyId, keyIds)));
+    },
+
     /** A replaced cross-signing key's signatures go: those it made and those made over it. */
     async deleteForKey(userId: string, keyId: string, publicKey: string): Promise<void> {
       await db
