@@ -10,7 +10,7 @@ import { describeWithNats, describeWithPostgres } from "@dendrite-ts/runtime/tes
 import { startHomeserver, type Homeserver } from "../src/harness/homeserver";
 import { findChildProcess } from "../src/harness/spawn-server";
 
-const COMPONENTS = ["serverkeyapi", "roomserver", "userapi", "eduserver", "keyserver", "clientapi", "syncapi"];
+const COMPONENTS = ["serverkeyapi", "roomserver", "userapi", "eduserver", "keyserver", "clientapi", "syncapi", "mediaapi"];
 /** Running: signalable and not a zombie (an exited child the init process has not reaped yet still answers kill 0). */
 const alive = (pid: number) => {
   try {

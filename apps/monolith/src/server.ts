@@ -6,11 +6,13 @@
 import { clientapiConfigFrom, createClientapi } from "@dendrite-ts/clientapi";
 import { createEduserver, eduserverContract } from "@dendrite-ts/eduserver";
 import { createKeyserver, keyserverContract } from "@dendrite-ts/keyserver";
+import { createMediaapi } from "@dendrite-ts/mediaapi";
 import { createRoomserver, roomserverContract, type RoomserverContract } from "@dendrite-ts/roomserver";
 import {
   startStreamLagReporter,
   type ContractClient,
   closeServer,
+  configPath,
   createHttpServer,
   createLogger,
   createMetrics,
@@ -126,6 +128,13 @@ export async function startMonolith(opts: StartMonolithOptions): Promise<Running
     // The monolith's syncapi is the only one on its database: no NOTIFY between syncapi processes.
     const syncapi = await createSyncapi({ db, streams, roomserver, userapi, keyserver, serverName: global.server_name, logger, alone: true });
     cleanups.push(() => syncapi.close());
+    const mediaapi = await createMediaapi({
+      db,
+      userapi,
+      serverName: global.server_name,
+      basePath: configPath(baseDir, config.mediaapi.base_path),
+      maxFileSizeBytes: config.mediaapi.max_file_size_bytes,
+    });
 
     const metrics = createMetrics();
     if (config.metrics.enabled) {
@@ -135,6 +144,7 @@ export async function startMonolith(opts: StartMonolithOptions): Promise<Running
     const server = createHttpServer({ logger, metrics });
     clientapi.register(server);
     syncapi.register(server);
+    mediaapi.register(server);
     registerKeyRoutes(server, serverKeys);
     registerServerDiscoveryRoute(server, global.well_known.server_name);
 

@@ -2,6 +2,7 @@
 import { clientapiEntry } from "./clientapi";
 import { eduserverEntry } from "./eduserver";
 import { keyserverEntry } from "./keyserver";
+import { mediaapiEntry } from "./mediaapi";
 import { roomserverEntry } from "./roomserver";
 import { serverkeyapiEntry } from "./serverkeyapi";
 import { syncapiEntry } from "./syncapi";
@@ -16,6 +17,7 @@ export const COMPONENT_ENTRIES: readonly ComponentEntry[] = [
   keyserverEntry,
   clientapiEntry,
   syncapiEntry,
+  mediaapiEntry,
 ];
 
 export function componentEntry(name: string): ComponentEntry | undefined {
