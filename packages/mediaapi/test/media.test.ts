@@ -4,6 +4,7 @@
  * content stored once by hash.
  */
 import { readdir } from "node:fs/promises";
+import http from "node:http";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -24,6 +25,14 @@ const BINARY = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7 + 3) % 
 
 const v1 = (mediaId: string, server = SERVER) => `/_matrix/client/v1/media/download/${server}/${mediaId}`;
 const legacy = (mediaId: string, server = SERVER) => `/_matrix/media/v3/download/${server}/${mediaId}`;
+
+async function until(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error("timed out");
+}
 
 function expectError(res: { status: number; json: any }, status: number, errcode: string): void {
   expect({ status: res.status, errcode: res.json?.errcode }, JSON.stringify(res.json)).toEqual({ status, errcode });
@@ -59,6 +68,10 @@ describe("mediaapi", () => {
     expect(res.headers.get("content-security-policy")).toBe(MEDIA_CONTENT_SECURITY_POLICY);
     expect(res.headers.get("cross-origin-resource-policy")).toBe("cross-origin");
     expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    const head = await request(h, "HEAD", v1(id), { token: bob.token });
+    expect(head.status).toBe(200);
+    expect(head.bytes.length).toBe(0);
+    expect(head.headers.get("content-disposition")).toBe('inline; filename="pixel.png"');
   });
 
   it("keeps binary content byte for byte, on the legacy path too (no access token there)", async () => {
@@ -145,6 +158,23 @@ describe("mediaapi", () => {
     // Exactly the limit is fine.
     const id = await upload(h, alice, Buffer.alloc(MAX, 3), "application/octet-stream");
     expect((await request(h, "GET", v1(id), { token: alice.token })).bytes.length).toBe(MAX);
+  });
+
+  it("an upload cut off midway keeps nothing: no row, no file, no temp file", async () => {
+    const rows = await mediaRows();
+    const files = await h.storedFiles();
+    const req = http.request(`${h.url}/_matrix/media/v3/upload`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${alice.token}`, "content-type": "application/octet-stream", "content-length": "100000" },
+    });
+    req.on("error", () => undefined);
+    req.write(Buffer.alloc(50_000, 7));
+    // Once the server has started the temp file, the client goes away.
+    await until(async () => (await readdir(join(h.basePath, "tmp"))).length === 1);
+    req.destroy();
+    await until(async () => (await readdir(join(h.basePath, "tmp"))).length === 0);
+    expect(await mediaRows()).toBe(rows);
+    expect(await h.storedFiles()).toEqual(files);
   });
 
   it("stores the same content once on disk, under two media IDs", async () => {
