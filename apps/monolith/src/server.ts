@@ -126,7 +126,7 @@ export async function startMonolith(opts: StartMonolithOptions): Promise<Running
       logger: logger.child({ component: "clientapi" }),
     });
     // The monolith's syncapi is the only one on its database: no NOTIFY between syncapi processes.
-    const syncapi = await createSyncapi({ db, streams, roomserver, userapi, keyserver, serverName: global.server_name, logger, alone: true });
+    const syncapi = await createSyncapi({ db, streams, roomserver, userapi, keyserver, eduserver, serverName: global.server_name, logger, alone: true });
     cleanups.push(() => syncapi.close());
     const mediaapi = await createMediaapi({
       db,

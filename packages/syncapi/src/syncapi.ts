@@ -6,6 +6,7 @@
  */
 import { applyMigrations, type Database, type HttpServer, type Logger, type Streams, type Subscription } from "@dendrite-ts/runtime";
 import type { KeyserverForSync } from "@dendrite-ts/keyserver";
+import type { EduserverForSync } from "@dendrite-ts/eduserver";
 import type { RoomserverForSync } from "@dendrite-ts/roomserver";
 import type { UserapiForSync } from "@dendrite-ts/userapi";
 import { startConsumers } from "./consumers";
@@ -15,6 +16,8 @@ import { registerRoutes } from "./routing";
 import { createCatchUp } from "./routing/catch-up";
 import { IgnoredUsers } from "./sync/ignored-users";
 import { TypingState } from "./sync/typing";
+import { PresenceState } from "./sync/presence";
+import { PresenceReporter } from "./sync/presence-reports";
 import { createSyncStore, SYNCAPI_SCHEMA, syncapiMigrations, type Executor } from "./storage";
 
 export interface SyncapiDeps {
@@ -29,6 +32,8 @@ export interface SyncapiDeps {
   readonly userapi: UserapiForSync;
   /** The syncing device's key counts. */
   readonly keyserver: KeyserverForSync;
+  /** Where syncing users' presence goes (set_presence). */
+  readonly eduserver: EduserverForSync;
   /** Our server name. */
   readonly serverName: string;
   readonly logger: Logger;
@@ -53,6 +58,11 @@ export async function createSyncapi(deps: SyncapiDeps): Promise<Syncapi> {
   const notifier = createNotifier();
   const ignored = new IgnoredUsers(store);
   const typing = new TypingState();
+  const presence = new PresenceState();
+  const presenceReports = new PresenceReporter(
+    (userId, setPresence) => deps.eduserver.performSyncPresence({ body: { userId, setPresence } }),
+    (err) => logger.warn({ err }, "syncapi: reporting a syncing user's presence failed"),
+  );
   const bus = deps.alone
     ? createLocalWakeBus(notifier)
     : await createWakeBus(deps.db, notifier, (err) => logger.warn({ err }, "syncapi wake bus"), (users) => ignored.forget(users));
@@ -66,15 +76,28 @@ export async function createSyncapi(deps: SyncapiDeps): Promise<Syncapi> {
     bus,
     ignored,
     typing,
+    presence,
     userapi: deps.userapi,
   });
   return {
     register(server) {
       const catchUp = createCatchUp({ store, notifier, roomserver: deps.roomserver });
-      registerRoutes(server, { store, userapi: deps.userapi, keyserver: deps.keyserver, notifier, catchUp, ignored, typing, closing: () => closing });
+      registerRoutes(server, {
+        store,
+        userapi: deps.userapi,
+        keyserver: deps.keyserver,
+        notifier,
+        catchUp,
+        ignored,
+        typing,
+        presence,
+        presenceReports,
+        closing: () => closing,
+      });
     },
     async close() {
       closing = true;
+      presenceReports.close();
       notifier.wakeAll();
       await Promise.all(subscriptions.map((s) => s.stop()));
       await bus.close();

@@ -23,7 +23,7 @@ describe("a syncapi alone on its database", () => {
   });
 
   const longPoll = async (since: string) => {
-    const res = await h.server.inject({ method: "GET", url: `/_matrix/client/v3/sync?since=${since}&timeout=10000`, headers: { authorization: `Bearer ${alice.token}` } });
+    const res = await h.server.inject({ method: "GET", url: `/_matrix/client/v3/sync?since=${since}&timeout=10000&set_presence=offline`, headers: { authorization: `Bearer ${alice.token}` } });
     expect(res.statusCode).toBe(200);
     return JSON.parse(res.body);
   };

@@ -25,7 +25,7 @@ describe("a second syncapi instance on the same database", () => {
     otherDb = await openTestDatabase();
     otherStreams = await createEmbeddedStreams(otherDb, { pollMs: 20 });
     const logger = createLogger({ level: "silent" }, { destination: new Writable({ write: (_c, _e, cb) => cb() }) });
-    b = await createSyncapi({ db: h.db, streams: otherStreams, roomserver: h.roomserver, userapi: h.userapi, keyserver: h.keyserver, serverName: "test.local", logger });
+    b = await createSyncapi({ db: h.db, streams: otherStreams, roomserver: h.roomserver, userapi: h.userapi, keyserver: h.keyserver, eduserver: h.eduserver, serverName: "test.local", logger });
     serverB = createHttpServer({ logger });
     b.register(serverB);
     await serverB.ready();

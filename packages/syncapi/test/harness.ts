@@ -22,6 +22,7 @@ import { openTestDatabase } from "@dendrite-ts/runtime/testing";
 import { createRoomserver, roomserverContract, type Roomserver, type RoomserverClient } from "@dendrite-ts/roomserver";
 import { createUserapi, userapiContract, type Userapi, type UserapiClient } from "@dendrite-ts/userapi";
 import { createKeyserver, keyserverContract, type Keyserver, type KeyserverClient } from "@dendrite-ts/keyserver";
+import { createEduserver, eduserverContract, type Eduserver, type EduserverClient } from "@dendrite-ts/eduserver";
 import { expect } from "vitest";
 import { createSyncapi, type Syncapi } from "../src";
 
@@ -41,6 +42,8 @@ export interface Harness {
   ua: Userapi;
   ks: Keyserver;
   keyserver: KeyserverClient;
+  edu: Eduserver;
+  eduserver: EduserverClient;
   userapi: UserapiClient;
   syncapi: Syncapi;
   server: HttpServer;
@@ -85,23 +88,27 @@ export async function startHarness(
   const rs = await createRoomserver({ db, streams, serverName: SERVER, signingKey: generateSigningKey("ed25519:test") });
   const ua = await createUserapi({ db, streams, serverName: SERVER, registration: { open: true, tokensEnabled: false } });
   const ks = await createKeyserver({ db, streams, serverName: SERVER });
+  const edu = await createEduserver({ streams });
   const logger = quiet();
   let roomserver: RoomserverClient = localClient(roomserverContract, rs.api);
   let userapi: UserapiClient = localClient(userapiContract, ua.api);
   let keyserver: KeyserverClient = localClient(keyserverContract, ks.api);
+  let eduserver: EduserverClient = localClient(eduserverContract, edu.api);
   let internal: HttpServer | undefined;
   if (transport === "http") {
     internal = createHttpServer({ logger });
     await mountContract(internal, roomserverContract, rs.api);
     await mountContract(internal, userapiContract, ua.api, { prefix: "/_dendrite/userapi/v1" });
     await mountContract(internal, keyserverContract, ks.api);
+    await mountContract(internal, eduserverContract, edu.api);
     const { url } = await listen(internal, "127.0.0.1:0");
     roomserver = httpClient(roomserverContract, url);
     userapi = httpClient(userapiContract, `${url}/_dendrite/userapi/v1`);
     keyserver = httpClient(keyserverContract, url);
+    eduserver = httpClient(eduserverContract, url);
   }
   const start = async () => {
-    const syncapi = await createSyncapi({ db, streams, roomserver, userapi, keyserver, serverName: SERVER, logger, alone: opts.alone === true });
+    const syncapi = await createSyncapi({ db, streams, roomserver, userapi, keyserver, eduserver, serverName: SERVER, logger, alone: opts.alone === true });
     const server = createHttpServer({ logger });
     syncapi.register(server);
     await server.ready();
@@ -117,6 +124,8 @@ export async function startHarness(
     ua,
     ks,
     keyserver,
+    edu,
+    eduserver,
     userapi,
     get syncapi() {
       return current.syncapi;
@@ -176,6 +185,7 @@ export async function startHarness(
       await rs.close();
       await ua.close();
       await ks.close();
+      await edu.close();
       await streams.close();
       await db.close();
     },
@@ -215,9 +225,13 @@ export async function join(h: Harness, user: User, roomId: string): Promise<stri
   return body.eventId;
 }
 
-/** GET /sync; fails the test on anything but 200. */
+/**
+ * GET /sync; fails the test on anything but 200. With set_presence=offline unless the test says
+ * otherwise: a sync that marked its user online would wake every room-mate's long-poll with
+ * m.presence, news only presence.test.ts is about.
+ */
 export async function sync(h: Harness, user: User, query: Record<string, string | number | boolean> = {}): Promise<any> {
-  const res = await h.get(user, "/_matrix/client/v3/sync", query);
+  const res = await h.get(user, "/_matrix/client/v3/sync", { set_presence: "offline", ...query });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return res.body;
 }

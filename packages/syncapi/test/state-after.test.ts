@@ -58,7 +58,7 @@ describe("/sync use_state_after", () => {
 
     // A message alone (the live path and the database path alike): state_after is there, empty.
     const quiet = await sync(h, bob, { since: res.next_batch, use_state_after: true });
-    const poll = h.get(bob, "/_matrix/client/v3/sync", { since: quiet.next_batch, use_state_after: true, timeout: 10_000 });
+    const poll = h.get(bob, "/_matrix/client/v3/sync", { since: quiet.next_batch, use_state_after: true, timeout: 10_000, set_presence: "offline" });
     await new Promise((r) => setTimeout(r, 50));
     const msg = await send(h, alice, roomId, "live");
     const live = (await poll).body.rooms.join[roomId];

@@ -80,7 +80,7 @@ describe.each(variants)("/sync under concurrent writers ($name)", ({ log, second
       // Another process's syncapi: its own log connection, the same durable consumers and database.
       const streams = await makeStreams(h.db);
       const logger = quiet();
-      const syncapi = await createSyncapi({ db: h.db, streams, roomserver: h.roomserver, userapi: h.userapi, keyserver: h.keyserver, serverName: "test.local", logger });
+      const syncapi = await createSyncapi({ db: h.db, streams, roomserver: h.roomserver, userapi: h.userapi, keyserver: h.keyserver, eduserver: h.eduserver, serverName: "test.local", logger });
       const server = createHttpServer({ logger });
       syncapi.register(server);
       await server.ready();

@@ -4,6 +4,8 @@ import { createNotifier, type Notifier } from "../src/notifier";
 import { registerSyncRoute } from "../src/routing/sync";
 import { IgnoredUsers } from "../src/sync/ignored-users";
 import { createSyncStore, type Executor } from "../src/storage";
+import { PresenceState } from "../src/sync/presence";
+import { PresenceReporter } from "../src/sync/presence-reports";
 import { TypingState } from "../src/sync/typing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRoom, send, setState, startHarness, stateOf, sync, timelineIds, type Harness, type User } from "./harness";
@@ -115,7 +117,7 @@ describe("/sync", () => {
     };
     const server = createHttpServer({ logger: createLogger({ level: "silent" }) });
     const store = createSyncStore(h.db.drizzle as unknown as Executor);
-    registerSyncRoute(server, { store, userapi: h.userapi, keyserver: h.keyserver, notifier, ignored: new IgnoredUsers(store), typing: new TypingState(), closing: () => false });
+    registerSyncRoute(server, { store, userapi: h.userapi, keyserver: h.keyserver, notifier, ignored: new IgnoredUsers(store), typing: new TypingState(), presence: new PresenceState(), presenceReports: new PresenceReporter((userId, setPresence) => h.eduserver.performSyncPresence({ body: { userId, setPresence } }), () => {}), closing: () => false });
     const { url } = await listen(server, "127.0.0.1:0");
     const initial = await sync(h, alice);
     const ac = new AbortController();

@@ -20,19 +20,22 @@ function errcodeOf(fn: () => unknown): string | undefined {
 
 describe("tokens", () => {
   it("round-trip", () => {
-    expect(parseSyncToken(formatSyncToken({ room: 12, accountData: 3, receipt: 4, typing: 1765000000000, deviceList: 9 }))).toEqual({ room: 12, accountData: 3, receipt: 4, typing: 1765000000000, deviceList: 9, toDevice: 0 });
-    expect(parseSyncToken(formatSyncToken({ room: 12, accountData: 3, receipt: 4, typing: 5, deviceList: 9, toDevice: 70 }))).toEqual({ room: 12, accountData: 3, receipt: 4, typing: 5, deviceList: 9, toDevice: 70 });
-    // The to-device part needs the device-list part before it.
+    expect(parseSyncToken(formatSyncToken({ room: 12, accountData: 3, receipt: 4, typing: 1765000000000, deviceList: 9 }))).toEqual({ room: 12, accountData: 3, receipt: 4, typing: 1765000000000, deviceList: 9, toDevice: 0, presence: 0 });
+    expect(parseSyncToken(formatSyncToken({ room: 12, accountData: 3, receipt: 4, typing: 5, deviceList: 9, toDevice: 70 }))).toEqual({ room: 12, accountData: 3, receipt: 4, typing: 5, deviceList: 9, toDevice: 70, presence: 0 });
+    expect(parseSyncToken(formatSyncToken({ room: 12, accountData: 3, receipt: 4, typing: 5, deviceList: 9, toDevice: 70, presence: 1765000000001 }))).toEqual({ room: 12, accountData: 3, receipt: 4, typing: 5, deviceList: 9, toDevice: 70, presence: 1765000000001 });
+    // A later part needs the ones before it.
     expect(formatSyncToken({ room: 12, accountData: 3, receipt: 4, typing: 5, toDevice: 70 })).toBe("s12_3_4_5_0_70");
+    expect(formatSyncToken({ room: 12, accountData: 3, receipt: 4, typing: 5, presence: 8 })).toBe("s12_3_4_5_0_0_8");
     // The form from before receipts and typing: both at 0; and from before device lists.
-    expect(parseSyncToken("s12_3")).toEqual({ room: 12, accountData: 3, receipt: 0, typing: 0, deviceList: 0, toDevice: 0 });
-    expect(parseSyncToken("s12_3_4_5")).toEqual({ room: 12, accountData: 3, receipt: 4, typing: 5, deviceList: 0, toDevice: 0 });
-    // And from before to-device messages: none acknowledged.
-    expect(parseSyncToken("s12_3_4_5_6")).toEqual({ room: 12, accountData: 3, receipt: 4, typing: 5, deviceList: 6, toDevice: 0 });
+    expect(parseSyncToken("s12_3")).toEqual({ room: 12, accountData: 3, receipt: 0, typing: 0, deviceList: 0, toDevice: 0, presence: 0 });
+    expect(parseSyncToken("s12_3_4_5")).toEqual({ room: 12, accountData: 3, receipt: 4, typing: 5, deviceList: 0, toDevice: 0, presence: 0 });
+    // And from before to-device messages (none acknowledged), and before presence.
+    expect(parseSyncToken("s12_3_4_5_6")).toEqual({ room: 12, accountData: 3, receipt: 4, typing: 5, deviceList: 6, toDevice: 0, presence: 0 });
+    expect(parseSyncToken("s12_3_4_5_6_7")).toEqual({ room: 12, accountData: 3, receipt: 4, typing: 5, deviceList: 6, toDevice: 7, presence: 0 });
     expect(parsePaginationToken(formatTopoToken({ depth: 7, pos: 99 }), "from")).toEqual({ kind: "topo", point: { depth: 7, pos: 99 } });
-    expect(parsePaginationToken("s5_6_7_8", "from")).toEqual({ kind: "sync", positions: { room: 5, accountData: 6, receipt: 7, typing: 8, deviceList: 0, toDevice: 0 } });
+    expect(parsePaginationToken("s5_6_7_8", "from")).toEqual({ kind: "sync", positions: { room: 5, accountData: 6, receipt: 7, typing: 8, deviceList: 0, toDevice: 0, presence: 0 } });
   });
-  it.each(["", "s", "s1", "s1_", "s1_2_3", "s1_2_3_", "s1_2_3_4_5_6_7", "s1_2_3_4_5_", "s1_2_3_4_", "s1_2__4", "t1", "x1_2", "s-1_2", "s1_2 ", "s99999999999999999_1"])("%j is M_INVALID_PARAM", (t) => {
+  it.each(["", "s", "s1", "s1_", "s1_2_3", "s1_2_3_", "s1_2_3_4_5_6_7_8", "s1_2_3_4_5_6_", "s1_2_3_4_5_", "s1_2_3_4_", "s1_2__4", "t1", "x1_2", "s-1_2", "s1_2 ", "s99999999999999999_1"])("%j is M_INVALID_PARAM", (t) => {
     expect(errcodeOf(() => parsePaginationToken(t, "from"))).toBe("M_INVALID_PARAM");
   });
 });

@@ -1,7 +1,7 @@
 /** The syncapi process: /sync and the history endpoints, fed by the roomserver's output stream. */
 import { createSyncapi } from "@dendrite-ts/syncapi";
 import { publicListen, urlOfListen } from "./addresses";
-import { keyserverClient, roomserverClient, userapiClient } from "./clients";
+import { eduserverClient, keyserverClient, roomserverClient, userapiClient } from "./clients";
 import { runPublicProcess } from "./public-process";
 import type { ComponentEntry } from "./types";
 
@@ -23,6 +23,7 @@ export const syncapiEntry: ComponentEntry = {
         roomserver: roomserverClient(ctx.config),
         userapi: userapiClient(ctx.config),
         keyserver: keyserverClient(ctx.config),
+        eduserver: eduserverClient(ctx.config),
         serverName: ctx.config.global.server_name,
         logger: ctx.logger,
       });

@@ -3,12 +3,14 @@
  * a room's list changed, its long-polls are woken (in this process only: the lists are this
  * process's). OutputReceiptEvent: stored at the next receipt position (a redelivery of the
  * receipt we hold changes nothing and wakes nobody), then the room is woken, in every syncapi
- * process (the table is shared).
+ * process (the table is shared). OutputPresenceEvent: applied to the presence held in memory;
+ * when it changed, the user and the rooms they are joined to are woken (in this process only).
  */
-import type { OutputReceiptEvent, OutputTypingEvent } from "@dendrite-ts/eduserver";
+import type { OutputPresenceEvent, OutputReceiptEvent, OutputTypingEvent } from "@dendrite-ts/eduserver";
 import type { Wake } from "../notifier";
 import type { SyncStore } from "../storage";
 import type { TypingState } from "../sync/typing";
+import type { PresenceState } from "../sync/presence";
 import type { WakeBus } from "../wake-bus";
 
 export function createTypingHandler(deps: { typing: Pick<TypingState, "apply">; wakeLocal(what: Wake): void }): (msg: OutputTypingEvent) => void {
@@ -28,5 +30,17 @@ export function createReceiptHandler(deps: {
     if (pos === undefined) return;
     if (deps.bus) deps.bus.wakeLocal(what);
     else deps.wake(what);
+  };
+}
+
+export function createPresenceHandler(deps: {
+  presence: Pick<PresenceState, "apply">;
+  store: Pick<SyncStore, "memberships">;
+  wakeLocal(what: Wake): void;
+}): (msg: OutputPresenceEvent) => Promise<void> {
+  return async (msg) => {
+    if (!deps.presence.apply(msg)) return;
+    // Everyone who shares a room with them waits on one of these rooms.
+    deps.wakeLocal({ users: [msg.userId], rooms: await deps.store.memberships.joinedRooms(msg.userId) });
   };
 }

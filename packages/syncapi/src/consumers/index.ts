@@ -1,7 +1,7 @@
 /**
  * Starts the syncapi's durable consumers: OutputRoomEvent, OutputClientData, OutputTypingEvent,
  * OutputReceiptEvent, OutputKeyChangeEvent (twice: device lists, and deleted devices' to-device
- * messages), OutputNotificationData and OutputSendToDeviceEvent. Each runs one message at a time
+ * messages), OutputNotificationData, OutputSendToDeviceEvent and OutputPresenceEvent. Each runs one message at a time
  * (concurrency 1) so stream positions commit in the order they were taken; a malformed message
  * is logged and skipped (well-formed.ts).
  */
@@ -9,9 +9,10 @@ import { outputRoomEventStream, type RoomserverForSync } from "@dendrite-ts/room
 import type { Logger, StreamDefinition, StreamMessage, Streams, Subscription } from "@dendrite-ts/runtime";
 import type { UserapiForSync } from "@dendrite-ts/userapi";
 import { outputClientDataStream, outputNotificationDataStream } from "@dendrite-ts/userapi";
-import { outputReceiptEventStream, outputSendToDeviceEventStream, outputTypingEventStream } from "@dendrite-ts/eduserver";
+import { outputPresenceEventStream, outputReceiptEventStream, outputSendToDeviceEventStream, outputTypingEventStream } from "@dendrite-ts/eduserver";
 import type { TypingState } from "../sync/typing";
-import { createReceiptHandler, createTypingHandler } from "./ephemeral";
+import type { PresenceState } from "../sync/presence";
+import { createPresenceHandler, createReceiptHandler, createTypingHandler } from "./ephemeral";
 import { outputKeyChangeEventStream } from "@dendrite-ts/keyserver";
 import { createKeyChangeHandler } from "./key-changes";
 import type { Wake } from "../notifier";
@@ -26,6 +27,7 @@ import {
   checkClientData,
   checkKeyChange,
   checkNotificationData,
+  checkPresence,
   checkReceiptEvent,
   checkRoomEvent,
   checkSendToDevice,
@@ -51,6 +53,7 @@ export const NOTIFICATION_DATA_CONSUMER = "syncapi-notification-data";
 export const SEND_TO_DEVICE_CONSUMER = "syncapi-send-to-device";
 /** Deleted devices, from the key-change stream: their to-device messages go. */
 export const DEVICE_DELETED_CONSUMER = "syncapi-to-device-deleted";
+export const PRESENCE_CONSUMER = "syncapi-presence";
 
 export interface ConsumerDeps {
   store: SyncStore;
@@ -64,6 +67,8 @@ export interface ConsumerDeps {
   ignored: Pick<IgnoredUsers, "set">;
   /** The typing lists held in memory. */
   typing: Pick<TypingState, "apply">;
+  /** Local users' presence held in memory. */
+  presence: Pick<PresenceState, "apply">;
   /** Expands a to-device message's "*" to the user's devices. */
   userapi: Pick<UserapiForSync, "queryDevices">;
 }
@@ -80,6 +85,8 @@ const spec = <T>(s: ConsumerSpec<T>): ConsumerSpec<T> => s;
 /** Creates the streams and durable consumers if missing (before producers publish), then consumes. */
 export async function startConsumers(deps: ConsumerDeps): Promise<Subscription[]> {
   const { streams, logger } = deps;
+  // Typing and presence are this process's memory: its own waiters only.
+  const wakeLocal = (what: Wake) => (deps.bus ? deps.bus.wakeLocal(what) : deps.wake(what));
   const specs = [
     spec({ stream: outputRoomEventStream, consumer: ROOM_EVENT_CONSUMER, check: checkRoomEvent, handle: createRoomEventHandler(deps) }),
     spec({ stream: outputClientDataStream, consumer: CLIENT_DATA_CONSUMER, check: checkClientData, handle: createClientDataHandler(deps) }),
@@ -87,13 +94,14 @@ export async function startConsumers(deps: ConsumerDeps): Promise<Subscription[]
       stream: outputTypingEventStream,
       consumer: TYPING_CONSUMER,
       check: checkTypingEvent,
-      handle: createTypingHandler({ typing: deps.typing, wakeLocal: (what) => (deps.bus ? deps.bus.wakeLocal(what) : deps.wake(what)) }),
+      handle: createTypingHandler({ typing: deps.typing, wakeLocal }),
     }),
     spec({ stream: outputReceiptEventStream, consumer: RECEIPT_CONSUMER, check: checkReceiptEvent, handle: createReceiptHandler(deps) }),
     spec({ stream: outputKeyChangeEventStream, consumer: KEY_CHANGE_CONSUMER, check: checkKeyChange, handle: createKeyChangeHandler(deps) }),
     spec({ stream: outputNotificationDataStream, consumer: NOTIFICATION_DATA_CONSUMER, check: checkNotificationData, handle: createNotificationDataHandler(deps) }),
     spec({ stream: outputSendToDeviceEventStream, consumer: SEND_TO_DEVICE_CONSUMER, check: checkSendToDevice, handle: createSendToDeviceHandler(deps) }),
     spec({ stream: outputKeyChangeEventStream, consumer: DEVICE_DELETED_CONSUMER, check: checkKeyChange, handle: createDeviceDeletedHandler(deps) }),
+    spec({ stream: outputPresenceEventStream, consumer: PRESENCE_CONSUMER, check: checkPresence, handle: createPresenceHandler({ presence: deps.presence, store: deps.store, wakeLocal }) }),
   ] as ConsumerSpec<unknown>[];
   for (const stream of new Set(specs.map((s) => s.stream))) await streams.ensureStream(stream);
   for (const s of specs) await streams.ensureConsumer(s.stream.name, s.consumer);

@@ -6,9 +6,11 @@
 import type { OutputRoomEvent } from "@dendrite-ts/roomserver";
 import { outputClientDataSchema, outputNotificationDataSchema, type OutputClientData, type OutputNotificationData } from "@dendrite-ts/userapi";
 import {
+  outputPresenceEventSchema,
   outputReceiptEventSchema,
   outputSendToDeviceEventSchema,
   outputTypingEventSchema,
+  type OutputPresenceEvent,
   type OutputReceiptEvent,
   type OutputSendToDeviceEvent,
   type OutputTypingEvent,
@@ -96,4 +98,8 @@ export function checkKeyChange(value: unknown): Checked<OutputKeyChangeEvent> {
 
 export function checkSendToDevice(value: unknown): Checked<OutputSendToDeviceEvent> {
   return parsed(outputSendToDeviceEventSchema, value);
+}
+
+export function checkPresence(value: unknown): Checked<OutputPresenceEvent> {
+  return check(outputPresenceEventSchema, value);
 }

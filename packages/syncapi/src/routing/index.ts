@@ -7,6 +7,8 @@ import type { Notifier } from "../notifier";
 import type { SyncStore } from "../storage";
 import type { IgnoredUsers } from "../sync/ignored-users";
 import type { TypingSource } from "../sync/ephemeral";
+import type { PresenceSource } from "../sync/presence-section";
+import type { PresenceReporter } from "../sync/presence-reports";
 import { registerEventRoutes } from "./events";
 import { registerFilterRoutes } from "./filters";
 import { registerKeyChangesRoute } from "./keys-changes";
@@ -29,6 +31,9 @@ export interface RoutingDeps {
   ignored: IgnoredUsers;
   /** Who is typing where, for /sync. */
   typing: TypingSource;
+  /** Local users' presence, for /sync; syncing users are reported to eduserver. */
+  presence: PresenceSource;
+  presenceReports: Pick<PresenceReporter, "begin">;
   closing(): boolean;
 }
 

@@ -17,6 +17,8 @@ import type { IgnoredUsers } from "../sync/ignored-users";
 import { parseSyncQuery } from "../sync/request";
 import { formatSyncToken, type SyncPositions } from "../sync/tokens";
 import type { TypingSource } from "../sync/ephemeral";
+import type { PresenceSource } from "../sync/presence-section";
+import type { PresenceReporter } from "../sync/presence-reports";
 import { deltaSpec } from "../sync/room-section";
 import { hasMoreToDevice } from "../sync/to-device";
 import { hasDeviceListNews, withDeviceKeys } from "../sync/device-keys";
@@ -34,6 +36,9 @@ export interface SyncRouteDeps {
   ignored: Pick<IgnoredUsers, "of">;
   /** Who is typing where (ephemeral, in memory). */
   typing: TypingSource;
+  /** Local users' presence (in memory), and where syncing users are reported to eduserver. */
+  presence: PresenceSource;
+  presenceReports: Pick<PresenceReporter, "begin">;
   /** True once close() began: waiting requests answer at once. */
   closing(): boolean;
 }
@@ -45,6 +50,8 @@ export function registerSyncRoute(server: HttpServer, deps: SyncRouteDeps): void
     server.get(`${prefix}/sync`, async (req, reply) => {
       const who = await authenticate(req, deps.userapi);
       const q = parseSyncQuery(req.query);
+      // Syncing is being around: online unless the client asks otherwise, until the request ends.
+      reply.raw.once("close", deps.presenceReports.begin(who.userId, q.setPresence ?? "online"));
       const filter = await resolveSyncFilter(deps.store, who.userId, q.filter, filters);
       const deadline = Date.now() + q.timeoutMs;
       const device = `${who.userId}\n${who.deviceId}`;
@@ -114,7 +121,7 @@ export function registerSyncRoute(server: HttpServer, deps: SyncRouteDeps): void
           joinedAtSince = q.since && overview.now.room === q.since.room ? new Set(joined) : new Set();
           const since = q.since && clamp(q.since, overview.now);
           readSince = since;
-          res = await buildSync(deps.store, { viewer, fullState: q.fullState, useStateAfter: q.useStateAfter, filter, overview, typing: deps.typing, ...(since ? { since } : {}) });
+          res = await buildSync(deps.store, { viewer, fullState: q.fullState, useStateAfter: q.useStateAfter, filter, overview, typing: deps.typing, presence: deps.presence, ...(since ? { since } : {}) });
           res = await withDeviceKeys(deps, who, since, res);
         } catch (e) {
           waiter.cancel();

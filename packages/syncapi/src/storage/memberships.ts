@@ -1,5 +1,5 @@
 /** Queries on `memberships`: each user's membership changes, by position (the per-user index). */
-import { and, asc, eq, lte, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
 import type { Executor } from "./db";
 import { memberships as t } from "./schema";
 
@@ -46,4 +46,15 @@ export async function roomsEverJoined(db: Executor, userId: string): Promise<{ r
     .where(and(eq(t.userId, userId), eq(t.membership, "join")));
   const ever = new Set(joined.map((r) => r.roomId));
   return latest.filter((m) => ever.has(m.roomId)).map((m) => ({ roomId: m.roomId, membership: m.membership, pos: m.pos }));
+}
+
+/** Which of `users` are joined now to one of `rooms` (presence: who shares a room with the viewer). */
+export async function joinedToAnyOf(db: Executor, users: readonly string[], rooms: readonly string[]): Promise<Set<string>> {
+  if (users.length === 0 || rooms.length === 0) return new Set();
+  const latest = await db
+    .selectDistinctOn([t.userId, t.roomId], { userId: t.userId, membership: t.membership })
+    .from(t)
+    .where(and(inArray(t.userId, [...users]), inArray(t.roomId, [...rooms])))
+    .orderBy(t.userId, t.roomId, sql`${t.pos} DESC`);
+  return new Set(latest.filter((r) => r.membership === "join").map((r) => r.userId));
 }

@@ -10,6 +10,7 @@ import { strippedStateAt } from "./stripped-state";
 import { eventMatches, roomAllowed, type Filter } from "./filter";
 import { readEphemeral, type TypingSource } from "./ephemeral";
 import { readToDevice } from "./to-device";
+import { readPresence, type PresenceSource } from "./presence-section";
 import { buildRoomSection, fullSpec } from "./room-section";
 import { formatSyncToken, formatTopoToken, type SyncPositions } from "./tokens";
 
@@ -25,6 +26,8 @@ export interface SyncInput {
   overview: SyncOverview;
   /** Who is typing where (this process's memory). */
   typing: TypingSource;
+  /** Local users' presence (this process's memory). */
+  presence: PresenceSource;
 }
 
 type Json = Record<string, unknown>;
@@ -64,6 +67,7 @@ export function isEmptySync(r: SyncResponse): boolean {
   return (
     Object.keys(join).length + Object.keys(invite).length + Object.keys(leave).length + Object.keys(knock).length === 0 &&
     r.account_data.events.length === 0 &&
+    r.presence.events.length === 0 &&
     r.to_device.events.length === 0
   );
 }
@@ -76,7 +80,7 @@ export async function buildSync(store: SyncStore, input: SyncInput): Promise<Syn
   const roomOk = (roomId: string) => roomAllowed(filter.room, roomId);
   // Typing and receipts of the joined rooms; all of them for rooms new to the client.
   const joinedNow = overview.memberships.filter((m) => m.membership === "join" && roomOk(m.roomId));
-  const [ephemeral, toDevice] = await Promise.all([
+  const [ephemeral, toDevice, presence] = await Promise.all([
     readEphemeral(store, input.typing, {
       userId,
       ignored: viewer.ignored,
@@ -86,10 +90,18 @@ export async function buildSync(store: SyncStore, input: SyncInput): Promise<Syn
       filter,
     }),
     readToDevice(store, { userId, deviceId: viewer.deviceId, since: input.since?.toDevice ?? 0 }),
+    readPresence(store, input.presence, {
+      userId,
+      ignored: viewer.ignored,
+      since: input.since?.presence,
+      joined: overview.memberships.filter((m) => m.membership === "join").map((m) => m.roomId),
+      filter,
+    }),
   ]);
-  const now: SyncPositions = { ...overview.now, receipt: ephemeral.receiptPos, typing: ephemeral.typingPos, toDevice: toDevice.pos };
+  const now: SyncPositions = { ...overview.now, receipt: ephemeral.receiptPos, typing: ephemeral.typingPos, toDevice: toDevice.pos, presence: presence.pos };
   const res = emptySyncResponse(now);
   res.to_device.events = toDevice.events;
+  res.presence.events = presence.events;
 
   const nowMemberships = overview.memberships;
   // The membership at `since`: the one now unless it moved after since.

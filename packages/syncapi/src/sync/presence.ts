@@ -1,0 +1,60 @@
+/**
+ * Local users' presence (client-server API, "Presence"), as eduserver's OutputPresenceEvent
+ * tells us, held in memory with a position of its own: the sync token's seventh part. Each
+ * change takes the next position; /sync sends, as m.presence events, the changes after the
+ * token's position of the users the viewer shares a room with (the viewer's own included), and
+ * everyone's known presence on an initial sync.
+ *
+ * Like typing (sync/typing.ts), the position belongs to this process and starts at the clock,
+ * so a token from an earlier process is below it (everything known is sent again) and one from
+ * a clock that ran ahead counts as now. After a restart presence is rebuilt from the changes
+ * eduserver sends (it times users out and back in all the time). Run one syncapi.
+ */
+import type { OutputPresenceEvent } from "@dendrite-ts/eduserver";
+
+interface Held {
+  ev: OutputPresenceEvent;
+  pos: number;
+}
+
+export class PresenceState {
+  private pos: number;
+  private readonly users = new Map<string, Held>();
+
+  constructor(private readonly now: () => number = Date.now) {
+    this.pos = Math.floor(now());
+  }
+
+  position(): number {
+    return this.pos;
+  }
+
+  /** Takes a change; false when it changes nothing we show (a redelivery). */
+  apply(ev: OutputPresenceEvent): boolean {
+    const held = this.users.get(ev.userId);
+    if (held && held.ev.presence === ev.presence && held.ev.statusMsg === ev.statusMsg && held.ev.currentlyActive === ev.currentlyActive && held.ev.lastActiveTs === ev.lastActiveTs) return false;
+    this.users.set(ev.userId, { ev, pos: ++this.pos });
+    return true;
+  }
+
+  /** The users whose presence changed after `since` (everyone known when undefined). */
+  changedSince(since: number | undefined): OutputPresenceEvent[] {
+    const out: OutputPresenceEvent[] = [];
+    for (const h of this.users.values()) if (since === undefined || h.pos > since) out.push(h.ev);
+    return out;
+  }
+
+  /** An m.presence event as /sync sends it, last_active_ago as of now. */
+  toEvent(ev: OutputPresenceEvent): Record<string, unknown> {
+    return {
+      type: "m.presence",
+      sender: ev.userId,
+      content: {
+        presence: ev.presence,
+        ...(ev.lastActiveTs !== null ? { last_active_ago: Math.max(0, Math.floor(this.now()) - ev.lastActiveTs) } : {}),
+        ...(ev.statusMsg !== null ? { status_msg: ev.statusMsg } : {}),
+        ...(ev.presence === "online" ? { currently_active: ev.currentlyActive } : {}),
+      },
+    };
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Presence in /sync (presence.md): eduserver's OutputPresenceEvent reaches the `presence` section
+ * of the users who share a room with the user (and the user's own), waking their long-polls;
+ * nobody else's. An initial sync carries what is known; the presence filter applies; a /sync
+ * request tells eduserver the user is around (set_presence, online unless asked otherwise).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRoom, join, startHarness, sync, type Harness, type User } from "./harness";
+
+let h: Harness;
+let alice: User;
+let bob: User;
+let carol: User;
+
+const presenceOf = (res: any, userId: string): any[] => res.presence.events.filter((e: any) => e.sender === userId);
+/** A long-poll from `since` that must come back with news. */
+const next = (user: User, since: string) => sync(h, user, { since, timeout: 10_000, set_presence: "offline" });
+
+beforeAll(async () => {
+  h = await startHarness();
+  alice = await h.user("alice");
+  bob = await h.user("bob");
+  carol = await h.user("carol");
+  const room = await createRoom(h, alice);
+  await join(h, bob, room);
+  await createRoom(h, carol);
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+describe("presence in /sync", () => {
+  it("wakes a long-poll of someone in a room with the user, with m.presence as the spec shapes it", async () => {
+    const first = await sync(h, bob, { set_presence: "offline" });
+    const poll = next(bob, first.next_batch);
+    await h.eduserver.performSetPresence({ body: { userId: alice.userId, presence: "online", statusMsg: "writing tests" } });
+    const res = await poll;
+    const [ev] = presenceOf(res, alice.userId);
+    expect(ev).toMatchObject({ type: "m.presence", sender: alice.userId, content: { presence: "online", status_msg: "writing tests", currently_active: true } });
+    expect(ev.content.last_active_ago).toBeGreaterThanOrEqual(0);
+    // Seven parts: the presence position last.
+    expect(res.next_batch.split("_")).toHaveLength(7);
+    // Nothing new since: the next poll waits its timeout out.
+    const quiet = await sync(h, bob, { since: res.next_batch, timeout: 300, set_presence: "offline" });
+    expect(presenceOf(quiet, alice.userId)).toEqual([]);
+  });
+
+  it("someone who shares no room does not see it; the user sees their own", async () => {
+    const c0 = await sync(h, carol, { set_presence: "offline" });
+    const a0 = await sync(h, alice, { set_presence: "offline" });
+    await h.eduserver.performSetPresence({ body: { userId: alice.userId, presence: "unavailable" } });
+    const own = await next(alice, a0.next_batch);
+    expect(presenceOf(own, alice.userId).map((e) => e.content.presence)).toEqual(["unavailable"]);
+    const carols = await sync(h, carol, { since: c0.next_batch, timeout: 500, set_presence: "offline" });
+    expect(presenceOf(carols, alice.userId)).toEqual([]);
+  });
+
+  it("an initial sync carries the known presence of room-mates; the presence filter applies", async () => {
+    const initial = await sync(h, bob, { set_presence: "offline" });
+    expect(presenceOf(initial, alice.userId).map((e) => e.content.presence)).toEqual(["unavailable"]);
+    expect(presenceOf(await sync(h, carol, { set_presence: "offline" }), alice.userId)).toEqual([]);
+    const none = await sync(h, bob, { set_presence: "offline", filter: JSON.stringify({ presence: { types: [] } }) });
+    expect(none.presence.events).toEqual([]);
+    const notAlice = await sync(h, bob, { set_presence: "offline", filter: JSON.stringify({ presence: { not_senders: [alice.userId] } }) });
+    expect(presenceOf(notAlice, alice.userId)).toEqual([]);
+  });
+
+  it("a /sync request is being around: online unless set_presence says otherwise; offline there changes nothing", async () => {
+    const presence = async (u: User) => (await h.eduserver.queryPresence({ body: { userId: u.userId } })).body.presence;
+    const dave = await h.user("dave");
+    await sync(h, dave, { set_presence: "offline" });
+    expect(await presence(dave)).toBe("offline");
+    // No set_presence at all: online.
+    expect((await h.get(dave, "/_matrix/client/v3/sync")).status).toBe(200);
+    expect(await presence(dave)).toBe("online");
+    await sync(h, dave, { set_presence: "unavailable" });
+    expect(await presence(dave)).toBe("unavailable");
+  });
+
+  it("a token from before presence (six parts) is still good, and brings what is known", async () => {
+    const res = await sync(h, bob, { set_presence: "offline" });
+    const six = res.next_batch.split("_").slice(0, 6).join("_");
+    const again = await sync(h, bob, { since: six, set_presence: "offline" });
+    expect(presenceOf(again, alice.userId).map((e) => e.content.presence)).toEqual(["unavailable"]);
+  });
+});
