@@ -77,6 +77,7 @@ export async function createSyncapi(deps: SyncapiDeps): Promise<Syncapi> {
     ignored,
     typing,
     presence,
+    presenceReports,
     userapi: deps.userapi,
   });
   return {

@@ -5,12 +5,14 @@
  * request tells eduserver the user is around (set_presence, online unless asked otherwise).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PresenceReporter, REPORT_EVERY_MS } from "../src/sync/presence-reports";
 import { createRoom, join, startHarness, sync, type Harness, type User } from "./harness";
 
 let h: Harness;
 let alice: User;
 let bob: User;
 let carol: User;
+let room: string;
 
 const presenceOf = (res: any, userId: string): any[] => res.presence.events.filter((e: any) => e.sender === userId);
 /** A long-poll from `since` that must come back with news. */
@@ -21,7 +23,7 @@ beforeAll(async () => {
   alice = await h.user("alice");
   bob = await h.user("bob");
   carol = await h.user("carol");
-  const room = await createRoom(h, alice);
+  room = await createRoom(h, alice, { preset: "public_chat" });
   await join(h, bob, room);
   await createRoom(h, carol);
 });
@@ -65,6 +67,21 @@ describe("presence in /sync", () => {
     expect(presenceOf(notAlice, alice.userId)).toEqual([]);
   });
 
+  it("new room-mates see each other's presence at the join, though neither changed", async () => {
+    const erin = await h.user("erin");
+    await h.eduserver.performSetPresence({ body: { userId: erin.userId, presence: "online", statusMsg: "new here" } });
+    const e0 = await sync(h, erin);
+    const b0 = await sync(h, bob);
+    expect(presenceOf(b0, erin.userId)).toEqual([]);
+    await join(h, erin, room);
+    const erins = await next(erin, e0.next_batch);
+    expect(presenceOf(erins, alice.userId).map((e) => e.content.presence)).toEqual(["unavailable"]);
+    let bobs = await next(bob, b0.next_batch);
+    // The join and the presence may come in one answer or two.
+    if (presenceOf(bobs, erin.userId).length === 0) bobs = await next(bob, bobs.next_batch);
+    expect(presenceOf(bobs, erin.userId).map((e) => e.content.status_msg)).toEqual(["new here"]);
+  });
+
   it("a /sync request is being around: online unless set_presence says otherwise; offline there changes nothing", async () => {
     const presence = async (u: User) => (await h.eduserver.queryPresence({ body: { userId: u.userId } })).body.presence;
     const dave = await h.user("dave");
@@ -82,5 +99,37 @@ describe("presence in /sync", () => {
     const six = res.next_batch.split("_").slice(0, 6).join("_");
     const again = await sync(h, bob, { since: six, set_presence: "offline" });
     expect(presenceOf(again, alice.userId).map((e) => e.content.presence)).toEqual(["unavailable"]);
+  });
+});
+
+describe("reporting syncing users to eduserver", () => {
+  it("one report per 20 s per user and value; a change of value, or hearing another presence, reports at once; a waiting sync keeps reporting", () => {
+    let now = 0;
+    const sent: string[] = [];
+    const r = new PresenceReporter(async (u, p) => void sent.push(`${u} ${p}`), (e) => { throw e; }, () => now);
+    try {
+      const end1 = r.begin("@a:x", "online");
+      end1();
+      now = 5_000;
+      r.begin("@a:x", "online")();
+      expect(sent).toEqual(["@a:x online"]);
+      r.begin("@a:x", "unavailable")();
+      expect(sent).toEqual(["@a:x online", "@a:x unavailable"]);
+      // They set online elsewhere (PUT): their syncs say unavailable, so the next one says it again.
+      r.heard("@a:x", "online");
+      r.begin("@a:x", "unavailable")();
+      expect(sent).toHaveLength(3);
+      // A long-poll still waiting after 20 s is reported by the sweep; an ended one is not.
+      const waiting = r.begin("@b:x", "online");
+      now += REPORT_EVERY_MS;
+      r.sweep();
+      expect(sent.slice(3)).toEqual(["@b:x online", "@b:x online"]);
+      waiting();
+      now += REPORT_EVERY_MS;
+      r.sweep();
+      expect(sent).toHaveLength(5);
+    } finally {
+      r.close();
+    }
   });
 });

@@ -11,6 +11,7 @@ import type { Wake } from "../notifier";
 import type { SyncStore } from "../storage";
 import type { TypingState } from "../sync/typing";
 import type { PresenceState } from "../sync/presence";
+import type { PresenceReporter } from "../sync/presence-reports";
 import type { WakeBus } from "../wake-bus";
 
 export function createTypingHandler(deps: { typing: Pick<TypingState, "apply">; wakeLocal(what: Wake): void }): (msg: OutputTypingEvent) => void {
@@ -35,11 +36,13 @@ export function createReceiptHandler(deps: {
 
 export function createPresenceHandler(deps: {
   presence: Pick<PresenceState, "apply">;
+  presenceReports?: Pick<PresenceReporter, "heard">;
   store: Pick<SyncStore, "memberships">;
   wakeLocal(what: Wake): void;
 }): (msg: OutputPresenceEvent) => Promise<void> {
   return async (msg) => {
     if (!deps.presence.apply(msg)) return;
+    deps.presenceReports?.heard(msg.userId, msg.presence);
     // Everyone who shares a room with them waits on one of these rooms.
     deps.wakeLocal({ users: [msg.userId], rooms: await deps.store.memberships.joinedRooms(msg.userId) });
   };

@@ -12,6 +12,7 @@ import { outputClientDataStream, outputNotificationDataStream } from "@dendrite-
 import { outputPresenceEventStream, outputReceiptEventStream, outputSendToDeviceEventStream, outputTypingEventStream } from "@dendrite-ts/eduserver";
 import type { TypingState } from "../sync/typing";
 import type { PresenceState } from "../sync/presence";
+import type { PresenceReporter } from "../sync/presence-reports";
 import { createPresenceHandler, createReceiptHandler, createTypingHandler } from "./ephemeral";
 import { outputKeyChangeEventStream } from "@dendrite-ts/keyserver";
 import { createKeyChangeHandler } from "./key-changes";
@@ -67,8 +68,9 @@ export interface ConsumerDeps {
   ignored: Pick<IgnoredUsers, "set">;
   /** The typing lists held in memory. */
   typing: Pick<TypingState, "apply">;
-  /** Local users' presence held in memory. */
-  presence: Pick<PresenceState, "apply">;
+  /** Local users' presence held in memory, and the reports of syncing users to eduserver. */
+  presence: Pick<PresenceState, "apply" | "touch">;
+  presenceReports?: Pick<PresenceReporter, "heard">;
   /** Expands a to-device message's "*" to the user's devices. */
   userapi: Pick<UserapiForSync, "queryDevices">;
 }
@@ -101,7 +103,7 @@ export async function startConsumers(deps: ConsumerDeps): Promise<Subscription[]
     spec({ stream: outputNotificationDataStream, consumer: NOTIFICATION_DATA_CONSUMER, check: checkNotificationData, handle: createNotificationDataHandler(deps) }),
     spec({ stream: outputSendToDeviceEventStream, consumer: SEND_TO_DEVICE_CONSUMER, check: checkSendToDevice, handle: createSendToDeviceHandler(deps) }),
     spec({ stream: outputKeyChangeEventStream, consumer: DEVICE_DELETED_CONSUMER, check: checkKeyChange, handle: createDeviceDeletedHandler(deps) }),
-    spec({ stream: outputPresenceEventStream, consumer: PRESENCE_CONSUMER, check: checkPresence, handle: createPresenceHandler({ presence: deps.presence, store: deps.store, wakeLocal }) }),
+    spec({ stream: outputPresenceEventStream, consumer: PRESENCE_CONSUMER, check: checkPresence, handle: createPresenceHandler({ presence: deps.presence, ...(deps.presenceReports ? { presenceReports: deps.presenceReports } : {}), store: deps.store, wakeLocal }) }),
   ] as ConsumerSpec<unknown>[];
   for (const stream of new Set(specs.map((s) => s.stream))) await streams.ensureStream(stream);
   for (const s of specs) await streams.ensureConsumer(s.stream.name, s.consumer);

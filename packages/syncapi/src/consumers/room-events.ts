@@ -16,6 +16,7 @@ import type {
 } from "@dendrite-ts/roomserver";
 import type { Wake } from "../notifier";
 import type { WakeBus } from "../wake-bus";
+import type { PresenceState } from "../sync/presence";
 import type { StateAdd, StoredEvent, SyncStore } from "../storage";
 import { writeTransaction } from "./write-transaction";
 import { strippedStateAt } from "../sync/stripped-state";
@@ -31,6 +32,8 @@ export interface RoomEventHandlerDeps {
    * itself and local waiters are woken as soon as it returns, instead of calling wake().
    */
   bus?: Pick<WakeBus, "notice" | "wakeLocal">;
+  /** Local users' presence held in memory: a join makes the joiner's news again. */
+  presence?: Pick<PresenceState, "touch">;
 }
 
 type Pdu = Record<string, unknown>;
@@ -112,8 +115,8 @@ export function createRoomEventHandler(deps: RoomEventHandlerDeps): (msg: Output
     deps.bus.wakeLocal(what, live);
   }
 
-  /** The users whose membership changed (the room's members are woken by room). */
-  async function onNewRoomEvent(msg: NewRoomEventOutput): Promise<Set<string> | undefined> {
+  /** The users whose membership changed (the room's members are woken by room), and who joined. */
+  async function onNewRoomEvent(msg: NewRoomEventOutput): Promise<{ members: Set<string>; joined: string[] } | undefined> {
     // The writers' lock, the insert and the position in the transaction's first statement.
     return deps.store.transaction(async (tx) => {
       const row = newEventRow(msg);
@@ -133,7 +136,7 @@ export function createRoomEventHandler(deps: RoomEventHandlerDeps): (msg: Output
         if (a.membership === "invite") continue;
         await tx.invites.retirePendingInvitesOf(msg.roomId, a.stateKey, pos, { eventId: a.eventId, membership: a.membership ?? "leave" });
       }
-      return new Set(members.map((a) => a.stateKey));
+      return { members: new Set(members.map((a) => a.stateKey)), joined: members.filter((a) => a.membership === "join").map((a) => a.stateKey) };
     });
   }
 
@@ -205,8 +208,11 @@ export function createRoomEventHandler(deps: RoomEventHandlerDeps): (msg: Output
     switch (msg.kind) {
       case "new_room_event": {
         if (msg.addsStateEventIds.length === 0 && msg.removesStateEventIds.length === 0) return onLiveEvent(msg);
-        const members = await onNewRoomEvent(msg);
-        if (members) deps.wake({ rooms: [msg.roomId], users: members });
+        const changed = await onNewRoomEvent(msg);
+        if (!changed) return;
+        // A joiner's presence is news to their new room-mates (the wake below reaches them).
+        for (const userId of changed.joined) deps.presence?.touch(userId);
+        deps.wake({ rooms: [msg.roomId], users: changed.members });
         return;
       }
       case "old_room_event":

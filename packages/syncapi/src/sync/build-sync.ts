@@ -95,6 +95,7 @@ export async function buildSync(store: SyncStore, input: SyncInput): Promise<Syn
       ignored: viewer.ignored,
       since: input.since?.presence,
       joined: overview.memberships.filter((m) => m.membership === "join").map((m) => m.roomId),
+      newRooms: overview.memberships.filter((m) => m.membership === "join" && m.pos > after.room && overview.membershipsBefore.get(m.roomId) !== "join").map((m) => m.roomId),
       filter,
     }),
   ]);

@@ -3,7 +3,8 @@
  * otherwise): at the start of a /sync, and every REPORT_EVERY_MS while one is still waiting, so
  * a client on long polls stays online however long its polls are. Repeats within REPORT_EVERY_MS
  * are not sent: a client syncing many times a second costs eduserver one call per interval.
- * Fire and forget — a lost report only lets the user time out a little early.
+ * Fire and forget — a lost report only lets the user time out a little early. When the user's
+ * presence moves away from what their syncs say (heard), the next sync says it again at once.
  */
 import type { Presence } from "@dendrite-ts/eduserver";
 
@@ -37,6 +38,15 @@ export class PresenceReporter {
       ended = true;
       if (--s.count === 0 && this.syncing.get(userId) === s) this.syncing.delete(userId);
     };
+  }
+
+  /**
+   * The user's presence became `presence` (they set it, or eduserver timed them out): when that
+   * is not what their syncs say, their next sync says it again at once, not 20 s later.
+   */
+  heard(userId: string, presence: Presence): void {
+    const l = this.last.get(userId);
+    if (l && l.value !== "offline" && l.value !== presence) this.last.delete(userId);
   }
 
   close(): void {

@@ -3,7 +3,9 @@
  * tells us, held in memory with a position of its own: the sync token's seventh part. Each
  * change takes the next position; /sync sends, as m.presence events, the changes after the
  * token's position of the users the viewer shares a room with (the viewer's own included), and
- * everyone's known presence on an initial sync.
+ * everyone's known presence on an initial sync. A user who joins a room is news again (touch), and
+ * a viewer who joined a room gets the presence of its members (presence-section.ts), so new
+ * room-mates see each other without waiting for a change.
  *
  * Like typing (sync/typing.ts), the position belongs to this process and starts at the clock,
  * so a token from an earlier process is below it (everything known is sent again) and one from
@@ -34,6 +36,17 @@ export class PresenceState {
     const held = this.users.get(ev.userId);
     if (held && held.ev.presence === ev.presence && held.ev.statusMsg === ev.statusMsg && held.ev.currentlyActive === ev.currentlyActive && held.ev.lastActiveTs === ev.lastActiveTs) return false;
     this.users.set(ev.userId, { ev, pos: ++this.pos });
+    return true;
+  }
+
+  /**
+   * The user joined a room: their presence is news again to everyone they share a room with
+   * (the new room-mates never had it). False when we hold none.
+   */
+  touch(userId: string): boolean {
+    const held = this.users.get(userId);
+    if (!held) return false;
+    held.pos = ++this.pos;
     return true;
   }
 
