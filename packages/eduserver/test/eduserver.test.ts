@@ -5,23 +5,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  closeServer,
-  createEmbeddedStreams,
-  createHttpServer,
-  createLogger,
-  httpClient,
-  listen,
-  localClient,
-  mountContract,
-  openTestDatabase,
-  type Database,
-  type HttpServer,
-  type Streams,
-  type Subscription,
-} from "@dendrite-ts/runtime";
-import {
-  createEduserver,
-  eduserverContract,
   MAX_TYPING_TIMEOUT_MS,
   OUTPUT_RECEIPT_EVENT,
   OUTPUT_SEND_TO_DEVICE_EVENT,
@@ -29,51 +12,28 @@ import {
   outputReceiptEventSchema,
   outputSendToDeviceEventSchema,
   outputTypingEventSchema,
-  type Eduserver,
   type EduserverClient,
   type OutputReceiptEvent,
   type OutputSendToDeviceEvent,
   type OutputTypingEvent,
 } from "../src/index";
+import { startEduserver, until, type EduserverUnderTest } from "./setup";
 
-let db: Database;
-let streams: Streams;
-let edu: Eduserver;
-let server: HttpServer;
-const clients: Record<string, EduserverClient> = {};
-const typing: OutputTypingEvent[] = [];
-const receipts: OutputReceiptEvent[] = [];
-const toDevice: OutputSendToDeviceEvent[] = [];
-const subs: Subscription[] = [];
-let clock = 1_000_000;
-
-async function until(what: string, check: () => boolean): Promise<void> {
-  for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!check()) throw new Error(`timed out waiting for ${what}`);
-}
+let t: EduserverUnderTest;
+let clients: Record<string, EduserverClient>;
+let typing: OutputTypingEvent[];
+let receipts: OutputReceiptEvent[];
+let toDevice: OutputSendToDeviceEvent[];
+const clock = 1_000_000;
 
 beforeAll(async () => {
-  db = await openTestDatabase();
-  streams = await createEmbeddedStreams(db, { pollMs: 20 });
-  edu = await createEduserver({ streams, now: () => clock });
-  await streams.ensureConsumer(OUTPUT_TYPING_EVENT, "test-typing");
-  await streams.ensureConsumer(OUTPUT_RECEIPT_EVENT, "test-receipts");
-  subs.push(await streams.consume(OUTPUT_TYPING_EVENT, "test-typing", (m) => void typing.push(outputTypingEventSchema.parse(m.json()))));
-  subs.push(await streams.consume(OUTPUT_RECEIPT_EVENT, "test-receipts", (m) => void receipts.push(outputReceiptEventSchema.parse(m.json()))));
-  await streams.ensureConsumer(OUTPUT_SEND_TO_DEVICE_EVENT, "test-to-device");
-  subs.push(await streams.consume(OUTPUT_SEND_TO_DEVICE_EVENT, "test-to-device", (m) => void toDevice.push(outputSendToDeviceEventSchema.parse(m.json()))));
-  server = createHttpServer({ logger: createLogger({ level: "silent" }) });
-  await mountContract(server, eduserverContract, edu.api);
-  clients.local = localClient(eduserverContract, edu.api);
-  clients.http = httpClient(eduserverContract, (await listen(server, "127.0.0.1:0")).url);
+  t = await startEduserver(() => clock);
+  clients = t.clients;
+  typing = await t.collect(OUTPUT_TYPING_EVENT, outputTypingEventSchema);
+  receipts = await t.collect(OUTPUT_RECEIPT_EVENT, outputReceiptEventSchema);
+  toDevice = await t.collect(OUTPUT_SEND_TO_DEVICE_EVENT, outputSendToDeviceEventSchema);
 });
-afterAll(async () => {
-  for (const s of subs) await s.stop();
-  await edu?.close();
-  if (server) await closeServer(server, 1000);
-  await streams?.close();
-  await db?.close();
-});
+afterAll(() => t?.close());
 
 describe.each(["local", "http"])("over %s", (transport) => {
   const room = `!typing-${transport}:test.local`;
@@ -141,9 +101,9 @@ describe.each(["local", "http"])("over %s", (transport) => {
 it("a timeout that runs out publishes a stop; a renewal before it keeps the user typing", async () => {
   const room = "!timeout:test.local";
   typing.length = 0;
-  await edu.api.performTyping({ body: { roomId: room, userId: "@c:test.local", typing: true, timeoutMs: 100 } } as never);
+  await t.edu.api.performTyping({ body: { roomId: room, userId: "@c:test.local", typing: true, timeoutMs: 100 } } as never);
   // Renewed before it ran out: the first timer must not end it.
-  await edu.api.performTyping({ body: { roomId: room, userId: "@c:test.local", typing: true, timeoutMs: 1500 } } as never);
+  await t.edu.api.performTyping({ body: { roomId: room, userId: "@c:test.local", typing: true, timeoutMs: 1500 } } as never);
   await new Promise((r) => setTimeout(r, 400));
   expect(typing.filter((t) => !t.typing)).toEqual([]);
   await until("the stop", () => typing.some((t) => !t.typing));

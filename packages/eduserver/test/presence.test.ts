@@ -5,66 +5,28 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  closeServer,
-  createEmbeddedStreams,
-  createHttpServer,
-  createLogger,
-  httpClient,
-  listen,
-  localClient,
-  mountContract,
-  openTestDatabase,
-  type Database,
-  type HttpServer,
-  type Streams,
-  type Subscription,
-} from "@dendrite-ts/runtime";
-import {
-  createEduserver,
-  eduserverContract,
   OUTPUT_PRESENCE_EVENT,
   outputPresenceEventSchema,
   PRESENCE_ACTIVE_MS,
   PRESENCE_GONE_MS,
   PRESENCE_IDLE_MS,
-  type Eduserver,
   type EduserverClient,
   type OutputPresenceEvent,
 } from "../src/index";
 import { PresenceTable } from "../src/internal/presence";
+import { startEduserver, until, type EduserverUnderTest } from "./setup";
 
-let db: Database;
-let streams: Streams;
-let edu: Eduserver;
-let server: HttpServer;
-let sub: Subscription;
-const clients: Record<string, EduserverClient> = {};
-const told: OutputPresenceEvent[] = [];
-let clock = 5_000_000;
-
-async function until(what: string, check: () => boolean): Promise<void> {
-  for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!check()) throw new Error(`timed out waiting for ${what}`);
-}
+let t: EduserverUnderTest;
+let clients: Record<string, EduserverClient>;
+let told: OutputPresenceEvent[];
+const clock = 5_000_000;
 
 beforeAll(async () => {
-  db = await openTestDatabase();
-  streams = await createEmbeddedStreams(db, { pollMs: 20 });
-  edu = await createEduserver({ streams, now: () => clock });
-  await streams.ensureConsumer(OUTPUT_PRESENCE_EVENT, "test-presence");
-  sub = await streams.consume(OUTPUT_PRESENCE_EVENT, "test-presence", (m) => void told.push(outputPresenceEventSchema.parse(m.json())));
-  server = createHttpServer({ logger: createLogger({ level: "silent" }) });
-  await mountContract(server, eduserverContract, edu.api);
-  clients.local = localClient(eduserverContract, edu.api);
-  clients.http = httpClient(eduserverContract, (await listen(server, "127.0.0.1:0")).url);
+  t = await startEduserver(() => clock);
+  clients = t.clients;
+  told = await t.collect(OUTPUT_PRESENCE_EVENT, outputPresenceEventSchema);
 });
-afterAll(async () => {
-  await sub?.stop();
-  await edu?.close();
-  if (server) await closeServer(server, 1000);
-  await streams?.close();
-  await db?.close();
-});
+afterAll(() => t?.close());
 
 describe.each(["local", "http"])("presence over %s", (transport) => {
   const alice = `@alice-${transport}:test.local`;
