@@ -5,6 +5,7 @@
  * request tells eduserver the user is around (set_presence, online unless asked otherwise).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PresenceState } from "../src/sync/presence";
 import { PresenceReporter, REPORT_EVERY_MS } from "../src/sync/presence-reports";
 import { createRoom, join, startHarness, sync, type Harness, type User } from "./harness";
 
@@ -131,5 +132,27 @@ describe("reporting syncing users to eduserver", () => {
     } finally {
       r.close();
     }
+  });
+});
+
+describe("presence held in memory", () => {
+  it("changes after a position, each user once with their latest, through many changes and compactions", () => {
+    let now = 1_000;
+    const state = new PresenceState(() => now);
+    const ev = (userId: string, n: number) => ({ userId, presence: "online" as const, statusMsg: `#${n}`, lastActiveTs: now, currentlyActive: true });
+    const start = state.position();
+    for (let n = 0; n < 500; n++) state.apply(ev(`@u${n % 3}:x`, n));
+    expect(state.changedSince(start).map((e) => [e.userId, e.statusMsg])).toEqual([["@u2:x", "#497"], ["@u0:x", "#498"], ["@u1:x", "#499"]]);
+    const mid = state.position();
+    state.apply(ev("@u1:x", 500));
+    state.touch("@u0:x");
+    expect(state.changedSince(mid).map((e) => e.userId)).toEqual(["@u1:x", "@u0:x"]);
+    expect(state.changedSince(state.position())).toEqual([]);
+    // A redelivery changes nothing.
+    expect(state.apply(ev("@u1:x", 500))).toBe(false);
+    expect(state.changedSince(undefined)).toHaveLength(3);
+    const earlier = ev("@u1:x", 1);
+    now += 5_000;
+    expect(state.toEvent(earlier)).toEqual({ type: "m.presence", sender: "@u1:x", content: { presence: "online", last_active_ago: 5_000, status_msg: "#1", currently_active: true } });
   });
 });

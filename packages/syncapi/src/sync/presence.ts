@@ -22,6 +22,8 @@ interface Held {
 export class PresenceState {
   private pos: number;
   private readonly users = new Map<string, Held>();
+  /** Every change in position order (older entries of a user are stale): a sync reads only the tail after its token. */
+  private log: { userId: string; pos: number }[] = [];
 
   constructor(private readonly now: () => number = Date.now) {
     this.pos = Math.floor(now());
@@ -35,7 +37,7 @@ export class PresenceState {
   apply(ev: OutputPresenceEvent): boolean {
     const held = this.users.get(ev.userId);
     if (held && held.ev.presence === ev.presence && held.ev.statusMsg === ev.statusMsg && held.ev.currentlyActive === ev.currentlyActive && held.ev.lastActiveTs === ev.lastActiveTs) return false;
-    this.users.set(ev.userId, { ev, pos: ++this.pos });
+    this.users.set(ev.userId, { ev, pos: this.next(ev.userId) });
     return true;
   }
 
@@ -46,15 +48,36 @@ export class PresenceState {
   touch(userId: string): boolean {
     const held = this.users.get(userId);
     if (!held) return false;
-    held.pos = ++this.pos;
+    held.pos = this.next(userId);
     return true;
   }
 
   /** The users whose presence changed after `since` (everyone known when undefined). */
   changedSince(since: number | undefined): OutputPresenceEvent[] {
+    if (since === undefined) return [...this.users.values()].map((h) => h.ev);
+    // The first log entry after `since`, by binary search; then the entries still current.
+    let lo = 0;
+    let hi = this.log.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.log[mid]!.pos > since) hi = mid;
+      else lo = mid + 1;
+    }
     const out: OutputPresenceEvent[] = [];
-    for (const h of this.users.values()) if (since === undefined || h.pos > since) out.push(h.ev);
+    for (let i = lo; i < this.log.length; i++) {
+      const { userId, pos } = this.log[i]!;
+      const h = this.users.get(userId);
+      if (h && h.pos === pos) out.push(h.ev);
+    }
     return out;
+  }
+
+  private next(userId: string): number {
+    const pos = ++this.pos;
+    this.log.push({ userId, pos });
+    // Stale entries past half: keep only the current ones (still in position order).
+    if (this.log.length > 2 * this.users.size + 64) this.log = this.log.filter((e) => this.users.get(e.userId)?.pos === e.pos || e.userId === userId);
+    return pos;
   }
 
   /** An m.presence event as /sync sends it, last_active_ago as of now. */
