@@ -150,4 +150,21 @@ describe("password change and deactivation", () => {
     expect(wrong.body).toEqual(unknown.body);
     expectError(await login("ivy", ivy.password), 403, "M_USER_DEACTIVATED");
   });
+
+  it("deactivation deletes the account's key backups, and only theirs", async () => {
+    const backup = { algorithm: "m.megolm_backup.v1.curve25519-aes-sha2", auth_data: { public_key: "pk" } };
+    const key = { first_message_index: 0, forwarded_count: 0, is_verified: false, session_data: { ciphertext: "c" } };
+    const jay = await register(s, "jay");
+    const kim = await register(s, "kim");
+    for (const u of [jay, kim]) {
+      const { version } = (await call(s, "POST", "/room_keys/version", backup, u.token)).body;
+      expect((await call(s, "PUT", `/room_keys/keys/${encodeURIComponent("!r:test.local")}/sess?version=${version}`, key, u.token)).status).toBe(200);
+    }
+    const first = await call(s, "POST", "/account/deactivate", {}, jay.token);
+    expect((await call(s, "POST", "/account/deactivate", { auth: passwordAuth(jay, first.body.session) }, jay.token)).status).toBe(200);
+    // Only the keyserver can still be asked about a deactivated account.
+    await expect(s.keyserver.queryKeyBackup({ body: { userId: jay.userId } })).rejects.toMatchObject({ errcode: "M_NOT_FOUND" });
+    await expect(s.keyserver.queryBackupKeys({ body: { userId: jay.userId, version: "1" } })).rejects.toMatchObject({ errcode: "M_NOT_FOUND" });
+    expect((await call(s, "GET", "/room_keys/version", undefined, kim.token)).body).toMatchObject({ count: 1 });
+  });
 });

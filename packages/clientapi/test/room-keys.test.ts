@@ -201,7 +201,7 @@ describe("server-side key backups", () => {
     expectError(await call(s, "GET", keysPath(v2), undefined, u.token), 404, "M_NOT_FOUND");
     expectError(await call(s, "PUT", keysPath(v2, ROOM, "e"), key(0, 0, false, "e"), u.token), 404, "M_NOT_FOUND");
     expect(await call(s, "DELETE", `/room_keys/version/${v2}`, undefined, u.token)).toEqual({ status: 200, body: {} });
-    expect((await s.db.sql`SELECT count(*)::int AS n FROM userapi.key_backup_keys WHERE version = ${Number(v2)} AND localpart = 'deletion'`)[0]!.n).toBe(0);
+    expect((await s.db.sql`SELECT count(*)::int AS n FROM keyserver.key_backup_keys WHERE version = ${Number(v2)} AND localpart = 'deletion'`)[0]!.n).toBe(0);
     // The newest remaining version is current again; a new one is numbered past the deleted.
     expect((await call(s, "GET", "/room_keys/version", undefined, u.token)).body.version).toBe(v1);
     expect(await create(u)).toBe("3");

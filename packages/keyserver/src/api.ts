@@ -63,6 +63,26 @@ export const claimKeysSchema = z.object({
 
 const device = z.object({ userId: z.string().min(1), deviceId: z.string().min(1) });
 
+const userId = z.string().min(1);
+const empty = z.object({});
+/** A backed-up room key: the spec's KeyBackupData (session_data is the client's ciphertext). */
+export const backedUpKeySchema = z.object({
+  first_message_index: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  forwarded_count: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  is_verified: z.boolean(),
+  session_data: jsonObject,
+});
+export type BackedUpKey = z.infer<typeof backedUpKeySchema>;
+/** Room ID → session ID → key, as PUT and GET /room_keys/keys carry them. */
+export const backedUpRoomsSchema = z.record(z.object({ sessions: z.record(backedUpKeySchema) }));
+export type BackedUpRooms = z.infer<typeof backedUpRoomsSchema>;
+/** A backup version as the client names it: a string (ours are decimal, increasing per user). */
+const backupVersion = z.string().min(1);
+const backupInfo = z.object({ algorithm: z.string(), auth_data: jsonObject, count: z.number().int(), etag: z.string(), version: z.string() });
+const backupKeysChanged = z.object({ etag: z.string(), count: z.number().int() });
+/** All of a version's keys, one room's (roomId) or one session's (roomId and sessionId). */
+const backupKeysScope = z.object({ userId, version: backupVersion, roomId: z.string().optional(), sessionId: z.string().optional() });
+
 export const keyserverContract = c.router(
   {
     performUploadKeys: post(
@@ -113,6 +133,57 @@ export const keyserverContract = c.router(
       z.object({}),
       "Deletes every key of devices that were deleted; publishes OutputKeyChangeEvent for those that had identity keys.",
     ),
+
+    // ---- server-side key backups
+    createKeyBackup: post(
+      "key-backups/create",
+      z.object({ userId, algorithm: z.string().min(1), auth_data: jsonObject }),
+      z.object({ version: z.string() }),
+      "POST /room_keys/version: a new version, which becomes the current one.",
+    ),
+    queryKeyBackup: post(
+      "key-backups/get",
+      z.object({ userId, version: backupVersion.optional() }),
+      backupInfo,
+      "GET /room_keys/version[/{version}]: the version (default the current one) with its key count and etag; M_NOT_FOUND.",
+    ),
+    updateKeyBackup: post(
+      "key-backups/update",
+      z.object({ userId, version: backupVersion, algorithm: z.string(), auth_data: jsonObject }),
+      empty,
+      "PUT /room_keys/version/{version}: replace auth_data; M_NOT_FOUND, M_INVALID_PARAM (algorithm differs).",
+    ),
+    deleteKeyBackup: post(
+      "key-backups/delete",
+      z.object({ userId, version: backupVersion }),
+      empty,
+      "DELETE /room_keys/version/{version}: the version and its keys (again: succeeds); M_NOT_FOUND for one never created.",
+    ),
+    storeBackupKeys: post(
+      "key-backups/keys/store",
+      z.object({ userId, version: backupVersion, rooms: backedUpRoomsSchema }),
+      backupKeysChanged,
+      "PUT /room_keys/keys*: keys into the current version, replacing one only by the spec's rules; M_NOT_FOUND, " +
+        "403 M_WRONG_ROOM_KEYS_VERSION with current_version.",
+    ),
+    queryBackupKeys: post(
+      "key-backups/keys/get",
+      backupKeysScope,
+      z.object({ rooms: backedUpRoomsSchema }),
+      "GET /room_keys/keys*: the version's keys in scope (rooms without keys left out); M_NOT_FOUND (no such version).",
+    ),
+    deleteBackupKeys: post(
+      "key-backups/keys/delete",
+      backupKeysScope,
+      backupKeysChanged,
+      "DELETE /room_keys/keys*: the version's keys in scope; M_NOT_FOUND (no such version).",
+    ),
+    performDeleteKeyBackups: post(
+      "key-backups/delete-user",
+      z.object({ userId }),
+      empty,
+      "Account deactivation: every backup version and key of the user, gone (as Synapse does).",
+    ),
   },
   { pathPrefix: "/_dendrite/keyserver/v1", strictStatusCodes: true },
 );
@@ -122,7 +193,10 @@ export type KeyserverContract = typeof keyserverContract;
 export type KeyserverApi = ContractImpl<KeyserverContract>;
 /** What callers hold, in-process or remote. */
 export type KeyserverClient = ContractClient<KeyserverContract>;
-/** clientapi: the /keys routes, and deleting a device's keys with the device. */
+/**
+ * clientapi: the /keys routes, deleting a device's keys with the device, the /room_keys routes
+ * and deleting a deactivated account's backups.
+ */
 export type KeyserverForClient = Pick<
   KeyserverClient,
   | "performUploadKeys"
@@ -131,6 +205,14 @@ export type KeyserverForClient = Pick<
   | "performDeleteDeviceKeys"
   | "performUploadSigningKeys"
   | "performUploadSignatures"
+  | "createKeyBackup"
+  | "queryKeyBackup"
+  | "updateKeyBackup"
+  | "deleteKeyBackup"
+  | "storeBackupKeys"
+  | "queryBackupKeys"
+  | "deleteBackupKeys"
+  | "performDeleteKeyBackups"
 >;
 /** syncapi: the syncing device's key counts. */
 export type KeyserverForSync = Pick<KeyserverClient, "queryKeyCounts">;

@@ -1,5 +1,6 @@
 // @dendrite-ts/keyserver: end-to-end encryption keys — devices' identity keys, one-time and
-// fallback keys — and the device-list change stream. Named exports only.
+// fallback keys, cross-signing, server-side key backups — and the device-list change stream.
+// Named exports only.
 export {
   keyserverContract,
   type KeyserverContract,
@@ -9,6 +10,9 @@ export {
   type KeyserverForSync,
   type UploadKeysRequest,
   type UploadSigningKeysRequest,
+  backedUpKeySchema,
+  type BackedUpKey,
+  type BackedUpRooms,
 } from "./api";
 export { createKeyserver, type Keyserver, type KeyserverDeps, type KeyserverStreams } from "./keyserver";
 export {

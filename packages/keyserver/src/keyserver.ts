@@ -7,6 +7,7 @@ import { createKeyserverStore, keyserverMigrations, type Db } from "./storage";
 import { oneTimeKeyCounts } from "./internal/counts";
 import { KeyCountsCache } from "./internal/counts-cache";
 import { deleteDeviceKeys } from "./internal/delete";
+import * as backups from "./internal/key-backups";
 import { claimKeys, queryDeviceKeys } from "./internal/query";
 import { uploadKeys } from "./internal/upload";
 import { uploadSignatures } from "./internal/upload-signatures";
@@ -49,6 +50,7 @@ export async function createKeyserver(deps: KeyserverDeps): Promise<Keyserver> {
   const ok = <T>(body: T) => ({ status: 200 as const, body });
   // Every write that can change a device's counts drops them, after it is done and before it answers.
   const counts = new KeyCountsCache();
+  const backupCtx: backups.BackupCtx = { store, serverName: deps.serverName };
   const api: KeyserverApi = {
     performUploadKeys: async ({ body }) => {
       try {
@@ -89,6 +91,24 @@ export async function createKeyserver(deps: KeyserverDeps): Promise<Keyserver> {
       } finally {
         counts.invalidate(body.deviceIds.map((deviceId) => ({ userId: body.userId, deviceId })));
       }
+      return ok({});
+    },
+
+    createKeyBackup: async ({ body }) => ok(await backups.createKeyBackup(backupCtx, body)),
+    queryKeyBackup: async ({ body }) => ok(await backups.getKeyBackup(backupCtx, body)),
+    updateKeyBackup: async ({ body }) => {
+      await backups.updateKeyBackup(backupCtx, body);
+      return ok({});
+    },
+    deleteKeyBackup: async ({ body }) => {
+      await backups.deleteKeyBackup(backupCtx, body);
+      return ok({});
+    },
+    storeBackupKeys: async ({ body }) => ok(await backups.storeBackupKeys(backupCtx, body)),
+    queryBackupKeys: async ({ body }) => ok(await backups.getBackupKeys(backupCtx, body)),
+    deleteBackupKeys: async ({ body }) => ok(await backups.deleteBackupKeys(backupCtx, body)),
+    performDeleteKeyBackups: async ({ body }) => {
+      await backups.deleteUserKeyBackups(backupCtx, body);
       return ok({});
     },
   };

@@ -16,9 +16,6 @@ export {
   type ProfileBody,
   type ProfileChangeBody,
   type UiaChallengeBody,
-  backedUpKeySchema,
-  type BackedUpKey,
-  type BackedUpRooms,
 } from "./api";
 export { createUserapi, type Userapi, type UserapiDeps, type UserapiStreams } from "./userapi";
 export type { RegistrationConfig } from "./internal/context";

@@ -56,6 +56,8 @@ export function registerAccountRoutes(server: FastifyInstance, ctx: RouteContext
     }
     const gone = await ok(ctx.userapi.deactivateAccount({ body: { userId: me.userId } }));
     await deleteDevicesKeys(ctx, me.userId, gone.deletedDeviceIds);
+    // No device will ever read the backed-up room keys again; Synapse deletes them too.
+    await ok(ctx.keyserver.performDeleteKeyBackups({ body: { userId: me.userId } }));
     return { id_server_unbind_result: "no-support" };
   });
 }

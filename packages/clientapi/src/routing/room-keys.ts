@@ -1,12 +1,12 @@
 /**
  * Server-side key backups (client-server API, "Server-side key backups"): /room_keys/version
  * for backup versions, /room_keys/keys[/{roomId}[/{sessionId}]] for the keys in one, all kept
- * by userapi and only ever the requester's own. Keys are checked here (the spec's
+ * by keyserver and only ever the requester's own. Keys are checked here (the spec's
  * KeyBackupData, room IDs, session IDs) so a bad request changes nothing.
  */
 import type { FastifyInstance } from "fastify";
 import { isValidRoomId, MatrixError, roomIdSchema } from "@dendrite-ts/protocol";
-import { backedUpKeySchema } from "@dendrite-ts/userapi";
+import { backedUpKeySchema } from "@dendrite-ts/keyserver";
 import { z } from "zod";
 import { ok } from "../call";
 import { jsonObject, parseParams, parseRequiredBody } from "../validation";
@@ -30,16 +30,16 @@ export function registerRoomKeyRoutes(server: FastifyInstance, ctx: RouteContext
   clientRoute(server, "POST", "/room_keys/version", async (req) => {
     const me = await ctx.authenticate(req);
     const { algorithm, auth_data } = parseRequiredBody(createBody, req.body);
-    return ok(ctx.userapi.createKeyBackup({ body: { userId: me.userId, algorithm, auth_data } }));
+    return ok(ctx.keyserver.createKeyBackup({ body: { userId: me.userId, algorithm, auth_data } }));
   });
   clientRoute(server, "GET", "/room_keys/version", async (req) => {
     const me = await ctx.authenticate(req);
-    return ok(ctx.userapi.queryKeyBackup({ body: { userId: me.userId } }));
+    return ok(ctx.keyserver.queryKeyBackup({ body: { userId: me.userId } }));
   });
   clientRoute(server, "GET", "/room_keys/version/:version", async (req) => {
     const me = await ctx.authenticate(req);
     const { version } = parseParams(versionParams, req.params);
-    return ok(ctx.userapi.queryKeyBackup({ body: { userId: me.userId, version } }));
+    return ok(ctx.keyserver.queryKeyBackup({ body: { userId: me.userId, version } }));
   });
   clientRoute(server, "PUT", "/room_keys/version/:version", async (req) => {
     const me = await ctx.authenticate(req);
@@ -48,13 +48,13 @@ export function registerRoomKeyRoutes(server: FastifyInstance, ctx: RouteContext
     if (body.version !== undefined && body.version !== version) {
       throw new MatrixError("M_INVALID_PARAM", "The version in the body does not match the version in the path");
     }
-    await ctx.userapi.updateKeyBackup({ body: { userId: me.userId, version, algorithm: body.algorithm, auth_data: body.auth_data } });
+    await ctx.keyserver.updateKeyBackup({ body: { userId: me.userId, version, algorithm: body.algorithm, auth_data: body.auth_data } });
     return {};
   });
   clientRoute(server, "DELETE", "/room_keys/version/:version", async (req) => {
     const me = await ctx.authenticate(req);
     const { version } = parseParams(versionParams, req.params);
-    await ctx.userapi.deleteKeyBackup({ body: { userId: me.userId, version } });
+    await ctx.keyserver.deleteKeyBackup({ body: { userId: me.userId, version } });
     return {};
   });
 
@@ -65,14 +65,14 @@ export function registerRoomKeyRoutes(server: FastifyInstance, ctx: RouteContext
     const me = await ctx.authenticate(req);
     const version = versionOf(req.query);
     const { rooms } = parseRequiredBody(roomsSchema, req.body);
-    return ok(ctx.userapi.storeBackupKeys({ body: { userId: me.userId, version, rooms } }));
+    return ok(ctx.keyserver.storeBackupKeys({ body: { userId: me.userId, version, rooms } }));
   });
   clientRoute(server, "PUT", "/room_keys/keys/:roomId", async (req) => {
     const me = await ctx.authenticate(req);
     const { roomId } = parseParams(roomParams, req.params);
     const version = versionOf(req.query);
     const { sessions } = parseRequiredBody(sessionsSchema, req.body);
-    return ok(ctx.userapi.storeBackupKeys({ body: { userId: me.userId, version, rooms: { [roomId]: { sessions } } } }));
+    return ok(ctx.keyserver.storeBackupKeys({ body: { userId: me.userId, version, rooms: { [roomId]: { sessions } } } }));
   });
   clientRoute(server, "PUT", "/room_keys/keys/:roomId/:sessionId", async (req) => {
     const me = await ctx.authenticate(req);
@@ -80,26 +80,26 @@ export function registerRoomKeyRoutes(server: FastifyInstance, ctx: RouteContext
     const version = versionOf(req.query);
     const key = parseRequiredBody(backedUpKeySchema, req.body);
     const rooms = { [roomId]: { sessions: { [sessionId]: key } } };
-    return ok(ctx.userapi.storeBackupKeys({ body: { userId: me.userId, version, rooms } }));
+    return ok(ctx.keyserver.storeBackupKeys({ body: { userId: me.userId, version, rooms } }));
   });
 
   clientRoute(server, "GET", "/room_keys/keys", async (req) => {
     const me = await ctx.authenticate(req);
     const version = versionOf(req.query);
-    return ok(ctx.userapi.queryBackupKeys({ body: { userId: me.userId, version } }));
+    return ok(ctx.keyserver.queryBackupKeys({ body: { userId: me.userId, version } }));
   });
   clientRoute(server, "GET", "/room_keys/keys/:roomId", async (req) => {
     const me = await ctx.authenticate(req);
     const { roomId } = parseParams(roomParams, req.params);
     const version = versionOf(req.query);
-    const { rooms } = await ok(ctx.userapi.queryBackupKeys({ body: { userId: me.userId, version, roomId } }));
+    const { rooms } = await ok(ctx.keyserver.queryBackupKeys({ body: { userId: me.userId, version, roomId } }));
     return rooms[roomId] ?? { sessions: {} };
   });
   clientRoute(server, "GET", "/room_keys/keys/:roomId/:sessionId", async (req) => {
     const me = await ctx.authenticate(req);
     const { roomId, sessionId } = parseParams(sessionParams, req.params);
     const version = versionOf(req.query);
-    const { rooms } = await ok(ctx.userapi.queryBackupKeys({ body: { userId: me.userId, version, roomId, sessionId } }));
+    const { rooms } = await ok(ctx.keyserver.queryBackupKeys({ body: { userId: me.userId, version, roomId, sessionId } }));
     const key = rooms[roomId]?.sessions[sessionId];
     if (!key) throw new MatrixError("M_NOT_FOUND", "No key backed up for this session");
     return key;
@@ -108,18 +108,18 @@ export function registerRoomKeyRoutes(server: FastifyInstance, ctx: RouteContext
   clientRoute(server, "DELETE", "/room_keys/keys", async (req) => {
     const me = await ctx.authenticate(req);
     const version = versionOf(req.query);
-    return ok(ctx.userapi.deleteBackupKeys({ body: { userId: me.userId, version } }));
+    return ok(ctx.keyserver.deleteBackupKeys({ body: { userId: me.userId, version } }));
   });
   clientRoute(server, "DELETE", "/room_keys/keys/:roomId", async (req) => {
     const me = await ctx.authenticate(req);
     const { roomId } = parseParams(roomParams, req.params);
     const version = versionOf(req.query);
-    return ok(ctx.userapi.deleteBackupKeys({ body: { userId: me.userId, version, roomId } }));
+    return ok(ctx.keyserver.deleteBackupKeys({ body: { userId: me.userId, version, roomId } }));
   });
   clientRoute(server, "DELETE", "/room_keys/keys/:roomId/:sessionId", async (req) => {
     const me = await ctx.authenticate(req);
     const { roomId, sessionId } = parseParams(sessionParams, req.params);
     const version = versionOf(req.query);
-    return ok(ctx.userapi.deleteBackupKeys({ body: { userId: me.userId, version, roomId, sessionId } }));
+    return ok(ctx.keyserver.deleteBackupKeys({ body: { userId: me.userId, version, roomId, sessionId } }));
   });
 }

@@ -4,6 +4,7 @@ import { crossSigningKeyQueries } from "./cross-signing-keys";
 import { deviceKeyQueries } from "./device-keys";
 import { fallbackKeyQueries } from "./fallback-keys";
 import { keySignatureQueries } from "./key-signatures";
+import { keyBackupQueries } from "./key-backups";
 import { oneTimeKeyQueries } from "./one-time-keys";
 import { outboxQueries } from "@dendrite-ts/runtime";
 import { outbox } from "./schema";
@@ -13,6 +14,7 @@ export type { Db } from "./db";
 export type { CrossSigningKeyRow, CrossSigningUsage } from "./cross-signing-keys";
 export type { DeviceKeysRow } from "./device-keys";
 export type { KeySignatureRow } from "./key-signatures";
+export type { BackupKeyRow, BackupVersionRow } from "./key-backups";
 export type { OneTimeKey } from "./one-time-keys";
 export type { OutboxRow } from "@dendrite-ts/runtime";
 
@@ -23,6 +25,7 @@ function bind(db: Db) {
     fallbackKeys: fallbackKeyQueries(db),
     crossSigningKeys: crossSigningKeyQueries(db),
     keySignatures: keySignatureQueries(db),
+    keyBackups: keyBackupQueries(db),
     outbox: outboxQueries(db, outbox, "keyserver"),
   };
 }

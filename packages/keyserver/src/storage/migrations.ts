@@ -65,7 +65,40 @@ CREATE TABLE keyserver.key_signatures (
 CREATE INDEX key_signatures_signer ON keyserver.key_signatures (signer_user_id, signer_key_id);
 `;
 
+/**
+ * Server-side key backups (client-server "Server-side key backups"): a user's backup versions,
+ * numbered per user and never reused (a deleted one keeps its row, so deleting it again
+ * succeeds), and the encrypted room keys stored in each. Keyed by localpart, as userapi's
+ * tables of the same name were (dropped by userapi's 0006).
+ */
+const keyBackups = /* sql */ `
+CREATE TABLE keyserver.key_backup_versions (
+  localpart text    NOT NULL,
+  version   bigint  NOT NULL,
+  algorithm text    NOT NULL,
+  auth_data jsonb   NOT NULL,
+  -- Bumped whenever the version's keys change; the API's etag is its decimal string.
+  etag      bigint  NOT NULL DEFAULT 0,
+  deleted   boolean NOT NULL DEFAULT false,
+  PRIMARY KEY (localpart, version)
+);
+
+CREATE TABLE keyserver.key_backup_keys (
+  localpart           text    NOT NULL,
+  version             bigint  NOT NULL,
+  room_id             text    NOT NULL,
+  session_id          text    NOT NULL,
+  first_message_index bigint  NOT NULL,
+  forwarded_count     bigint  NOT NULL,
+  is_verified         boolean NOT NULL,
+  session_data        jsonb   NOT NULL,
+  PRIMARY KEY (localpart, version, room_id, session_id),
+  FOREIGN KEY (localpart, version) REFERENCES keyserver.key_backup_versions (localpart, version) ON DELETE CASCADE
+);
+`;
+
 export const keyserverMigrations: readonly Migration[] = [
   { id: "0001_keys", sql: initial },
   { id: "0002_cross_signing", sql: crossSigning },
+  { id: "0003_key_backups", sql: keyBackups },
 ];

@@ -6,7 +6,6 @@ import * as accounts from "./accounts";
 import * as tokens from "./access-tokens";
 import * as data from "./account-data";
 import * as devices from "./devices";
-import * as backups from "./key-backups";
 import { setAccountModeration } from "./moderation";
 import { listNotifications } from "./notifications/list";
 import { createSession, passwordLogin } from "./login";
@@ -81,19 +80,5 @@ export function userapiImpl(ctx: Ctx): UserapiApi {
     },
 
     queryNotifications: async ({ body }) => ok(await listNotifications(ctx, body)),
-
-    createKeyBackup: async ({ body }) => ok(await backups.createKeyBackup(ctx, body)),
-    queryKeyBackup: async ({ body }) => ok(await backups.getKeyBackup(ctx, body)),
-    updateKeyBackup: async ({ body }) => {
-      await backups.updateKeyBackup(ctx, body);
-      return ok({});
-    },
-    deleteKeyBackup: async ({ body }) => {
-      await backups.deleteKeyBackup(ctx, body);
-      return ok({});
-    },
-    storeBackupKeys: async ({ body }) => ok(await backups.storeBackupKeys(ctx, body)),
-    queryBackupKeys: async ({ body }) => ok(await backups.getBackupKeys(ctx, body)),
-    deleteBackupKeys: async ({ body }) => ok(await backups.deleteBackupKeys(ctx, body)),
   };
 }

@@ -16,7 +16,6 @@ import { notificationQueries } from "./notifications";
 import { registrationTokenQueries } from "./registration-tokens";
 import { uiaSessionQueries } from "./uia-sessions";
 import { sharedSecretNonceQueries } from "./shared-secret-nonces";
-import { keyBackupQueries } from "./key-backups";
 
 export { userapiMigrations } from "./migrations";
 export { isUniqueViolation } from "./db";
@@ -30,7 +29,6 @@ export type { OutboxRow } from "@dendrite-ts/runtime";
 export type { NotificationInsert, NotificationRow, UnreadCountsRow } from "./notifications";
 export type { RegistrationTokenRow } from "./registration-tokens";
 export type { UiaSessionRow } from "./uia-sessions";
-export type { BackupKeyRow, BackupVersionRow } from "./key-backups";
 
 /** Runs the write, then reports its user (first argument), whether it succeeded or not. */
 function reporting<A extends [string, ...unknown[]], R>(fn: (...a: A) => Promise<R>, changed: (localpart: string) => void) {
@@ -70,7 +68,6 @@ function bind(db: Db, changed: (localpart: string) => void, raw?: Sql) {
     registrationTokens: registrationTokenQueries(db),
     uiaSessions: uiaSessionQueries(db),
     sharedSecretNonces: sharedSecretNonceQueries(db),
-    keyBackups: keyBackupQueries(db),
   };
 }
 

@@ -203,10 +203,20 @@ CREATE TABLE userapi.key_backup_keys (
 );
 `;
 
+/**
+ * Key backups belong to keyserver (its 0003_key_backups); 0005 created them here first. No
+ * release ever shipped with data in these tables, so they are dropped, not copied over.
+ */
+const dropKeyBackups = /* sql */ `
+DROP TABLE IF EXISTS userapi.key_backup_keys;
+DROP TABLE IF EXISTS userapi.key_backup_versions;
+`;
+
 export const userapiMigrations: Migration[] = [
   { id: "0001_initial", sql: initial },
   { id: "0002_profile_custom_fields", sql: profileCustomFields },
   { id: "0003_account_moderation", sql: accountModeration },
   { id: "0004_notifications", sql: notifications },
   { id: "0005_key_backups", sql: keyBackups },
+  { id: "0006_drop_key_backups", sql: dropKeyBackups },
 ];

@@ -2,11 +2,24 @@
 // the current one being the newest not deleted, and the encrypted room keys stored in them.
 // Everything is per user; writes take the user's backup lock, so a new version and keys sent to
 // the old one are decided in order.
-import { MatrixError } from "@dendrite-ts/protocol";
+import { isValidUserId, MatrixError, parseUserId, userIdLocalpart, userIdServerName } from "@dendrite-ts/protocol";
 import type { BackedUpRooms } from "../api";
-import type { BackupKeyRow } from "../storage";
-import type { Ctx } from "./context";
-import { localpartOf } from "./user-ids";
+import type { BackupKeyRow, KeyserverStore } from "../storage";
+
+/** What the backup operations need: the store, and our server name (backups are local users'). */
+export interface BackupCtx {
+  store: KeyserverStore;
+  serverName: string;
+}
+
+/** Backups are keyed by localpart; a user of another server, or no user ID, has none here. */
+function localpartOf(userId: string, serverName: string): string {
+  const id = isValidUserId(userId) ? parseUserId(userId) : undefined;
+  if (!id || userIdServerName(id) !== serverName) {
+    throw new MatrixError("M_INVALID_PARAM", `${userId} is not a user on ${serverName}`);
+  }
+  return userIdLocalpart(id);
+}
 
 /**
  * Our versions are decimal integers from 1; any other string names no backup (the canonical
@@ -22,7 +35,7 @@ function unknownVersion(): MatrixError {
 }
 
 export async function createKeyBackup(
-  ctx: Ctx,
+  ctx: BackupCtx,
   input: { userId: string; algorithm: string; auth_data: Record<string, unknown> },
 ): Promise<{ version: string }> {
   const localpart = localpartOf(input.userId, ctx.serverName);
@@ -34,7 +47,7 @@ export async function createKeyBackup(
 }
 
 export async function getKeyBackup(
-  ctx: Ctx,
+  ctx: BackupCtx,
   input: { userId: string; version?: string | undefined },
 ): Promise<{ algorithm: string; auth_data: Record<string, unknown>; count: number; etag: string; version: string }> {
   const localpart = localpartOf(input.userId, ctx.serverName);
@@ -46,7 +59,7 @@ export async function getKeyBackup(
 }
 
 export async function updateKeyBackup(
-  ctx: Ctx,
+  ctx: BackupCtx,
   input: { userId: string; version: string; algorithm: string; auth_data: Record<string, unknown> },
 ): Promise<void> {
   const localpart = localpartOf(input.userId, ctx.serverName);
@@ -61,7 +74,7 @@ export async function updateKeyBackup(
   });
 }
 
-export async function deleteKeyBackup(ctx: Ctx, input: { userId: string; version: string }): Promise<void> {
+export async function deleteKeyBackup(ctx: BackupCtx, input: { userId: string; version: string }): Promise<void> {
   const localpart = localpartOf(input.userId, ctx.serverName);
   const version = parseVersion(input.version);
   if (version === undefined) throw unknownVersion();
@@ -73,7 +86,7 @@ export async function deleteKeyBackup(ctx: Ctx, input: { userId: string; version
 
 /** Keys go only into the current version: an older one is 403 naming the current one. */
 export async function storeBackupKeys(
-  ctx: Ctx,
+  ctx: BackupCtx,
   input: { userId: string; version: string; rooms: BackedUpRooms },
 ): Promise<{ etag: string; count: number }> {
   const localpart = localpartOf(input.userId, ctx.serverName);
@@ -112,7 +125,7 @@ function scopeOf(input: { roomId?: string | undefined; sessionId?: string | unde
 }
 
 export async function getBackupKeys(
-  ctx: Ctx,
+  ctx: BackupCtx,
   input: { userId: string; version: string; roomId?: string | undefined; sessionId?: string | undefined },
 ): Promise<{ rooms: BackedUpRooms }> {
   const localpart = localpartOf(input.userId, ctx.serverName);
@@ -133,7 +146,7 @@ export async function getBackupKeys(
 
 /** Keys may be deleted from any live version, not only the current one. */
 export async function deleteBackupKeys(
-  ctx: Ctx,
+  ctx: BackupCtx,
   input: { userId: string; version: string; roomId?: string | undefined; sessionId?: string | undefined },
 ): Promise<{ etag: string; count: number }> {
   const localpart = localpartOf(input.userId, ctx.serverName);
@@ -145,5 +158,14 @@ export async function deleteBackupKeys(
     if ((await tx.keyBackups.deleteKeys(localpart, version, ...scopeOf(input))) > 0) await tx.keyBackups.bumpEtag(localpart, version);
     const after = (await tx.keyBackups.selectVersion(localpart, version))!;
     return { etag: String(after.etag), count: after.count };
+  });
+}
+
+/** Account deactivation: every version and key of the user goes, as Synapse does. */
+export async function deleteUserKeyBackups(ctx: BackupCtx, input: { userId: string }): Promise<void> {
+  const localpart = localpartOf(input.userId, ctx.serverName);
+  await ctx.store.transaction(async (tx) => {
+    await tx.keyBackups.lockUser(localpart);
+    await tx.keyBackups.deleteForUser(localpart);
   });
 }

@@ -1,4 +1,4 @@
-// Queries on the key backup tables (migration 0005). A version row outlives its deletion (the
+// Queries on the key backup tables (migration 0003). A version row outlives its deletion (the
 // `deleted` flag), so version numbers are never reused and deleting twice finds the row; every
 // read of a backup or its keys skips deleted versions. Writers hold lockUser first.
 import { sql } from "drizzle-orm";
@@ -49,15 +49,15 @@ export function keyBackupQueries(db: Db) {
   return {
     /** Serialises the caller's transaction with every other backup write of the user, to commit. */
     async lockUser(localpart: string): Promise<void> {
-      await db.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${"dendrite-ts:userapi:key-backup:" + localpart}, 0))`);
+      await db.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${"dendrite-ts:keyserver:key-backup:" + localpart}, 0))`);
     },
 
     /** A new version numbered one past every version the user ever had, deleted ones included. */
     async createVersion(localpart: string, algorithm: string, authData: Record<string, unknown>): Promise<number> {
       const r = await rows(sql`
-        INSERT INTO userapi.key_backup_versions (localpart, version, algorithm, auth_data)
+        INSERT INTO keyserver.key_backup_versions (localpart, version, algorithm, auth_data)
         SELECT ${localpart}, COALESCE(max(version), 0) + 1, ${algorithm}, ${JSON.stringify(authData)}::jsonb
-        FROM userapi.key_backup_versions WHERE localpart = ${localpart}
+        FROM keyserver.key_backup_versions WHERE localpart = ${localpart}
         RETURNING version`);
       return num(r[0]!.version);
     },
@@ -67,8 +67,8 @@ export function keyBackupQueries(db: Db) {
       const which = version === undefined ? sql`` : sql` AND version = ${version}`;
       const r = await rows(sql`
         SELECT v.version, v.algorithm, v.auth_data, v.etag,
-          (SELECT count(*) FROM userapi.key_backup_keys k WHERE k.localpart = v.localpart AND k.version = v.version) AS count
-        FROM userapi.key_backup_versions v
+          (SELECT count(*) FROM keyserver.key_backup_keys k WHERE k.localpart = v.localpart AND k.version = v.version) AS count
+        FROM keyserver.key_backup_versions v
         WHERE v.localpart = ${localpart} AND NOT v.deleted${which}
         ORDER BY v.version DESC LIMIT 1`);
       const v = r[0];
@@ -85,7 +85,7 @@ export function keyBackupQueries(db: Db) {
     /** Replaces a live version's auth_data; false when there is no such live version. */
     async updateAuthData(localpart: string, version: number, authData: Record<string, unknown>): Promise<boolean> {
       const r = await rows(sql`
-        UPDATE userapi.key_backup_versions SET auth_data = ${JSON.stringify(authData)}::jsonb
+        UPDATE keyserver.key_backup_versions SET auth_data = ${JSON.stringify(authData)}::jsonb
         WHERE localpart = ${localpart} AND version = ${version} AND NOT deleted
         RETURNING 1 AS updated`);
       return r.length > 0;
@@ -96,9 +96,9 @@ export function keyBackupQueries(db: Db) {
      * or not), false when the user never had it.
      */
     async deleteVersion(localpart: string, version: number): Promise<boolean> {
-      await db.execute(sql`DELETE FROM userapi.key_backup_keys WHERE localpart = ${localpart} AND version = ${version}`);
+      await db.execute(sql`DELETE FROM keyserver.key_backup_keys WHERE localpart = ${localpart} AND version = ${version}`);
       const r = await rows(sql`
-        UPDATE userapi.key_backup_versions SET deleted = true
+        UPDATE keyserver.key_backup_versions SET deleted = true
         WHERE localpart = ${localpart} AND version = ${version}
         RETURNING 1 AS found`);
       return r.length > 0;
@@ -121,7 +121,7 @@ export function keyBackupQueries(db: Db) {
         session_data: k.sessionData,
       }));
       const r = await rows(sql`
-        INSERT INTO userapi.key_backup_keys AS k
+        INSERT INTO keyserver.key_backup_keys AS k
           (localpart, version, room_id, session_id, first_message_index, forwarded_count, is_verified, session_data)
         SELECT ${localpart}, ${version}, room_id, session_id, first_message_index, forwarded_count, is_verified, session_data
         FROM jsonb_to_recordset(${JSON.stringify(input)}::jsonb)
@@ -144,7 +144,7 @@ export function keyBackupQueries(db: Db) {
     async selectKeys(localpart: string, version: number, roomId?: string, sessionId?: string): Promise<BackupKeyRow[]> {
       const r = await rows(sql`
         SELECT room_id, session_id, first_message_index, forwarded_count, is_verified, session_data
-        FROM userapi.key_backup_keys
+        FROM keyserver.key_backup_keys
         WHERE localpart = ${localpart} AND version = ${version}${scope(roomId, sessionId)}`);
       return r.map(keyRow);
     },
@@ -152,15 +152,24 @@ export function keyBackupQueries(db: Db) {
     /** Deletes a version's keys, all or one room's or one session's; how many went. */
     async deleteKeys(localpart: string, version: number, roomId?: string, sessionId?: string): Promise<number> {
       const r = await rows(sql`
-        DELETE FROM userapi.key_backup_keys
+        DELETE FROM keyserver.key_backup_keys
         WHERE localpart = ${localpart} AND version = ${version}${scope(roomId, sessionId)}
         RETURNING 1 AS deleted`);
       return r.length;
     },
 
+    /**
+     * Every version and key of the user, deleted versions' rows too (account deactivation:
+     * nothing of the backup is kept, as Synapse does).
+     */
+    async deleteForUser(localpart: string): Promise<void> {
+      await db.execute(sql`DELETE FROM keyserver.key_backup_keys WHERE localpart = ${localpart}`);
+      await db.execute(sql`DELETE FROM keyserver.key_backup_versions WHERE localpart = ${localpart}`);
+    },
+
     /** The version's keys changed: a new etag. */
     async bumpEtag(localpart: string, version: number): Promise<void> {
-      await db.execute(sql`UPDATE userapi.key_backup_versions SET etag = etag + 1 WHERE localpart = ${localpart} AND version = ${version}`);
+      await db.execute(sql`UPDATE keyserver.key_backup_versions SET etag = etag + 1 WHERE localpart = ${localpart} AND version = ${version}`);
     },
   };
 }
