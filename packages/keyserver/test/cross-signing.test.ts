@@ -8,45 +8,13 @@
  * a user's keys published on the OutputKeyChangeEvent stream, as syncapi reads it.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  closeServer,
-  createEmbeddedStreams,
-  createHttpServer,
-  createLogger,
-  httpClient,
-  listen,
-  localClient,
-  mountContract,
-  openTestDatabase,
-  type Database,
-  type HttpServer,
-  type Streams,
-  type Subscription,
-} from "@dendrite-ts/runtime";
+import { SERVER, startKeyserver, until, type KeyserverUnderTest } from "./setup";
 import { computeJsonSignature, encodeBase64, generateSigningKey, verifyJsonSignature, type SigningKey } from "@dendrite-ts/protocol";
-import {
-  createKeyserver,
-  keyserverContract,
-  OUTPUT_KEY_CHANGE_EVENT,
-  outputKeyChangeEventSchema,
-  type Keyserver,
-  type KeyserverClient,
-  type OutputKeyChangeEvent,
-} from "../src/index";
+import { type OutputKeyChangeEvent, type KeyserverClient } from "../src/index";
 
-const SERVER = "ks.test";
-let db: Database;
-let streams: Streams;
-let ks: Keyserver;
-let server: HttpServer;
-const clients: Record<string, KeyserverClient> = {};
-const changes: OutputKeyChangeEvent[] = [];
-let sub: Subscription;
-
-async function until(what: string, check: () => boolean): Promise<void> {
-  for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!check()) throw new Error(`timed out waiting for ${what}`);
-}
+let t: KeyserverUnderTest;
+let clients: Record<string, KeyserverClient>;
+let changes: OutputKeyChangeEvent[];
 
 type Json = Record<string, unknown>;
 
@@ -81,24 +49,11 @@ function deviceKeys(userId: string, deviceId: string) {
 }
 
 beforeAll(async () => {
-  db = await openTestDatabase();
-  streams = await createEmbeddedStreams(db, { pollMs: 20 });
-  ks = await createKeyserver({ db, streams, serverName: SERVER });
-  await streams.ensureConsumer(OUTPUT_KEY_CHANGE_EVENT, "test-xs");
-  sub = await streams.consume(OUTPUT_KEY_CHANGE_EVENT, "test-xs", (m) => void changes.push(outputKeyChangeEventSchema.parse(m.json())));
-  server = createHttpServer({ logger: createLogger({ level: "silent" }) });
-  await mountContract(server, keyserverContract, ks.api);
-  clients.local = localClient(keyserverContract, ks.api);
-  clients.http = httpClient(keyserverContract, (await listen(server, "127.0.0.1:0")).url);
+  t = await startKeyserver();
+  clients = t.clients;
+  changes = await t.keyChanges();
 });
-
-afterAll(async () => {
-  await sub?.stop();
-  await ks?.close();
-  if (server) await closeServer(server, 1000);
-  await streams?.close();
-  await db?.close();
-});
+afterAll(() => t?.close());
 
 describe.each(["local", "http"])("cross-signing over the %s adapter", (adapter) => {
   const ks = () => clients[adapter]!;

@@ -3,46 +3,18 @@
 // under concurrent creation, the replacement rules hold, and a deactivated account's backups go.
 // clientapi's room-keys test drives the public endpoints.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  closeServer,
-  createEmbeddedStreams,
-  createHttpServer,
-  createLogger,
-  httpClient,
-  listen,
-  localClient,
-  mountContract,
-  openTestDatabase,
-  type Database,
-  type HttpServer,
-  type Streams,
-} from "@dendrite-ts/runtime";
+import type { KeyserverClient } from "../src/index";
+import { SERVER, startKeyserver, type KeyserverUnderTest } from "./setup";
 import type { MatrixError } from "@dendrite-ts/protocol";
-import { createKeyserver, keyserverContract, type Keyserver, type KeyserverClient } from "../src/index";
 
-const SERVER = "ks.test";
-let db: Database;
-let streams: Streams;
-let ks: Keyserver;
-let server: HttpServer;
-const clients: Record<string, KeyserverClient> = {};
+let t: KeyserverUnderTest;
+let clients: Record<string, KeyserverClient>;
 
 beforeAll(async () => {
-  db = await openTestDatabase();
-  streams = await createEmbeddedStreams(db, { pollMs: 20 });
-  ks = await createKeyserver({ db, streams, serverName: SERVER });
-  server = createHttpServer({ logger: createLogger({ level: "silent" }) });
-  await mountContract(server, keyserverContract, ks.api);
-  clients.local = localClient(keyserverContract, ks.api);
-  clients.http = httpClient(keyserverContract, (await listen(server, "127.0.0.1:0")).url);
+  t = await startKeyserver();
+  clients = t.clients;
 });
-
-afterAll(async () => {
-  await ks?.close();
-  if (server) await closeServer(server, 1000);
-  await streams?.close();
-  await db?.close();
-});
+afterAll(() => t?.close());
 
 /** The body of a successful call, typed (failures reject, so anything else is a bug). */
 async function ok<R extends { status: number; body: unknown }>(p: Promise<R>): Promise<Extract<R, { status: 200 }>["body"]> {
@@ -63,7 +35,7 @@ async function expectMatrixError(p: Promise<unknown>, errcode: string, status: n
 
 /** Opens the pool's connections, so concurrent calls really overlap instead of queueing on connect. */
 async function warmPool(): Promise<void> {
-  await Promise.all(Array.from({ length: 10 }, () => db.sql`SELECT pg_sleep(0.05)`));
+  await Promise.all(Array.from({ length: 10 }, () => t.db.sql`SELECT pg_sleep(0.05)`));
 }
 
 const ROOM = "!room:test.local";
@@ -139,7 +111,7 @@ describe.each(["local", "http"])("key backups (%s)", (transport) => {
     await expectMatrixError(h.client.queryBackupKeys({ body: { userId, version: "1" } }), "M_NOT_FOUND", 404);
     // No row is left behind, not even a deleted version's.
     const localpart = userId.slice(1, userId.indexOf(":"));
-    const [left] = await db.sql`SELECT
+    const [left] = await t.db.sql`SELECT
       (SELECT count(*) FROM keyserver.key_backup_versions WHERE localpart = ${localpart})::int AS versions,
       (SELECT count(*) FROM keyserver.key_backup_keys WHERE localpart = ${localpart})::int AS keys`;
     expect(left).toEqual({ versions: 0, keys: 0 });

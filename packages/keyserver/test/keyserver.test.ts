@@ -6,45 +6,13 @@
  * OutputKeyChangeEvent stream read back as syncapi reads it.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  closeServer,
-  createEmbeddedStreams,
-  createHttpServer,
-  createLogger,
-  httpClient,
-  listen,
-  localClient,
-  mountContract,
-  openTestDatabase,
-  type Database,
-  type HttpServer,
-  type Streams,
-  type Subscription,
-} from "@dendrite-ts/runtime";
+import { SERVER, startKeyserver, until, type KeyserverUnderTest } from "./setup";
 import { encodeBase64, generateSigningKey, signJson, verifyJsonSignature } from "@dendrite-ts/protocol";
-import {
-  createKeyserver,
-  keyserverContract,
-  OUTPUT_KEY_CHANGE_EVENT,
-  outputKeyChangeEventSchema,
-  type Keyserver,
-  type KeyserverClient,
-  type OutputKeyChangeEvent,
-} from "../src/index";
+import { type OutputKeyChangeEvent, type KeyserverClient } from "../src/index";
 
-const SERVER = "ks.test";
-let db: Database;
-let streams: Streams;
-let ks: Keyserver;
-let server: HttpServer;
-const clients: Record<string, KeyserverClient> = {};
-const changes: OutputKeyChangeEvent[] = [];
-let sub: Subscription;
-
-async function until(what: string, check: () => boolean): Promise<void> {
-  for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!check()) throw new Error(`timed out waiting for ${what}`);
-}
+let t: KeyserverUnderTest;
+let clients: Record<string, KeyserverClient>;
+let changes: OutputKeyChangeEvent[];
 
 /** A device's identity keys as a client makes them: signed by the device's own ed25519 key. */
 function signedDeviceKeys(userId: string, deviceId: string) {
@@ -66,24 +34,11 @@ const otk = (userId: string, deviceId: string, id: string) => {
 };
 
 beforeAll(async () => {
-  db = await openTestDatabase();
-  streams = await createEmbeddedStreams(db, { pollMs: 20 });
-  ks = await createKeyserver({ db, streams, serverName: SERVER });
-  await streams.ensureConsumer(OUTPUT_KEY_CHANGE_EVENT, "test-keys");
-  sub = await streams.consume(OUTPUT_KEY_CHANGE_EVENT, "test-keys", (m) => void changes.push(outputKeyChangeEventSchema.parse(m.json())));
-  server = createHttpServer({ logger: createLogger({ level: "silent" }) });
-  await mountContract(server, keyserverContract, ks.api);
-  clients.local = localClient(keyserverContract, ks.api);
-  clients.http = httpClient(keyserverContract, (await listen(server, "127.0.0.1:0")).url);
+  t = await startKeyserver();
+  clients = t.clients;
+  changes = await t.keyChanges();
 });
-
-afterAll(async () => {
-  await sub?.stop();
-  await ks?.close();
-  if (server) await closeServer(server, 1000);
-  await streams?.close();
-  await db?.close();
-});
+afterAll(() => t?.close());
 
 describe.each(["local", "http"])("keyserver over the %s adapter", (adapter) => {
   const ks = () => clients[adapter]!;
