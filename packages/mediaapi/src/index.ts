@@ -1,4 +1,4 @@
-// @dendrite-ts/mediaapi: the content repository — upload, download, config. Named exports only.
+// @dendrite-ts/mediaapi: the content repository — upload, download, thumbnails, config. Named exports only.
 export { createMediaapi, type Mediaapi, type MediaapiDeps } from "./mediaapi";
 export { MEDIAAPI_SCHEMA, mediaapiMigrations } from "./storage";
 export { contentDisposition, INLINE_CONTENT_TYPES } from "./routing/content-disposition";

@@ -24,7 +24,7 @@ export interface MediaapiDeps {
 }
 
 export interface Mediaapi {
-  /** Registers upload, download, create and config under /_matrix/media/* and /_matrix/client/v1/media/*. */
+  /** Registers upload, download, thumbnail, create and config under /_matrix/media/* and /_matrix/client/v1/media/*. */
   register(server: HttpServer): void;
 }
 

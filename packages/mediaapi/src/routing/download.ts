@@ -57,7 +57,7 @@ async function download(req: FastifyRequest, reply: FastifyReply, deps: RoutingD
 }
 
 /** The media row once it has content; waits up to timeoutMs for a pending upload. */
-async function uploadedMedia(deps: RoutingDeps, serverName: string, mediaId: string, timeoutMs: number): Promise<StoredMedia> {
+export async function uploadedMedia(deps: RoutingDeps, serverName: string, mediaId: string, timeoutMs: number): Promise<StoredMedia> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const media = await deps.store.media.getMedia(serverName, mediaId);
@@ -70,7 +70,7 @@ async function uploadedMedia(deps: RoutingDeps, serverName: string, mediaId: str
   }
 }
 
-function parseTimeout(raw: string | undefined): number {
+export function parseTimeout(raw: string | undefined): number {
   if (raw === undefined) return DEFAULT_TIMEOUT_MS;
   if (!/^\d{1,15}$/.test(raw)) throw new MatrixError("M_INVALID_PARAM", "timeout_ms must be a non-negative integer");
   return Math.min(Number(raw), MAX_TIMEOUT_MS);

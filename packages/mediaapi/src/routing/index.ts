@@ -11,6 +11,7 @@ import type { MediaStore } from "../storage";
 import { registerConfigRoutes } from "./config";
 import { registerCreateRoute } from "./create";
 import { registerDownloadRoutes } from "./download";
+import { registerThumbnailRoutes } from "./thumbnail";
 import { registerUploadRoutes } from "./upload";
 
 export interface RoutingDeps {
@@ -37,6 +38,7 @@ export function registerRoutes(server: HttpServer, deps: RoutingDeps): void {
     registerUploadRoutes(scope, deps);
     registerCreateRoute(scope, deps);
     registerDownloadRoutes(scope, deps);
+    registerThumbnailRoutes(scope, deps);
     registerConfigRoutes(scope, deps);
   });
 }

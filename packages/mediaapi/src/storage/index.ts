@@ -1,9 +1,11 @@
 /** The mediaapi's storage: media metadata in PostgreSQL (the bytes are files: ../files). */
 import type { Sql } from "@dendrite-ts/runtime";
 import * as media from "./media";
+import * as thumbnails from "./thumbnails";
 
 export { MEDIAAPI_SCHEMA, mediaapiMigrations } from "./migrations";
 export type { StoredMedia, NewContent } from "./media";
+export type { StoredThumbnail } from "./thumbnails";
 
 // Drops the leading `sql` parameter of every query function in a module.
 type BoundSql<M> = {
@@ -12,12 +14,17 @@ type BoundSql<M> = {
 
 export interface MediaStore {
   media: BoundSql<typeof media>;
+  thumbnails: BoundSql<typeof thumbnails>;
+}
+
+function bind<M extends object>(sql: Sql, module: M): BoundSql<M> {
+  const bound: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(module)) {
+    if (typeof v === "function") bound[k] = (...args: unknown[]) => (v as (...a: unknown[]) => unknown)(sql, ...args);
+  }
+  return bound as BoundSql<M>;
 }
 
 export function createMediaStore(sql: Sql): MediaStore {
-  const bound: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(media)) {
-    if (typeof v === "function") bound[k] = (...args: unknown[]) => (v as (...a: unknown[]) => unknown)(sql, ...args);
-  }
-  return { media: bound as BoundSql<typeof media> };
+  return { media: bind(sql, media), thumbnails: bind(sql, thumbnails) };
 }

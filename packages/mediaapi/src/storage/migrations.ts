@@ -31,4 +31,29 @@ CREATE INDEX media_pending_by_uploader ON mediaapi.media (uploader) WHERE sha256
 CREATE INDEX media_by_sha256 ON mediaapi.media (sha256) WHERE sha256 IS NOT NULL;
 `,
   },
+  {
+    id: "0002_thumbnails",
+    sql: `
+-- The thumbnails made of a stored image, one per size asked of the thumbnailer (a standard size,
+-- or the image's own for a still copy of an animated one); made on first request, then reused.
+-- Their bytes are files like the originals', named by their sha256. width/height: what came out.
+CREATE TABLE mediaapi.thumbnails (
+  origin TEXT NOT NULL,
+  media_id TEXT NOT NULL,
+  target_width INTEGER NOT NULL,
+  target_height INTEGER NOT NULL,
+  method TEXT NOT NULL CHECK (method IN ('crop', 'scale')),
+  width INTEGER NOT NULL,
+  height INTEGER NOT NULL,
+  content_type TEXT NOT NULL,
+  size_bytes BIGINT NOT NULL,
+  sha256 TEXT NOT NULL,
+  created_ts BIGINT NOT NULL,
+  PRIMARY KEY (origin, media_id, target_width, target_height, method),
+  FOREIGN KEY (origin, media_id) REFERENCES mediaapi.media (origin, media_id) ON DELETE CASCADE
+);
+-- Which rows use a file (for a future purge of unused files).
+CREATE INDEX thumbnails_by_sha256 ON mediaapi.thumbnails (sha256);
+`,
+  },
 ];
