@@ -3,19 +3,8 @@
  * as the polylith wires it), on a real PostgreSQL with the embedded log, and a way to read its
  * streams back as syncapi does.
  */
-import {
-  closeServer,
-  createEmbeddedStreams,
-  createHttpServer,
-  createLogger,
-  httpClient,
-  listen,
-  localClient,
-  mountContract,
-  openTestDatabase,
-  type Streams,
-  type Subscription,
-} from "@dendrite-ts/runtime";
+import { createEmbeddedStreams, type Streams, type Subscription } from "@dendrite-ts/runtime";
+import { openTestDatabase, serveBothWays } from "@dendrite-ts/runtime/testing";
 import type { z } from "zod";
 import { createEduserver, eduserverContract, type Eduserver, type EduserverClient } from "../src/index";
 
@@ -32,14 +21,12 @@ export async function startEduserver(now: () => number): Promise<EduserverUnderT
   const db = await openTestDatabase();
   const streams = await createEmbeddedStreams(db, { pollMs: 20 });
   const edu = await createEduserver({ streams, now });
-  const server = createHttpServer({ logger: createLogger({ level: "silent" }) });
-  await mountContract(server, eduserverContract, edu.api);
-  const http = httpClient(eduserverContract, (await listen(server, "127.0.0.1:0")).url);
+  const both = await serveBothWays(eduserverContract, edu.api);
   const subs: Subscription[] = [];
   return {
     streams,
     edu,
-    clients: { local: localClient(eduserverContract, edu.api), http },
+    clients: { local: both.local, http: both.http },
     async collect(stream, schema) {
       const got: z.infer<typeof schema>[] = [];
       await streams.ensureConsumer(stream, `test-${stream}`);
@@ -49,7 +36,7 @@ export async function startEduserver(now: () => number): Promise<EduserverUnderT
     async close() {
       for (const s of subs) await s.stop();
       await edu.close();
-      await closeServer(server, 1000);
+      await both.close();
       await streams.close();
       await db.close();
     },

@@ -3,20 +3,8 @@
  * the polylith wires it), on a real PostgreSQL with the embedded log, and a way to read its
  * stream back as syncapi does.
  */
-import {
-  closeServer,
-  createEmbeddedStreams,
-  createHttpServer,
-  createLogger,
-  httpClient,
-  listen,
-  localClient,
-  mountContract,
-  openTestDatabase,
-  type Database,
-  type Streams,
-  type Subscription,
-} from "@dendrite-ts/runtime";
+import { createEmbeddedStreams, type Database, type Streams, type Subscription } from "@dendrite-ts/runtime";
+import { openTestDatabase, serveBothWays } from "@dendrite-ts/runtime/testing";
 import { createKeyserver, keyserverContract, OUTPUT_KEY_CHANGE_EVENT, outputKeyChangeEventSchema, type Keyserver, type KeyserverClient, type OutputKeyChangeEvent } from "../src/index";
 
 export const SERVER = "ks.test";
@@ -35,15 +23,13 @@ export async function startKeyserver(): Promise<KeyserverUnderTest> {
   const db = await openTestDatabase();
   const streams = await createEmbeddedStreams(db, { pollMs: 20 });
   const ks = await createKeyserver({ db, streams, serverName: SERVER });
-  const server = createHttpServer({ logger: createLogger({ level: "silent" }) });
-  await mountContract(server, keyserverContract, ks.api);
-  const http = httpClient(keyserverContract, (await listen(server, "127.0.0.1:0")).url);
+  const both = await serveBothWays(keyserverContract, ks.api);
   const subs: Subscription[] = [];
   return {
     db,
     streams,
     ks,
-    clients: { local: localClient(keyserverContract, ks.api), http },
+    clients: { local: both.local, http: both.http },
     async keyChanges() {
       const got: OutputKeyChangeEvent[] = [];
       await streams.ensureConsumer(OUTPUT_KEY_CHANGE_EVENT, "test-key-changes");
@@ -53,7 +39,7 @@ export async function startKeyserver(): Promise<KeyserverUnderTest> {
     async close() {
       for (const s of subs) await s.stop();
       await ks.close();
-      await closeServer(server, 1000);
+      await both.close();
       await streams.close();
       await db.close();
     },

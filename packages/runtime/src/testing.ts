@@ -1,7 +1,11 @@
 // Test helpers for every package's vitest suites (`@dendrite-ts/runtime/testing`); kept out of
 // the main entry so production code never loads vitest.
 import { describe, it } from "vitest";
+import type { AppRouter } from "@ts-rest/core";
 import { HOW_TO_RUN_SERVICE_TESTS, testServices } from "./database/test-database.js";
+import { httpClient, localClient, mountContract, type ContractClient, type ContractImpl } from "./contracts/index.js";
+import { closeServer, createHttpServer, listen } from "./http/server.js";
+import { createLogger } from "./logging.js";
 
 export { HOW_TO_RUN_SERVICE_TESTS, openTestDatabase, testServices, type TestServices } from "./database/test-database.js";
 
@@ -40,4 +44,20 @@ export function describeWithPostgres(name: string, body: (postgresUrl: string) =
 /** Tests that need NATS JetStream. */
 export function describeWithNats(name: string, body: (natsUrl: string) => void): void {
   describeWith("nats", name, body);
+}
+
+/** A contract's two clients for a test: in-process, and over HTTP against it mounted on a server of its own. */
+export interface BothWays<C extends AppRouter> {
+  local: ContractClient<C>;
+  http: ContractClient<C>;
+  /** Stops the HTTP server (the implementation is the caller's). */
+  close(): Promise<void>;
+}
+
+/** Serves `impl` over HTTP on a free loopback port, as the polylith does, and hands out both clients. */
+export async function serveBothWays<C extends AppRouter>(contract: C, impl: ContractImpl<C>): Promise<BothWays<C>> {
+  const server = createHttpServer({ logger: createLogger({ level: "silent" }) });
+  await mountContract(server, contract, impl);
+  const { url } = await listen(server, "127.0.0.1:0");
+  return { local: localClient(contract, impl), http: httpClient(contract, url), close: () => closeServer(server, 1000) };
 }
