@@ -90,3 +90,17 @@ export { outboxQueries, outboxTable, type OutboxRow, type OutboxTable } from "./
 export { configPath, databaseTarget, openConfiguredDatabase, openConfiguredStreams } from "./boot/open-from-config.js";
 export { accessTokenOf, requireAccessToken, type RequestLike } from "./http/access-token.js";
 export { KeyedQueues } from "./keyed-queues.js";
+// Which addresses outbound requests (federation, URL previews) may connect to.
+export {
+  cidrContains,
+  createNetworkPolicy,
+  embeddedIpv4,
+  NetworkSyntaxError,
+  parseCidr,
+  parseIp,
+  type Cidr,
+  type IpAddress,
+  type NetworkPolicy,
+  type NetworkPolicyOptions,
+  type NetworkVerdict,
+} from "./http/networks.js";
