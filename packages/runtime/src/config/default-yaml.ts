@@ -58,7 +58,20 @@ export function defaultConfigYaml(opts: DefaultConfigOptions): string {
         `    enabled: false`,
       );
     }
-    if (name === "mediaapi") lines.push(`  base_path: ${q(`${dataDir}/media`)}`, `  max_file_size_bytes: 10485760`);
+    if (name === "mediaapi") {
+      lines.push(
+        `  base_path: ${q(`${dataDir}/media`)}`,
+        `  max_file_size_bytes: 10485760`,
+        `  url_previews:`,
+        `    # true: GET /media/preview_url fetches the pages and images users link to (Element asks`,
+        `    # for every link in unencrypted rooms). Off by default, as in Synapse. The fetches never`,
+        `    # connect to deny_networks (default: the same list as federation.deny_networks).`,
+        `    enabled: false`,
+        `    # Exceptions to deny_networks, e.g. an intranet whose pages may be previewed:`,
+        `    #   allow_networks: ["10.1.2.0/24"]`,
+        `    allow_networks: []`,
+      );
+    }
     if (name === "clientapi") {
       lines.push(`  rate_limiting:`, `    enabled: true`, `    threshold: 5`, `    cooloff: "500ms"`);
       lines.push(

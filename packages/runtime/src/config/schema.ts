@@ -244,6 +244,20 @@ export const COMPONENT_OPTIONS = {
   mediaapi: {
     base_path: z.string().min(1).default("./data/media"),
     max_file_size_bytes: z.number().int().positive().default(10 * 1024 * 1024),
+    /**
+     * GET /media/preview_url: we fetch the pages and images users link to. Off by default, as in
+     * Synapse (url_preview_enabled): it makes the server fetch any URL a user names. The fetches
+     * never connect to an address in deny_networks (and in no allow_networks): Synapse's
+     * url_preview_ip_range_blacklist / _whitelist.
+     */
+    url_previews: z
+      .object({
+        enabled: z.boolean().default(false),
+        deny_networks: z.array(cidrSchema).default([...DEFAULT_DENY_NETWORKS]),
+        allow_networks: z.array(cidrSchema).default([]),
+      })
+      .strict()
+      .default({}),
   },
   roomserver: {
     /**

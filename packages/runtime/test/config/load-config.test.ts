@@ -260,6 +260,22 @@ describe("parseDuration", () => {
   it.each(["", "forever", "10", "5 m", "h"])("rejects %j", (s) => expect(parseDuration(s)).toBeUndefined());
 });
 
+describe("mediaapi.url_previews", () => {
+  it("is off by default (as Synapse's url_preview_enabled), with the default deny list; the default YAML says the same", () => {
+    const c = loadConfig({ yaml: MINIMAL, env: {} });
+    expect(c.mediaapi.url_previews).toEqual({ enabled: false, deny_networks: [...DEFAULT_DENY_NETWORKS], allow_networks: [] });
+    const generated = loadConfig({ yaml: defaultConfigYaml({ serverName: "a.example" }), env: {} });
+    expect(generated.mediaapi.url_previews).toEqual({ enabled: false, deny_networks: [...DEFAULT_DENY_NETWORKS], allow_networks: [] });
+  });
+
+  it("is turned on, and its networks checked", () => {
+    const c = loadConfig({ yaml: MINIMAL + "mediaapi:\n  url_previews:\n    enabled: true\n    allow_networks: [\"10.1.2.0/24\"]\n", env: {} });
+    expect(c.mediaapi.url_previews.enabled).toBe(true);
+    expect(c.mediaapi.url_previews.allow_networks).toEqual(["10.1.2.0/24"]);
+    expect(() => loadConfig({ yaml: MINIMAL + "mediaapi:\n  url_previews:\n    deny_networks: [\"nonsense\"]\n", env: {} })).toThrow(/not an IP network/);
+  });
+});
+
 describe("federation.deny_networks / allow_networks", () => {
   it("defaults to the private and reserved ranges, no exceptions; the default YAML writes the same list", () => {
     const c = loadConfig({ yaml: MINIMAL, env: {} });
