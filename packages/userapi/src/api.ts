@@ -131,6 +131,19 @@ const accountInfoSchema = z.object({
   createdTs: z.number(),
 });
 
+/** A pusher as /pushers/set takes it and GET /pushers lists it; userapi checks kind, url and lengths. */
+export const pusherSchema = z.object({
+  appId: z.string(),
+  pushkey: z.string(),
+  kind: z.string(),
+  appDisplayName: z.string(),
+  deviceDisplayName: z.string(),
+  profileTag: z.string().optional(),
+  lang: z.string(),
+  data: jsonObject,
+});
+export type PusherBody = z.infer<typeof pusherSchema>;
+
 export const uiaRequestSchema = z.object({
   purpose: uiaPurposeSchema,
   /** The authenticated requester; required for every purpose but `register`. */
@@ -353,6 +366,23 @@ export const userapiContract = c.router({
   ),
   deleteTag: post("tags/delete", z.object({ userId, roomId: z.string(), tag: z.string() }), empty, "Remove one tag."),
 
+  // ---- pushers
+  setPusher: post(
+    "pushers/set",
+    z.object({ userId, deviceId: z.string(), pusher: pusherSchema, append: z.boolean().optional() }),
+    empty,
+    "Create or replace the user's pusher (app_id, pushkey), owned by deviceId (it goes when the device does). Without append, " +
+      "other users' pushers with that app_id and pushkey are removed. M_INVALID_PARAM (kind, data.url, format, lengths), " +
+      "M_MISSING_PARAM (http without data.url), M_THREEPID_NOT_FOUND (email).",
+  ),
+  deletePusher: post(
+    "pushers/delete",
+    z.object({ userId, appId: z.string(), pushkey: z.string() }),
+    empty,
+    "Remove the user's pusher (app_id, pushkey); succeeds when there is none.",
+  ),
+  queryPushers: post("pushers/list", z.object({ userId }), z.object({ pushers: z.array(pusherSchema) }), "The user's pushers."),
+
   // ---- notifications
   queryNotifications: post(
     "notifications/list",
@@ -386,7 +416,7 @@ export type UserapiApi = ContractImpl<UserapiContract>;
 /** What callers hold, in-process or remote. */
 export type UserapiClient = ContractClient<UserapiContract>;
 
-/** clientapi: registration, login, devices, profiles, account data, tags. */
+/** clientapi: registration, login, devices, profiles, account data, tags, pushers. */
 export type UserapiForClient = UserapiClient;
 /** syncapi: authenticate, then read account data (changes arrive on OutputClientData). */
 export type UserapiForSync = Pick<

@@ -10,6 +10,7 @@ import { setAccountModeration } from "./moderation";
 import { listNotifications } from "./notifications/list";
 import { createSession, passwordLogin } from "./login";
 import * as profiles from "./profiles";
+import * as pushers from "./pushers";
 import * as regTokens from "./registration-tokens";
 import * as sharedSecret from "./shared-secret";
 import { userInteractiveAuth } from "./uia";
@@ -78,6 +79,16 @@ export function userapiImpl(ctx: Ctx): UserapiApi {
       await data.deleteTag(ctx, body);
       return ok({});
     },
+
+    setPusher: async ({ body }) => {
+      await pushers.setPusher(ctx, body);
+      return ok({});
+    },
+    deletePusher: async ({ body }) => {
+      await pushers.deletePusher(ctx, body);
+      return ok({});
+    },
+    queryPushers: async ({ body }) => ok({ pushers: await pushers.listPushers(ctx, body.userId) }),
 
     queryNotifications: async ({ body }) => ok(await listNotifications(ctx, body)),
   };

@@ -16,6 +16,7 @@ import { notificationQueries } from "./notifications";
 import { registrationTokenQueries } from "./registration-tokens";
 import { uiaSessionQueries } from "./uia-sessions";
 import { sharedSecretNonceQueries } from "./shared-secret-nonces";
+import { pusherQueries } from "./pushers";
 
 export { userapiMigrations } from "./migrations";
 export { isUniqueViolation } from "./db";
@@ -29,6 +30,7 @@ export type { OutboxRow } from "@dendrite-ts/runtime";
 export type { NotificationInsert, NotificationRow, UnreadCountsRow } from "./notifications";
 export type { RegistrationTokenRow } from "./registration-tokens";
 export type { UiaSessionRow } from "./uia-sessions";
+export type { PusherRow } from "./pushers";
 
 /** Runs the write, then reports its user (first argument), whether it succeeded or not. */
 function reporting<A extends [string, ...unknown[]], R>(fn: (...a: A) => Promise<R>, changed: (localpart: string) => void) {
@@ -68,6 +70,7 @@ function bind(db: Db, changed: (localpart: string) => void, raw?: Sql) {
     registrationTokens: registrationTokenQueries(db),
     uiaSessions: uiaSessionQueries(db),
     sharedSecretNonces: sharedSecretNonceQueries(db),
+    pushers: pusherQueries(db),
   };
 }
 

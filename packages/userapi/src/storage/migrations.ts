@@ -212,6 +212,32 @@ DROP TABLE IF EXISTS userapi.key_backup_keys;
 DROP TABLE IF EXISTS userapi.key_backup_versions;
 `;
 
+/**
+ * Pushers (client-server "Push Notifications"): one per (user, app_id, pushkey), the spec's
+ * identity for /pushers/set. Each belongs to the device whose token made it, so deleting or
+ * logging out that device (or deactivating the account) removes it in the same statement.
+ * (app_id, pushkey) is indexed for `append: false`, which drops other users' copies.
+ */
+const pushers = /* sql */ `
+CREATE TABLE userapi.pushers (
+  localpart           text   NOT NULL,
+  app_id              text   NOT NULL,
+  pushkey             text   NOT NULL,
+  device_id           text   NOT NULL,
+  kind                text   NOT NULL,
+  app_display_name    text   NOT NULL,
+  device_display_name text   NOT NULL,
+  profile_tag         text,
+  lang                text   NOT NULL,
+  data                jsonb  NOT NULL,
+  created_ts          bigint NOT NULL,
+  PRIMARY KEY (localpart, app_id, pushkey),
+  FOREIGN KEY (localpart, device_id) REFERENCES userapi.devices (localpart, device_id) ON DELETE CASCADE
+);
+CREATE INDEX pushers_app_pushkey_idx ON userapi.pushers (app_id, pushkey);
+CREATE INDEX pushers_device_idx ON userapi.pushers (localpart, device_id);
+`;
+
 export const userapiMigrations: Migration[] = [
   { id: "0001_initial", sql: initial },
   { id: "0002_profile_custom_fields", sql: profileCustomFields },
@@ -219,4 +245,5 @@ export const userapiMigrations: Migration[] = [
   { id: "0004_notifications", sql: notifications },
   { id: "0005_key_backups", sql: keyBackups },
   { id: "0006_drop_key_backups", sql: dropKeyBackups },
+  { id: "0007_pushers", sql: pushers },
 ];

@@ -126,3 +126,29 @@ export const sharedSecretNonces = userapi.table("shared_secret_nonces", {
   /** Issue time, ms; nonces expire quickly. */
   createdTs: bigint("created_ts", { mode: "number" }).notNull(),
 });
+
+export const pushers = userapi.table(
+  "pushers",
+  {
+    /** Owner. */
+    localpart: text("localpart").notNull(),
+    /** Reverse-DNS application ID (≤ 64 chars); with pushkey, the pusher's identity per user. */
+    appId: text("app_id").notNull(),
+    /** Routing token of the push provider, or the address for `email` (≤ 512 bytes). */
+    pushkey: text("pushkey").notNull(),
+    /** Device whose token set the pusher; deleting the device deletes it (FK cascade). */
+    deviceId: text("device_id").notNull(),
+    /** `http` or `email`. */
+    kind: text("kind").notNull(),
+    appDisplayName: text("app_display_name").notNull(),
+    deviceDisplayName: text("device_display_name").notNull(),
+    /** Which device-specific rules the pusher runs; null when the client sent none. */
+    profileTag: text("profile_tag"),
+    lang: text("lang").notNull(),
+    /** The client's `data` object as sent (`url`, `format`, custom keys). */
+    data: jsonb("data").$type<Record<string, unknown>>().notNull(),
+    /** Creation time of this row (replacing a pusher renews it), ms. */
+    createdTs: bigint("created_ts", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.localpart, t.appId, t.pushkey] })],
+);
