@@ -3,7 +3,7 @@
  * file store's directories, and hands out `register(server)` for the public routes. It has no
  * internal contract: nothing else asks it anything, and it asks userapi only about access tokens.
  */
-import { applyMigrations, type Database, type HttpServer } from "@dendrite-ts/runtime";
+import { applyMigrations, createNetworkPolicy, type Database, type HttpServer } from "@dendrite-ts/runtime";
 import type { UserapiForAuth } from "@dendrite-ts/userapi";
 import { FileStore } from "./files/file-store";
 import { registerRoutes } from "./routing";
@@ -19,12 +19,22 @@ export interface MediaapiDeps {
   readonly basePath: string;
   /** Largest upload accepted (config mediaapi.max_file_size_bytes); larger → 413 M_TOO_LARGE. */
   readonly maxFileSizeBytes: number;
+  /**
+   * config mediaapi.url_previews: GET /preview_url is served only when given and enabled. Fetches
+   * never connect to deny_networks (unless in allow_networks); timeoutMs: tests only.
+   */
+  readonly urlPreviews?: {
+    readonly enabled: boolean;
+    readonly denyNetworks: readonly string[];
+    readonly allowNetworks?: readonly string[];
+    readonly timeoutMs?: number;
+  };
   /** Clock for created timestamps and media ID expiry (tests). */
   readonly now?: () => number;
 }
 
 export interface Mediaapi {
-  /** Registers upload, download, thumbnail, create and config under /_matrix/media/* and /_matrix/client/v1/media/*. */
+  /** Registers upload, download, thumbnail, create, config (and preview_url when enabled) under /_matrix/media/* and /_matrix/client/v1/media/*. */
   register(server: HttpServer): void;
 }
 
@@ -33,6 +43,14 @@ export async function createMediaapi(deps: MediaapiDeps): Promise<Mediaapi> {
   const files = new FileStore(deps.basePath);
   await files.init();
   const store = createMediaStore(deps.db.sql);
+  const previews = deps.urlPreviews;
+  const urlPreviews =
+    previews?.enabled === true
+      ? {
+          networks: createNetworkPolicy({ deny: previews.denyNetworks, allow: previews.allowNetworks ?? [] }),
+          ...(previews.timeoutMs !== undefined ? { timeoutMs: previews.timeoutMs } : {}),
+        }
+      : undefined;
   return {
     register(server) {
       registerRoutes(server, {
@@ -42,6 +60,7 @@ export async function createMediaapi(deps: MediaapiDeps): Promise<Mediaapi> {
         serverName: deps.serverName,
         maxFileSizeBytes: deps.maxFileSizeBytes,
         now: deps.now ?? Date.now,
+        ...(urlPreviews !== undefined ? { urlPreviews } : {}),
       });
     },
   };

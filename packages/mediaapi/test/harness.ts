@@ -9,7 +9,7 @@ import { Writable } from "node:stream";
 import { closeServer, createEmbeddedStreams, createHttpServer, createLogger, listen, localClient, type Database, type HttpServer, type Streams } from "@dendrite-ts/runtime";
 import { openTestDatabase } from "@dendrite-ts/runtime/testing";
 import { createUserapi, userapiContract, type Userapi } from "@dendrite-ts/userapi";
-import { createMediaapi } from "../src";
+import { createMediaapi, type MediaapiDeps } from "../src";
 
 export const SERVER = "media.test";
 
@@ -31,7 +31,7 @@ export interface Harness {
 
 const quiet = () => createLogger({ level: "silent" }, { destination: new Writable({ write: (_c, _e, cb) => cb() }) });
 
-export async function startHarness(opts: { maxFileSizeBytes?: number; now?: () => number } = {}): Promise<Harness> {
+export async function startHarness(opts: { maxFileSizeBytes?: number; now?: () => number; urlPreviews?: MediaapiDeps["urlPreviews"] } = {}): Promise<Harness> {
   const logger = quiet();
   const db = await openTestDatabase();
   const streams: Streams = await createEmbeddedStreams(db, { pollMs: 50 });
@@ -45,6 +45,7 @@ export async function startHarness(opts: { maxFileSizeBytes?: number; now?: () =
     basePath,
     maxFileSizeBytes: opts.maxFileSizeBytes ?? 1024 * 1024,
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.urlPreviews ? { urlPreviews: opts.urlPreviews } : {}),
   });
   const server: HttpServer = createHttpServer({ logger });
   mediaapi.register(server);

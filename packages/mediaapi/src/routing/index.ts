@@ -7,10 +7,12 @@
 import type { HttpServer } from "@dendrite-ts/runtime";
 import type { UserapiForAuth } from "@dendrite-ts/userapi";
 import type { FileStore } from "../files/file-store";
+import type { UrlPreviewOptions } from "../previews/url-preview";
 import type { MediaStore } from "../storage";
 import { registerConfigRoutes } from "./config";
 import { registerCreateRoute } from "./create";
 import { registerDownloadRoutes } from "./download";
+import { registerPreviewUrlRoutes } from "./preview-url";
 import { registerThumbnailRoutes } from "./thumbnail";
 import { registerUploadRoutes } from "./upload";
 
@@ -22,6 +24,8 @@ export interface RoutingDeps {
   serverName: string;
   maxFileSizeBytes: number;
   now(): number;
+  /** Set when URL previews are enabled: /preview_url is registered only then. */
+  urlPreviews?: UrlPreviewOptions;
 }
 
 export function registerRoutes(server: HttpServer, deps: RoutingDeps): void {
@@ -40,5 +44,6 @@ export function registerRoutes(server: HttpServer, deps: RoutingDeps): void {
     registerDownloadRoutes(scope, deps);
     registerThumbnailRoutes(scope, deps);
     registerConfigRoutes(scope, deps);
+    if (deps.urlPreviews !== undefined) registerPreviewUrlRoutes(scope, deps, deps.urlPreviews);
   });
 }

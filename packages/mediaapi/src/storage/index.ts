@@ -2,6 +2,7 @@
 import type { Sql } from "@dendrite-ts/runtime";
 import * as media from "./media";
 import * as thumbnails from "./thumbnails";
+import * as urlPreviews from "./url-previews";
 
 export { MEDIAAPI_SCHEMA, mediaapiMigrations } from "./migrations";
 export type { StoredMedia, NewContent } from "./media";
@@ -15,6 +16,7 @@ type BoundSql<M> = {
 export interface MediaStore {
   media: BoundSql<typeof media>;
   thumbnails: BoundSql<typeof thumbnails>;
+  urlPreviews: BoundSql<typeof urlPreviews>;
 }
 
 function bind<M extends object>(sql: Sql, module: M): BoundSql<M> {
@@ -26,5 +28,5 @@ function bind<M extends object>(sql: Sql, module: M): BoundSql<M> {
 }
 
 export function createMediaStore(sql: Sql): MediaStore {
-  return { media: bind(sql, media), thumbnails: bind(sql, thumbnails) };
+  return { media: bind(sql, media), thumbnails: bind(sql, thumbnails), urlPreviews: bind(sql, urlPreviews) };
 }

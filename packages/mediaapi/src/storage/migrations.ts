@@ -56,4 +56,18 @@ CREATE TABLE mediaapi.thumbnails (
 CREATE INDEX thumbnails_by_sha256 ON mediaapi.thumbnails (sha256);
 `,
   },
+  {
+    id: "0003_url_previews",
+    sql: `
+-- GET /preview_url answers, one per URL and fetch (og: the JSON answered, its og:image an mxc://
+-- URI of media stored in mediaapi.media). Reused while fresh; a request's ts picks the one that
+-- was fresh then. Failed fetches are not kept.
+CREATE TABLE mediaapi.url_previews (
+  url TEXT NOT NULL,
+  fetched_ts BIGINT NOT NULL,
+  og JSONB NOT NULL,
+  PRIMARY KEY (url, fetched_ts)
+);
+`,
+  },
 ];

@@ -38,8 +38,8 @@ export interface Thumbnail extends Dimensions {
   readonly contentType: string;
 }
 
-/** Reads the image's header only (no pixels are decoded). */
-export async function readImageInfo(path: string): Promise<ImageInfo> {
+/** Reads the image's header only (no pixels are decoded): of a stored file, or of bytes in memory. */
+export async function readImageInfo(path: string | Buffer): Promise<ImageInfo> {
   let meta: Metadata;
   try {
     meta = await sharp(path, { limitInputPixels: false }).metadata();

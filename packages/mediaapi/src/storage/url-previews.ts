@@ -1,0 +1,20 @@
+/** The url_previews table's queries: previews kept so a link is fetched once per freshness period. */
+import type { Sql } from "@dendrite-ts/runtime";
+
+/** A preview's JSON answer: OpenGraph keys, strings and (image sizes) numbers. */
+export type PreviewJson = Record<string, string | number>;
+
+/** The newest preview of `url` fetched at or before `at` and still fresh then (fetched within `freshMs`). */
+export async function getPreview(sql: Sql, url: string, at: number, freshMs: number): Promise<PreviewJson | undefined> {
+  const rows = await sql<{ og: PreviewJson }[]>`
+    SELECT og FROM mediaapi.url_previews
+    WHERE url = ${url} AND fetched_ts <= ${at} AND fetched_ts > ${at - freshMs}
+    ORDER BY fetched_ts DESC LIMIT 1`;
+  return rows[0]?.og;
+}
+
+export async function insertPreview(sql: Sql, url: string, fetchedTs: number, og: PreviewJson): Promise<void> {
+  await sql`
+    INSERT INTO mediaapi.url_previews (url, fetched_ts, og) VALUES (${url}, ${fetchedTs}, ${JSON.stringify(og)}::jsonb)
+    ON CONFLICT DO NOTHING`;
+}
