@@ -35,6 +35,7 @@ import { registerAdminReportRoutes } from "./routing/admin-reports";
 import { createReportStore } from "./storage/reports";
 import { createPushRuleStore } from "./push-rules/store";
 import { registerPushRuleRoutes } from "./routing/push-rules";
+import { registerPusherRoutes } from "./routing/pushers";
 import { registerNotificationsRoute } from "./routing/notifications";
 import { registerRedactRoutes } from "./routing/redact";
 import { registerRegisterRoutes } from "./routing/register";
@@ -115,6 +116,7 @@ export async function createClientapi(deps: ClientapiDeps): Promise<Clientapi> {
       registerAccountDataRoutes(server, ctx);
       registerTagRoutes(server, ctx);
       registerPushRuleRoutes(server, ctx);
+      registerPusherRoutes(server, ctx);
       registerNotificationsRoute(server, ctx);
     },
   };

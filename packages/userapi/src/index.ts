@@ -1,5 +1,5 @@
 // @dendrite-ts/userapi: accounts, devices, access tokens, profiles, account data, UIA,
-// notifications (push rule outcomes and unread counts).
+// notifications (push rule outcomes and unread counts), pushers.
 // Named exports only.
 export {
   userapiContract,
@@ -16,6 +16,7 @@ export {
   type ProfileBody,
   type ProfileChangeBody,
   type UiaChallengeBody,
+  type PusherBody,
 } from "./api";
 export { createUserapi, type Userapi, type UserapiDeps, type UserapiStreams } from "./userapi";
 export type { RegistrationConfig } from "./internal/context";
