@@ -134,6 +134,11 @@ export async function startMonolith(opts: StartMonolithOptions): Promise<Running
       serverName: global.server_name,
       basePath: configPath(baseDir, config.mediaapi.base_path),
       maxFileSizeBytes: config.mediaapi.max_file_size_bytes,
+      urlPreviews: {
+        enabled: config.mediaapi.url_previews.enabled,
+        denyNetworks: config.mediaapi.url_previews.deny_networks,
+        allowNetworks: config.mediaapi.url_previews.allow_networks,
+      },
     });
 
     const metrics = createMetrics();

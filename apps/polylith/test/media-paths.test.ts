@@ -18,6 +18,8 @@ describe("the front proxy's media paths", () => {
     "/_matrix/client/v1/media/config",
     "/_matrix/client/v1/media/download/hs.test/abc",
     "/_matrix/client/v1/media/download/hs.test/abc/name.png",
+    "/_matrix/client/v1/media/preview_url",
+    "/_matrix/media/v3/preview_url",
   ])("%s → mediaapi", (path) => expect(routeFor(routes, path)?.target).toBe(target("mediaapi")));
 
   it.each(["/_matrix/client/v1/rooms/!a/hierarchy", "/_matrix/client/v3/profile/%40a%3Ahs.test/avatar_url"])("%s → clientapi", (path) =>

@@ -17,6 +17,11 @@ export const mediaapiEntry: ComponentEntry = {
         serverName: config.global.server_name,
         basePath: configPath(ctx.baseDir, config.mediaapi.base_path),
         maxFileSizeBytes: config.mediaapi.max_file_size_bytes,
+        urlPreviews: {
+          enabled: config.mediaapi.url_previews.enabled,
+          denyNetworks: config.mediaapi.url_previews.deny_networks,
+          allowNetworks: config.mediaapi.url_previews.allow_networks,
+        },
       });
     }),
   listen: (config) => publicListen(config, "mediaapi"),
