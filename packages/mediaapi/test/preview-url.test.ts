@@ -187,7 +187,7 @@ describe("GET /preview_url", () => {
     expectError(await request(h, "GET", v1(`${origin}/huge`), { token: alice.token }), 502, "M_TOO_LARGE");
   });
 
-  it("reuses a preview for an hour; ts picks the one that was fresh then", async () => {
+  it("reuses a preview for an hour; ts picks the one that was fresh then, or the next one", async () => {
     const first = await request(h, "GET", v1(`${origin}/cached`), { token: alice.token });
     expect(first.json).toEqual({ "og:title": "Cached 1" });
     const firstTs = clock;
@@ -200,6 +200,9 @@ describe("GET /preview_url", () => {
     expect(stale.json).toEqual({ "og:title": "Cached 2" });
     const older = await request(h, "GET", v1(`${origin}/cached`, `&ts=${firstTs + 1000}`), { token: alice.token });
     expect(older.json).toEqual({ "og:title": "Cached 1" });
+    // Before any fetch (an old message's ts): the first one after stands in, nothing is fetched.
+    const beforeAll = await request(h, "GET", v1(`${origin}/cached`, `&ts=${firstTs - 24 * 3600 * 1000}`), { token: alice.token });
+    expect(beforeAll.json).toEqual({ "og:title": "Cached 1" });
     expect(hits.get("/cached")).toBe(2);
   });
 
