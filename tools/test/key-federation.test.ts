@@ -16,7 +16,7 @@ import { describeWithNats, describeWithPostgres, openTestDatabase } from "@dendr
 import { serverKeyContract, writeSigningKeyPem } from "@dendrite-ts/serverkeyapi";
 import { startStaticKeyServer, type StaticKeyServer } from "../src/harness/key-server";
 import { polylithPortEnv } from "../src/harness/homeserver";
-import { freePort, spawnEntry, waitForHttp, type SpawnedServer } from "../src/harness/spawn-server";
+import { freePorts, spawnEntry, waitForHttp, type SpawnedServer } from "../src/harness/spawn-server";
 
 const DEAD = "http://127.0.0.1:1"; // nothing listens there: a server we cannot reach directly
 
@@ -47,8 +47,8 @@ describeWithPostgres("key federation between a monolith and a polylith", () => {
         startStaticKeyServer("misnamed.test", "wrong-server-name"),
       ]);
       statics.push(onlyB, onlyA, swapped, misnamed);
-      const [aPort, bPort] = [await freePort(), await freePort()];
-      const ports = await polylithPortEnv();
+      const [aPort, bPort] = (await freePorts(2)) as [number, number];
+      const ports = await polylithPortEnv([aPort, bPort]);
       const aUrl = `http://127.0.0.1:${aPort}`;
       bUrl = `http://127.0.0.1:${bPort}`;
       bInternal = ports.DENDRITE_SERVERKEYAPI__INTERNAL_URL!;

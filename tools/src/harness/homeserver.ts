@@ -14,19 +14,25 @@ import { generateSigningKey } from "@dendrite-ts/protocol";
 import { COMPONENT_NAMES, defaultConfigYaml } from "@dendrite-ts/runtime";
 import { openTestDatabase, testServices } from "@dendrite-ts/runtime/testing";
 import { writeSigningKeyPem } from "@dendrite-ts/serverkeyapi";
-import { freePort, REPO_ROOT, spawnEntry, waitForHttp, type SpawnedServer } from "./spawn-server";
+import { freePort, freePorts, REPO_ROOT, spawnEntry, waitForHttp, type SpawnedServer } from "./spawn-server";
 
-/** DENDRITE_* variables giving every polylith component free loopback ports. */
-export async function polylithPortEnv(): Promise<Record<string, string>> {
+const PUBLIC_COMPONENTS = ["CLIENTAPI", "SYNCAPI", "FEDERATIONAPI", "MEDIAAPI"];
+
+/**
+ * DENDRITE_* variables giving every polylith component free loopback ports, all different from
+ * each other and from `alsoTaken` (ports the caller picked in the same batch).
+ */
+export async function polylithPortEnv(alsoTaken: readonly number[] = []): Promise<Record<string, string>> {
+  const keys = COMPONENT_NAMES.map((name) => name.toUpperCase());
+  const needed = keys.length + keys.filter((k) => PUBLIC_COMPONENTS.includes(k)).length;
+  const taken = new Set(alsoTaken);
+  const ports = (await freePorts(needed + alsoTaken.length)).filter((p) => !taken.has(p)).slice(0, needed);
   const env: Record<string, string> = {};
-  for (const name of COMPONENT_NAMES) {
-    const key = name.toUpperCase();
-    const p = await freePort();
+  for (const key of keys) {
+    const p = ports.shift()!;
     env[`DENDRITE_${key}__LISTEN__INTERNAL`] = `127.0.0.1:${p}`;
     env[`DENDRITE_${key}__INTERNAL_URL`] = `http://127.0.0.1:${p}`;
-    if (["CLIENTAPI", "SYNCAPI", "FEDERATIONAPI", "MEDIAAPI"].includes(key)) {
-      env[`DENDRITE_${key}__LISTEN__PUBLIC`] = `127.0.0.1:${await freePort()}`;
-    }
+    if (PUBLIC_COMPONENTS.includes(key)) env[`DENDRITE_${key}__LISTEN__PUBLIC`] = `127.0.0.1:${ports.shift()!}`;
   }
   return env;
 }
@@ -102,7 +108,7 @@ export async function startHomeserver(
       entry = "apps/polylith/src/main.ts";
       args = ["all", "--config", join(dir, "dendrite.yaml")];
       env.DENDRITE_POLYLITH__LISTEN = `127.0.0.1:${port}`;
-      Object.assign(env, await polylithPortEnv());
+      Object.assign(env, await polylithPortEnv([port]));
     } else {
       entry = "apps/monolith/src/main.ts";
       args = ["--config", join(dir, "dendrite.yaml"), "--http-port", String(port)];

@@ -46,12 +46,14 @@ function userFor(baseUrl: string, userId: string, accessToken: string, deviceId:
 /** Starts the sync loop and resolves once the first sync is done. */
 export async function startSyncing(user: TestUser): Promise<void> {
   const ready = new Promise<void>((resolve, reject) => {
-    const onSync = (state: sdk.SyncState) => {
+    const onSync = (state: sdk.SyncState, _prev: sdk.SyncState | null, data?: sdk.SyncStateData) => {
       if (state === sdk.SyncState.Prepared || state === sdk.SyncState.Syncing) {
         user.client.off(sdk.ClientEvent.Sync, onSync);
         resolve();
       } else if (state === sdk.SyncState.Error) {
-        reject(new Error(`${user.userId}: sync error`));
+        // What the server said, so a failure here can be told from another.
+        const err = data?.error as { httpStatus?: number; errcode?: string; message?: string } | undefined;
+        reject(new Error(`${user.userId}: sync error: ${err?.httpStatus ?? ""} ${err?.errcode ?? ""} ${err?.message ?? String(err)}`));
       }
     };
     user.client.on(sdk.ClientEvent.Sync, onSync);

@@ -19,16 +19,31 @@ export interface SpawnedServer {
 }
 
 /** A port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const a = srv.address();
-      const port = typeof a === "object" && a ? a.port : 0;
-      srv.close(() => resolve(port));
-    });
+export async function freePort(): Promise<number> {
+  return (await freePorts(1))[0]!;
+}
+
+/**
+ * `n` ports nobody listens on right now, all different: held open together until all are known
+ * (one at a time, the system may hand out a port just released again — two polylith components
+ * on one port, the front door then sending /sync to the wrong one).
+ */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: n }, () =>
+      new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+        const srv = createServer();
+        srv.once("error", reject);
+        srv.listen(0, "127.0.0.1", () => resolve(srv));
+      }),
+    ),
+  );
+  const ports = servers.map((srv) => {
+    const a = srv.address();
+    return typeof a === "object" && a ? a.port : 0;
   });
+  await Promise.all(servers.map((srv) => new Promise((r) => srv.close(r))));
+  return ports;
 }
 
 /**
