@@ -17,8 +17,7 @@ import {
 } from "@dendrite-ts/runtime";
 import { COMPONENT_ENTRIES, componentEntry, type RunningComponent } from "./components/index";
 import { createFrontProxy } from "./front-proxy";
-import { STOP_GRACE_MS, SUPERVISED_ENV, superviseChildren } from "./supervisor";
-import { waitUntilListening } from "./wait-listening";
+import { READY_MESSAGE, STOP_GRACE_MS, SUPERVISED_ENV, superviseChildren } from "./supervisor";
 
 const USAGE = `Usage: polylith <component|all> --config FILE
 
@@ -56,6 +55,7 @@ async function runOne(name: string, config: DendriteConfig, baseDir: string): Pr
   const started = await entry.run({ config, baseDir, logger, metrics });
   running = started;
   onSignals(() => started.close(), logger);
+  process.send?.(READY_MESSAGE);
 }
 
 async function runAll(configPath: string, config: DendriteConfig): Promise<void> {
@@ -78,7 +78,10 @@ async function runAll(configPath: string, config: DendriteConfig): Promise<void>
     proxy.closeAllConnections();
     await Promise.all([proxyClosed, supervisor.stop(signal)]);
   }, logger);
-  await waitUntilListening(new Map(COMPONENT_ENTRIES.map((c) => [c.name, c.listen(config)])), logger, () => stopping);
+  // The front door opens once every component serves: a client's first /sync must not get 502.
+  const report = setInterval(() => logger.info({ waitingFor: supervisor.notReady() }, "waiting for components to start"), 10_000);
+  await Promise.race([supervisor.ready, supervisor.stopped]);
+  clearInterval(report);
   if (stopping) return;
   const { host, port } = parseListenAddress(config.polylith.listen);
   await new Promise<void>((ok, fail) => {

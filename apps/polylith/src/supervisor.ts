@@ -2,6 +2,8 @@
  * `polylith all`: starts every component as its own child process and keeps them running.
  * A child that exits unexpectedly is restarted with exponential backoff (reset once it has
  * stayed up for a while); SIGINT/SIGTERM are passed on to every child and we wait for them.
+ * Each child tells us over its IPC channel when it is serving (READY_MESSAGE): `ready` resolves
+ * once every one has — a probe of its port could be answered by someone else listening there.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 
@@ -18,6 +20,10 @@ export interface SupervisorLog {
 }
 
 export interface Supervisor {
+  /** Resolves once every child has said it is serving (each at least once). */
+  readonly ready: Promise<void>;
+  /** The children that have not said so yet. */
+  notReady(): string[];
   /** Resolves when every child has exited after `stop()`. */
   readonly stopped: Promise<void>;
   stop(signal?: NodeJS.Signals): Promise<void>;
@@ -27,6 +33,8 @@ export interface Supervisor {
 
 /** Set in each child's environment to the supervisor's pid: the child exits when that is no longer its parent. */
 export const SUPERVISED_ENV = "DENDRITE_POLYLITH_SUPERVISED";
+/** What a child sends over its IPC channel once it is serving. */
+export const READY_MESSAGE = "dendrite-ts:serving";
 
 const STABLE_AFTER_MS = 30_000;
 const MAX_BACKOFF_MS = 10_000;
@@ -37,14 +45,22 @@ export function superviseChildren(script: string, children: readonly ChildSpec[]
   let stopping = false;
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((r) => (resolveStopped = r));
+  const waitingFor = new Set(children.map((c) => c.name));
+  let resolveReady!: () => void;
+  const ready = new Promise<void>((r) => (resolveReady = r));
+  if (waitingFor.size === 0) resolveReady();
 
   const start = (spec: ChildSpec, failures: number): void => {
     const startedAt = Date.now();
     const child = spawn(process.execPath, [...process.execArgv, script, ...spec.args], {
-      stdio: ["ignore", "inherit", "inherit"],
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
       env: { ...process.env, [SUPERVISED_ENV]: String(process.pid) },
     });
     running.set(spec.name, child);
+    child.on("message", (m) => {
+      if (m !== READY_MESSAGE || !waitingFor.delete(spec.name)) return;
+      if (waitingFor.size === 0) resolveReady();
+    });
     log.info({ component: spec.name, pid: child.pid }, "component started");
     child.on("exit", (code, signal) => {
       running.delete(spec.name);
@@ -77,5 +93,5 @@ export function superviseChildren(script: string, children: readonly ChildSpec[]
     await stopped;
   };
 
-  return { stopped, stop, pidOf: (name) => running.get(name)?.pid };
+  return { ready, notReady: () => [...waitingFor], stopped, stop, pidOf: (name) => running.get(name)?.pid };
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { superviseChildren } from "../src/supervisor";
+import { READY_MESSAGE, superviseChildren } from "../src/supervisor";
 
 const quiet = { info: () => {}, warn: () => {} };
 
@@ -41,5 +41,31 @@ describe("superviseChildren", () => {
     const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
     expect(alive(pa)).toBe(false);
     expect(alive(pb)).toBe(false);
+  });
+
+  it("is ready once every child has said it is serving over its IPC channel, not before", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "supervisor-"));
+    const script = join(dir, "child.mjs");
+    // "slow" says it is serving only when a file appears; "fast" at once.
+    writeFileSync(
+      script,
+      `import { existsSync } from "node:fs";
+       process.on("SIGTERM", () => process.exit(0));
+       const go = () => process.send(${JSON.stringify(READY_MESSAGE)});
+       if (process.argv[2] === "fast") go();
+       else { const t = setInterval(() => { if (existsSync(${JSON.stringify(join(dir, "go"))})) { clearInterval(t); go(); } }, 20); }
+       setInterval(() => {}, 1000);`,
+    );
+    const sup = superviseChildren(script, [{ name: "fast", args: ["fast"] }, { name: "slow", args: ["slow"] }], quiet);
+    let ready = false;
+    void sup.ready.then(() => (ready = true));
+    await until(() => sup.notReady().length === 1);
+    expect(sup.notReady()).toEqual(["slow"]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(ready).toBe(false);
+    writeFileSync(join(dir, "go"), "");
+    await until(() => ready);
+    expect(sup.notReady()).toEqual([]);
+    await sup.stop();
   });
 });

@@ -14,7 +14,7 @@ export function publicListen(config: DendriteConfig, name: ComponentName): strin
 }
 
 /** Host and port that reach a "host:port" listener from this machine (0.0.0.0 / :: via loopback). */
-export function reachableOfListen(address: string): { host: string; port: number } {
+function reachableOfListen(address: string): { host: string; port: number } {
   const { host, port } = parseListenAddress(address);
   return { host: host === "0.0.0.0" || host === "" ? "127.0.0.1" : host === "::" ? "::1" : host, port };
 }

@@ -21,7 +21,6 @@ export const clientapiEntry: ComponentEntry = {
         logger: ctx.logger,
       });
     }),
-  listen: (config) => publicListen(config, "clientapi"),
   publicRoutes: (config) => [
     { prefix: "/_matrix/client/", target: urlOfListen(publicListen(config, "clientapi")) },
     // The parts of Synapse's admin API we serve (shared-secret registration, reports) are clientapi's.

@@ -4,7 +4,6 @@
  */
 import { createEduserver, eduserverContract } from "@dendrite-ts/eduserver";
 import { runContractProcess } from "./contract-process";
-import { internalListen } from "./addresses";
 import type { ComponentEntry } from "./types";
 
 export const eduserverEntry: ComponentEntry = {
@@ -14,6 +13,5 @@ export const eduserverEntry: ComponentEntry = {
       const edu = await createEduserver({ streams, logger: ctx.logger });
       return { impl: edu.api, close: () => edu.close() };
     }),
-  listen: (config) => internalListen(config, "eduserver"),
   publicRoutes: () => [],
 };

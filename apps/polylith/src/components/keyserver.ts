@@ -4,7 +4,6 @@
  */
 import { createKeyserver, keyserverContract } from "@dendrite-ts/keyserver";
 import { runContractProcess } from "./contract-process";
-import { internalListen } from "./addresses";
 import type { ComponentEntry } from "./types";
 
 export const keyserverEntry: ComponentEntry = {
@@ -14,6 +13,5 @@ export const keyserverEntry: ComponentEntry = {
       const ks = await createKeyserver({ db, streams, serverName: ctx.config.global.server_name, logger: ctx.logger });
       return { impl: ks.api, close: () => ks.close() };
     }),
-  listen: (config) => internalListen(config, "keyserver"),
   publicRoutes: () => [],
 };

@@ -24,7 +24,6 @@ export const mediaapiEntry: ComponentEntry = {
         },
       });
     }),
-  listen: (config) => publicListen(config, "mediaapi"),
   // The authenticated media paths are under /_matrix/client/ (clientapi's prefix): the longer prefix wins.
   publicRoutes: (config) => [
     { prefix: "/_matrix/media/", target: urlOfListen(publicListen(config, "mediaapi")) },

@@ -2,7 +2,6 @@
 import { createRoomserver, roomserverContract } from "@dendrite-ts/roomserver";
 import { loadConfiguredKeys } from "@dendrite-ts/serverkeyapi";
 import { runContractProcess } from "./contract-process";
-import { internalListen } from "./addresses";
 import type { ComponentEntry } from "./types";
 
 export const roomserverEntry: ComponentEntry = {
@@ -22,6 +21,5 @@ export const roomserverEntry: ComponentEntry = {
       });
       return { impl: rs.api, close: () => rs.close() };
     }),
-  listen: (config) => internalListen(config, "roomserver"),
   publicRoutes: () => [],
 };

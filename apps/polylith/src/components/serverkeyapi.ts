@@ -5,7 +5,7 @@
  */
 import { localClient } from "@dendrite-ts/runtime";
 import { createServerKeyApi, loadConfiguredKeys, registerKeyRoutes, registerServerDiscoveryRoute, serverKeyContract } from "@dendrite-ts/serverkeyapi";
-import { internalListen, internalUrl } from "./addresses";
+import { internalUrl } from "./addresses";
 import { runContractProcess } from "./contract-process";
 import type { ComponentEntry } from "./types";
 
@@ -21,7 +21,6 @@ export const serverkeyapiEntry: ComponentEntry = {
       };
       return { impl, extraRoutes };
     }),
-  listen: (config) => internalListen(config, "serverkeyapi"),
   publicRoutes: (config) => [
     { prefix: "/_matrix/key/", target: internalUrl(config, "serverkeyapi") },
     { prefix: "/.well-known/matrix/server", target: internalUrl(config, "serverkeyapi") },

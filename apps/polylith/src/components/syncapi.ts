@@ -29,6 +29,5 @@ export const syncapiEntry: ComponentEntry = {
       });
       return { register: (server) => syncapi.register(server), close: () => syncapi.close() };
     }),
-  listen: (config) => publicListen(config, "syncapi"),
   publicRoutes: (config) => [{ pattern: SYNCAPI_PATHS, target: urlOfListen(publicListen(config, "syncapi")) }],
 };

@@ -17,8 +17,6 @@ export interface RunningComponent {
 export interface ComponentEntry {
   readonly name: ComponentName;
   run(ctx: ComponentContext): Promise<RunningComponent>;
-  /** The one address its process listens on ("host:port"); `polylith all` waits for each before it serves. */
-  listen(config: DendriteConfig): string;
   /** Public path prefixes this process serves, and its base URL for them (for the front proxy). */
   publicRoutes(config: DendriteConfig): Route[];
 }

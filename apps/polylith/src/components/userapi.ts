@@ -6,7 +6,6 @@ import { localClient } from "@dendrite-ts/runtime";
 import { createUserapi, ensureConfiguredTokens, registrationFromConfig, userapiContract } from "@dendrite-ts/userapi";
 import { roomserverClient } from "./clients";
 import { runContractProcess } from "./contract-process";
-import { internalListen } from "./addresses";
 import type { ComponentEntry } from "./types";
 
 export const userapiEntry: ComponentEntry = {
@@ -25,6 +24,5 @@ export const userapiEntry: ComponentEntry = {
       await ensureConfiguredTokens(localClient(userapiContract, ua.api), global.registration.tokens);
       return { impl: ua.api, close: () => ua.close() };
     }),
-  listen: (config) => internalListen(config, "userapi"),
   publicRoutes: () => [],
 };
