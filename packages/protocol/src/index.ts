@@ -38,6 +38,7 @@ export type { ServerName } from "./ids/server-name";
 export {
   isCompliantUserId,
   isValidUserId,
+  localpartOf,
   parseUserId,
   strictUserIdSchema,
   userIdLocalpart,

@@ -2,7 +2,7 @@
 // the current one being the newest not deleted, and the encrypted room keys stored in them.
 // Everything is per user; writes take the user's backup lock, so a new version and keys sent to
 // the old one are decided in order.
-import { isValidUserId, MatrixError, parseUserId, userIdLocalpart, userIdServerName } from "@dendrite-ts/protocol";
+import { localpartOf, MatrixError } from "@dendrite-ts/protocol";
 import type { BackedUpRooms } from "../api";
 import type { BackupKeyRow, KeyserverStore } from "../storage";
 
@@ -10,15 +10,6 @@ import type { BackupKeyRow, KeyserverStore } from "../storage";
 export interface BackupCtx {
   store: KeyserverStore;
   serverName: string;
-}
-
-/** Backups are keyed by localpart; a user of another server, or no user ID, has none here. */
-function localpartOf(userId: string, serverName: string): string {
-  const id = isValidUserId(userId) ? parseUserId(userId) : undefined;
-  if (!id || userIdServerName(id) !== serverName) {
-    throw new MatrixError("M_INVALID_PARAM", `${userId} is not a user on ${serverName}`);
-  }
-  return userIdLocalpart(id);
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { InvalidIdentifierError, MAX_IDENTIFIER_BYTES, isOpaqueLocalpart, schemaFromParser, splitSigilled, utf8Length } from "./common";
 import { isValidServerName, type ServerName } from "./server-name";
+import { MatrixError } from "../errors";
 
 export type UserId = string & { readonly __brand: "UserId" };
 
@@ -54,3 +55,15 @@ export function userIdServerName(id: UserId): ServerName {
 /** Zod schemas for the HTTP edge: received (lenient) and created (strict) user IDs. */
 export const userIdSchema = schemaFromParser((s) => parseUserId(s), "user ID");
 export const strictUserIdSchema = schemaFromParser((s) => parseUserId(s, { strict: true }), "user ID");
+
+/**
+ * The localpart of `userId` when it is a user of `serverName` (the form a server's own tables key
+ * users by); 400 M_INVALID_PARAM for anything else — another server's user, or no user ID.
+ */
+export function localpartOf(userId: string, serverName: string): string {
+  const id = isValidUserId(userId) ? parseUserId(userId) : undefined;
+  if (!id || userIdServerName(id) !== serverName) {
+    throw new MatrixError("M_INVALID_PARAM", `${userId} is not a user on ${serverName}`);
+  }
+  return userIdLocalpart(id);
+}

@@ -1,10 +1,12 @@
 // Local user IDs: the localpart grammar of the spec (appendices, "User Identifiers") and the
 // mapping between full IDs and the localparts our tables use.
-import { isValidUserId, MatrixError, parseUserId, userIdLocalpart, userIdServerName } from "@dendrite-ts/protocol";
+import { isValidUserId, MatrixError } from "@dendrite-ts/protocol";
 
 const LOCALPART = /^[a-z0-9._=\-/+]+$/;
 /** The whole user ID, sigil and server name included, is capped at 255 bytes. */
 const MAX_USER_ID_BYTES = 255;
+
+export { localpartOf } from "@dendrite-ts/protocol";
 
 export function userIdOf(localpart: string, serverName: string): string {
   return `@${localpart}:${serverName}`;
@@ -40,11 +42,3 @@ export function localpartFromUser(user: string, serverName: string): string | un
   return user.slice(1, colon).toLowerCase();
 }
 
-/** The localpart of a full user ID that must be ours (inputs of internal calls). */
-export function localpartOf(userId: string, serverName: string): string {
-  const id = isValidUserId(userId) ? parseUserId(userId) : undefined;
-  if (!id || userIdServerName(id) !== serverName) {
-    throw new MatrixError("M_INVALID_PARAM", `${userId} is not a user on ${serverName}`);
-  }
-  return userIdLocalpart(id);
-}
