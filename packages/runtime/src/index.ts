@@ -89,6 +89,7 @@ export { outboxQueries, outboxTable, type OutboxRow, type OutboxTable } from "./
 // What apps do first with a config: open the database and the streams it names.
 export { configPath, databaseTarget, openConfiguredDatabase, openConfiguredStreams } from "./boot/open-from-config.js";
 export { accessTokenOf, requireAccessToken, type RequestLike } from "./http/access-token.js";
+export { queryString } from "./http/query-param.js";
 export { KeyedQueues } from "./keyed-queues.js";
 // Which addresses outbound requests (federation, URL previews) may connect to.
 export {

@@ -40,3 +40,4 @@ export {
 } from "./output";
 export { ROOM_EVENT_CONSUMER, RECEIPT_CONSUMER } from "./consumers";
 export { registrationFromConfig, ensureConfiguredTokens, type RegistrationSection } from "./from-config";
+export { requesterOf, type Requester } from "./requester";

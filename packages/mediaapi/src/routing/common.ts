@@ -1,19 +1,17 @@
 /** What every media route shares: who is asking, and the mxc:// parts and query parameters checked. */
 import { randomBytes } from "node:crypto";
 import { isValidServerName, MatrixError } from "@dendrite-ts/protocol";
-import { requireAccessToken, type RequestLike } from "@dendrite-ts/runtime";
-import type { TokenInfo, UserapiForAuth } from "@dendrite-ts/userapi";
+import type { RequestLike } from "@dendrite-ts/runtime";
+import { requesterOf, type UserapiForAuth } from "@dendrite-ts/userapi";
 
 /** The legacy media API versions we answer upload, download and config on (r0: older clients). */
 export const MEDIA_PREFIXES = ["/_matrix/media/v3", "/_matrix/media/r0"] as const;
 /** The authenticated media API (Matrix 1.11). */
 export const CLIENT_MEDIA_PREFIX = "/_matrix/client/v1/media";
 
+/** The requesting user's ID (media belongs to users, not devices). */
 export async function authenticate(req: RequestLike, userapi: UserapiForAuth): Promise<string> {
-  const accessToken = requireAccessToken(req);
-  // Errors arrive as MatrixErrors (M_UNKNOWN_TOKEN); a resolved call is the 200 body.
-  const body = (await userapi.queryAccessToken({ body: { accessToken } })).body as TokenInfo;
-  return body.userId;
+  return (await requesterOf(req, userapi)).userId;
 }
 
 /**
@@ -50,12 +48,7 @@ export function mxcUri(serverName: string, mediaId: string): string {
   return `mxc://${serverName}/${mediaId}`;
 }
 
-export function queryString(query: unknown, name: string): string | undefined {
-  const v = (query as Record<string, unknown> | undefined)?.[name];
-  if (v === undefined) return undefined;
-  if (typeof v !== "string") throw new MatrixError("M_INVALID_PARAM", `${name} must be given once`);
-  return v;
-}
+export { queryString } from "@dendrite-ts/runtime";
 
 /** Media of another server: not fetched over federation yet, so unknown here. */
 export function remoteMediaNotFound(serverName: string): MatrixError {

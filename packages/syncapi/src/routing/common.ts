@@ -1,32 +1,14 @@
 /** What every route of the syncapi shares: who is asking, and query parameters checked. */
 import { MatrixError } from "@dendrite-ts/protocol";
-import { requireAccessToken, type RequestLike } from "@dendrite-ts/runtime";
-import type { TokenInfo, UserapiForSync } from "@dendrite-ts/userapi";
 import type { SyncStore } from "../storage";
 import { loadRoomVisibility, type RoomVisibility } from "../sync/visibility";
 import type { CatchUp } from "./catch-up";
 
-export interface Requester {
-  userId: string;
-  deviceId: string;
-}
+export { requesterOf as authenticate, type Requester } from "@dendrite-ts/userapi";
+export { queryString } from "@dendrite-ts/runtime";
 
 /** Both client API versions the sync family answers on (r0 for older clients). */
 export const CLIENT_PREFIXES = ["/_matrix/client/v3", "/_matrix/client/r0"] as const;
-
-export async function authenticate(req: RequestLike, userapi: Pick<UserapiForSync, "queryAccessToken">): Promise<Requester> {
-  const accessToken = requireAccessToken(req);
-  // Errors arrive as MatrixErrors (M_UNKNOWN_TOKEN); a resolved call is the 200 body.
-  const body = (await userapi.queryAccessToken({ body: { accessToken } })).body as TokenInfo;
-  return { userId: body.userId, deviceId: body.deviceId };
-}
-
-export function queryString(query: unknown, name: string): string | undefined {
-  const v = (query as Record<string, unknown> | undefined)?.[name];
-  if (v === undefined) return undefined;
-  if (typeof v !== "string") throw new MatrixError("M_INVALID_PARAM", `${name} must be given once`);
-  return v;
-}
 
 /** A `limit` query parameter: a non-negative integer, however large, brought down to `max`. */
 export function parseLimit(raw: string | undefined, fallback: number, max: number): number {
