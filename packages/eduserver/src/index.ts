@@ -28,6 +28,7 @@ export {
   RECEIPT_TYPES,
   outputPresenceEventStream,
   outputPresenceEventSchema,
+  presenceContent,
   presenceSubject,
   type OutputPresenceEvent,
   type Presence,

@@ -119,3 +119,16 @@ export const outputPresenceEventSchema: z.ZodType<OutputPresenceEvent> = z.objec
   lastActiveTs: z.number().nullable(),
   currentlyActive: z.boolean(),
 });
+
+/**
+ * The content of m.presence (and of GET /presence/{userId}/status) for a presence as of `now`:
+ * last_active_ago when known, status_msg when set, currently_active when online.
+ */
+export function presenceContent(p: Pick<OutputPresenceEvent, "presence" | "statusMsg" | "lastActiveTs" | "currentlyActive">, now: number): Record<string, unknown> {
+  return {
+    presence: p.presence,
+    ...(p.lastActiveTs !== null ? { last_active_ago: Math.max(0, Math.floor(now) - p.lastActiveTs) } : {}),
+    ...(p.statusMsg !== null ? { status_msg: p.statusMsg } : {}),
+    ...(p.presence === "online" ? { currently_active: p.currentlyActive } : {}),
+  };
+}

@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { MatrixError, userIdSchema } from "@dendrite-ts/protocol";
-import { PRESENCE_STATES } from "@dendrite-ts/eduserver";
+import { PRESENCE_STATES, presenceContent } from "@dendrite-ts/eduserver";
 import { z } from "zod";
 import { parseParams, parseRequiredBody } from "../validation";
 import { clientRoute, requireSelf, type RouteContext } from "./context";
@@ -35,13 +35,7 @@ export function registerPresenceRoutes(server: FastifyInstance, ctx: RouteContex
       throw new MatrixError("M_FORBIDDEN", "You are not allowed to see their presence");
     }
     const { body: p } = await ctx.eduserver.queryPresence({ body: { userId } });
-    // As in m.presence: last_active_ago when known, the status message when set, currently_active when online.
-    return {
-      presence: p.presence,
-      ...(p.lastActiveTs !== null ? { last_active_ago: Math.max(0, ctx.now() - p.lastActiveTs) } : {}),
-      ...(p.statusMsg !== null ? { status_msg: p.statusMsg } : {}),
-      ...(p.presence === "online" ? { currently_active: p.currentlyActive } : {}),
-    };
+    return presenceContent(p, ctx.now());
   });
 }
 

@@ -12,7 +12,7 @@
  * a clock that ran ahead counts as now. After a restart presence is rebuilt from the changes
  * eduserver sends (it times users out and back in all the time). Run one syncapi.
  */
-import type { OutputPresenceEvent } from "@dendrite-ts/eduserver";
+import { presenceContent, type OutputPresenceEvent } from "@dendrite-ts/eduserver";
 
 interface Held {
   ev: OutputPresenceEvent;
@@ -82,15 +82,6 @@ export class PresenceState {
 
   /** An m.presence event as /sync sends it, last_active_ago as of now. */
   toEvent(ev: OutputPresenceEvent): Record<string, unknown> {
-    return {
-      type: "m.presence",
-      sender: ev.userId,
-      content: {
-        presence: ev.presence,
-        ...(ev.lastActiveTs !== null ? { last_active_ago: Math.max(0, Math.floor(this.now()) - ev.lastActiveTs) } : {}),
-        ...(ev.statusMsg !== null ? { status_msg: ev.statusMsg } : {}),
-        ...(ev.presence === "online" ? { currently_active: ev.currentlyActive } : {}),
-      },
-    };
+    return { type: "m.presence", sender: ev.userId, content: presenceContent(ev, this.now()) };
   }
 }
